@@ -1,0 +1,5 @@
+"""`python -m tieline` runs the command line."""
+
+from tieline.cli import main
+
+main()

@@ -1,0 +1,308 @@
+"""Find actor mentions and resolve them to a country and sector.
+
+Two steps, kept apart:
+
+* ``ActorFinder.find_names`` (find): matches the names in the data tables (countries, their
+  adjectives and capitals, government buildings, organisations, office holders) in a parsed
+  segment, giving one :class:`Name` per match.
+* ``ActorFinder.resolve`` (build): given the head token of a noun phrase (a subject, an
+  object...), reads its modifiers (``Iran's``, ``Malaysian``, ``of ITU``, appositions), the
+  role nouns in ``agents.csv`` and the document context (:mod:`tieline.coref`) to return the
+  :class:`Mention` it refers to, or ``None`` when the phrase names no actor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Token
+from spacy.language import Language
+
+from tieline.lexicon import Lexicon
+from tieline.types import Actor, Mention
+
+if TYPE_CHECKING:
+    from tieline.coref import DocumentContext
+
+# Dependency labels that stay inside a noun phrase when collecting its modifiers.
+NP_MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "flat", "det", "nummod", "quantmod", "case", "npadvmod"})
+# Prepositions whose object still describes the head ("minister of Iran", "officials from Iran").
+NP_PREPOSITIONS = frozenset({"of", "from"})
+PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "it", "its", "we", "us", "our"})
+RELATIVE_PRONOUNS = frozenset({"that", "who", "which", "whom", "whose"})
+NAME_KINDS_PRIORITY = {"leader": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4, "adjective": 5}
+
+
+@dataclass(frozen=True)
+class Name:
+    """A table name matched in a segment: tokens [start, end) and who it names."""
+
+    start: int
+    end: int
+    kind: str
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The result of resolving a noun phrase: one or more mentions (a pair for "the two sides")."""
+
+    mentions: tuple[Mention, ...]
+
+
+class ActorFinder:
+    """Matches table names and resolves noun phrases to actors."""
+
+    def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
+        vocab = nlp.vocab
+        self.make_doc = nlp.make_doc
+        self.lexicon = lexicon
+        self.matcher = PhraseMatcher(vocab, attr="ORTH")
+        self.payloads: dict[int, list[tuple[str, Actor]]] = {}
+        self.leaders_by_key: dict[str, list] = {}
+        self._build()
+
+    # ---- tables into the matcher ---------------------------------------------------------
+    def _add(self, phrases: Iterable[str], kind: str, actor: Actor) -> None:
+        key = f"{kind}:{actor.name}:{actor.country}:{actor.abbrev}"
+        key_id = self.matcher.vocab.strings.add(key)
+        forms = set()
+        for phrase in phrases:
+            phrase = phrase.strip()
+            if len(phrase) < 2:
+                continue
+            forms.add(phrase)
+            if phrase.isupper() is False and phrase[:1].islower():
+                forms.add(phrase[:1].upper() + phrase[1:])
+        if not forms:
+            return
+        self.matcher.add(key, [self.make_doc(f) for f in sorted(forms)])
+        self.payloads.setdefault(key_id, []).append((kind, actor))
+
+    def _build(self) -> None:
+        lex = self.lexicon
+        for c in lex.countries:
+            self._add((c.name, *c.aliases), "country", Actor(c.name, c.iso3, "GOV"))
+            self._add(c.adjectives, "adjective", Actor(c.name, c.iso3, None))
+            if c.capital:
+                self._add((c.capital,), "capital", Actor(c.name, c.iso3, "GOV"))
+        for m in lex.metonyms:
+            self._add((m.phrase,), "metonym", Actor(m.name, m.country, m.type))
+        for o in lex.organizations:
+            names = [o.name, *o.aliases]
+            if o.abbrev and (len(o.abbrev) > 2 or o.abbrev.isupper()):
+                names.append(o.abbrev)
+            names += [f"the {n}" for n in names if not n.lower().startswith("the ")]
+            self._add(names, "organization", Actor(o.name, o.country, o.type, o.abbrev))
+        for leader in lex.leaders:
+            for key in (leader.name, *leader.aliases):
+                self.leaders_by_key.setdefault(key, []).append(leader)
+        for key in self.leaders_by_key:
+            self._add((key,), "leader", Actor(key, None, None))
+
+    # ---- find ---------------------------------------------------------------------------
+    def find_names(self, doc: Doc, day: dt.date | None) -> dict[int, Name]:
+        """Table names in a segment, keyed by each covered token index (longest match wins)."""
+        found: list[Name] = []
+        for match_id, start, end in self.matcher(doc):
+            for kind, actor in self.payloads.get(match_id, []):
+                if kind == "leader":
+                    resolved = self._leader(actor.name, day)
+                    if resolved is None:
+                        continue
+                    actor = resolved
+                elif kind == "capital" and self._capital_is_part_of_longer_place(doc, start, end):
+                    continue
+                found.append(Name(start, end, kind, actor))
+        found.sort(key=lambda n: (-(n.end - n.start), NAME_KINDS_PRIORITY.get(n.kind, 9), n.start))
+        by_token: dict[int, Name] = {}
+        for name in found:
+            if any(i in by_token for i in range(name.start, name.end)):
+                continue
+            for i in range(name.start, name.end):
+                by_token[i] = name
+        return by_token
+
+    @staticmethod
+    def _capital_is_part_of_longer_place(doc: Doc, start: int, end: int) -> bool:
+        # "Kuwait City", "Mexico City": the capital-as-city match is kept; "Georgia" in
+        # "Atlanta, Georgia" is a country match, handled elsewhere.
+        return False
+
+    def _leader(self, key: str, day: dt.date | None) -> Actor | None:
+        rows = self.leaders_by_key.get(key, [])
+        current = [r for r in rows if r.holds_office(day)]
+        if current:
+            r = current[0]
+            return Actor(r.name, r.country, r.type)
+        if day is not None:
+            past = [r for r in rows if r.start is not None and r.start <= day]
+            if past:
+                r = max(past, key=lambda r: r.start or dt.date.min)
+                return Actor(r.name, r.country, "ELI" if r.type == "GOV" else r.type)
+        return None
+
+    # ---- build --------------------------------------------------------------------------
+    def agent_type(self, tokens: Iterable[Token]) -> tuple[str | None, Token | None]:
+        """The sector of the first role noun among tokens (two-word roles first)."""
+        agents = self.lexicon.agents
+        tokens = list(tokens)
+        for i, tok in enumerate(tokens):
+            if i + 1 < len(tokens):
+                pair = f"{tok.lower_} {tokens[i + 1].lemma_.lower()}"
+                if pair in agents:
+                    return agents[pair], tokens[i + 1]
+        for tok in reversed(tokens):  # the head noun is usually last
+            lemma = tok.lemma_.lower()
+            if tok.pos_ in ("NOUN", "PROPN") and lemma in agents:
+                return agents[lemma], tok
+            if tok.lower_ in agents and tok.pos_ in ("NOUN", "PROPN"):
+                return agents[tok.lower_], tok
+        return None, None
+
+    @staticmethod
+    def phrase_tokens(head: Token) -> list[Token]:
+        """The head and its noun-phrase modifiers (not clauses, conjuncts or appositions)."""
+        out = [head]
+        stack = [head]
+        while stack:
+            tok = stack.pop()
+            for child in tok.children:
+                if child.dep_ in NP_MODIFIER_DEPS:
+                    out.append(child)
+                    stack.append(child)
+                elif child.dep_ == "prep" and child.lower_ in NP_PREPOSITIONS and tok is head:
+                    out.append(child)
+                    for obj in child.children:
+                        if obj.dep_ == "pobj":
+                            out.append(obj)
+                            stack.append(obj)
+        return sorted(out, key=lambda t: t.i)
+
+    def resolve(self, head: Token, names: dict[int, Name], offset: int,
+                context: DocumentContext, *, allow_places: bool = True) -> Resolution | None:
+        """The actor(s) a noun phrase headed by ``head`` refers to, or None."""
+        lower = head.lower_
+        if lower in RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
+            found = self.resolve(head.head.head, names, offset, context, allow_places=allow_places)
+            before = head.doc[head.i - 1] if head.i > 0 else None
+            if found is None and before is not None and before.pos_ in ("PROPN", "NOUN"):
+                found = self.resolve(before, names, offset, context, allow_places=allow_places)  # misattached clause
+            return found
+        if head.pos_ == "PRON" or lower in PERSONAL_PRONOUNS:
+            return context.resolve_pronoun(head, offset)
+
+        tokens = self.phrase_tokens(head)
+        start_char = offset + tokens[0].idx
+        end_char = offset + tokens[-1].idx + len(tokens[-1].text)
+        text = head.doc.text[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
+
+        def mention(actor: Actor, kind: str) -> Resolution:
+            return Resolution((Mention(text, start_char, end_char, actor, kind),))
+
+        own = names.get(head.i)
+        if own is not None:
+            if own.kind == "capital" and not allow_places:
+                return None
+            if own.kind == "adjective":
+                agent, _ = self.agent_type([t for t in tokens if t.i not in range(own.start, own.end)])
+                return mention(Actor(own.actor.name, own.actor.country, agent or "CVL"), "adjective")
+            if own.kind == "leader":
+                context.remember_person(head, own.actor)
+            return mention(own.actor, own.kind)
+
+        # Names among the modifiers: the closest to the head decides.
+        modifier_names = []
+        seen: set[int] = set()
+        for tok in tokens:
+            name = names.get(tok.i)
+            if name is not None and id(name) not in seen:
+                seen.add(id(name))
+                modifier_names.append(name)
+        agent, role_token = self.agent_type(tokens)
+        is_person = head.ent_type_ == "PERSON" or (head.pos_ == "PROPN" and agent is None and not modifier_names)
+
+        org = next((n for n in modifier_names if n.kind == "organization"), None)
+        leader = next((n for n in modifier_names if n.kind == "leader"), None)
+        countries = [n for n in modifier_names if n.kind in ("country", "adjective", "capital", "metonym")]
+
+        if leader is not None and is_person:
+            context.remember_person(head, leader.actor)
+            return mention(leader.actor, "leader")
+        if org is not None and (agent is not None or is_person or head.pos_ == "PROPN"):
+            actor = Actor(org.actor.name, org.actor.country, org.actor.type, org.actor.abbrev)
+            if is_person:
+                context.remember_person(head, actor)
+            return mention(actor, "organization")
+        if countries:
+            country_name = countries[-1] if len(countries) > 1 and countries[-1].end > countries[0].end else countries[0]
+            base = country_name.actor
+            kind = "person" if is_person else "agent"
+            if agent is None and not is_person:
+                if head.pos_ not in ("NOUN", "PROPN"):
+                    return None
+                if not self._is_actor_noun(head):
+                    return None
+            actor = Actor(base.name, base.country, agent or base.type or "GOV")
+            if is_person:
+                context.remember_person(head, actor)
+            return mention(actor, kind)
+        if is_person:
+            known = context.person(head)
+            if known is not None:
+                return mention(known, "person")
+            appos = self._apposition(head, names, offset, context)
+            if appos is not None:
+                context.remember_person(head, appos)
+                return mention(appos, "person")
+            if agent is not None:  # a titled person without a country: the sentence's country
+                country = context.sentence_country(head, names)
+                if country is not None:
+                    actor = Actor(country.name, country.country, agent)
+                    context.remember_person(head, actor)
+                    return mention(actor, "person")
+            return None
+        if agent is not None and role_token is head:
+            # "the authorities", "the delegation", "the Malaysian official": document context
+            referent = context.resolve_definite(head, agent, offset)
+            if referent is not None:
+                return referent
+            appos = self._apposition(head, names, offset, context)
+            if appos is not None:
+                return mention(appos, "agent")
+            return None
+        if lower == "country" or lower == "countries" or lower in ("side", "sides", "nation", "nations"):
+            return context.resolve_definite(head, None, offset)
+        return None
+
+    def _is_actor_noun(self, head: Token) -> bool:
+        """A plain noun modified by a country name can still be an actor ("Iranian entities")."""
+        return head.lemma_.lower() in ACTOR_NOUNS
+
+    def _apposition(self, head: Token, names: dict[int, Name], offset: int,
+                    context: DocumentContext) -> Actor | None:
+        for child in head.children:
+            if child.dep_ == "appos":
+                resolved = self.resolve(child, names, offset, context)
+                if resolved is not None:
+                    return resolved.mentions[0].actor
+                for tok in child.subtree:  # "the secretary-general of ITU"
+                    name = names.get(tok.i)
+                    if name is not None and name.kind in ("organization", "country", "adjective", "metonym"):
+                        agent, _ = self.agent_type(list(child.subtree))
+                        a = name.actor
+                        if name.kind == "organization":
+                            return a
+                        return Actor(a.name, a.country, agent or "GOV")
+        return None
+
+
+# Plain nouns that denote an actor when a country modifies them, although no sector follows.
+ACTOR_NOUNS = frozenset(
+    "entity entities side party participant representative counterpart people population citizen "
+    "national community group team delegation mission envoy neighbor neighbour ally partner "
+    "regime state nation country government authority".split()
+)

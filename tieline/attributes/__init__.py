@@ -1,0 +1,2 @@
+"""Attribute resolvers: when (dates), where (places), why (contexts, fields) and how sure
+(modality: negation, future, hypothetical)."""

@@ -1,0 +1,36 @@
+"""Why: PLOVER contexts and the fields (sectors) of cooperation named around an event."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable
+
+from spacy.tokens import Span
+
+DOCUMENT_CONTEXTS = 2  # the document's most frequent contexts are added to each event
+
+
+def _terms(sent: Span) -> Iterable[str]:
+    words = [t.lemma_.lower() for t in sent if not t.is_punct]
+    texts = [t.lower_ for t in sent if not t.is_punct]
+    for seq in (words, texts):
+        for n in (3, 2, 1):
+            for i in range(len(seq) - n + 1):
+                yield " ".join(seq[i:i + n])
+
+
+def find_terms(sent: Span, table: dict[str, str]) -> list[str]:
+    """Labels of the table's terms found in a sentence, in order of first appearance."""
+    out: list[str] = []
+    for term in _terms(sent):
+        label = table.get(term)
+        if label is not None and label not in out:
+            out.append(label)
+    return out
+
+
+def document_contexts(sentences: Iterable[Span], table: dict[str, str]) -> list[str]:
+    counts: Counter[str] = Counter()
+    for sent in sentences:
+        counts.update(find_terms(sent, table))
+    return [c for c, _ in counts.most_common(DOCUMENT_CONTEXTS)]

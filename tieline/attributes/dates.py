@@ -1,0 +1,180 @@
+"""Resolve an event's date against the story's publication date.
+
+Reads spaCy DATE entities near the trigger ("on Thursday", "last week", "Dec. 18-21",
+"mid-December", "by February", "in 2013", "two days ago") and returns the date as text with
+its precision: ``YYYY-MM-DD`` (day or week), ``YYYY-MM`` (month) or ``YYYY`` (year).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4, "may": 5,
+    "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9,
+    "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "several": 3, "few": 3, "eighteen": 18, "twelve": 12}
+MONTH_RE = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+MONTH_DAY = re.compile(MONTH_RE + r"\s+(\d{1,2})(?!\d)(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*\d{1,2})?(?:,?\s+(\d{4}))?", re.I)
+DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + MONTH_RE + r"(?:,?\s+(\d{4}))?", re.I)
+MONTH_ONLY = re.compile(r"\b" + MONTH_RE + r"(?:\s+(\d{4}))?\b", re.I)
+YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+AGO = re.compile(r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|twelve|eighteen)\s+(day|week|month|year)s?\s+ago", re.I)
+
+
+@dataclass(frozen=True)
+class ResolvedDate:
+    value: dt.date
+    precision: str  # day, week, month, year
+
+    def text(self) -> str:
+        if self.precision in ("day", "week"):
+            return self.value.isoformat()
+        if self.precision == "month":
+            return self.value.strftime("%Y-%m")
+        return str(self.value.year)
+
+
+def _shift_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def parse_expression(text: str, published: dt.date, *, future: bool = False) -> ResolvedDate | None:
+    """Resolve one date expression relative to the publication date, or None."""
+    low = text.lower().strip()
+    if not low:
+        return None
+    if re.search(r"\b(today|tonight|this morning|this afternoon|this evening)\b", low):
+        return ResolvedDate(published, "day")
+    if "yesterday" in low:
+        return ResolvedDate(published - dt.timedelta(days=1), "day")
+    if "tomorrow" in low:
+        return ResolvedDate(published + dt.timedelta(days=1), "day")
+    m = AGO.search(low)
+    if m:
+        n = int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS.get(m.group(1), 1)
+        unit = m.group(2)
+        if unit == "day":
+            return ResolvedDate(published - dt.timedelta(days=n), "day")
+        if unit == "week":
+            return ResolvedDate(published - dt.timedelta(weeks=n), "week")
+        if unit == "month":
+            return ResolvedDate(_shift_months(published, -n), "month")
+        return ResolvedDate(dt.date(published.year - n, 1, 1), "year")
+    for name, index in WEEKDAYS.items():
+        if re.search(rf"\b{name}\b", low):
+            delta = (published.weekday() - index) % 7
+            if "next" in low or (future and delta != 0):
+                return ResolvedDate(published + dt.timedelta(days=(index - published.weekday()) % 7 or 7), "day")
+            if "last" in low and delta == 0:
+                delta = 7
+            return ResolvedDate(published - dt.timedelta(days=delta), "day")
+    for period, unit in (("week", "week"), ("month", "month"), ("year", "year")):
+        if re.search(rf"\b(last|past|previous)\s+{period}\b", low):
+            if unit == "week":
+                return ResolvedDate(published - dt.timedelta(days=7), "week")
+            if unit == "month":
+                return ResolvedDate(_shift_months(published, -1), "month")
+            return ResolvedDate(dt.date(published.year - 1, 1, 1), "year")
+        if re.search(rf"\b(this|current)\s+{period}\b|earlier this {period}|later this {period}", low):
+            if unit == "week":
+                return ResolvedDate(published - dt.timedelta(days=published.weekday()), "week")
+            if unit == "month":
+                return ResolvedDate(published.replace(day=1), "month")
+            return ResolvedDate(dt.date(published.year, 1, 1), "year")
+        if re.search(rf"\bnext\s+{period}\b", low):
+            if unit == "week":
+                return ResolvedDate(published + dt.timedelta(days=7 - published.weekday()), "week")
+            if unit == "month":
+                return ResolvedDate(_shift_months(published, 1), "month")
+            return ResolvedDate(dt.date(published.year + 1, 1, 1), "year")
+    m = MONTH_DAY.search(low)
+    day_first = None if m else DAY_MONTH.search(low)
+    if m or day_first:
+        if m:
+            month, day, year = MONTHS[_month_key(m.group(1))], int(m.group(2)), m.group(3)
+        else:
+            assert day_first is not None
+            day, month, year = int(day_first.group(1)), MONTHS[_month_key(day_first.group(2))], day_first.group(3)
+        try:
+            value = _in_year(month, day, year, published, future)
+        except ValueError:
+            return None
+        return ResolvedDate(value, "day")
+    m = MONTH_ONLY.search(low)
+    if m and not (m.group(1).lower() == "may" and not re.search(r"\b(in|since|until|by|of|early|mid|late|last|next|this)[-\s]+may\b", low)):
+        month = MONTHS[_month_key(m.group(1))]
+        year = int(m.group(2)) if m.group(2) else None
+        if year is None:
+            year = published.year
+            if "last" in low or (not future and month > published.month and "next" not in low):
+                year -= 1
+            elif ("next" in low or future) and month < published.month:
+                year += 1
+        return ResolvedDate(dt.date(year, month, 1), "month")
+    m = YEAR.search(low)
+    if m:
+        return ResolvedDate(dt.date(int(m.group(1)), 1, 1), "year")
+    return None
+
+
+def _month_key(word: str) -> str:
+    w = word.lower().rstrip(".")
+    return w if w in MONTHS else w[:3]
+
+
+def _in_year(month: int, day: int, year: str | None, published: dt.date, future: bool) -> dt.date:
+    if year:
+        return dt.date(int(year), month, day)
+    value = dt.date(published.year, month, day)
+    if not future and value > published + dt.timedelta(days=7):
+        value = dt.date(published.year - 1, month, day)
+    elif future and value < published - dt.timedelta(days=7):
+        value = dt.date(published.year + 1, month, day)
+    return value
+
+
+def resolve_date(trigger: Token, published: dt.date | None, *, future: bool = False) -> ResolvedDate | None:
+    """The date of the event whose trigger is given: the DATE phrase closest to it in the tree."""
+    if published is None:
+        return None
+    sent: Span = trigger.sent
+    best: tuple[int, ResolvedDate] | None = None
+    for ent in sent.ents:
+        if ent.label_ not in ("DATE", "TIME"):
+            continue
+        if _is_part_of_name(ent):
+            continue
+        resolved = parse_expression(ent.text, published, future=future)
+        if resolved is None:
+            continue
+        distance = _tree_distance(trigger, ent.root)
+        if best is None or distance < best[0]:
+            best = (distance, resolved)
+    return best[1] if best else None
+
+
+def _tree_distance(a: Token, b: Token) -> int:
+    ancestors_a = [a, *a.ancestors]
+    ancestors_b = [b, *b.ancestors]
+    index_a = {t.i: n for n, t in enumerate(ancestors_a)}
+    for n, t in enumerate(ancestors_b):
+        if t.i in index_a:
+            return n + index_a[t.i]
+    return 99 + abs(a.i - b.i)
+
+
+def _is_part_of_name(ent: Span) -> bool:
+    """A year inside a name ("Kuala Lumpur Summit 2019", "Telecom 2019") dates nothing."""
+    root = ent.root
+    if not ent.text.strip().isdigit():
+        return False
+    return root.dep_ in ("nummod", "compound", "appos", "npadvmod", "nmod") and root.head.pos_ == "PROPN"

@@ -1,0 +1,74 @@
+"""Auxiliary modes of an event from the syntax around its trigger: negated, future,
+hypothetical. These are closed grammatical lists, so they live here as constants."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+NEGATION_WORDS = frozenset({"not", "n't", "never", "no", "neither", "nor", "without"})
+FUTURE_AUXILIARIES = frozenset({"will", "'ll", "shall", "wo"})
+HYPOTHETICAL_AUXILIARIES = frozenset({"would", "could", "might", "may", "should", "can", "ca", "must"})
+CONDITION_MARKERS = frozenset({"if", "unless", "whether", "provided", "lest"})
+# Governing words that put their complement in the future ("plans to visit", "is set to sign").
+INTENT_GOVERNORS = frozenset({"plan", "intend", "expect", "schedule", "slate", "set", "prepare", "decide",
+                              "aim", "hope", "want", "wish", "seek", "propose", "due", "go", "scheduled",
+                              "expected", "likely", "poised", "about"})
+FAILURE_GOVERNORS = frozenset({"fail", "refuse", "decline", "reject", "deny", "stop", "cease", "halt", "avoid"})
+# Dependencies through which a governing clause's modality reaches its complement.
+COMPLEMENT_DEPS = frozenset({"xcomp", "ccomp", "conj", "pcomp", "advcl"})
+
+
+def _chain(token: Token, depth: int = 3) -> list[Token]:
+    """The trigger and the verbs governing it through complement links."""
+    out = [token]
+    cur = token
+    for _ in range(depth):
+        if cur.dep_ in ("xcomp", "conj") or (token.pos_ == "NOUN" and cur is token):
+            cur = cur.head
+            out.append(cur)
+        else:
+            break
+    return out
+
+
+def is_negated(token: Token) -> bool:
+    """The trigger, or the verb it complements, is negated ("did not meet", "no agreement")."""
+    for tok in _chain(token):
+        for child in tok.children:
+            if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):
+                return True
+        if tok is not token and tok.lemma_.lower() in FAILURE_GOVERNORS:
+            return True
+    return False
+
+
+def is_future(token: Token) -> bool:
+    for tok in _chain(token):
+        for child in tok.children:
+            if child.dep_ in ("aux", "auxpass") and child.lower_ in FUTURE_AUXILIARIES:
+                return True
+        if tok is not token and tok.lemma_.lower() in INTENT_GOVERNORS:
+            return True
+    # "is to visit": be + infinitive
+    if token.dep_ == "xcomp" and token.head.lemma_ == "be":
+        return True
+    return False
+
+
+def is_hypothetical(token: Token) -> bool:
+    sent = token.sent
+    if sent.text.rstrip().endswith("?"):
+        return True
+    for tok in _chain(token):
+        for child in tok.children:
+            if child.dep_ in ("aux", "auxpass") and child.lower_ in HYPOTHETICAL_AUXILIARIES:
+                return True
+    # inside an "if" / "unless" clause
+    cur = token
+    for _ in range(4):
+        if any(c.dep_ == "mark" and c.lower_ in CONDITION_MARKERS for c in cur.children):
+            return True
+        if cur.head is cur:
+            break
+        cur = cur.head
+    return False

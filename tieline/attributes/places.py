@@ -1,0 +1,95 @@
+"""Where an event happened: place names near the trigger, looked up in the offline gazetteer
+(``places.csv`` for cities and regions with coordinates, ``countries.csv`` for countries)."""
+
+from __future__ import annotations
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Span, Token
+from spacy.language import Language
+
+from tieline.lexicon import Lexicon
+from tieline.types import Location
+
+PLACE_ENTITY_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "EVENT"})
+FEATURE_RANK = {"capital": 0, "city": 1, "region": 2, "country": 3}
+
+
+class Gazetteer:
+    """Place names matched in text, each with its best-known location."""
+
+    def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
+        vocab = nlp.vocab
+        self.make_doc = nlp.make_doc
+        self.locations: dict[str, tuple[Location, str, int]] = {}
+        for place in lexicon.places:
+            current = self.locations.get(place.name)
+            if current is None or place.population > current[2]:
+                self.locations[place.name] = (Location(place.name, place.country, place.lat, place.lon),
+                                              place.feature, place.population)
+        for country in lexicon.countries:
+            for name in (country.name, *country.aliases):
+                if name not in self.locations or self.locations[name][1] not in ("capital",):
+                    self.locations[name] = (Location(country.name, country.iso3, None, None), "country", 10**10)
+        self.matcher = PhraseMatcher(vocab, attr="ORTH")
+        names = [n for n in self.locations if len(n) > 2]
+        for start in range(0, len(names), 2000):
+            self.matcher.add("PLACE", [self.make_doc(n) for n in names[start:start + 2000]])
+
+    def places_in(self, sent: Span) -> list[tuple[Span, Location, str]]:
+        """Places named in a sentence (inside a place-like entity), longest first."""
+        doc = sent.doc
+        out: list[tuple[Span, Location, str]] = []
+        taken: set[int] = set()
+        matches = sorted(self.matcher(doc[sent.start: sent.end].as_doc()), key=lambda m: -(m[2] - m[1]))
+        for _, start, end in matches:
+            span = doc[sent.start + start: sent.start + end]
+            if any(i in taken for i in range(span.start, span.end)):
+                continue
+            if not any(t.ent_type_ in PLACE_ENTITY_LABELS for t in span):
+                continue
+            location, feature, _ = self.locations[span.text]
+            taken.update(range(span.start, span.end))
+            out.append((span, location, feature))
+        return out
+
+
+def resolve_location(trigger: Token, gazetteer: Gazetteer, exclude: set[int]) -> Location | None:
+    """The place closest to the trigger in the tree, skipping tokens of the actor and recipient."""
+    best: tuple[tuple[int, int], Location] | None = None
+    for span, location, feature in gazetteer.places_in(trigger.sent):
+        if any(t.i in exclude for t in span) or not _names_a_place(span):
+            continue
+        distance = _distance(trigger, span.root)
+        key = (distance, FEATURE_RANK.get(feature, 4))
+        if best is None or key < best[0]:
+            best = (key, location)
+    return best[1] if best else None
+
+
+def _distance(a: Token, b: Token) -> int:
+    ancestors_a = [a, *a.ancestors]
+    index_a = {t.i: n for n, t in enumerate(ancestors_a)}
+    for n, t in enumerate([b, *b.ancestors]):
+        if t.i in index_a:
+            return n + index_a[t.i]
+    return 99
+
+
+PLACE_HEAD_DEPS = frozenset({"compound", "appos", "nmod", "flat", "conj", "amod", "npadvmod"})
+
+
+def _names_a_place(span: Span) -> bool:
+    """True when the name is used as a place ("in Tashkent", "the Kuala Lumpur Summit", "visited
+    Hungary"), not as an owner or a modifier ("Iran's sector", "Iranian officials")."""
+    tok = span.root
+    if tok.dep_ == "poss" or any(c.dep_ == "case" for c in tok.children):
+        return False
+    for _ in range(4):
+        if tok.dep_ == "pobj":
+            return tok.head.lower_ != "of" or tok.head.head.lower_ in ("capital", "city", "town", "province", "region")
+        if tok.dep_ in ("dobj", "npadvmod") and tok.ent_type_ in ("GPE", "LOC", "FAC", "EVENT", "ORG"):
+            return True
+        if tok.dep_ not in PLACE_HEAD_DEPS or tok.head is tok:
+            return False
+        tok = tok.head
+    return False

@@ -1,0 +1,247 @@
+"""The ``tieline`` command line: thin commands over the Python API."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from importlib import resources
+from typing import IO, Any, Iterable, Iterator
+
+import click
+
+from tieline.about import __version__
+from tieline.errors import TielineError
+from tieline.settings import DEFAULTS
+from tieline.types import CodedDocument, Document, Problem
+
+TABLE_COLUMNS = ("date", "event", "mode", "actor", "recipient", "location", "trigger", "doc_id")
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _coder(model: str | None, batch_size: int):  # type: ignore[no-untyped-def]
+    from tieline.parse import load_nlp
+    from tieline.pipeline import Coder
+
+    return Coder(load_nlp(model), batch_size=batch_size)
+
+
+def _party(p: dict[str, Any] | None) -> str:
+    if not p:
+        return ""
+    label = p.get("abbrev") or p.get("country") or p.get("name") or ""
+    return f"{label} {p.get('type') or ''}".strip()
+
+
+def _row(r: dict[str, Any]) -> dict[str, str]:
+    loc = r.get("location") or {}
+    flags = [f for f in ("negated", "future", "hypothetical", "historical") if r.get(f)]
+    return {"date": r.get("date") or "", "event": r["event"] + (f" ({', '.join(flags)})" if flags else ""),
+            "mode": r.get("mode") or "", "actor": _party(r.get("actor")), "recipient": _party(r.get("recipient")),
+            "location": loc.get("name") or "", "trigger": r.get("trigger") or "", "doc_id": r.get("doc_id") or ""}
+
+
+def print_table(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False, header_style="bold")
+    for column in TABLE_COLUMNS:
+        table.add_column(column)
+    n = 0
+    for r in records:
+        row = _row(r)
+        table.add_row(*(row[c] for c in TABLE_COLUMNS))
+        n += 1
+    Console(file=out, width=160 if not out.isatty() else None).print(table)
+    return n
+
+
+def write_records(records: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> int:
+    if fmt == "table":
+        return print_table(records, out)
+    n = 0
+    if fmt == "csv":
+        writer: Any = None
+        for r in records:
+            flat = {k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v) for k, v in r.items()}
+            if writer is None:
+                writer = csv.DictWriter(out, fieldnames=list(flat))
+                writer.writeheader()
+            writer.writerow(flat)
+            n += 1
+        return n
+    for r in records:
+        out.write(json.dumps(r, ensure_ascii=False) + "\n")
+        out.flush()
+        n += 1
+    return n
+
+
+class Problems:
+    """Collects problems and reports each on standard error as it happens."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def report(self, problem: Problem) -> None:
+        self.count += 1
+        click.echo(f"tieline: {problem}", err=True)
+
+    def filter(self, items: Iterable[CodedDocument | Problem]) -> Iterator[CodedDocument]:
+        for item in items:
+            if isinstance(item, Problem):
+                self.report(item)
+            else:
+                yield item
+
+
+@click.group()
+@click.version_option(__version__, prog_name="tieline")
+def cli() -> None:
+    """tieline: news text in, PLOVER political event records out."""
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--date", callback=_date, help="Publication date (YYYY-MM-DD) of .txt and plain stdin inputs.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
+@click.option("--strict", is_flag=True, help="Exit with status 1 when any input had a problem.")
+@click.option("--model", default=DEFAULTS["model"], help="spaCy model package to load.")
+@click.option("--batch-size", default=DEFAULTS["batch_size"], show_default=True)
+def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt: str, strict: bool,
+         model: str | None, batch_size: int) -> None:
+    """Code INPUT files (.txt, .jsonl, .jsonl.gz, or - for stdin) into event records."""
+    from tieline.read import read_documents
+
+    coder = _coder(model, batch_size)
+    problems = Problems()
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        coded = problems.filter(coder.code_documents(read_documents(inputs, date=date)))
+        records = (r.to_dict() for c in coded for r in c.records)
+        write_records(records, fmt, out)
+    finally:
+        if output:
+            out.close()
+    if strict and problems.count:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
+@click.option("--date", callback=_date, help="Publication date (YYYY-MM-DD) of .txt inputs.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when any input had a problem.")
+@click.option("--model", default=DEFAULTS["model"], help="spaCy model package to load.")
+@click.option("--batch-size", default=DEFAULTS["batch_size"], show_default=True)
+def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool, model: str | None,
+           batch_size: int) -> None:
+    """Code INPUT files and store documents and events in the database."""
+    from tieline.read import read_documents
+    from tieline.store import Store
+
+    coder = _coder(model, batch_size)
+    problems = Problems()
+    with Store(db) as store:
+        summary = store.write(problems.filter(coder.code_documents(read_documents(inputs, date=date))))
+        totals = store.counts()
+    click.echo(f"{summary.added} documents added, {summary.replaced} replaced, {summary.unchanged} unchanged, "
+               f"{problems.count} problems; {summary.events} events written "
+               f"({totals['documents']} documents, {totals['events']} events in {db})", err=True)
+    if strict and problems.count:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
+@click.option("--actor", help="Actor country (ISO3).")
+@click.option("--recipient", help="Recipient country (ISO3).")
+@click.option("--type", "event_type", help="PLOVER event type.")
+@click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
+@click.option("--until", callback=_date, help="Latest event date (YYYY-MM-DD).")
+@click.option("--negated", is_flag=True, help="Include negated events.")
+@click.option("--limit", type=int, help="At most this many events.")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True)
+def events(db: str, actor: str | None, recipient: str | None, event_type: str | None, since: dt.date | None,
+           until: dt.date | None, negated: bool, limit: int | None, fmt: str) -> None:
+    """List stored events."""
+    from tieline.store import Store
+
+    with Store(db, read_only=True) as store:
+        rows = store.events(actor=actor, recipient=recipient, event=event_type,
+                            since=since.isoformat() if since else None, until=until.isoformat() if until else None,
+                            include_negated=negated, limit=limit)
+        n = write_records(rows, fmt, sys.stdout)
+    click.echo(f"{n} events", err=True)
+
+
+@cli.command(name="eval")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--by-type", is_flag=True, help="Per-type counts as well.")
+@click.option("--json", "as_json", is_flag=True, help="Everything as JSON, including misses and false positives.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Also write the predictions to FILE.")
+@click.option("--model", default=DEFAULTS["model"], help="spaCy model package to load.")
+def eval_command(gold: str, by_type: bool, as_json: bool, output: str | None, model: str | None) -> None:
+    """Code the documents of a GOLD file and score them (as shared/eval/score.py does)."""
+    from tieline.evaluate import format_score, load_gold, score
+    from tieline.read import parse_date
+
+    gold_docs = load_gold(gold)
+    documents = []
+    for g in gold_docs:
+        try:
+            day = parse_date(g.get("date"))
+        except ValueError:
+            day = None
+        documents.append(Document(str(g["id"]), g["text"], day, g.get("title")))
+    coder = _coder(model, DEFAULTS["batch_size"])
+    predictions = [r.to_dict() for r in coder.code(documents)]
+    if output:
+        with open(output, "w", encoding="utf-8") as f:
+            write_records(predictions, "jsonl", f)
+    result = score(gold_docs, predictions)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=1, default=str))
+    else:
+        click.echo(format_score(result, by_type=by_type))
+
+
+@cli.command()
+@click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
+def demo(db: str) -> None:
+    """Ingest the bundled sample stories into the database and print their events."""
+    from tieline.read import read_jsonl
+    from tieline.store import Store
+
+    sample = resources.files("tieline").joinpath("data", "samples", "demo.jsonl").read_bytes()
+    coder = _coder(None, DEFAULTS["batch_size"])
+    problems = Problems()
+    with Store(db) as store:
+        summary = store.write(problems.filter(coder.code_documents(read_jsonl(io.BytesIO(sample), "demo.jsonl"))))
+        n = print_table(store.events(), sys.stdout)
+    click.echo(f"{n} events from the demo sample in {db} ({summary.added} documents added, "
+               f"{summary.unchanged} already there)", err=True)
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except TielineError as exc:
+        click.echo(f"tieline: error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,226 @@
+"""Resolve references within one document by rule: surnames, pronouns, "the two sides".
+
+No coreference model is available offline, so :class:`DocumentContext` keeps what the
+document has said so far, sentence by sentence, and answers:
+
+* a surname or a misspelt first name ("Jahromi", "Houling") -> the person named in full earlier;
+* he / she / his -> the latest person; it / its -> the latest country or organisation;
+  they / the two sides / both countries / the authorities -> the latest pair of parties;
+* "the country" -> the latest country named; "the Malaysian official" is resolved by its
+  adjective before it gets here, "the official" by the latest mention with that role noun.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from spacy.tokens import Span, Token
+
+from tieline.types import Actor, Mention
+
+if TYPE_CHECKING:
+    from tieline.actors import Name, Resolution
+
+SINGULAR_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
+PLURAL_PRONOUNS = frozenset({"they", "them", "their", "theirs"})
+NEUTER_PRONOUNS = frozenset({"it", "its"})
+PAIR_WORDS = frozenset({"side", "sides", "country", "countries", "nation", "nations", "leader", "leaders",
+                        "party", "parties", "government", "governments", "minister", "ministers", "authorities",
+                        "official", "officials", "delegation", "delegations", "neighbor", "neighbors",
+                        "neighbour", "neighbours"})
+PAIR_DETERMINERS = frozenset({"two", "both"})
+PAIR_WINDOW = 3  # sentences within which "they" / "the two sides" still point at the last pair
+COUNTRY_KINDS = frozenset({"country", "adjective", "capital", "metonym"})
+
+
+@dataclass(frozen=True)
+class Seen:
+    sentence: int
+    mention: Mention
+    lemma: str
+    person: bool
+
+
+def _edit_distance_at_most_one(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = j = edits = 0
+    while i < len(a) and j < len(b):
+        if a[i] == b[j]:
+            i += 1
+            j += 1
+            continue
+        edits += 1
+        if edits > 1:
+            return False
+        if len(a) == len(b):
+            i += 1
+        j += 1
+    return edits + (len(b) - j) + (len(a) - i) <= 1
+
+
+class DocumentContext:
+    """What one document has said so far (persons, mentions, the last pair of parties)."""
+
+    def __init__(self) -> None:
+        self.sentence = -1
+        self.persons: dict[str, Actor] = {}
+        self.name_tokens: dict[str, Actor] = {}
+        self.history: list[Seen] = []
+        self.countries: list[tuple[int, Actor]] = []  # (char offset, actor), in document order
+        self.country_counts: Counter[str] = Counter()
+        self.last_pair: tuple[Mention, Mention] | None = None
+        self.last_pair_sentence = -99
+
+    # ---- updates --------------------------------------------------------------------------
+    def begin_sentence(self, sent: Span, names: dict[int, Name], offset: int) -> None:
+        """Record the country names of a new sentence."""
+        self.sentence += 1
+        seen: set[int] = set()
+        for tok in sent:
+            name = names.get(tok.i)
+            if name is not None and name.kind in COUNTRY_KINDS and id(name) not in seen and name.actor.country:
+                seen.add(id(name))
+                self.countries.append((offset + tok.idx, name.actor))
+                self.country_counts[name.actor.country] += 1
+
+    def remember_person(self, head: Token, actor: Actor) -> None:
+        """Learn that the person named at ``head`` is ``actor`` (for later surnames)."""
+        if actor.country is None and actor.abbrev is None:
+            return
+        full = self._person_span(head)
+        self.persons[full.text.lower()] = actor
+        for tok in full:
+            if tok.pos_ == "PROPN" and len(tok.text) >= 3 and tok.text[:1].isupper():
+                self.name_tokens.setdefault(tok.text.lower(), actor)
+        if actor.name == "" or actor.name == actor.country:
+            return
+
+    def observe(self, mention: Mention, head: Token) -> None:
+        """Record an actor mention used as a party of an event."""
+        person = mention.kind in ("person", "leader") or (mention.kind == "pronoun" and head.lower_ in SINGULAR_PERSON_PRONOUNS)
+        self.history.append(Seen(self.sentence, mention, head.lemma_.lower(), person))
+
+    def observe_pair(self, first: Mention, second: Mention) -> None:
+        if first.actor.country == second.actor.country and first.actor.abbrev == second.actor.abbrev:
+            return
+        self.last_pair = (first, second)
+        self.last_pair_sentence = self.sentence
+
+    # ---- questions ------------------------------------------------------------------------
+    @staticmethod
+    def _person_span(head: Token) -> Span:
+        if head.ent_type_ and head.ent_iob_ != "O":
+            for ent in head.doc.ents:
+                if ent.start <= head.i < ent.end:
+                    return ent
+        start = head.i
+        while start > 0 and head.doc[start - 1].dep_ in ("compound", "flat") and head.doc[start - 1].pos_ == "PROPN" \
+                and head.doc[start - 1].head.i in range(start, head.i + 1):
+            start -= 1
+        return head.doc[start: head.i + 1]
+
+    def person(self, head: Token) -> Actor | None:
+        """The actor of a person named earlier, by full name, surname or a near spelling."""
+        span = self._person_span(head)
+        found = self.persons.get(span.text.lower())
+        if found is not None:
+            return found
+        for tok in reversed(list(span)):
+            key = tok.text.lower()
+            if key in self.name_tokens:
+                return self.name_tokens[key]
+        for tok in span:
+            key = tok.text.lower()
+            if len(key) >= 5:
+                for known, actor in self.name_tokens.items():
+                    if len(known) >= 5 and _edit_distance_at_most_one(key, known):
+                        return actor
+        return None
+
+    def _pair(self, tok: Token, offset: int) -> Resolution | None:
+        from tieline.actors import Resolution
+
+        if self.last_pair is None or self.sentence - self.last_pair_sentence > PAIR_WINDOW:
+            return None
+        start = offset + tok.idx
+        return Resolution(tuple(Mention(tok.text, start, start + len(tok.text), m.actor, "pronoun") for m in self.last_pair))
+
+    def resolve_pronoun(self, tok: Token, offset: int) -> Resolution | None:
+        from tieline.actors import Resolution
+
+        lower = tok.lower_
+        start = offset + tok.idx
+
+        def single(actor: Actor) -> Resolution:
+            return Resolution((Mention(tok.text, start, start + len(tok.text), actor, "pronoun"),))
+
+        if lower in SINGULAR_PERSON_PRONOUNS:
+            for seen in reversed(self.history):
+                if seen.person and seen.mention.start < start:
+                    return single(seen.mention.actor)
+            return None
+        if lower in PLURAL_PRONOUNS:
+            pair = self._pair(tok, offset)
+            if pair is not None:
+                return pair
+            for seen in reversed(self.history):
+                if not seen.person and seen.mention.start < start and self.sentence - seen.sentence <= 1:
+                    return single(seen.mention.actor)
+            return None
+        if lower in NEUTER_PRONOUNS:
+            for seen in reversed(self.history):
+                if seen.mention.kind in ("country", "capital", "metonym", "organization") and seen.mention.start < start:
+                    return single(seen.mention.actor)
+            for pos, actor in reversed(self.countries):
+                if pos < start:
+                    return single(actor)
+        return None
+
+    def resolve_definite(self, head: Token, agent: str | None, offset: int) -> Resolution | None:
+        """ "the two sides", "the country", "the authorities", "the official"."""
+        from tieline.actors import Resolution
+
+        lower = head.lower_
+        start = offset + head.idx
+        modifiers = {c.lower_ for c in head.children}
+        if lower in PAIR_WORDS and (modifiers & PAIR_DETERMINERS or lower == "authorities"):
+            pair = self._pair(head, offset)
+            if pair is not None:
+                return pair
+        if lower in ("country", "nation"):
+            for pos, actor in reversed(self.countries):
+                if pos < start:
+                    return Resolution((Mention(head.text, start, start + len(head.text), actor, "definite"),))
+            return None
+        lemma = head.lemma_.lower()
+        for seen in reversed(self.history):
+            if seen.lemma == lemma and seen.mention.start < start and self.sentence - seen.sentence <= 6:
+                return Resolution((Mention(head.text, start, start + len(head.text), seen.mention.actor, "definite"),))
+        return None
+
+    def sentence_country(self, head: Token, names: dict[int, Name]) -> Actor | None:
+        """The country a titled person without one most likely belongs to: the nearest
+        country named earlier in the same sentence, else the document's most named one."""
+        sent = head.sent
+        best = None
+        for tok in sent:
+            if tok.i >= head.i:
+                break
+            name = names.get(tok.i)
+            if name is not None and name.kind in COUNTRY_KINDS and name.actor.country:
+                best = name.actor
+        if best is not None:
+            return Actor(best.name, best.country, "GOV")
+        if self.country_counts:
+            iso3, _ = self.country_counts.most_common(1)[0]
+            for _, actor in reversed(self.countries):
+                if actor.country == iso3:
+                    return Actor(actor.name, iso3, "GOV")
+        return None

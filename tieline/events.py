@@ -1,0 +1,423 @@
+"""Find events: triggers from ``triggers.csv``, actor and recipient from the dependency tree.
+
+* find: ``EventFinder.find_triggers`` matches verbs (with their particles and objects),
+  intent adjectives and event nouns carried by light verbs ("held talks", "launched an attack").
+  A trigger that is only the content of a verbal act ("agreed *to share*", "called for
+  *establishing* relations") is folded into that act instead of coded twice.
+* build: ``EventFinder.build_events`` takes the subject (through passives, relative clauses,
+  conjoined and controlled verbs) as actor, and the object or a prepositional object (with, to,
+  against, on, between...) as recipient, each resolved by :mod:`tieline.actors` with the
+  document context of :mod:`tieline.coref`. Compound parties give one event per party, and a
+  pair for symmetric events without a recipient ("Iran and Armenia are working on...").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from spacy.tokens import Span, Token
+
+from tieline.actors import ActorFinder, Name, Resolution
+from tieline.attributes.modality import is_future, is_hypothetical, is_negated
+from tieline.coref import DocumentContext
+from tieline.lexicon import Lexicon, TriggerPattern
+from tieline.types import Event, Mention, ParsedDocument, Trigger
+
+VERBAL_TYPES = frozenset({"AGREE", "REQUEST", "REJECT", "THREATEN", "ACCUSE"})
+SYMMETRIC_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE", "SUPPORT", "ASSAULT", "REJECT"})
+COOPERATIVE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
+CONFLICT_TYPES = frozenset({"ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "PROTEST"})
+# Verbs whose complement carries their meaning over ("offered to send troops").
+PROMISE_LEMMAS = frozenset({"offer", "promise", "pledge", "vow", "commit", "volunteer", "willing", "ready",
+                            "prepared", "eager", "keen", "determined"})
+NEGATIVE_EVALUATION = frozenset({"negative", "adverse", "harmful", "detrimental", "devastating", "damaging",
+                                 "destructive", "disastrous", "dire", "crippling"})
+OBJECT_DEPS = frozenset({"dobj", "attr", "oprd"})
+RECIPIENT_PREPOSITIONS = frozenset({"with", "to", "against", "on", "upon", "toward", "towards", "from", "for",
+                                    "between", "among", "into", "over", "at"})
+PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "inside", "outside", "across", "throughout", "during",
+                                "since", "until", "after", "before", "by", "within", "around", "amid", "via"})
+EMBEDDING_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "pobj", "prep", "dobj", "advcl", "acomp"})
+SEARCH_DEPS = frozenset({"prep", "pobj", "pcomp", "dobj", "poss", "compound", "amod", "nmod", "xcomp", "acl",
+                         "appos", "nsubj", "conj", "ccomp"})
+MAX_COMBINATIONS = 6
+
+
+@dataclass(frozen=True)
+class Found:
+    """A matched trigger: the token, the pattern that fired, and the verb carrying a noun."""
+
+    token: Token
+    pattern: TriggerPattern
+    carrier: Token | None = None
+
+
+class EventFinder:
+    """Triggers and their parties in parsed documents."""
+
+    def __init__(self, lexicon: Lexicon, actors: ActorFinder) -> None:
+        self.lexicon = lexicon
+        self.actors = actors
+        self.verb_patterns: dict[str, list[TriggerPattern]] = {}
+        self.noun_patterns: dict[str, list[TriggerPattern]] = {}
+        for pattern in lexicon.triggers:
+            index = self.noun_patterns if pattern.noun else self.verb_patterns
+            for head in pattern.head:
+                index.setdefault(head.split()[0], []).append(pattern)
+        self.light = lexicon.light_verbs
+
+    # ---- find -----------------------------------------------------------------------------
+    def _objects(self, verb: Token, particles: frozenset[str]) -> list[Token]:
+        objs = [c for c in verb.children if c.dep_ in OBJECT_DEPS]
+        if any(c.dep_ == "auxpass" for c in verb.children):
+            objs += [c for c in verb.children if c.dep_ == "nsubjpass"]
+        for c in verb.children:
+            if c.dep_ in ("prep", "prt", "dative") and (not particles or c.lower_ in particles):
+                objs += [g for g in c.children if g.dep_ == "pobj"]
+        for c in verb.children:  # "go on strike", "put troops on alert"
+            if c.dep_ == "xcomp" and c.pos_ in ("NOUN", "PROPN"):
+                objs.append(c)
+        more = []
+        for o in objs:
+            more += list(o.conjuncts)
+        return objs + more
+
+    def _matches(self, tok: Token, pattern: TriggerPattern) -> Token | None | bool:
+        """False when the pattern does not fit the verb; else the object it needed (or None)."""
+        words = tok.lemma_.lower().split()
+        for head in pattern.head:
+            parts = head.split()
+            if len(parts) > 1:  # "step down", "team up": the rest are particles
+                if not any(c.lower_ == parts[1] and c.dep_ in ("prt", "prep", "advmod") for c in tok.children):
+                    continue
+            elif words[0] != parts[0]:
+                continue
+            break
+        else:
+            return False
+        if pattern.particles:
+            kids = {c.lower_ for c in tok.children if c.dep_ in ("prt", "prep", "advmod", "dative", "agent")}
+            if not pattern.particles & kids:
+                return False
+        if pattern.requires == "complement" and not any(c.dep_ == "xcomp" for c in tok.children):
+            return False
+        if pattern.objects:
+            for obj in self._objects(tok, pattern.particles):
+                lemma = obj.lemma_.lower()
+                text = obj.lower_
+                if lemma in pattern.objects or text in pattern.objects:
+                    if pattern.requires == "negative" and not any(
+                            c.lower_ in NEGATIVE_EVALUATION for c in obj.children if c.dep_ == "amod"):
+                        continue
+                    return obj
+            return False
+        return None
+
+    def find_triggers(self, sent: Span) -> list[Found]:
+        found: list[Found] = []
+        taken: set[int] = set()
+        for tok in sent:
+            if tok.pos_ in ("VERB", "ADJ") or (tok.pos_ == "NOUN" and tok.tag_.startswith("VB")):
+                for pattern in self.verb_patterns.get(tok.lemma_.lower(), ()):
+                    fit = self._matches(tok, pattern)
+                    if fit is False:
+                        continue
+                    found.append(Found(tok, pattern))
+                    taken.add(tok.i)
+                    break
+        for tok in sent:
+            if tok.pos_ not in ("NOUN", "PROPN") or tok.i in taken:
+                continue
+            patterns = self.noun_patterns.get(tok.lemma_.lower())
+            if not patterns:
+                continue
+            carrier = self._light_carrier(tok)
+            if carrier is None or carrier.i in taken:
+                continue
+            found.append(Found(tok, patterns[0], carrier))
+            taken.add(tok.i)
+        return self._fold_complements(found)
+
+    def _light_carrier(self, noun: Token) -> Token | None:
+        head = noun.head
+        if noun.dep_ in ("dobj", "nsubjpass") and head.lemma_.lower() in self.light["object"]:
+            return head
+        if noun.dep_ == "nsubj" and head.lemma_.lower() in self.light["subject"]:
+            return head
+        if noun.dep_ == "pobj" and head.dep_ == "prep" and head.head.lemma_.lower() in self.light["object"] \
+                and head.lower_ == "on":
+            return head.head
+        if noun.dep_ == "conj":
+            return self._light_carrier(noun.head)
+        return None
+
+    @staticmethod
+    def _fold_complements(found: list[Found]) -> list[Found]:
+        """Drop triggers that only state the content of a governing verbal act."""
+        by_token = {f.token.i: f for f in found}
+        kept = []
+        for f in found:
+            cur = f.token
+            governed = False
+            for _ in range(5):
+                if cur.dep_ not in EMBEDDING_DEPS or cur.head is cur:
+                    break
+                cur = cur.head
+                gov = by_token.get(cur.i)
+                if gov is not None and gov.pattern.event in VERBAL_TYPES:
+                    governed = True
+                    break
+            if not governed:
+                kept.append(f)
+        return kept
+
+    # ---- build ----------------------------------------------------------------------------
+    def _subject(self, verb: Token, depth: int = 0) -> Token | None:
+        if depth > 4:
+            return None
+        for c in verb.children:
+            if c.dep_ == "agent":
+                for g in c.children:
+                    if g.dep_ == "pobj":
+                        return g
+        for c in verb.children:  # "In mid-December, a delegation attended": not the date
+            if c.dep_ in ("nsubj", "csubj") and c.ent_type_ not in ("DATE", "TIME"):
+                return c
+        if verb.dep_ in ("xcomp", "conj", "advcl", "acomp") and verb.head is not verb:
+            return self._subject(verb.head, depth + 1)
+        if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("NOUN", "PROPN", "PRON") \
+                and not any(c.dep_ in ("nsubjpass", "expl") for c in verb.children):
+            return verb.head
+        if verb.dep_ == "pcomp" and verb.head.head is not verb.head:
+            return self._subject(verb.head.head, depth + 1)
+        return None
+
+    def _resolve_parties(self, head: Token, names: dict[int, Name], offset: int, ctx: DocumentContext,
+                         *, allow_places: bool) -> list[Mention]:
+        out: list[Mention] = []
+        for tok in [head, *head.conjuncts]:
+            res = self.actors.resolve(tok, names, offset, ctx, allow_places=allow_places)
+            if res is not None:
+                out.extend(res.mentions)
+        return out
+
+    def _search(self, start: Token, names: dict[int, Name], offset: int, ctx: DocumentContext,
+                *, allow_places: bool, skip: set[int]) -> list[Mention]:
+        """The first actor phrase found breadth-first below ``start`` (not in place phrases)."""
+        queue = [start]
+        seen = set()
+        while queue:
+            tok = queue.pop(0)
+            if tok.i in seen or tok.i in skip:
+                continue
+            seen.add(tok.i)
+            possessive_pronoun = tok.dep_ == "poss" and tok.pos_ == "PRON"  # "his commitment": the actor's own
+            if tok.pos_ in ("NOUN", "PROPN", "PRON", "ADJ") and not possessive_pronoun:
+                parties = self._resolve_parties(tok, names, offset, ctx, allow_places=allow_places)
+                if parties:
+                    return parties
+            for child in tok.children:
+                if child.dep_ not in SEARCH_DEPS:
+                    continue
+                if child.dep_ == "prep" and child.lower_ in PLACE_PREPOSITIONS and not allow_places:
+                    continue
+                queue.append(child)
+        return []
+
+    def _recipients(self, found: Found, actor_heads: set[int], names: dict[int, Name], offset: int,
+                    ctx: DocumentContext) -> list[Mention]:
+        tok = found.carrier if found.carrier is not None else found.token
+        visit = found.pattern.mode == "visit"
+        search = dict(names=names, offset=offset, ctx=ctx, allow_places=visit, skip=actor_heads)
+        candidates: list[Token] = []
+        if found.carrier is not None:  # the event noun's own phrases first: "talks with X"
+            candidates += [c for c in found.token.children if c.dep_ == "prep" and c.lower_ in RECIPIENT_PREPOSITIONS]
+        passive = any(c.dep_ == "auxpass" for c in tok.children)
+        for c in tok.children:
+            if c.dep_ in ("dobj", "iobj", "dative") or (passive and c.dep_ == "nsubjpass"):
+                if found.carrier is not None and c is found.token:
+                    continue
+                candidates.append(c)
+        for c in tok.children:
+            if c.dep_ == "prep" and (c.lower_ in RECIPIENT_PREPOSITIONS or (visit and c.lower_ in ("in", "at"))):
+                candidates.append(c)
+        for c in tok.children:
+            if c.dep_ == "xcomp":
+                candidates.append(c)
+        for cand in candidates:
+            if cand.dep_ == "prep" and cand.lower_ == "between":
+                continue
+            parties = self._search(cand, **search)  # type: ignore[arg-type]
+            if parties:
+                return parties
+        if found.pattern.event in ("REQUEST", "THREATEN", "ACCUSE", "REJECT"):
+            for c in tok.children:  # "demanded that the US cancel..."
+                if c.dep_ == "ccomp":
+                    subj = next((g for g in c.children if g.dep_ in ("nsubj", "nsubjpass")), None)
+                    if subj is not None:
+                        parties = self._resolve_parties(subj, names, offset, ctx, allow_places=False)
+                        if parties:
+                            return parties
+        return []
+
+    def _between(self, found: Found, names: dict[int, Name], offset: int, ctx: DocumentContext) -> list[Mention]:
+        for owner in (found.token, found.carrier):
+            if owner is None:
+                continue
+            for c in owner.children:
+                if c.dep_ == "prep" and c.lower_ in ("between", "among"):
+                    for g in c.children:
+                        if g.dep_ == "pobj":
+                            return self._resolve_parties(g, names, offset, ctx, allow_places=False)
+        return []
+
+    def _noun_owner(self, noun: Token, names: dict[int, Name], offset: int, ctx: DocumentContext) -> list[Mention]:
+        """The actor named inside an event noun's phrase: "Israeli air raids", "Iran's offer"."""
+        for c in noun.children:
+            if c.dep_ in ("poss", "amod", "compound", "nmod"):
+                res = self.actors.resolve(c, names, offset, ctx, allow_places=False)
+                if res is not None:
+                    return list(res.mentions)
+        return []
+
+    def build_events(self, found: Found, doc_id: str, segment: int, offset: int, names: dict[int, Name],
+                     ctx: DocumentContext) -> list[Event]:
+        tok = found.token
+        verb = found.carrier if found.carrier is not None else tok
+        pattern = found.pattern
+        subject = self._subject(verb)
+        actors: list[Mention] = []
+        actor_heads: set[int] = set()
+        if subject is not None:
+            actors = self._resolve_parties(subject, names, offset, ctx, allow_places=False)
+            actor_heads = {subject.i, *(c.i for c in subject.conjuncts)}
+            if not actors and subject.pos_ in ("NOUN", "PROPN"):
+                actors = self._search(subject, names, offset, ctx, allow_places=False, skip=set())
+        if not actors and found.carrier is not None:
+            actors = self._noun_owner(tok, names, offset, ctx)
+        recipients = self._recipients(found, actor_heads, names, offset, ctx)
+        between = self._between(found, names, offset, ctx)
+        if len(between) > 1 and (subject is None or subject.dep_ != "nsubj" or subject.head is not verb):
+            actors, recipients = between[:1], between[1:]  # "talks were held between X and Y"
+        elif between and not recipients:
+            recipients = [m for m in between if not actors or m.actor != actors[0].actor]
+            if not actors:
+                actors, recipients = recipients[:1], recipients[1:]
+        if not actors:
+            return []
+
+        event_type, mode, cameo = pattern.event, pattern.mode, pattern.cameo
+        negated = is_negated(verb)
+        future = is_future(verb)
+        hypothetical = is_hypothetical(verb)
+        event_type, mode, cameo = self._fold_intent(found, event_type, mode, cameo, future)
+
+        pairs = self._combine(actors, recipients, event_type)
+        if pattern.requires == "pair" and not any(r is not None for _, r in pairs):
+            return []
+        if pattern.requires == "recipient" and not recipients:
+            return []
+        for m in actors:
+            ctx.observe(m, subject if subject is not None else tok)
+        for m in recipients:
+            ctx.observe(m, tok)
+        if pairs and pairs[0][1] is not None and event_type in SYMMETRIC_TYPES:
+            ctx.observe_pair(pairs[0][0], pairs[0][1])  # type: ignore[arg-type]
+
+        sent = tok.sent
+        trigger = Trigger(tok.text, offset + tok.idx, offset + tok.idx + len(tok.text), tok.lemma_.lower(),
+                          event_type, mode, cameo, pattern.rule)
+        explicit = sum(1 for m in actors + recipients if m.kind not in ("pronoun", "definite"))
+        confidence = 0.55 + 0.1 * min(explicit, 2) - (0.1 if found.carrier is not None else 0.0)
+        out = []
+        for actor, recipient in pairs:
+            conf = confidence + (0.1 if recipient is not None else 0.0)
+            out.append(Event(doc_id, segment, tok.i, trigger, actor, recipient, sent.text.strip(),
+                             offset + sent.start_char, negated, future, hypothetical, False, round(min(conf, 0.95), 2),
+                             ctx.sentence))
+        return out
+
+    def _fold_intent(self, found: Found, event_type: str, mode: str | None, cameo: str,
+                     future: bool) -> tuple[str, str | None, str]:
+        """PLOVER's rules for intent: future cooperation is AGREE, promised force is THREATEN."""
+        if found.pattern.event == "AGREE" and found.token.lemma_.lower() in PROMISE_LEMMAS:
+            complement = self._complement_type(found.token)
+            if complement in CONFLICT_TYPES:
+                return "THREATEN", None, "138" if complement in ("ASSAULT", "MOBILIZE") else "131"
+        if future and event_type in COOPERATIVE_TYPES:
+            return "AGREE", None, {"CONSULT": "036", "AID": "033", "COOPERATE": "031"}.get(event_type, "030")
+        if future and event_type in CONFLICT_TYPES - {"PROTEST"}:
+            return "THREATEN", None, "138" if event_type in ("ASSAULT", "MOBILIZE") else "131"
+        return event_type, mode, cameo
+
+    def _complement_type(self, tok: Token) -> str | None:
+        for c in tok.children:
+            if c.dep_ == "xcomp":
+                for pattern in self.verb_patterns.get(c.lemma_.lower(), ()):
+                    if self._matches(c, pattern) is not False:
+                        return pattern.event
+        return None
+
+    @staticmethod
+    def _combine(actors: list[Mention], recipients: list[Mention], event_type: str) -> list[tuple[Mention, Mention | None]]:
+        def same(a: Mention, b: Mention) -> bool:
+            return a.actor == b.actor or (a.start == b.start and a.end == b.end)
+
+        actors = _unique(actors)
+        recipients = [r for r in _unique(recipients) if not any(same(r, a) for a in actors)]
+        pairs: list[tuple[Mention, Mention | None]] = []
+        if recipients:
+            for a in actors:
+                for r in recipients:
+                    if a.actor.country and a.actor.country == r.actor.country and a.actor.type == r.actor.type \
+                            and a.actor.abbrev == r.actor.abbrev:
+                        continue
+                    pairs.append((a, r))
+        elif len(actors) > 1 and event_type in SYMMETRIC_TYPES:
+            first = actors[0]
+            for other in actors[1:]:
+                if other.actor.country != first.actor.country or other.actor.abbrev != first.actor.abbrev:
+                    pairs.append((first, other))
+            if not pairs:
+                pairs.append((first, None))
+        else:
+            seen = set()
+            for a in actors:
+                key = (a.actor.country, a.actor.abbrev, a.actor.type)
+                if key not in seen:
+                    seen.add(key)
+                    pairs.append((a, None))
+        return pairs[:MAX_COMBINATIONS]
+
+    # ---- whole documents ----------------------------------------------------------------------
+    def find_events(self, parsed: ParsedDocument) -> Iterator[Event]:
+        """Every event of a parsed document, sentence by sentence in text order."""
+        ctx = DocumentContext()
+        day = parsed.document.date
+        for seg_index, segment in enumerate(parsed.segments):
+            names = self.actors.find_names(segment.doc, day)
+            for sent in segment.doc.sents:
+                ctx.begin_sentence(sent, names, segment.offset)
+                self._learn_persons(sent, names, segment.offset, ctx)
+                for found in self.find_triggers(sent):
+                    yield from self.build_events(found, parsed.document.id, seg_index, segment.offset, names, ctx)
+
+    def _learn_persons(self, sent: Span, names: dict[int, Name], offset: int, ctx: DocumentContext) -> None:
+        """Resolve titled persons as they are introduced, so surnames resolve later."""
+        for ent in sent.ents:
+            if ent.label_ == "PERSON":
+                head = ent.root
+                if ctx.person(head) is None:
+                    self.actors.resolve(head, names, offset, ctx)
+
+
+def _unique(mentions: list[Mention]) -> list[Mention]:
+    out: list[Mention] = []
+    for m in mentions:
+        if not any(o.actor == m.actor and o.start == m.start for o in out):
+            out.append(m)
+    return out
+
+
+__all__ = ["EventFinder", "Found", "Resolution"]

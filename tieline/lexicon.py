@@ -1,0 +1,300 @@
+"""The one loader of tieline's data tables (``tieline/data``).
+
+Each table has a name, a file and columns; rows load lazily on first use and are cached.
+A malformed row raises :class:`LexiconError` naming the table and row. Only this module knows
+file names and columns; other modules ask for typed rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+from tieline.errors import LexiconError
+
+SECTOR_CODES = frozenset(
+    "COP GOV JUD LEG MIL PRM PTY REB SPY UAF UNK AGR BUS CRM CVL EDU ELI JRN LAB MED REF OPP PRE REL SOC IGO NGO".split()
+)
+EVENT_TYPES = (
+    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
+    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
+)
+
+
+@dataclass(frozen=True)
+class Country:
+    iso3: str
+    iso2: str
+    name: str
+    aliases: tuple[str, ...]
+    adjectives: tuple[str, ...]
+    capital: str
+    lat: float | None
+    lon: float | None
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    country: str
+    lat: float
+    lon: float
+    population: int
+    feature: str
+
+
+@dataclass(frozen=True)
+class Organization:
+    abbrev: str
+    name: str
+    aliases: tuple[str, ...]
+    type: str
+    country: str | None
+
+
+@dataclass(frozen=True)
+class Metonym:
+    phrase: str
+    country: str
+    type: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Leader:
+    name: str
+    aliases: tuple[str, ...]
+    country: str
+    type: str
+    role: str
+    start: dt.date | None
+    end: dt.date | None
+
+    def holds_office(self, day: dt.date | None) -> bool:
+        """True when the person held this post on ``day`` (any day when ``day`` is None)."""
+        if day is None:
+            return self.end is None
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class TriggerPattern:
+    """One row of triggers.csv: a verb (or event noun) with what must go with it."""
+
+    head: frozenset[str]  # lemmas of the verb, or of the noun when ``noun`` is True
+    noun: bool
+    objects: frozenset[str]  # required object lemmas (empty: none required)
+    particles: frozenset[str]  # required particle / preposition (empty: none required)
+    event: str
+    mode: str | None
+    cameo: str
+    requires: str
+    row: int
+
+    @property
+    def rule(self) -> str:
+        head = "|".join(sorted(self.head))
+        parts = [("*" if self.noun else "") + head]
+        if self.particles:
+            parts.append("|".join(sorted(self.particles)))
+        if self.objects:
+            parts.append("*" + "|".join(sorted(self.objects)))
+        return f"triggers.csv:{self.row} " + " ".join(parts)
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    quad: int
+    score: float
+    cameo: str
+
+
+def _split(cell: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (cell or "").split("|") if v.strip())
+
+
+def _float(cell: str | None, table: str, row: int) -> float | None:
+    if cell is None or not cell.strip():
+        return None
+    try:
+        return float(cell)
+    except ValueError as exc:
+        raise LexiconError(f"not a number: {cell!r}", table=table, row=row) from exc
+
+
+def _date(cell: str | None, table: str, row: int) -> dt.date | None:
+    if cell is None or not cell.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(cell.strip())
+    except ValueError as exc:
+        raise LexiconError(f"not a date (YYYY-MM-DD): {cell!r}", table=table, row=row) from exc
+
+
+def read_table(name: str, text: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a CSV table as (line number, row); lines starting with '#' are comments."""
+    lines = text.splitlines()
+    kept = [(n, line) for n, line in enumerate(lines, 1) if line.strip() and not line.lstrip().startswith("#")]
+    if not kept:
+        raise LexiconError("empty table", table=name)
+    reader = csv.reader(io.StringIO("\n".join(line for _, line in kept)))
+    header = next(reader)
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise LexiconError(f"missing columns {missing}", table=name, row=kept[0][0])
+    for (number, _), values in zip(kept[1:], reader):
+        if len(values) != len(header):
+            raise LexiconError(f"expected {len(header)} cells, found {len(values)}", table=name, row=number)
+        row = dict(zip(header, values))
+        for column in required:
+            if not row[column].strip() and column in required[:1]:
+                raise LexiconError(f"empty {column}", table=name, row=number)
+        yield number, row
+
+
+def _package_text(filename: str) -> str:
+    return resources.files("tieline").joinpath("data", filename).read_text(encoding="utf-8")
+
+
+class Lexicon:
+    """All data tables, loaded on first use.
+
+    Args:
+        data_dir: a folder whose tables replace the built-in ones of the same file name.
+    """
+
+    def __init__(self, data_dir: str | Path | None = None) -> None:
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+
+    def _rows(self, filename: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+        if self.data_dir is not None and (self.data_dir / filename).is_file():
+            path = self.data_dir / filename
+            return read_table(str(path), path.read_text(encoding="utf-8"), required)
+        return read_table(filename, _package_text(filename), required)
+
+    @cached_property
+    def countries(self) -> tuple[Country, ...]:
+        out = []
+        for n, r in self._rows("countries.csv", ("iso3", "iso2", "name", "aliases", "adjectives", "capital", "lat", "lon")):
+            out.append(Country(r["iso3"], r["iso2"], r["name"], _split(r["aliases"]), _split(r["adjectives"]),
+                               r["capital"], _float(r["lat"], "countries.csv", n), _float(r["lon"], "countries.csv", n)))
+        return tuple(out)
+
+    @cached_property
+    def countries_by_iso3(self) -> dict[str, Country]:
+        return {c.iso3: c for c in self.countries}
+
+    @cached_property
+    def places(self) -> tuple[Place, ...]:
+        out = []
+        for n, r in self._rows("places.csv", ("name", "country", "lat", "lon", "population", "feature")):
+            lat = _float(r["lat"], "places.csv", n)
+            lon = _float(r["lon"], "places.csv", n)
+            if lat is None or lon is None:
+                raise LexiconError("place without coordinates", table="places.csv", row=n)
+            out.append(Place(r["name"], r["country"], lat, lon, int(float(r["population"] or 0)), r["feature"]))
+        return tuple(out)
+
+    @cached_property
+    def organizations(self) -> tuple[Organization, ...]:
+        out = []
+        for n, r in self._rows("organizations.csv", ("abbrev", "name", "aliases", "type", "country")):
+            if r["type"] not in SECTOR_CODES:
+                raise LexiconError(f"unknown type {r['type']!r}", table="organizations.csv", row=n)
+            out.append(Organization(r["abbrev"], r["name"], _split(r["aliases"]), r["type"], r["country"] or None))
+        return tuple(out)
+
+    @cached_property
+    def metonyms(self) -> tuple[Metonym, ...]:
+        return tuple(Metonym(r["phrase"], r["country"], r["type"], r["name"])
+                     for _, r in self._rows("metonyms.csv", ("phrase", "country", "type", "name")))
+
+    @cached_property
+    def agents(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for n, r in self._rows("agents.csv", ("term", "type")):
+            if r["type"] not in SECTOR_CODES:
+                raise LexiconError(f"unknown type {r['type']!r}", table="agents.csv", row=n)
+            out[r["term"].strip().lower()] = r["type"]
+        return out
+
+    @cached_property
+    def leaders(self) -> tuple[Leader, ...]:
+        out = []
+        for n, r in self._rows("leaders.csv", ("name", "aliases", "country", "type", "role", "start", "end")):
+            out.append(Leader(r["name"], _split(r["aliases"]), r["country"], r["type"] or "GOV", r["role"],
+                              _date(r["start"], "leaders.csv", n), _date(r["end"], "leaders.csv", n)))
+        return tuple(out)
+
+    @cached_property
+    def event_types(self) -> dict[str, EventType]:
+        out = {}
+        for n, r in self._rows("events.csv", ("event", "quad", "score", "cameo")):
+            score = _float(r["score"], "events.csv", n)
+            out[r["event"]] = EventType(r["event"], int(r["quad"]), score or 0.0, r["cameo"])
+        if set(out) != set(EVENT_TYPES):
+            raise LexiconError(f"event types differ from PLOVER's 16: {sorted(set(out) ^ set(EVENT_TYPES))}", table="events.csv")
+        return out
+
+    @cached_property
+    def modes(self) -> dict[tuple[str, str], tuple[float, str]]:
+        out = {}
+        for n, r in self._rows("modes.csv", ("event", "mode", "score", "cameo")):
+            out[(r["event"], r["mode"])] = (_float(r["score"], "modes.csv", n) or 0.0, r["cameo"])
+        return out
+
+    @cached_property
+    def cameo(self) -> dict[str, tuple[str, float]]:
+        out = {}
+        for n, r in self._rows("cameo.csv", ("code", "label", "goldstein")):
+            out[r["code"]] = (r["label"], _float(r["goldstein"], "cameo.csv", n) or 0.0)
+        return out
+
+    @cached_property
+    def triggers(self) -> tuple[TriggerPattern, ...]:
+        out = []
+        for n, r in self._rows("triggers.csv", ("pattern", "event", "mode", "cameo", "requires")):
+            words = r["pattern"].split()
+            if r["event"] not in EVENT_TYPES:
+                raise LexiconError(f"unknown event {r['event']!r}", table="triggers.csv", row=n)
+            first, rest = words[0], words[1:]
+            noun = first.startswith("*")
+            objects: set[str] = set()
+            particles: set[str] = set()
+            for w in rest:
+                (objects if w.startswith("*") else particles).update(_split(w.lstrip("*")))
+            if r["requires"] not in ("", "pair", "recipient", "complement", "negative"):
+                raise LexiconError(f"unknown requirement {r['requires']!r}", table="triggers.csv", row=n)
+            out.append(TriggerPattern(frozenset(_split(first.lstrip("*"))), noun, frozenset(objects),
+                                      frozenset(particles), r["event"], r["mode"] or None, r["cameo"], r["requires"], n))
+        return tuple(out)
+
+    @cached_property
+    def light_verbs(self) -> dict[str, frozenset[str]]:
+        roles: dict[str, set[str]] = {"object": set(), "subject": set()}
+        for n, r in self._rows("light_verbs.csv", ("lemma", "role")):
+            if r["role"] not in roles:
+                raise LexiconError(f"unknown role {r['role']!r}", table="light_verbs.csv", row=n)
+            roles[r["role"]].add(r["lemma"])
+        return {k: frozenset(v) for k, v in roles.items()}
+
+    @cached_property
+    def contexts(self) -> dict[str, str]:
+        return {r["term"].lower(): r["context"] for _, r in self._rows("contexts.csv", ("term", "context"))}
+
+    @cached_property
+    def fields(self) -> dict[str, str]:
+        return {r["term"].lower(): r["field"] for _, r in self._rows("fields.csv", ("term", "field"))}
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The built-in tables (shared, loaded lazily)."""
+    return Lexicon()

