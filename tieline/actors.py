@@ -135,8 +135,8 @@ class ActorFinder:
     def _leader(self, key: str, day: dt.date | None) -> Actor | None:
         rows = self.leaders_by_key.get(key, [])
         current = [r for r in rows if r.holds_office(day)]
-        if current:
-            r = current[0]
+        if current:  # a dated office beats an undated one, and office beats former office
+            r = min(current, key=lambda r: (r.type == "ELI", r.start is None, -(r.start or dt.date.min).toordinal()))
             return Actor(r.name, r.country, r.type)
         if day is not None:
             past = [r for r in rows if r.start is not None and r.start <= day]
@@ -192,7 +192,7 @@ class ActorFinder:
             if found is None and before is not None and before.pos_ in ("PROPN", "NOUN"):
                 found = self.resolve(before, names, offset, context, allow_places=allow_places)  # misattached clause
             return found
-        if head.pos_ == "PRON" or lower in PERSONAL_PRONOUNS:
+        if head.i not in names and (head.pos_ == "PRON" or lower in PERSONAL_PRONOUNS):
             return context.resolve_pronoun(head, offset)
 
         tokens = self.phrase_tokens(head)
@@ -209,7 +209,11 @@ class ActorFinder:
                 return None
             if own.kind == "adjective":
                 agent, _ = self.agent_type([t for t in tokens if t.i not in range(own.start, own.end)])
-                return mention(Actor(own.actor.name, own.actor.country, agent or "CVL"), "adjective")
+                if head.dep_ in ("amod", "compound", "nmod"):  # "an Indian proposal": the state
+                    return mention(Actor(own.actor.name, own.actor.country, agent or "GOV"), "adjective")
+                home = self._residence(head, tokens, own, names)
+                base = home or own.actor
+                return mention(Actor(base.name, base.country, agent or "CVL"), "adjective")
             if own.kind == "leader":
                 context.remember_person(head, own.actor)
             return mention(own.actor, own.kind)
@@ -276,6 +280,22 @@ class ActorFinder:
             return None
         if lower == "country" or lower == "countries" or lower in ("side", "sides", "nation", "nations"):
             return context.resolve_definite(head, None, offset)
+        return None
+
+    @staticmethod
+    def _residence(head: Token, tokens: list[Token], own: Name, names: dict[int, Name]) -> Actor | None:
+        """Where a people named by a demonym lives, when the phrase says so: "Bosnian Serbs",
+        "ethnic Albanians in south Serbia", "the Albanians of southern Serbia"."""
+        for tok in tokens:
+            name = names.get(tok.i)
+            if name is not None and name is not own and name.kind in ("adjective", "country") and tok.i < own.start:
+                return name.actor
+        for child in head.children:
+            if child.dep_ == "prep" and child.lower_ in ("in", "of", "from", "inside"):
+                for tok in child.subtree:
+                    name = names.get(tok.i)
+                    if name is not None and name.kind in ("country", "capital"):
+                        return name.actor
         return None
 
     def _is_actor_noun(self, head: Token) -> bool:

@@ -33,6 +33,7 @@ PROMISE_LEMMAS = frozenset({"offer", "promise", "pledge", "vow", "commit", "volu
                             "prepared", "eager", "keen", "determined"})
 NEGATIVE_EVALUATION = frozenset({"negative", "adverse", "harmful", "detrimental", "devastating", "damaging",
                                  "destructive", "disastrous", "dire", "crippling"})
+OBLIGATION_MODALS = frozenset({"must", "should"})  # "X said Y must...": X asks Y
 OBJECT_DEPS = frozenset({"dobj", "attr", "oprd"})
 RECIPIENT_PREPOSITIONS = frozenset({"with", "to", "against", "on", "upon", "toward", "towards", "from", "for",
                                     "between", "among", "into", "over", "at"})
@@ -42,6 +43,9 @@ EMBEDDING_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "pobj", "prep", "dobj", "
 SEARCH_DEPS = frozenset({"prep", "pobj", "pcomp", "dobj", "poss", "compound", "amod", "nmod", "xcomp", "acl",
                          "appos", "nsubj", "conj", "ccomp"})
 MAX_COMBINATIONS = 6
+# Violence is often reported without its perpetrator ("three soldiers were killed by a bomb"):
+# such events are kept, and the records stage names an unidentified actor where it happened.
+UNATTRIBUTED_TYPES = frozenset({"ASSAULT", "PROTEST"})
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,10 @@ class EventFinder:
             if not pattern.particles & kids:
                 return False
         if pattern.requires == "complement" and not any(c.dep_ == "xcomp" for c in tok.children):
+            return False
+        if pattern.requires == "obligation" and not any(
+                c.dep_ == "ccomp" and any(a.dep_ == "aux" and a.lower_ in OBLIGATION_MODALS for a in c.children)
+                for c in tok.children):
             return False
         if pattern.objects:
             for obj in self._objects(tok, pattern.particles):
@@ -165,8 +173,9 @@ class EventFinder:
                     break
                 cur = cur.head
                 gov = by_token.get(cur.i)
-                if gov is not None and gov.pattern.event in VERBAL_TYPES:
-                    governed = True
+                if gov is not None and (gov.pattern.event in VERBAL_TYPES or
+                                        (gov.pattern.event == "PROTEST" and f.pattern.event == "REQUEST")):
+                    governed = True  # the content of a statement, or a protest's demand
                     break
             if not governed:
                 kept.append(f)
@@ -220,7 +229,8 @@ class EventFinder:
             for child in tok.children:
                 if child.dep_ not in SEARCH_DEPS:
                     continue
-                if child.dep_ == "prep" and child.lower_ in PLACE_PREPOSITIONS and not allow_places:
+                if child.dep_ == "prep" and child.lower_ in PLACE_PREPOSITIONS and not allow_places \
+                        and _names_place_or_time(child, names):
                     continue
                 queue.append(child)
         return []
@@ -251,6 +261,15 @@ class EventFinder:
             parties = self._search(cand, **search)  # type: ignore[arg-type]
             if parties:
                 return parties
+        if found.pattern.event == "THREATEN":  # "threatened to ... unless Baghdad accepted"
+            for clause in [tok, *(c for c in tok.children if c.dep_ == "xcomp")]:
+                for c in clause.children:
+                    if c.dep_ == "advcl" and any(m.lower_ in ("if", "unless") for m in c.children if m.dep_ == "mark"):
+                        subj = next((g for g in c.children if g.dep_ in ("nsubj", "nsubjpass")), None)
+                        if subj is not None:
+                            parties = self._resolve_parties(subj, names, offset, ctx, allow_places=False)
+                            if parties:
+                                return parties
         if found.pattern.event in ("REQUEST", "THREATEN", "ACCUSE", "REJECT"):
             for c in tok.children:  # "demanded that the US cancel..."
                 if c.dep_ == "ccomp":
@@ -304,7 +323,7 @@ class EventFinder:
             recipients = [m for m in between if not actors or m.actor != actors[0].actor]
             if not actors:
                 actors, recipients = recipients[:1], recipients[1:]
-        if not actors:
+        if not actors and pattern.event not in UNATTRIBUTED_TYPES:
             return []
 
         event_type, mode, cameo = pattern.event, pattern.mode, pattern.cameo
@@ -322,8 +341,8 @@ class EventFinder:
             ctx.observe(m, subject if subject is not None else tok)
         for m in recipients:
             ctx.observe(m, tok)
-        if pairs and pairs[0][1] is not None and event_type in SYMMETRIC_TYPES:
-            ctx.observe_pair(pairs[0][0], pairs[0][1])  # type: ignore[arg-type]
+        if pairs and pairs[0][0] is not None and pairs[0][1] is not None and event_type in SYMMETRIC_TYPES:
+            ctx.observe_pair(pairs[0][0], pairs[0][1])
 
         sent = tok.sent
         trigger = Trigger(tok.text, offset + tok.idx, offset + tok.idx + len(tok.text), tok.lemma_.lower(),
@@ -345,6 +364,9 @@ class EventFinder:
             complement = self._complement_type(found.token)
             if complement in CONFLICT_TYPES:
                 return "THREATEN", None, "138" if complement in ("ASSAULT", "MOBILIZE") else "131"
+        if future and event_type in ("RETREAT", "SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "PROTEST") \
+                and _has_condition(found.carrier or found.token, "unless"):
+            return "THREATEN", None, "131"
         if future and event_type in COOPERATIVE_TYPES:
             return "AGREE", None, {"CONSULT": "036", "AID": "033", "COOPERATE": "031"}.get(event_type, "030")
         if future and event_type in CONFLICT_TYPES - {"PROTEST"}:
@@ -360,13 +382,16 @@ class EventFinder:
         return None
 
     @staticmethod
-    def _combine(actors: list[Mention], recipients: list[Mention], event_type: str) -> list[tuple[Mention, Mention | None]]:
+    def _combine(actors: list[Mention], recipients: list[Mention],
+                 event_type: str) -> list[tuple[Mention | None, Mention | None]]:
         def same(a: Mention, b: Mention) -> bool:
             return a.actor == b.actor or (a.start == b.start and a.end == b.end)
 
         actors = _unique(actors)
         recipients = [r for r in _unique(recipients) if not any(same(r, a) for a in actors)]
-        pairs: list[tuple[Mention, Mention | None]] = []
+        pairs: list[tuple[Mention | None, Mention | None]] = []
+        if not actors:
+            return [(None, r) for r in recipients] or [(None, None)]
         if recipients:
             for a in actors:
                 for r in recipients:
@@ -421,3 +446,28 @@ def _unique(mentions: list[Mention]) -> list[Mention]:
 
 
 __all__ = ["EventFinder", "Found", "Resolution"]
+
+
+def _names_place_or_time(prep: Token, names: dict[int, Name]) -> bool:
+    """ "in Geneva", "on Tuesday", "in the capital": a setting, not a party ("in its war with Iraq")."""
+    for obj in prep.children:
+        if obj.dep_ != "pobj":
+            continue
+        if obj.ent_type_ in ("GPE", "LOC", "FAC", "DATE", "TIME"):
+            return True
+        name = names.get(obj.i)
+        if name is not None and name.kind in ("country", "capital"):
+            return True
+        if obj.lemma_.lower() in SETTING_NOUNS:
+            return True
+    return False
+
+
+# Nouns of place and time that a preposition phrase names as a setting.
+SETTING_NOUNS = frozenset("city town capital village region province area district border country territory "
+                          "camp zone street road week month year day time period".split())
+
+
+def _has_condition(verb: Token, marker: str) -> bool:
+    return any(c.dep_ == "advcl" and any(m.lower_ == marker for m in c.children if m.dep_ == "mark")
+               for c in verb.children)

@@ -160,7 +160,10 @@ def read_table(name: str, text: str, required: tuple[str, ...]) -> Iterator[tupl
 
 
 def _package_text(filename: str) -> str:
-    return resources.files("tieline").joinpath("data", filename).read_text(encoding="utf-8")
+    try:
+        return resources.files("tieline").joinpath("data", filename).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LexiconError(f"cannot read built-in table: {exc}", table=filename) from exc
 
 
 class Lexicon:
@@ -270,7 +273,7 @@ class Lexicon:
             particles: set[str] = set()
             for w in rest:
                 (objects if w.startswith("*") else particles).update(_split(w.lstrip("*")))
-            if r["requires"] not in ("", "pair", "recipient", "complement", "negative"):
+            if r["requires"] not in ("", "pair", "recipient", "complement", "negative", "obligation"):
                 raise LexiconError(f"unknown requirement {r['requires']!r}", table="triggers.csv", row=n)
             out.append(TriggerPattern(frozenset(_split(first.lstrip("*"))), noun, frozenset(objects),
                                       frozenset(particles), r["event"], r["mode"] or None, r["cameo"], r["requires"], n))

@@ -80,6 +80,8 @@ class Coder:
         seen: set[tuple] = set()
         for event, attrs in zip(events, attributes):
             record = build_record(event, attrs, self.lexicon)
+            if record is None:
+                continue
             key = (record.spans["trigger"][0], record.event, _key(record.actor), _key(record.recipient))
             if key in seen:
                 continue

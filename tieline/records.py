@@ -13,7 +13,7 @@ from tieline.types import Actor, Attributes, Event, EventRecord, Mention
 
 # Events that, with no recipient named, are aimed at a government at home (a protest, a
 # crackdown): the recipient is the government or people of the country where it happened.
-DOMESTIC_TYPES = {"PROTEST": "GOV", "COERCE": "CVL", "CONCEDE": "CVL"}
+DOMESTIC_TYPES = {"PROTEST": "GOV", "COERCE": "CVL", "CONCEDE": "CVL", "ASSAULT": "CVL"}
 # Visits and meetings abroad with no counterpart named are with the host country.
 HOSTED_TYPES = frozenset({"CONSULT"})
 DEFAULT_CONTEXTS = {"CONSULT": "diplomatic", "AGREE": "diplomatic", "SUPPORT": "diplomatic"}
@@ -55,18 +55,28 @@ def _span(mention: Mention | None) -> list[int] | None:
 
 def implied_recipient(event: Event, attributes: Attributes) -> Actor | None:
     """The recipient the text leaves implicit (see DOMESTIC_TYPES and HOSTED_TYPES)."""
-    if event.recipient is not None or event.actor is None:
+    if event.recipient is not None:
         return None
     place = attributes.location.country if attributes.location else None
     kind = event.trigger.event
+    actor_country = event.actor.actor.country if event.actor is not None else None
     if kind in DOMESTIC_TYPES:
-        country = place or event.actor.actor.country
+        country = place or actor_country
         if country is None:
             return None
         return Actor(country, country, DOMESTIC_TYPES[kind])
-    if kind in HOSTED_TYPES and place and place != event.actor.actor.country:
+    if kind in HOSTED_TYPES and place and place != actor_country:
         return Actor(place, place, "GOV")
     return None
+
+
+def implied_actor(event: Event, attributes: Attributes) -> Actor | None:
+    """An unidentified actor (protesters, attackers) where an unattributed event happened."""
+    if event.actor is not None:
+        return None
+    place = attributes.location.country if attributes.location else None
+    kind = "CVL" if event.trigger.event == "PROTEST" else "UNK"
+    return Actor("unidentified", place, kind) if place else None
 
 
 def event_id(event: Event) -> str:
@@ -77,9 +87,15 @@ def event_id(event: Event) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
-def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> EventRecord:
-    """The output record of an event."""
+def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> EventRecord | None:
+    """The output record of an event, or None when no actor can be named."""
     trigger = event.trigger
+    actor = _party(event.actor)
+    if actor is None:
+        unidentified = implied_actor(event, attributes)
+        if unidentified is None:
+            return None
+        actor = _party(None, unidentified)
     recipient = _party(event.recipient)
     implied = None
     if recipient is None:
@@ -96,7 +112,8 @@ def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> Even
     if attributes.location is not None:
         loc = attributes.location
         location = {"name": loc.name, "country": loc.country, "lat": loc.lat, "lon": loc.lon}
-    rule = trigger.rule + (" +implied-recipient" if implied is not None else "")
+    rule = trigger.rule + (" +implied-recipient" if implied is not None else "") \
+        + (" +unidentified-actor" if event.actor is None else "")
     return EventRecord(
         doc_id=event.doc_id,
         event_id=event_id(event),
@@ -104,7 +121,7 @@ def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> Even
         mode=trigger.mode,
         contexts=tuple(contexts),
         sectors=attributes.sectors,
-        actor=_party(event.actor) or {},
+        actor=actor,
         recipient=recipient,
         date=attributes.date,
         date_precision=attributes.date_precision,
@@ -122,7 +139,8 @@ def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> Even
                "trigger": [trigger.start, trigger.end], "actor": _span(event.actor),
                "recipient": _span(event.recipient)},
         rule=rule,
-        confidence=round(event.confidence - (0.1 if implied is not None else 0.0), 2),
+        confidence=round(event.confidence - (0.1 if implied is not None else 0.0)
+                         - (0.15 if event.actor is None else 0.0), 2),
     )
 
 
