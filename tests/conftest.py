@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+import spacy
 from spacy.tokens import Doc
-from spacy.vocab import Vocab
 
 from tieline.lexicon import default_lexicon
 
@@ -36,16 +36,46 @@ def lexicon():
     return default_lexicon()
 
 
-@pytest.fixture
-def make_doc() -> Callable[..., Doc]:
-    """Build a parse by hand: words, heads (absolute indices), deps, POS, lemmas, entities."""
+@pytest.fixture(scope="session")
+def blank_nlp():
+    """A tokenizer-only English pipeline: enough for the table matchers, no model."""
+    return spacy.blank("en")
 
-    def build(words: list[str], heads: list[int], deps: list[str], pos: list[str],
-              lemmas: list[str] | None = None, ents: list[str] | None = None,
-              sent_starts: list[bool] | None = None) -> Doc:
-        return Doc(Vocab(), words=words, heads=heads, deps=deps, pos=pos,
-                   lemmas=lemmas or [w.lower() for w in words], ents=ents,
-                   sent_starts=sent_starts)
+
+@pytest.fixture(scope="session")
+def finders(blank_nlp, lexicon):
+    from tieline.actors import ActorFinder
+    from tieline.events import EventFinder
+
+    actors = ActorFinder(blank_nlp, lexicon)
+    return actors, EventFinder(lexicon, actors)
+
+
+@pytest.fixture
+def make_doc(blank_nlp) -> Callable[..., Doc]:
+    """Build a parse by hand from "word/POS/dep/head/lemma" rows (head = index of the head word,
+    lemma optional, ``ent=LABEL`` starts an entity, ``ent=LABEL+`` continues it)."""
+
+    def build(rows: str) -> Doc:
+        words, pos, deps, heads, lemmas, ents = [], [], [], [], [], []
+        for row in rows.strip().splitlines():
+            parts = row.split()
+            word, tag, dep, head = parts[:4]
+            extra = parts[4:]
+            ent = next((e.split("=", 1)[1] for e in extra if e.startswith("ent=")), None)
+            lemma = next((e for e in extra if not e.startswith("ent=")), word.lower())
+            words.append(word)
+            pos.append(tag)
+            deps.append(dep)
+            heads.append(int(head))
+            lemmas.append(lemma)
+            if ent is None:
+                ents.append("O")
+            elif ent.endswith("+"):  # continues the previous word's entity
+                ents.append(f"I-{ent[:-1]}")
+            else:
+                ents.append(f"B-{ent}")
+        return Doc(blank_nlp.vocab, words=words, pos=pos, deps=deps, heads=heads, lemmas=lemmas, ents=ents)
 
     return build
 

@@ -205,8 +205,6 @@ class ActorFinder:
 
         own = names.get(head.i)
         if own is not None:
-            if own.kind == "capital" and not allow_places:
-                return None
             if own.kind == "adjective":
                 agent, _ = self.agent_type([t for t in tokens if t.i not in range(own.start, own.end)])
                 if head.dep_ in ("amod", "compound", "nmod"):  # "an Indian proposal": the state

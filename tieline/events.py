@@ -168,7 +168,9 @@ class EventFinder:
         for f in found:
             cur = f.token
             governed = False
-            for _ in range(5):
+            for _ in range(6):
+                if cur.dep_ == "conj" and cur.head is not cur and cur.head.dep_ in EMBEDDING_DEPS:
+                    cur = cur.head  # a conjunct of an embedded verb is embedded too
                 if cur.dep_ not in EMBEDDING_DEPS or cur.head is cur:
                     break
                 cur = cur.head
@@ -195,7 +197,8 @@ class EventFinder:
                 return c
         if verb.dep_ in ("xcomp", "conj", "advcl", "acomp") and verb.head is not verb:
             return self._subject(verb.head, depth + 1)
-        if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("NOUN", "PROPN", "PRON") \
+        passive_participle = verb.dep_ == "acl" and verb.tag_ == "VBN"  # "citizens detained by...": patients
+        if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("NOUN", "PROPN", "PRON") and not passive_participle \
                 and not any(c.dep_ in ("nsubjpass", "expl") for c in verb.children):
             return verb.head
         if verb.dep_ == "pcomp" and verb.head.head is not verb.head:
@@ -458,8 +461,9 @@ def _names_place_or_time(prep: Token, names: dict[int, Name]) -> bool:
         name = names.get(obj.i)
         if name is not None and name.kind in ("country", "capital"):
             return True
-        if obj.lemma_.lower() in SETTING_NOUNS:
-            return True
+        if obj.lemma_.lower() in SETTING_NOUNS and not any(
+                c.dep_ == "prep" and c.lower_ in ("with", "between") for c in obj.children):
+            return True  # "on the border", but not "on its border with Guyana"
     return False
 
 

@@ -293,6 +293,16 @@ class Lexicon:
         return {r["term"].lower(): r["context"] for _, r in self._rows("contexts.csv", ("term", "context"))}
 
     @cached_property
+    def discards(self) -> dict[str, bool]:
+        """Off-topic words, each mapped to whether it alone takes a sentence out."""
+        out = {}
+        for n, r in self._rows("discards.csv", ("term", "domain", "sentence")):
+            if r["sentence"] not in ("yes", "no"):
+                raise LexiconError(f"sentence must be yes or no, not {r['sentence']!r}", table="discards.csv", row=n)
+            out[r["term"].lower()] = r["sentence"] == "yes"
+        return out
+
+    @cached_property
     def fields(self) -> dict[str, str]:
         return {r["term"].lower(): r["field"] for _, r in self._rows("fields.csv", ("term", "field"))}
 

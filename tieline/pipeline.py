@@ -24,6 +24,7 @@ from tieline.actors import ActorFinder
 from tieline.attributes.contexts import document_contexts, find_terms
 from tieline.attributes.dates import resolve_date
 from tieline.attributes.places import Gazetteer, resolve_location
+from tieline.attributes.topics import document_off_topic, sentence_off_topic
 from tieline.events import EventFinder
 from tieline.lexicon import Lexicon, default_lexicon
 from tieline.parse import parse_documents
@@ -74,7 +75,12 @@ class Coder:
         return list(self.code([Document(doc_id, text, date)]))
 
     def code_parsed(self, parsed: ParsedDocument) -> list[EventRecord]:
-        events = list(self.events.find_events(parsed))
+        discards = self.lexicon.discards
+        sentences = [s for seg in parsed.segments for s in seg.doc.sents]
+        if document_off_topic(sentences, discards):
+            return []
+        events = [e for e in self.events.find_events(parsed)
+                  if not sentence_off_topic(parsed.segments[e.segment].doc[e.token].sent, discards)]
         attributes = self.resolve_attributes(parsed, events)
         records: list[EventRecord] = []
         seen: set[tuple] = set()

@@ -75,6 +75,8 @@ def _distance(a: Token, b: Token) -> int:
     return 99
 
 
+AREA_NOUNS = frozenset("province region city town village district capital area border state county territory "
+                       "countryside south north east west coast".split())
 PLACE_HEAD_DEPS = frozenset({"compound", "appos", "nmod", "flat", "conj", "amod", "npadvmod"})
 
 
@@ -83,7 +85,10 @@ def _names_a_place(span: Span) -> bool:
     Hungary"), not as an owner or a modifier ("Iran's sector", "Iranian officials")."""
     tok = span.root
     if tok.dep_ == "poss" or any(c.dep_ == "case" for c in tok.children):
-        return False
+        if tok.dep_ == "poss" and tok.head.lemma_.lower() in AREA_NOUNS:
+            tok = tok.head  # "in Afghanistan's eastern Paktika province"
+        else:
+            return False
     for _ in range(4):
         if tok.dep_ == "pobj":
             return tok.head.lower_ != "of" or tok.head.head.lower_ in ("capital", "city", "town", "province", "region")

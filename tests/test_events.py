@@ -1,0 +1,130 @@
+"""Event finding on parses built by hand (no model guesses)."""
+
+import datetime as dt
+
+from tieline.coref import DocumentContext
+from tieline.types import Document, ParsedDocument, Segment
+
+
+def _events(finders, doc):
+    _, events = finders
+    parsed = ParsedDocument(Document("t", doc.text, dt.date(2020, 1, 1)), (Segment(0, doc),))
+    return list(events.find_events(parsed))
+
+
+def _summary(events):
+    return [(e.trigger.event, e.actor.actor.country if e.actor else None,
+             e.recipient.actor.country if e.recipient else None, e.negated, e.future) for e in events]
+
+
+def test_events_subject_and_object(finders, make_doc):
+    doc = make_doc("""
+        Iran PROPN nsubj 1 ent=GPE
+        criticised VERB ROOT 1 criticise
+        Britain PROPN dobj 1 ent=GPE
+        . PUNCT punct 1
+    """)
+    assert _summary(_events(finders, doc)) == [("ACCUSE", "IRN", "GBR", False, False)]
+
+
+def test_events_passive_agent_is_the_actor(finders, make_doc):
+    # "Syria was attacked by Turkey."
+    doc = make_doc("""
+        Syria PROPN nsubjpass 2 ent=GPE
+        was AUX auxpass 2 be
+        attacked VERB ROOT 2 attack
+        by ADP agent 2
+        Turkey PROPN pobj 3 ent=GPE
+        . PUNCT punct 2
+    """)
+    assert _summary(_events(finders, doc)) == [("ASSAULT", "TUR", "SYR", False, False)]
+
+
+def test_events_negation_is_flagged_not_dropped(finders, make_doc):
+    # "Japan did not meet China."
+    doc = make_doc("""
+        Japan PROPN nsubj 3 ent=GPE
+        did AUX aux 3 do
+        not PART neg 3
+        meet VERB ROOT 3
+        China PROPN dobj 3 ent=GPE
+        . PUNCT punct 3
+    """)
+    assert _summary(_events(finders, doc)) == [("CONSULT", "JPN", "CHN", True, False)]
+
+
+def test_events_compound_actor_symmetric_pair(finders, make_doc):
+    # "Iran and Armenia cooperate."
+    doc = make_doc("""
+        Iran PROPN nsubj 3 ent=GPE
+        and CCONJ cc 0
+        Armenia PROPN conj 0 ent=GPE
+        cooperate VERB ROOT 3
+        . PUNCT punct 3
+    """)
+    assert _summary(_events(finders, doc)) == [("COOPERATE", "IRN", "ARM", False, False)]
+
+
+def test_events_future_cooperation_is_agree(finders, make_doc):
+    # "France will visit Mali." -> PLOVER codes announced cooperation as AGREE
+    doc = make_doc("""
+        France PROPN nsubj 2 ent=GPE
+        will AUX aux 2
+        visit VERB ROOT 2
+        Mali PROPN dobj 2 ent=GPE
+        . PUNCT punct 2
+    """)
+    [event] = _events(finders, doc)
+    assert (event.trigger.event, event.future, event.trigger.cameo) == ("AGREE", True, "036")
+
+
+def test_events_verbal_act_absorbs_its_content(finders, make_doc):
+    # "Russia called for establishing relations with Iran." -> one REQUEST, not also SUPPORT
+    doc = make_doc("""
+        Russia PROPN nsubj 1 ent=GPE
+        called VERB ROOT 1 call
+        for ADP prep 1
+        establishing VERB pcomp 2 establish
+        relations NOUN dobj 3 relation
+        with ADP prep 4
+        Iran PROPN pobj 5 ent=GPE
+        . PUNCT punct 1
+    """)
+    assert _summary(_events(finders, doc)) == [("REQUEST", "RUS", "IRN", False, False)]
+
+
+def test_events_light_verb_noun_between(finders, make_doc):
+    # "Talks were held between Iran and the ITU."
+    doc = make_doc("""
+        Talks NOUN nsubjpass 2 talk
+        were AUX auxpass 2 be
+        held VERB ROOT 2 hold
+        between ADP prep 2
+        Iran PROPN pobj 3 ent=GPE
+        and CCONJ cc 4
+        ITU PROPN conj 4 ent=ORG
+        . PUNCT punct 2
+    """)
+    events = _events(finders, doc)
+    assert [(e.trigger.event, e.actor.actor.country, e.recipient.actor.abbrev) for e in events] == [("CONSULT", "IRN", "ITU")]
+
+
+def test_events_pronoun_resolves_to_previous_person(finders, make_doc, blank_nlp):
+    # "Iranian President Hassan Rouhani met Putin. He praised Russia."
+    doc = make_doc("""
+        Iranian ADJ amod 3 ent=NORP
+        President PROPN compound 3
+        Hassan PROPN compound 3 ent=PERSON
+        Rouhani PROPN nsubj 4 ent=PERSON+
+        met VERB ROOT 4 meet
+        Lukashenko PROPN dobj 4 ent=PERSON
+        . PUNCT punct 4
+        He PRON nsubj 8 he
+        praised VERB ROOT 8 praise
+        Russia PROPN dobj 8 ent=GPE
+        . PUNCT punct 8
+    """)
+    events = _events(finders, doc)
+    assert [(e.trigger.event, e.actor.actor.country, e.recipient.actor.country if e.recipient else None)
+            for e in events] == [("CONSULT", "IRN", None), ("SUPPORT", "IRN", "RUS")]
+    assert events[1].actor.kind == "pronoun"

@@ -1,0 +1,33 @@
+"""Stories and sentences that name countries but report no political interaction: sport,
+entertainment, markets (``discards.csv``). Their events are dropped, not coded."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from spacy.tokens import Span
+
+OFF_TOPIC_MIN_HITS = 3  # discard words a story needs before it is taken as non-political
+# Words that mark a story as political whatever else it mentions (closed list, kept short).
+POLITICAL_WORDS = frozenset("government minister president parliament army troops police sanctions embassy "
+                            "ambassador rebels protesters diplomat ministry military treaty election".split())
+
+
+def _hits(sent: Span, table: dict[str, bool], *, strong_only: bool = False) -> int:
+    lemmas = [t.lemma_.lower() for t in sent]
+    terms = lemmas + [f"{a} {b}" for a, b in zip(lemmas, lemmas[1:])]
+    return sum(1 for term in terms if term in table and (table[term] or not strong_only))
+
+
+def sentence_off_topic(sent: Span, table: dict[str, bool]) -> bool:
+    """True when a sentence speaks of sport, entertainment or markets."""
+    return _hits(sent, table, strong_only=True) > 0
+
+
+def document_off_topic(sentences: Iterable[Span], table: dict[str, bool]) -> bool:
+    """True when a story is about sport, entertainment or markets rather than politics."""
+    hits = political = 0
+    for sent in sentences:
+        hits += _hits(sent, table)
+        political += sum(1 for t in sent if t.lemma_.lower() in POLITICAL_WORDS)
+    return hits >= OFF_TOPIC_MIN_HITS and political <= hits // 3
