@@ -134,8 +134,8 @@ class Coder:
     def _party_tokens(doc, event: Event, offset: int) -> set[int]:  # type: ignore[no-untyped-def]
         out: set[int] = set()
         for mention in (event.actor, event.recipient):
-            if mention is None or mention.start < 0:
-                continue
+            if mention is None or mention.start < 0 or mention.kind == "capital":
+                continue  # a capital named as a party is still where the event happened
             span = doc.char_span(mention.start - offset, mention.end - offset, alignment_mode="expand")
             if span is not None:
                 out.update(range(span.start, span.end))

@@ -1,0 +1,46 @@
+from tieline.coref import DocumentContext, _edit_distance_at_most_one
+from tieline.types import Actor, Mention
+
+
+def test_coref_edit_distance():
+    assert _edit_distance_at_most_one("houling", "houlin")
+    assert _edit_distance_at_most_one("rouhani", "rohani")
+    assert not _edit_distance_at_most_one("putin", "puton!")
+    assert not _edit_distance_at_most_one("iran", "iraq!")
+
+
+def test_coref_surname_and_pronoun(make_doc):
+    doc = make_doc("""
+        Mohammad PROPN compound 1 ent=PERSON
+        Jahromi PROPN nsubj 2 ent=PERSON+
+        spoke VERB ROOT 2 speak
+        . PUNCT punct 2
+        Jahromi PROPN nsubj 5 ent=PERSON
+        left VERB ROOT 5 leave
+        . PUNCT punct 5
+        He PRON nsubj 8 he
+        returned VERB ROOT 8 return
+    """)
+    ctx = DocumentContext()
+    iran = Actor("Iran", "IRN", "GOV")
+    ctx.remember_person(doc[1], iran)
+    assert ctx.person(doc[4]) == iran
+    ctx.observe(Mention("Jahromi", doc[4].idx, doc[4].idx + 7, iran, "person"), doc[4])
+    res = ctx.resolve_pronoun(doc[7], 0)
+    assert res is not None and res.mentions[0].actor == iran
+
+
+def test_coref_the_two_sides_is_the_last_pair(make_doc):
+    doc = make_doc("""
+        The DET det 2
+        two NUM nummod 2
+        sides NOUN nsubj 3 side
+        agreed VERB ROOT 3 agree
+    """)
+    ctx = DocumentContext()
+    ctx.begin_sentence(doc[0:4], {}, 0)
+    a = Mention("Iran", 0, 4, Actor("Iran", "IRN", "GOV"), "country")
+    b = Mention("Malaysia", 10, 18, Actor("Malaysia", "MYS", "GOV"), "country")
+    ctx.observe_pair(a, b)
+    res = ctx.resolve_definite(doc[2], None, 100)
+    assert [m.actor.country for m in res.mentions] == ["IRN", "MYS"]

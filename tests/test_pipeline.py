@@ -1,0 +1,90 @@
+"""End to end with the real spaCy model: text in, records out."""
+
+import datetime as dt
+
+import jsonschema
+import pytest
+
+from tieline.records import record_schema
+from tieline.types import Document, Problem
+
+pytestmark = pytest.mark.model
+SAT = dt.date(2019, 12, 21)
+
+
+def _code(coder, text, day=SAT):
+    return [r.to_dict() for r in coder.code([Document("t", text, day)])]
+
+
+def _dyads(records):
+    return {(r["event"], (r["actor"] or {}).get("country") or (r["actor"] or {}).get("abbrev"),
+             ((r["recipient"] or {}).get("country") or (r["recipient"] or {}).get("abbrev"))) for r in records
+            if not r["negated"]}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Iran and Armenia signed a cooperation agreement on Monday.", ("SUPPORT", "IRN", "ARM")),
+    ("Pakistan threatened to cut diplomatic ties with Denmark.", ("THREATEN", "PAK", "DNK")),
+    ("The United Nations condemned Israel on Tuesday.", ("ACCUSE", "UN", "ISR")),
+    ("Syria was attacked by Turkish troops.", ("ASSAULT", "TUR", "SYR")),
+    ("Japan's prime minister held talks with Chinese President Xi Jinping in Beijing.", ("CONSULT", "JPN", "CHN")),
+    ("Colombia called on Venezuela to release the prisoners.", ("REQUEST", "COL", "VEN")),
+    ("Egypt rejected an Ethiopian proposal on the dam.", ("REJECT", "EGY", "ETH")),
+    ("The United States imposed sanctions on North Korea.", ("SANCTION", "USA", "PRK")),
+])
+def test_pipeline_codes_sentence(coder, text, expected):
+    assert expected in _dyads(_code(coder, text))
+
+
+def test_pipeline_negated_event_is_flagged(coder):
+    records = _code(coder, "Russia did not attack Ukraine on Friday.")
+    assert records and all(r["negated"] for r in records if r["event"] == "ASSAULT")
+
+
+def test_pipeline_pronoun_and_surname_carry_the_actor(coder):
+    text = ("Iranian Foreign Minister Mohammad Javad Zarif arrived in Kuala Lumpur on Thursday. "
+            "Zarif met Malaysian officials. He praised Malaysia for its support.")
+    dyads = _dyads(_code(coder, text))
+    assert ("CONSULT", "IRN", "MYS") in dyads
+    assert ("SUPPORT", "IRN", "MYS") in dyads
+
+
+def test_pipeline_relative_dates_and_places(coder):
+    [record] = [r for r in _code(coder, "Iran's president visited Tashkent on Thursday.") if r["event"] == "CONSULT"]
+    assert record["date"] == "2019-12-19" and record["date_precision"] == "day"
+    assert record["location"]["name"] == "Tashkent" and record["location"]["country"] == "UZB"
+    assert record["recipient"]["country"] == "UZB"
+
+
+def test_pipeline_records_validate_and_carry_evidence(coder):
+    text = "Jordan and Britain have agreed to undertake joint military exercises this month, officials said."
+    records = _code(coder, text)
+    assert records
+    schema = record_schema()
+    for r in records:
+        jsonschema.validate(r, schema)
+        start, end = r["spans"]["trigger"]
+        assert text[start:end] == r["trigger"]
+        a0, a1 = r["spans"]["actor"]
+        assert text[a0:a1] == r["actor"]["text"]
+        assert r["rule"].startswith("triggers.csv:")
+
+
+def test_pipeline_sport_story_codes_nothing(coder):
+    text = ("Norway beat Japan 3-1 in a women's football friendly in Oslo on Thursday. "
+            "Japan took the lead with a first-half goal before Norway's striker scored twice.")
+    assert _code(coder, text) == []
+
+
+def test_pipeline_non_english_and_long_documents(coder):
+    spanish = Document("es", "El gobierno de España y el de Francia firmaron un acuerdo sobre la frontera "
+                             "en Madrid el lunes por la tarde con los ministros de los dos países.")
+    long_text = ("Iran and Armenia signed a trade agreement on Monday. " + "Officials said nothing more. " * 2000
+                 + "Turkey attacked Syria on Friday.")
+    items = list(coder.code_documents([spanish, Document("long", long_text, SAT)]))
+    assert isinstance(items[0], Problem) and "not English" in items[0].reason
+    dyads = {(r.event, r.actor["country"]) for r in items[1].records}
+    assert ("ASSAULT", "TUR") in dyads and ("SUPPORT", "IRN") in dyads
+    last = [r for r in items[1].records if r.event == "ASSAULT"][0]
+    start, end = last.spans["trigger"]
+    assert long_text[start:end] == last.trigger
