@@ -33,7 +33,8 @@ NP_MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "flat", "det",
 NP_PREPOSITIONS = frozenset({"of", "from"})
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "it", "its", "we", "us", "our"})
 RELATIVE_PRONOUNS = frozenset({"that", "who", "which", "whom", "whose"})
-NAME_KINDS_PRIORITY = {"leader": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4, "adjective": 5}
+NAME_KINDS_PRIORITY = {"leader": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4, "adjective": 5,
+                       "region": 6}
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,9 @@ class ActorFinder:
             self._add(c.adjectives, "adjective", Actor(c.name, c.iso3, None))
             if c.capital:
                 self._add((c.capital,), "capital", Actor(c.name, c.iso3, "GOV"))
+        for place in lex.places:  # "Darfur rebels", "Kashmiri militants": a region names its country
+            if place.feature == "region":
+                self._add((place.name,), "region", Actor(place.name, place.country, None))
         for m in lex.metonyms:
             self._add((m.phrase,), "metonym", Actor(m.name, m.country, m.type))
         for o in lex.organizations:
@@ -229,7 +233,7 @@ class ActorFinder:
 
         org = next((n for n in modifier_names if n.kind == "organization"), None)
         leader = next((n for n in modifier_names if n.kind == "leader"), None)
-        countries = [n for n in modifier_names if n.kind in ("country", "adjective", "capital", "metonym")]
+        countries = [n for n in modifier_names if n.kind in ("country", "adjective", "capital", "metonym", "region")]
 
         if leader is not None and is_person:
             context.remember_person(head, leader.actor)

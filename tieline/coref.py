@@ -32,7 +32,7 @@ PAIR_WORDS = frozenset({"side", "sides", "country", "countries", "nation", "nati
                         "neighbour", "neighbours"})
 PAIR_DETERMINERS = frozenset({"two", "both"})
 PAIR_WINDOW = 3  # sentences within which "they" / "the two sides" still point at the last pair
-COUNTRY_KINDS = frozenset({"country", "adjective", "capital", "metonym"})
+COUNTRY_KINDS = frozenset({"country", "adjective", "capital", "metonym", "region"})
 
 
 @dataclass(frozen=True)
@@ -77,11 +77,13 @@ class DocumentContext:
         self.country_counts: Counter[str] = Counter()
         self.last_pair: tuple[Mention, Mention] | None = None
         self.last_pair_sentence = -99
+        self._offset_hint = 0  # character offset of the segment being read
 
     # ---- updates --------------------------------------------------------------------------
     def begin_sentence(self, sent: Span, names: dict[int, Name], offset: int) -> None:
         """Record the country names of a new sentence."""
         self.sentence += 1
+        self._offset_hint = offset
         seen: set[int] = set()
         for tok in sent:
             name = names.get(tok.i)
@@ -218,8 +220,11 @@ class DocumentContext:
                 best = name.actor
         if best is not None:
             return Actor(best.name, best.country, "GOV")
-        if self.country_counts:
-            iso3, _ = self.country_counts.most_common(1)[0]
+        # else the country the story has named most before this sentence
+        earlier = Counter(a.country for pos, a in self.countries if pos < head.doc[sent.start].idx + self._offset_hint
+                          and a.country)
+        if earlier:
+            iso3, _ = earlier.most_common(1)[0]
             for _, actor in reversed(self.countries):
                 if actor.country == iso3:
                     return Actor(actor.name, iso3, "GOV")

@@ -36,13 +36,15 @@ NEGATIVE_EVALUATION = frozenset({"negative", "adverse", "harmful", "detrimental"
 OBLIGATION_MODALS = frozenset({"must", "should"})  # "X said Y must...": X asks Y
 OBJECT_DEPS = frozenset({"dobj", "attr", "oprd"})
 RECIPIENT_PREPOSITIONS = frozenset({"with", "to", "against", "on", "upon", "toward", "towards", "from", "for",
-                                    "between", "among", "into", "over", "at"})
+                                    "between", "among", "into", "over", "at", "about", "of"})
 PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "inside", "outside", "across", "throughout", "during",
                                 "since", "until", "after", "before", "by", "within", "around", "amid", "via"})
 EMBEDDING_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "pobj", "prep", "dobj", "advcl", "acomp"})
 SEARCH_DEPS = frozenset({"prep", "pobj", "pcomp", "dobj", "poss", "compound", "amod", "nmod", "xcomp", "acl",
                          "appos", "nsubj", "conj", "ccomp"})
 MAX_COMBINATIONS = 6
+REFUSABLE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
+REFUSAL_MODES = {"CONSULT": "meet", "COOPERATE": "assist", "AID": "assist", "CONCEDE": "yield", "RETREAT": "yield"}
 # Violence is often reported without its perpetrator ("three soldiers were killed by a bomb"):
 # such events are kept, and the records stage names an unidentified actor where it happened.
 UNATTRIBUTED_TYPES = frozenset({"ASSAULT", "PROTEST"})
@@ -252,9 +254,11 @@ class EventFinder:
                 if found.carrier is not None and c is found.token:
                     continue
                 candidates.append(c)
-        for c in tok.children:
-            if c.dep_ == "prep" and (c.lower_ in RECIPIENT_PREPOSITIONS or (visit and c.lower_ in ("in", "at"))):
-                candidates.append(c)
+        preps = [c for c in tok.children
+                 if c.dep_ == "prep" and (c.lower_ in RECIPIENT_PREPOSITIONS or (visit and c.lower_ in ("in", "at")))]
+        if found.pattern.event == "ACCUSE":  # "complained to the UN over Israeli raids": the accused first
+            preps.sort(key=lambda c: c.lower_ not in ("against", "over", "about", "of"))
+        candidates += preps
         for c in tok.children:
             if c.dep_ == "xcomp":
                 candidates.append(c)
@@ -334,6 +338,14 @@ class EventFinder:
         future = is_future(verb)
         hypothetical = is_hypothetical(verb)
         event_type, mode, cameo = self._fold_intent(found, event_type, mode, cameo, future)
+        if event_type == "AGREE" and found.token.lemma_.lower() in PROMISE_LEMMAS and _negated_complement(found.token):
+            event_type, mode, cameo = "REJECT", None, "120"  # "vowed not to return the Golan Heights"
+        elif negated and event_type in REFUSABLE_TYPES and (future or _failed(verb)):
+            # "will not accept refugees", "failed to reach agreement": a refusal, which PLOVER codes
+            # as REJECT (the negated event itself is not written as positive)
+            event_type, mode = "REJECT", REFUSAL_MODES.get(event_type)
+            cameo = self.lexicon.modes[("REJECT", mode)][1] if mode else "120"
+            negated = False
 
         pairs = self._combine(actors, recipients, event_type)
         if pattern.requires == "pair" and not any(r is not None for _, r in pairs):
@@ -475,3 +487,13 @@ SETTING_NOUNS = frozenset("city town capital village region province area distri
 def _has_condition(verb: Token, marker: str) -> bool:
     return any(c.dep_ == "advcl" and any(m.lower_ == marker for m in c.children if m.dep_ == "mark")
                for c in verb.children)
+
+
+def _negated_complement(verb: Token) -> bool:
+    return any(c.dep_ == "xcomp" and any(g.dep_ == "neg" for g in c.children) for c in verb.children) \
+        or any(c.dep_ == "neg" and c.i > verb.i for c in verb.children)
+
+
+def _failed(verb: Token) -> bool:
+    """ "failed to reach": the verb is the complement of fail."""
+    return verb.dep_ == "xcomp" and verb.head.lemma_.lower() == "fail"
