@@ -29,7 +29,7 @@ SYMMETRIC_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE", "SUPPORT", "ASSAUL
 COOPERATIVE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
 CONFLICT_TYPES = frozenset({"ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "PROTEST"})
 # Verbs whose complement carries their meaning over ("offered to send troops").
-PROMISE_LEMMAS = frozenset({"offer", "promise", "pledge", "vow", "commit", "volunteer", "willing", "ready",
+PROMISE_LEMMAS = frozenset({"offer", "promise", "pledge", "vow", "commit", "committed", "volunteer", "willing", "ready",
                             "prepared", "eager", "keen", "determined"})
 NEGATIVE_EVALUATION = frozenset({"negative", "adverse", "harmful", "detrimental", "devastating", "damaging",
                                  "destructive", "disastrous", "dire", "crippling"})
@@ -41,7 +41,7 @@ PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "inside", "outside", "across
                                 "since", "until", "after", "before", "by", "within", "around", "amid", "via"})
 EMBEDDING_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "pobj", "prep", "dobj", "advcl", "acomp"})
 SEARCH_DEPS = frozenset({"prep", "pobj", "pcomp", "dobj", "poss", "compound", "amod", "nmod", "xcomp", "acl",
-                         "appos", "nsubj", "conj", "ccomp"})
+                         "appos", "nsubj", "conj", "ccomp", "advcl"})
 MAX_COMBINATIONS = 6
 REFUSABLE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
 REFUSAL_MODES = {"CONSULT": "meet", "COOPERATE": "assist", "AID": "assist", "CONCEDE": "yield", "RETREAT": "yield"}
@@ -87,6 +87,9 @@ class EventFinder:
         more = []
         for o in objs:
             more += list(o.conjuncts)
+            # "tons of food aid", "a shipment of arms": the measured noun is the object too
+            more += [g for c in o.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+                     if g.dep_ == "pobj"]
         return objs + more
 
     def _matches(self, tok: Token, pattern: TriggerPattern) -> Token | None | bool:
@@ -382,8 +385,9 @@ class EventFinder:
         if future and event_type in ("RETREAT", "SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "PROTEST") \
                 and _has_condition(found.carrier or found.token, "unless"):
             return "THREATEN", None, "131"
-        if future and event_type in COOPERATIVE_TYPES:
-            return "AGREE", None, {"CONSULT": "036", "AID": "033", "COOPERATE": "031"}.get(event_type, "030")
+        if future and event_type in COOPERATIVE_TYPES | {"RETREAT", "CONCEDE"}:
+            return "AGREE", None, {"CONSULT": "036", "AID": "033", "COOPERATE": "031", "RETREAT": "035",
+                                   "CONCEDE": "035"}.get(event_type, "030")
         if future and event_type in CONFLICT_TYPES - {"PROTEST"}:
             return "THREATEN", None, "138" if event_type in ("ASSAULT", "MOBILIZE") else "131"
         return event_type, mode, cameo
@@ -444,12 +448,14 @@ class EventFinder:
                     yield from self.build_events(found, parsed.document.id, seg_index, segment.offset, names, ctx)
 
     def _learn_persons(self, sent: Span, names: dict[int, Name], offset: int, ctx: DocumentContext) -> None:
-        """Resolve titled persons as they are introduced, so surnames resolve later."""
-        for ent in sent.ents:
-            if ent.label_ == "PERSON":
-                head = ent.root
-                if ctx.person(head) is None:
-                    self.actors.resolve(head, names, offset, ctx)
+        """Resolve titled persons as they are introduced, and the speaker of the sentence, so that
+        surnames and pronouns ("he said", "they would") resolve later."""
+        heads = [ent.root for ent in sent.ents if ent.label_ == "PERSON"]
+        heads += [c for c in sent.root.children if c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN")]
+        for head in heads:
+            res = self.actors.resolve(head, names, offset, ctx)
+            if res is not None and len(res.mentions) == 1:
+                ctx.observe(res.mentions[0], head)
 
 
 def _unique(mentions: list[Mention]) -> list[Mention]:

@@ -14,8 +14,8 @@ from tieline.types import Actor, Attributes, Event, EventRecord, Mention
 # Events that, with no recipient named, are aimed at a government at home (a protest, a
 # crackdown): the recipient is the government or people of the country where it happened.
 DOMESTIC_TYPES = {"PROTEST": "GOV", "COERCE": "CVL", "CONCEDE": "CVL", "ASSAULT": "CVL"}
-# Visits and meetings abroad with no counterpart named are with the host country.
-HOSTED_TYPES = frozenset({"CONSULT"})
+# Visits, meetings, aid and undertakings abroad with no counterpart named are with the host country.
+HOSTED_TYPES = frozenset({"CONSULT", "AGREE", "AID", "COOPERATE"})
 DEFAULT_CONTEXTS = {"CONSULT": "diplomatic", "AGREE": "diplomatic", "SUPPORT": "diplomatic"}
 
 
