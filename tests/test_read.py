@@ -88,3 +88,14 @@ def test_parse_date_forms():
     assert parse_date(None) is None
     with pytest.raises(ValueError):
         parse_date("yesterday-ish")
+
+
+def test_parse_splits_a_5mb_document_into_segments():
+    from tieline.parse import split_segments
+
+    text = ("Iran and Armenia signed an agreement on Monday. " * 40 + "\n\n") * 2600
+    assert len(text) > 5_000_000
+    segments = split_segments(text, 20_000)
+    assert all(len(piece) <= 20_000 for _, piece in segments)
+    assert "".join(piece for _, piece in segments) == text
+    assert all(text[offset:offset + len(piece)] == piece for offset, piece in segments)

@@ -71,6 +71,8 @@ class EventFinder:
             index = self.noun_patterns if pattern.noun else self.verb_patterns
             for head in pattern.head:
                 index.setdefault(head.split()[0], []).append(pattern)
+        for patterns in self.verb_patterns.values():  # "deny entry" before plain "deny"
+            patterns.sort(key=lambda p: (not p.objects and not p.particles and " " not in min(p.head), p.row))
         self.light = lexicon.light_verbs
 
     # ---- find -----------------------------------------------------------------------------
@@ -131,6 +133,8 @@ class EventFinder:
         found: list[Found] = []
         taken: set[int] = set()
         for tok in sent:
+            if _describes_background(tok):
+                continue
             if tok.pos_ in ("VERB", "ADJ") or (tok.pos_ == "NOUN" and tok.tag_.startswith("VB")):
                 for pattern in self.verb_patterns.get(tok.lemma_.lower(), ()):
                     fit = self._matches(tok, pattern)
@@ -169,6 +173,7 @@ class EventFinder:
     def _fold_complements(found: list[Found]) -> list[Found]:
         """Drop triggers that only state the content of a governing verbal act."""
         by_token = {f.token.i: f for f in found}
+        by_token.update({f.carrier.i: f for f in found if f.carrier is not None})
         kept = []
         for f in found:
             cur = f.token
@@ -200,8 +205,12 @@ class EventFinder:
         for c in verb.children:  # "In mid-December, a delegation attended": not the date
             if c.dep_ in ("nsubj", "csubj") and c.ent_type_ not in ("DATE", "TIME"):
                 return c
-        if verb.dep_ in ("xcomp", "conj", "advcl", "acomp") and verb.head is not verb:
+        passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
+        if verb.dep_ in ("xcomp", "conj", "acomp") and verb.head is not verb and not passive:
             return self._subject(verb.head, depth + 1)
+        if verb.dep_ == "advcl" and not passive and not any(c.dep_ == "mark" for c in verb.children) \
+                and (verb.tag_ == "VBG" or any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)):
+            return self._subject(verb.head, depth + 1)  # "..., killing 156 people", "... to discuss ties"
         passive_participle = verb.dep_ == "acl" and verb.tag_ == "VBN"  # "citizens detained by...": patients
         if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("NOUN", "PROPN", "PRON") and not passive_participle \
                 and not any(c.dep_ in ("nsubjpass", "expl") for c in verb.children):
@@ -388,7 +397,7 @@ class EventFinder:
         if future and event_type in COOPERATIVE_TYPES | {"RETREAT", "CONCEDE"}:
             return "AGREE", None, {"CONSULT": "036", "AID": "033", "COOPERATE": "031", "RETREAT": "035",
                                    "CONCEDE": "035"}.get(event_type, "030")
-        if future and event_type in CONFLICT_TYPES - {"PROTEST"}:
+        if future and event_type in CONFLICT_TYPES:
             return "THREATEN", None, "138" if event_type in ("ASSAULT", "MOBILIZE") else "131"
         return event_type, mode, cameo
 
@@ -503,3 +512,15 @@ def _negated_complement(verb: Token) -> bool:
 def _failed(verb: Token) -> bool:
     """ "failed to reach": the verb is the complement of fail."""
     return verb.dep_ == "xcomp" and verb.head.lemma_.lower() == "fail"
+
+
+def _describes_background(tok: Token) -> bool:
+    """A verb that describes a noun rather than reports an event: "property seized by the army",
+    "a helicopter that was captured last week", "Montenegro, where 28 people have been killed"."""
+    if tok.dep_ == "acl" and tok.tag_ == "VBN":
+        return True
+    if tok.dep_ == "relcl":
+        passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children)
+        where = any(c.dep_ == "advmod" and c.lower_ in ("where", "when") for c in tok.children)
+        return passive or where
+    return False

@@ -23,7 +23,8 @@ def _chain(token: Token, depth: int = 3) -> list[Token]:
     out = [token]
     cur = token
     for _ in range(depth):
-        if cur.dep_ in ("xcomp", "conj") or (token.pos_ == "NOUN" and cur is token):
+        purpose = cur.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in cur.children)
+        if cur.dep_ in ("xcomp", "conj") or purpose or (token.pos_ == "NOUN" and cur is token):
             cur = cur.head
             out.append(cur)
         else:
@@ -42,10 +43,17 @@ def is_negated(token: Token) -> bool:
     return False
 
 
+def _reported(tok: Token) -> bool:
+    """A clause reported by a verb of saying ("said it would ..."): "would" is a future there."""
+    return tok.dep_ == "ccomp" and tok.head.pos_ == "VERB"
+
+
 def is_future(token: Token) -> bool:
     for tok in _chain(token):
         for child in tok.children:
             if child.dep_ in ("aux", "auxpass") and child.lower_ in FUTURE_AUXILIARIES:
+                return True
+            if child.dep_ == "aux" and child.lower_ in ("would", "'d") and _reported(tok):
                 return True
         if tok is not token and tok.lemma_.lower() in INTENT_GOVERNORS:
             return True
@@ -61,7 +69,8 @@ def is_hypothetical(token: Token) -> bool:
         return True
     for tok in _chain(token):
         for child in tok.children:
-            if child.dep_ in ("aux", "auxpass") and child.lower_ in HYPOTHETICAL_AUXILIARIES:
+            if child.dep_ in ("aux", "auxpass") and child.lower_ in HYPOTHETICAL_AUXILIARIES \
+                    and not (child.lower_ == "would" and _reported(tok)):
                 return True
     # inside an "if" / "unless" clause
     cur = token
