@@ -202,7 +202,7 @@ class ActorFinder:
         tokens = self.phrase_tokens(head)
         start_char = offset + tokens[0].idx
         end_char = offset + tokens[-1].idx + len(tokens[-1].text)
-        text = head.doc.text[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
+        text = head.doc[tokens[0].i: tokens[-1].i + 1].text
 
         def mention(actor: Actor, kind: str) -> Resolution:
             return Resolution((Mention(text, start_char, end_char, actor, kind),))

@@ -97,6 +97,8 @@ class Coder:
 
     def resolve_attributes(self, parsed: ParsedDocument, events: list[Event]) -> list[Attributes]:
         """Date, place, contexts and fields of each event (in document order)."""
+        if not events:
+            return []
         published = parsed.document.date
         doc_contexts = document_contexts((s for seg in parsed.segments for s in seg.doc.sents), self.lexicon.contexts)
         out: list[Attributes] = []

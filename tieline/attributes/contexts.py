@@ -11,10 +11,12 @@ DOCUMENT_CONTEXTS = 2  # the document's most frequent contexts are added to each
 
 
 def _terms(sent: Span) -> Iterable[str]:
-    words = [t.lemma_.lower() for t in sent if not t.is_punct]
-    texts = [t.lower_ for t in sent if not t.is_punct]
+    tokens = [t for t in sent if not t.is_punct]
+    words = [t.lemma_.lower() for t in tokens]
+    texts = [t.lower_ for t in tokens]
     for seq in (words, texts):
-        for n in (3, 2, 1):
+        yield from seq
+        for n in (2, 3):
             for i in range(len(seq) - n + 1):
                 yield " ".join(seq[i:i + n])
 
