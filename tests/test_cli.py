@@ -76,3 +76,15 @@ def test_cli_eval_matches_format(tmp_path):
     result = CliRunner().invoke(cli, ["eval", str(gold), "--by-type"])
     assert result.exit_code == 0
     assert "ASSAULT      gold 1/1" in result.stdout and "f1 1.000" in result.stdout
+
+
+def test_cli_reports_skipped_stories_with_file_and_line(tmp_path):
+    docs = tmp_path / "mixed.jsonl"
+    docs.write_text(
+        '{"id": "en", "text": "Turkey attacked Syria on Friday.", "date": "2020-01-04"}\n'
+        '{"id": "es", "text": "El gobierno de España y el de Francia firmaron un acuerdo sobre la frontera '
+        'en Madrid el lunes con los ministros de los dos países."}\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["code", str(docs)])
+    assert result.exit_code == 0
+    assert f"{docs}:2 [es]: not English; skipped" in result.stderr
+    assert json.loads(result.stdout.splitlines()[0])["doc_id"] == "en"

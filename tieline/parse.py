@@ -99,11 +99,13 @@ def parse_documents(nlp: Language, items: Iterable[Item], *, batch_size: int = D
             if isinstance(item, Problem):
                 yield "", (index, -1, item)
                 continue
+            where = item.path or "<input>"
             if len(item.text) > max_document_chars:
-                yield "", (index, -1, Problem("<input>", None, f"document longer than {max_document_chars} characters; skipped", item.id))
+                reason = f"document longer than {max_document_chars} characters; skipped"
+                yield "", (index, -1, Problem(where, item.line, reason, item.id))
                 continue
             if not is_english(item.text, min_english_ratio):
-                yield "", (index, -1, Problem("<input>", None, "not English; skipped", item.id))
+                yield "", (index, -1, Problem(where, item.line, "not English; skipped", item.id))
                 continue
             pieces = split_segments(item.text, segment_chars)
             for n, (offset, piece) in enumerate(pieces):

@@ -65,7 +65,7 @@ def _document_from_object(obj: object, path: str, line: int) -> list[Item]:
     def opt(key: str) -> str | None:
         v = obj.get(key)
         return str(v) if v not in (None, "") else None
-    items.append(Document(doc_id, text, date, opt("title"), opt("url"), opt("source")))
+    items.append(Document(doc_id, text, date, opt("title"), opt("url"), opt("source"), path=path, line=line))
     return items
 
 
@@ -105,7 +105,7 @@ def read_text(data: bytes, path: str, doc_id: str, date: dt.date | None) -> Iter
         line = data[: exc.start].count(b"\n") + 1
         yield Problem(path, line, f"invalid UTF-8 at byte {exc.start}; undecodable bytes replaced", doc_id)
         text = data.decode("utf-8", errors="replace")
-    yield Document(doc_id, text, date)
+    yield Document(doc_id, text, date, path=path)
 
 
 def read_documents(sources: Iterable[Source], *, date: dt.date | None = None,

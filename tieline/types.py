@@ -24,6 +24,8 @@ class Document:
     title: str | None = None
     url: str | None = None
     source: str | None = None
+    path: str | None = field(default=None, compare=False)  # where it was read from, for messages
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
