@@ -296,8 +296,15 @@ class ActorFinder:
             if child.dep_ == "prep" and child.lower_ in ("in", "of", "from", "inside"):
                 for tok in child.subtree:
                     name = names.get(tok.i)
-                    if name is not None and name.kind in ("country", "capital"):
+                    if name is not None and name.kind in ("country", "capital", "region"):
                         return name.actor
+        if any(c.lower_ == "ethnic" for c in head.children):
+            # "ethnic Albanians" are not Albania: they belong where the sentence places them
+            for tok in head.sent:
+                name = names.get(tok.i)
+                if name is not None and name is not own and name.kind in ("country", "region") \
+                        and tok.head.dep_ == "prep" and tok.head.lower_ in ("in", "inside", "across"):
+                    return name.actor
         return None
 
     def _is_actor_noun(self, head: Token) -> bool:

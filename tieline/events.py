@@ -111,7 +111,7 @@ class EventFinder:
             kids = {c.lower_ for c in tok.children if c.dep_ in ("prt", "prep", "advmod", "dative", "agent")}
             if not pattern.particles & kids:
                 return False
-        if pattern.requires == "complement" and not any(c.dep_ == "xcomp" for c in tok.children):
+        if pattern.requires == "complement" and not _complements(tok):
             return False
         if pattern.requires == "obligation" and not any(
                 c.dep_ == "ccomp" and any(a.dep_ == "aux" and a.lower_ in OBLIGATION_MODALS for a in c.children)
@@ -186,8 +186,11 @@ class EventFinder:
                 cur = cur.head
                 gov = by_token.get(cur.i)
                 if gov is not None and (gov.pattern.event in VERBAL_TYPES or
-                                        (gov.pattern.event == "PROTEST" and f.pattern.event == "REQUEST")):
-                    governed = True  # the content of a statement, or a protest's demand
+                                        (gov.pattern.event == "PROTEST" and f.pattern.event == "REQUEST") or
+                                        (gov.pattern.event == f.pattern.event and f.token.dep_ == "advcl")):
+                    # the content of a statement, a protest's demand, or the same act told twice
+                    # ("attacked the camp, killing 156 people")
+                    governed = True
                     break
             if not governed:
                 kept.append(f)
@@ -246,8 +249,7 @@ class EventFinder:
             for child in tok.children:
                 if child.dep_ not in SEARCH_DEPS:
                     continue
-                if child.dep_ == "prep" and child.lower_ in PLACE_PREPOSITIONS and not allow_places \
-                        and _names_place_or_time(child, names):
+                if child.dep_ == "prep" and not allow_places and _names_place_or_time(child, names):
                     continue
                 queue.append(child)
         return []
@@ -271,9 +273,7 @@ class EventFinder:
         if found.pattern.event == "ACCUSE":  # "complained to the UN over Israeli raids": the accused first
             preps.sort(key=lambda c: c.lower_ not in ("against", "over", "about", "of"))
         candidates += preps
-        for c in tok.children:
-            if c.dep_ == "xcomp":
-                candidates.append(c)
+        candidates += _complements(tok)
         for cand in candidates:
             if cand.dep_ == "prep" and cand.lower_ == "between":
                 continue
@@ -281,7 +281,7 @@ class EventFinder:
             if parties:
                 return parties
         if found.pattern.event == "THREATEN":  # "threatened to ... unless Baghdad accepted"
-            for clause in [tok, *(c for c in tok.children if c.dep_ == "xcomp")]:
+            for clause in [tok, *_complements(tok)]:
                 for c in clause.children:
                     if c.dep_ == "advcl" and any(m.lower_ in ("if", "unless") for m in c.children if m.dep_ == "mark"):
                         subj = next((g for g in c.children if g.dep_ in ("nsubj", "nsubjpass")), None)
@@ -402,11 +402,10 @@ class EventFinder:
         return event_type, mode, cameo
 
     def _complement_type(self, tok: Token) -> str | None:
-        for c in tok.children:
-            if c.dep_ == "xcomp":
-                for pattern in self.verb_patterns.get(c.lemma_.lower(), ()):
-                    if self._matches(c, pattern) is not False:
-                        return pattern.event
+        for c in _complements(tok):
+            for pattern in self.verb_patterns.get(c.lemma_.lower(), ()):
+                if self._matches(c, pattern) is not False:
+                    return pattern.event
         return None
 
     @staticmethod
@@ -483,11 +482,14 @@ def _names_place_or_time(prep: Token, names: dict[int, Name]) -> bool:
     for obj in prep.children:
         if obj.dep_ != "pobj":
             continue
-        if obj.ent_type_ in ("GPE", "LOC", "FAC", "DATE", "TIME"):
+        if obj.ent_type_ in ("DATE", "TIME"):
             return True
-        name = names.get(obj.i)
-        if name is not None and name.kind in ("country", "capital"):
-            return True
+        if prep.lower_ in PLACE_PREPOSITIONS:
+            if obj.ent_type_ in ("GPE", "LOC", "FAC"):
+                return True
+            name = names.get(obj.i)
+            if name is not None and name.kind in ("country", "capital", "region"):
+                return True
         if obj.lemma_.lower() in SETTING_NOUNS and not any(
                 c.dep_ == "prep" and c.lower_ in ("with", "between") for c in obj.children):
             return True  # "on the border", but not "on its border with Guyana"
@@ -505,7 +507,7 @@ def _has_condition(verb: Token, marker: str) -> bool:
 
 
 def _negated_complement(verb: Token) -> bool:
-    return any(c.dep_ == "xcomp" and any(g.dep_ == "neg" for g in c.children) for c in verb.children) \
+    return any(any(g.dep_ == "neg" for g in c.children) for c in _complements(verb)) \
         or any(c.dep_ == "neg" and c.i > verb.i for c in verb.children)
 
 
@@ -524,3 +526,9 @@ def _describes_background(tok: Token) -> bool:
         where = any(c.dep_ == "advmod" and c.lower_ in ("where", "when") for c in tok.children)
         return passive or where
     return False
+
+
+def _complements(verb: Token) -> list[Token]:
+    """Infinitive complements: "threatened to impose" (parsed as xcomp, or as advcl with "to")."""
+    return [c for c in verb.children if c.dep_ == "xcomp" or
+            (c.dep_ == "advcl" and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children))]

@@ -62,7 +62,8 @@ def implied_recipient(event: Event, attributes: Attributes) -> Actor | None:
     actor_country = event.actor.actor.country if event.actor is not None else None
     if kind in DOMESTIC_TYPES:
         # violence is placed where it happened; a protest or crackdown with no place is at home
-        country = place if kind == "ASSAULT" else (place or actor_country)
+        police = event.actor is not None and event.actor.actor.type == "COP"  # police act at home
+        country = place if kind == "ASSAULT" and not police else (place or actor_country)
         if country is None:
             return None
         return Actor(country, country, DOMESTIC_TYPES[kind])
