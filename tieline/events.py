@@ -342,7 +342,7 @@ class EventFinder:
             recipients = [m for m in between if not actors or m.actor != actors[0].actor]
             if not actors:
                 actors, recipients = recipients[:1], recipients[1:]
-        if not actors and pattern.event not in UNATTRIBUTED_TYPES:
+        if not actors and (pattern.event not in UNATTRIBUTED_TYPES or not _reports_an_act(verb)):
             return []
 
         event_type, mode, cameo = pattern.event, pattern.mode, pattern.cameo
@@ -518,14 +518,30 @@ def _failed(verb: Token) -> bool:
 
 def _describes_background(tok: Token) -> bool:
     """A verb that describes a noun rather than reports an event: "property seized by the army",
-    "a helicopter that was captured last week", "Montenegro, where 28 people have been killed"."""
-    if tok.dep_ == "acl" and tok.tag_ == "VBN":
-        return True
-    if tok.dep_ == "relcl":
-        passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children)
-        where = any(c.dep_ == "advmod" and c.lower_ in ("where", "when") for c in tok.children)
-        return passive or where
+    "a helicopter that was captured last week", "Montenegro, where 28 people have been killed",
+    "the killing of a man", and what such a clause goes on to say ("a march staged to protest")."""
+    if tok.pos_ == "VERB" and tok.dep_ in ("amod", "compound", "nmod"):
+        return True  # "the shooting deaths"
+    cur = tok
+    for _ in range(4):
+        if cur.dep_ == "acl" and cur.tag_ == "VBN":
+            return True
+        if cur.dep_ == "relcl":
+            passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in cur.children)
+            where = any(c.dep_ == "advmod" and c.lower_ in ("where", "when") for c in cur.children)
+            return passive or where
+        if cur.dep_ not in ("advcl", "xcomp", "conj") or cur.head is cur:
+            return False
+        cur = cur.head
     return False
+
+
+def _reports_an_act(verb: Token) -> bool:
+    """A clause of its own ("were killed", "attacked"), not a gerund or noun use ("in killing")."""
+    if verb.tag_ == "VBG" and verb.dep_ in ("pcomp", "pobj", "nsubj", "dobj"):
+        return False
+    return verb.pos_ == "VERB"
+
 
 
 def _complements(verb: Token) -> list[Token]:
