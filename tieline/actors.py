@@ -130,6 +130,17 @@ class ActorFinder:
                 by_token[i] = name
         return by_token
 
+    def country_names(self, text: str, day: dt.date | None) -> list[Actor]:
+        """Countries named in a short text such as a title (tokenized only, not parsed)."""
+        doc = self.make_doc(text)
+        seen: set[int] = set()
+        out = []
+        for name in self.find_names(doc, day).values():
+            if id(name) not in seen and name.kind in ("country", "adjective", "capital", "metonym"):
+                seen.add(id(name))
+                out.append(name.actor)
+        return out
+
     @staticmethod
     def _capital_is_part_of_longer_place(doc: Doc, start: int, end: int) -> bool:
         # "Kuwait City", "Mexico City": the capital-as-city match is kept; "Georgia" in
@@ -238,6 +249,8 @@ class ActorFinder:
         if leader is not None and is_person:
             context.remember_person(head, leader.actor)
             return mention(leader.actor, "leader")
+        if leader is not None and agent is not None and leader.actor.country:  # "the Bush administration"
+            return mention(Actor(leader.actor.name, leader.actor.country, agent), "agent")
         if org is not None and (agent is not None or is_person or head.pos_ == "PROPN"):
             actor = Actor(org.actor.name, org.actor.country, org.actor.type, org.actor.abbrev)
             if is_person:

@@ -33,6 +33,7 @@ PAIR_WORDS = frozenset({"side", "sides", "country", "countries", "nation", "nati
 PAIR_DETERMINERS = frozenset({"two", "both"})
 PAIR_WINDOW = 3  # sentences within which "they" / "the two sides" still point at the last pair
 COUNTRY_KINDS = frozenset({"country", "adjective", "capital", "metonym", "region"})
+STATE_SECTORS = frozenset({"GOV", "COP", "MIL", "JUD", "LEG", "SPY"})
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class DocumentContext:
         self.last_pair: tuple[Mention, Mention] | None = None
         self.last_pair_sentence = -99
         self._offset_hint = 0  # character offset of the segment being read
+        self.title_countries: dict[str, Actor] = {}
 
     # ---- updates --------------------------------------------------------------------------
     def begin_sentence(self, sent: Span, names: dict[int, Name], offset: int) -> None:
@@ -205,7 +207,30 @@ class DocumentContext:
         for seen in reversed(self.history):
             if seen.lemma == lemma and seen.mention.start < start and self.sentence - seen.sentence <= 6:
                 return Resolution((Mention(head.text, start, start + len(head.text), seen.mention.actor, "definite"),))
+        if agent in STATE_SECTORS and any(c.lower_ == "the" for c in head.children):
+            # "the government", "the police": the state the story is about
+            home = self.home_country()
+            if home is not None:
+                actor = Actor(home.name, home.country, agent)
+                return Resolution((Mention(head.text, start, start + len(head.text), actor, "definite"),))
         return None
+
+    def home_country(self) -> Actor | None:
+        """The country the story has named most so far (the title counts)."""
+        if not self.country_counts:
+            return None
+        iso3, _ = self.country_counts.most_common(1)[0]
+        for _, actor in reversed(self.countries):
+            if actor.country == iso3:
+                return actor
+        return self.title_countries.get(iso3)
+
+    def read_title(self, actors: list[Actor]) -> None:
+        """Count the countries a story's title names."""
+        for actor in actors:
+            if actor.country:
+                self.country_counts[actor.country] += 1
+                self.title_countries.setdefault(actor.country, actor)
 
     def sentence_country(self, head: Token, names: dict[int, Name]) -> Actor | None:
         """The country a titled person without one most likely belongs to: the nearest

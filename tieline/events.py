@@ -447,6 +447,8 @@ class EventFinder:
         """Every event of a parsed document, sentence by sentence in text order."""
         ctx = DocumentContext()
         day = parsed.document.date
+        if parsed.document.title:
+            ctx.read_title(self.actors.country_names(parsed.document.title, day))
         for seg_index, segment in enumerate(parsed.segments):
             names = self.actors.find_names(segment.doc, day)
             for sent in segment.doc.sents:
