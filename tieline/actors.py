@@ -32,7 +32,9 @@ NP_MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "flat", "det",
 # Prepositions whose object still describes the head ("minister of Iran", "officials from Iran").
 NP_PREPOSITIONS = frozenset({"of", "from"})
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "it", "its", "we", "us", "our"})
+SUBJECT_PRONOUNS = frozenset({"he", "she", "it", "they", "we"})
 RELATIVE_PRONOUNS = frozenset({"that", "who", "which", "whom", "whose"})
+STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "IGO"})
 NAME_KINDS_PRIORITY = {"leader": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4, "adjective": 5,
                        "region": 6}
 
@@ -123,12 +125,30 @@ class ActorFinder:
                 found.append(Name(start, end, kind, actor))
         found.sort(key=lambda n: (-(n.end - n.start), NAME_KINDS_PRIORITY.get(n.kind, 9), n.start))
         by_token: dict[int, Name] = {}
+        organizations = [ent for ent in doc.ents if ent.label_ == "ORG"]
         for name in found:
             if any(i in by_token for i in range(name.start, name.end)):
                 continue
+            if name.start > 0 and doc[name.start - 1].text == "/" or "/" in doc[name.start].text:
+                continue  # a photo credit: "REUTERS/Danish Siddiqui"
+            if name.kind in ("country", "adjective", "capital"):
+                name = self._inside_firm_name(name, organizations)
             for i in range(name.start, name.end):
                 by_token[i] = name
         return by_token
+
+    def _inside_firm_name(self, name: Name, organizations: list) -> Name:  # type: ignore[type-arg]
+        """A country inside a longer organisation name that is no state body ("Air France",
+        "Virgin Australia", "Bank of England") names a firm of that country, not its government."""
+        for ent in organizations:
+            if ent.start <= name.start and name.end <= ent.end and (ent.end - ent.start) > (name.end - name.start):
+                others = [t for t in ent if not (name.start <= t.i < name.end)]
+                sectors = {self.lexicon.agents.get(t.lemma_.lower()) for t in others}
+                if sectors & STATE_SECTORS or not any(t.pos_ == "PROPN" or t.is_title for t in others):
+                    return name
+                kind = next((s for s in sectors if s), None) or "BUS"
+                return Name(name.start, name.end, "firm", Actor(name.actor.name, name.actor.country, kind))
+        return name
 
     def country_names(self, text: str, day: dt.date | None) -> list[Actor]:
         """Countries named in a short text such as a title (tokenized only, not parsed)."""
@@ -208,6 +228,13 @@ class ActorFinder:
                 found = self.resolve(before, names, offset, context, allow_places=allow_places)  # misattached clause
             return found
         if head.i not in names and (head.pos_ == "PRON" or lower in PERSONAL_PRONOUNS):
+            speaker = self._reporting_subject(head)
+            if speaker is not None:  # "The Kremlin said it would...": it is the Kremlin
+                found = self.resolve(speaker, names, offset, context, allow_places=allow_places)
+                if found is not None:
+                    start = offset + head.idx
+                    return Resolution(tuple(Mention(head.text, start, start + len(head.text), m.actor, "pronoun")
+                                            for m in found.mentions))
             return context.resolve_pronoun(head, offset)
 
         tokens = self.phrase_tokens(head)
@@ -319,6 +346,24 @@ class ActorFinder:
                         and tok.head.dep_ == "prep" and tok.head.lower_ in ("in", "inside", "across"):
                     return name.actor
         return None
+
+    @staticmethod
+    def _reporting_subject(pronoun: Token) -> Token | None:
+        """The subject of the verb of saying whose clause a subject pronoun opens."""
+        if pronoun.dep_ not in ("nsubj", "nsubjpass") or pronoun.lower_ not in SUBJECT_PRONOUNS:
+            return None
+        clause = pronoun.head
+        if clause.dep_ != "ccomp":
+            return None
+        speaker = next((c for c in clause.head.children if c.dep_ == "nsubj" and c.i < pronoun.i), None)
+        if speaker is None or speaker.pos_ == "PRON":
+            return None
+        plural = pronoun.lower_ in ("they", "we")
+        if plural != (speaker.tag_ in ("NNS", "NNPS")) and pronoun.lower_ != "it":
+            return None
+        if pronoun.lower_ == "it" and speaker.ent_type_ == "PERSON":
+            return None
+        return speaker
 
     def _is_actor_noun(self, head: Token) -> bool:
         """A plain noun modified by a country name can still be an actor ("Iranian entities")."""

@@ -43,6 +43,11 @@ EMBEDDING_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "pobj", "prep", "dobj", "
 SEARCH_DEPS = frozenset({"prep", "pobj", "pcomp", "dobj", "poss", "compound", "amod", "nmod", "xcomp", "acl",
                          "appos", "nsubj", "conj", "ccomp", "advcl"})
 MAX_COMBINATIONS = 6
+# Events that civilians, firms and the like take part in on their own. Any other event needs a
+# political party on one side ("British tourists visited Italy" is no CONSULT).
+CIVIL_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE"})
+POLITICAL_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "PTY", "REB", "OPP", "IGO", "NGO", "SPY", "PRM",
+                               "ELI", "UAF", "PRE"})
 REFUSABLE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
 REFUSAL_MODES = {"CONSULT": "meet", "COOPERATE": "assist", "AID": "assist", "CONCEDE": "yield", "RETREAT": "yield"}
 # Violence is often reported without its perpetrator ("three soldiers were killed by a bomb"):
@@ -342,8 +347,9 @@ class EventFinder:
             recipients = [m for m in between if not actors or m.actor != actors[0].actor]
             if not actors:
                 actors, recipients = recipients[:1], recipients[1:]
-        if not actors and (pattern.event not in UNATTRIBUTED_TYPES or not _reports_an_act(verb)):
-            return []
+        if not actors and (pattern.event not in UNATTRIBUTED_TYPES or not _reports_an_act(verb)
+                           or (subject is not None and subject.lemma_.lower() in self.lexicon.hazards)):
+            return []  # no actor, or "the virus has killed 2,600": no attacker
 
         event_type, mode, cameo = pattern.event, pattern.mode, pattern.cameo
         negated = is_negated(verb)
@@ -359,7 +365,8 @@ class EventFinder:
             cameo = self.lexicon.modes[("REJECT", mode)][1] if mode else "120"
             negated = False
 
-        pairs = self._combine(actors, recipients, event_type)
+        pairs = [(a, r) for a, r in self._combine(actors, recipients, event_type)
+                 if event_type in CIVIL_TYPES or _political(a) or _political(r)]
         if pattern.requires == "pair" and not any(r is not None for _, r in pairs):
             return []
         if pattern.requires == "recipient" and not recipients:
@@ -550,3 +557,7 @@ def _complements(verb: Token) -> list[Token]:
     """Infinitive complements: "threatened to impose" (parsed as xcomp, or as advcl with "to")."""
     return [c for c in verb.children if c.dep_ == "xcomp" or
             (c.dep_ == "advcl" and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children))]
+
+
+def _political(mention: Mention | None) -> bool:
+    return mention is not None and mention.actor.type in POLITICAL_SECTORS

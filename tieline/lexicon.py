@@ -294,12 +294,22 @@ class Lexicon:
 
     @cached_property
     def discards(self) -> dict[str, bool]:
-        """Off-topic words, each mapped to whether it alone takes a sentence out."""
+        """Off-topic words (sport, entertainment, markets), each mapped to whether it alone
+        takes a sentence out."""
+        return {term: strong for term, (domain, strong) in self._discard_rows.items() if domain != "hazard"}
+
+    @cached_property
+    def hazards(self) -> frozenset[str]:
+        """Disasters and diseases: what kills without being an attacker."""
+        return frozenset(term for term, (domain, _) in self._discard_rows.items() if domain == "hazard")
+
+    @cached_property
+    def _discard_rows(self) -> dict[str, tuple[str, bool]]:
         out = {}
         for n, r in self._rows("discards.csv", ("term", "domain", "sentence")):
             if r["sentence"] not in ("yes", "no"):
                 raise LexiconError(f"sentence must be yes or no, not {r['sentence']!r}", table="discards.csv", row=n)
-            out[r["term"].lower()] = r["sentence"] == "yes"
+            out[r["term"].lower()] = (r["domain"], r["sentence"] == "yes")
         return out
 
     @cached_property

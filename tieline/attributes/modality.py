@@ -33,13 +33,24 @@ def _chain(token: Token, depth: int = 3) -> list[Token]:
 
 
 def is_negated(token: Token) -> bool:
-    """The trigger, or the verb it complements, is negated ("did not meet", "no agreement")."""
-    for tok in _chain(token):
-        for child in tok.children:
+    """The trigger, or the verb it complements, is negated ("did not meet", "no agreement",
+    "are yet to sign", "no longer seek"); negation does not cross "and" / "but"."""
+    cur = token
+    for step in range(3):
+        for child in cur.children:
             if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):
                 return True
-        if tok is not token and tok.lemma_.lower() in FAILURE_GOVERNORS:
+            if child.dep_ == "advmod" and child.lower_ == "longer" and any(g.lower_ == "no" for g in child.children):
+                return True
+        if step and cur.lemma_.lower() in FAILURE_GOVERNORS:
             return True
+        if cur.dep_ == "xcomp" and cur.head.lower_ == "yet" or (cur.dep_ == "xcomp" and any(
+                c.lower_ == "yet" for c in cur.head.children if c.dep_ in ("advmod", "acomp"))):
+            return True  # "are yet to sign"
+        if cur.dep_ == "xcomp" or (token.pos_ == "NOUN" and cur is token):
+            cur = cur.head
+        else:
+            break
     return False
 
 
