@@ -32,6 +32,7 @@ NP_MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "flat", "det",
 # Prepositions whose object still describes the head ("minister of Iran", "officials from Iran").
 NP_PREPOSITIONS = frozenset({"of", "from"})
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "it", "its", "we", "us", "our"})
+FORMER_UNITS = frozenset({"republic", "colony", "territory", "state", "satellite", "province", "protectorate"})
 SUBJECT_PRONOUNS = frozenset({"he", "she", "it", "they", "we"})
 RELATIVE_PRONOUNS = frozenset({"that", "who", "which", "whom", "whose"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "IGO"})
@@ -142,12 +143,17 @@ class ActorFinder:
         "Virgin Australia", "Bank of England") names a firm of that country, not its government."""
         for ent in organizations:
             if ent.start <= name.start and name.end <= ent.end and (ent.end - ent.start) > (name.end - name.start):
-                others = [t for t in ent if not (name.start <= t.i < name.end)]
-                sectors = {self.lexicon.agents.get(t.lemma_.lower()) for t in others}
-                if sectors & STATE_SECTORS or not any(t.pos_ == "PROPN" or t.is_title for t in others):
+                others = [t for t in ent if not (name.start <= t.i < name.end) and not t.is_punct]
+                sectors = {self.lexicon.agents.get(t.lemma_.lower()) for t in others} - {None}
+                if sectors & STATE_SECTORS:
                     return name
-                kind = next((s for s in sectors if s), None) or "BUS"
-                return Name(name.start, name.end, "firm", Actor(name.actor.name, name.actor.country, kind))
+                doc = ent.doc
+                ticker = ent.end + 1 < len(doc) and doc[ent.end].text == "(" and "." in doc[ent.end + 1].text \
+                    and doc[ent.end + 1].text.split(".")[0].isupper()
+                brand = name.end == ent.end and all(t.pos_ == "PROPN" for t in others)  # "Air France"
+                if sectors or ticker or brand:
+                    kind = next(iter(sorted(sectors)), "BUS")
+                    return Name(name.start, name.end, "firm", Actor(name.actor.name, name.actor.country, kind))
         return name
 
     def country_names(self, text: str, day: dt.date | None) -> list[Actor]:
@@ -283,6 +289,8 @@ class ActorFinder:
             if is_person:
                 context.remember_person(head, actor)
             return mention(actor, "organization")
+        if countries and head.lemma_.lower() in FORMER_UNITS and any(c.lower_ in ("former", "ex") for c in head.children):
+            countries = []  # "the former Soviet republic" is not Russia
         if countries:
             country_name = countries[-1] if len(countries) > 1 and countries[-1].end > countries[0].end else countries[0]
             base = country_name.actor

@@ -44,8 +44,10 @@ SEARCH_DEPS = frozenset({"prep", "pobj", "pcomp", "dobj", "poss", "compound", "a
                          "appos", "nsubj", "conj", "ccomp", "advcl"})
 MAX_COMBINATIONS = 6
 # Events that civilians, firms and the like take part in on their own. Any other event needs a
-# political party on one side ("British tourists visited Italy" is no CONSULT).
-CIVIL_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE"})
+# political actor ("British tourists visited Italy" is no CONSULT), or for claims made to a
+# state, a political recipient ("residents accused the police").
+CIVIL_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE", "CONCEDE"})
+CLAIM_TYPES = frozenset({"REQUEST", "ACCUSE", "REJECT"})
 POLITICAL_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "PTY", "REB", "OPP", "IGO", "NGO", "SPY", "PRM",
                                "ELI", "UAF", "PRE"})
 REFUSABLE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
@@ -365,11 +367,10 @@ class EventFinder:
             cameo = self.lexicon.modes[("REJECT", mode)][1] if mode else "120"
             negated = False
 
-        pairs = [(a, r) for a, r in self._combine(actors, recipients, event_type)
-                 if event_type in CIVIL_TYPES or _political(a) or _political(r)]
+        pairs = [(a, r) for a, r in self._combine(actors, recipients, event_type) if _takes_part(event_type, a, r)]
         if pattern.requires == "pair" and not any(r is not None for _, r in pairs):
             return []
-        if pattern.requires == "recipient" and not recipients:
+        if pattern.requires in ("recipient", "obligation") and not recipients:
             return []
         for m in actors:
             ctx.observe(m, subject if subject is not None else tok)
@@ -560,4 +561,13 @@ def _complements(verb: Token) -> list[Token]:
 
 
 def _political(mention: Mention | None) -> bool:
-    return mention is not None and mention.actor.type in POLITICAL_SECTORS
+    return mention is not None and (mention.actor.type is None or mention.actor.type in POLITICAL_SECTORS)
+
+
+def _takes_part(event_type: str, actor: Mention | None, recipient: Mention | None) -> bool:
+    """Whether the parties can carry this event (see CIVIL_TYPES)."""
+    if event_type in CIVIL_TYPES or actor is None or _political(actor):
+        return True
+    if event_type in CLAIM_TYPES | {"THREATEN"} and actor.actor.type == "CVL":
+        return True  # "Bosnian Serbs demanded a truce"
+    return event_type in CLAIM_TYPES and _political(recipient)
