@@ -81,6 +81,10 @@ class ActorFinder:
             forms.add(phrase)
             if phrase.isupper() is False and phrase[:1].islower():
                 forms.add(phrase[:1].upper() + phrase[1:])
+            if kind == "organization" and phrase.isalpha() and phrase.isupper() and len(phrase) >= 4:
+                forms.add(phrase.capitalize())  # British style: "Nato", "Isis", "Opec"
+            if "'" in phrase:
+                forms.add(phrase.replace("'", "’"))
         if not forms:
             return
         self.matcher.add(key, [self.make_doc(f) for f in sorted(forms)])
@@ -132,6 +136,9 @@ class ActorFinder:
                 continue
             if name.start > 0 and doc[name.start - 1].text == "/" or "/" in doc[name.start].text:
                 continue  # a photo credit: "REUTERS/Danish Siddiqui"
+            if name.kind in ("country", "capital", "region", "adjective") and (
+                    _tail_of_longer_name(doc, name.start) or _patron(doc, name.end)):
+                continue  # "New York", "Port Sudan"; "US-backed rebels" are not the US
             if name.kind in ("country", "adjective", "capital"):
                 name = self._inside_firm_name(name, organizations)
             for i in range(name.start, name.end):
@@ -300,7 +307,8 @@ class ActorFinder:
                     return None
                 if not self._is_actor_noun(head):
                     return None
-            actor = Actor(base.name, base.country, agent or base.type or "GOV")
+            # a named person with a nationality but no office ("Spain's Feliciano Lopez") is a civilian
+            actor = Actor(base.name, base.country, agent or ("CVL" if is_person else base.type or "GOV"))
             if is_person:
                 context.remember_person(head, actor)
             return mention(actor, kind)
@@ -401,3 +409,20 @@ ACTOR_NOUNS = frozenset(
     "national community group team delegation mission envoy neighbor neighbour ally partner "
     "regime state nation country government authority".split()
 )
+
+
+PATRON_WORDS = frozenset({"backed", "funded", "sponsored", "supported", "armed", "trained", "allied", "aligned"})
+
+
+def _tail_of_longer_name(doc, start: int) -> bool:  # type: ignore[no-untyped-def]
+    """The name ends a longer proper name: "New York", "Port Sudan" (not "President Putin")."""
+    if start == 0:
+        return False
+    before = doc[start - 1]
+    return before.pos_ == "PROPN" and before.ent_iob_ in ("B", "I") and doc[start].ent_iob_ == "I" \
+        and before.is_title and before.ent_type_ in ("GPE", "LOC", "FAC", "ORG")
+
+
+def _patron(doc, end: int) -> bool:  # type: ignore[no-untyped-def]
+    """ "US-backed", "Iranian-funded": the name qualifies someone else's backer."""
+    return end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in PATRON_WORDS

@@ -48,6 +48,7 @@ MAX_COMBINATIONS = 6
 # state, a political recipient ("residents accused the police").
 CIVIL_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE", "CONCEDE"})
 CLAIM_TYPES = frozenset({"REQUEST", "ACCUSE", "REJECT"})
+STANDALONE_TYPES = frozenset({"ASSAULT", "SANCTION", "COERCE"})
 POLITICAL_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "PTY", "REB", "OPP", "IGO", "NGO", "SPY", "PRM",
                                "ELI", "UAF", "PRE"})
 REFUSABLE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
@@ -64,6 +65,7 @@ class Found:
     token: Token
     pattern: TriggerPattern
     carrier: Token | None = None
+    standalone: bool = False  # an event noun with its own parties: "Turkish strikes on Afrin"
 
 
 class EventFinder:
@@ -77,7 +79,7 @@ class EventFinder:
         for pattern in lexicon.triggers:
             index = self.noun_patterns if pattern.noun else self.verb_patterns
             for head in pattern.head:
-                index.setdefault(head.split()[0], []).append(pattern)
+                index.setdefault(head if pattern.noun else head.split()[0], []).append(pattern)
         for patterns in self.verb_patterns.values():  # "deny entry" before plain "deny"
             patterns.sort(key=lambda p: (not p.objects and not p.particles and " " not in min(p.head), p.row))
         self.light = lexicon.light_verbs
@@ -153,15 +155,30 @@ class EventFinder:
         for tok in sent:
             if tok.pos_ not in ("NOUN", "PROPN") or tok.i in taken:
                 continue
-            patterns = self.noun_patterns.get(tok.lemma_.lower())
+            modifiers = [c.lemma_.lower() for c in tok.children if c.dep_ in ("compound", "amod") and c.i < tok.i]
+            patterns = next((self.noun_patterns[f"{m} {tok.lemma_.lower()}"] for m in modifiers
+                             if f"{m} {tok.lemma_.lower()}" in self.noun_patterns), None) \
+                or self.noun_patterns.get(tok.lemma_.lower())
             if not patterns:
                 continue
             carrier = self._light_carrier(tok)
+            if carrier is None and patterns[0].event in STANDALONE_TYPES and self._standalone(tok) \
+                    and tok.head.i not in taken:  # "air strikes killed five": the verb codes it
+                found.append(Found(tok, patterns[0], None, standalone=True))
+                taken.add(tok.i)
+                continue
             if carrier is None or carrier.i in taken:
                 continue
             found.append(Found(tok, patterns[0], carrier))
             taken.add(tok.i)
         return self._fold_complements(found)
+
+    def _standalone(self, noun: Token) -> bool:
+        """ "Israeli air strikes on Gaza", "US sanctions against Iran": an owner and a target."""
+        owner = any(c.dep_ in ("amod", "compound", "poss", "nmod") and c.ent_type_ in ("NORP", "GPE", "ORG")
+                    for c in noun.children)
+        target = any(c.dep_ == "prep" and c.lower_ in ("on", "against", "into") for c in noun.children)
+        return owner and target and not _describes_background(noun)
 
     def _light_carrier(self, noun: Token) -> Token | None:
         head = noun.head
@@ -239,7 +256,7 @@ class EventFinder:
         return out
 
     def _search(self, start: Token, names: dict[int, Name], offset: int, ctx: DocumentContext,
-                *, allow_places: bool, skip: set[int]) -> list[Mention]:
+                *, allow_places: bool, skip: set[int], avoid: frozenset = frozenset()) -> list[Mention]:
         """The first actor phrase found breadth-first below ``start`` (not in place phrases)."""
         queue = [start]
         seen = set()
@@ -248,9 +265,9 @@ class EventFinder:
             if tok.i in seen or tok.i in skip:
                 continue
             seen.add(tok.i)
-            possessive_pronoun = tok.dep_ == "poss" and tok.pos_ == "PRON"  # "his commitment": the actor's own
-            if tok.pos_ in ("NOUN", "PROPN", "PRON", "ADJ") and not possessive_pronoun:
+            if tok.pos_ in ("NOUN", "PROPN", "PRON", "ADJ"):
                 parties = self._resolve_parties(tok, names, offset, ctx, allow_places=allow_places)
+                parties = [p for p in parties if p.actor not in avoid]  # "his commitment": the actor's own
                 if parties:
                     return parties
             for child in tok.children:
@@ -262,10 +279,11 @@ class EventFinder:
         return []
 
     def _recipients(self, found: Found, actor_heads: set[int], names: dict[int, Name], offset: int,
-                    ctx: DocumentContext) -> list[Mention]:
+                    ctx: DocumentContext, actors: list[Mention]) -> list[Mention]:
         tok = found.carrier if found.carrier is not None else found.token
         visit = found.pattern.mode == "visit"
-        search = dict(names=names, offset=offset, ctx=ctx, allow_places=visit, skip=actor_heads)
+        search = dict(names=names, offset=offset, ctx=ctx, allow_places=visit, skip=actor_heads,
+                      avoid=frozenset(m.actor for m in actors))
         candidates: list[Token] = []
         if found.carrier is not None:  # the event noun's own phrases first: "talks with X"
             candidates += [c for c in found.token.children if c.dep_ == "prep" and c.lower_ in RECIPIENT_PREPOSITIONS]
@@ -339,9 +357,12 @@ class EventFinder:
             actor_heads = {subject.i, *(c.i for c in subject.conjuncts)}
             if not actors and subject.pos_ in ("NOUN", "PROPN"):
                 actors = self._search(subject, names, offset, ctx, allow_places=False, skip=set())
+        if found.standalone:
+            subject, actor_heads = None, set()
+            actors = self._noun_owner(tok, names, offset, ctx)
         if not actors and found.carrier is not None:
             actors = self._noun_owner(tok, names, offset, ctx)
-        recipients = self._recipients(found, actor_heads, names, offset, ctx)
+        recipients = self._recipients(found, actor_heads, names, offset, ctx, actors)
         between = self._between(found, names, offset, ctx)
         if len(between) > 1 and (subject is None or subject.dep_ != "nsubj" or subject.head is not verb):
             actors, recipients = between[:1], between[1:]  # "talks were held between X and Y"
@@ -566,6 +587,8 @@ def _political(mention: Mention | None) -> bool:
 
 def _takes_part(event_type: str, actor: Mention | None, recipient: Mention | None) -> bool:
     """Whether the parties can carry this event (see CIVIL_TYPES)."""
+    if event_type == "ASSAULT":  # violence between private people is crime, not politics
+        return actor is None or _political(actor) or _political(recipient)
     if event_type in CIVIL_TYPES or actor is None or _political(actor):
         return True
     if event_type in CLAIM_TYPES | {"THREATEN"} and actor.actor.type == "CVL":

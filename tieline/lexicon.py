@@ -77,9 +77,9 @@ class Leader:
     end: dt.date | None
 
     def holds_office(self, day: dt.date | None) -> bool:
-        """True when the person held this post on ``day`` (any day when ``day`` is None)."""
+        """True when the person held this post on ``day`` (every post when ``day`` is None)."""
         if day is None:
-            return self.end is None
+            return True
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
 
 

@@ -13,6 +13,7 @@ CONDITION_MARKERS = frozenset({"if", "unless", "whether", "provided", "lest"})
 INTENT_GOVERNORS = frozenset({"plan", "intend", "expect", "schedule", "slate", "set", "prepare", "decide",
                               "aim", "hope", "want", "wish", "seek", "propose", "due", "go", "scheduled",
                               "expected", "likely", "poised", "about"})
+FAILURE_NOUNS = frozenset({"refusal", "failure", "reluctance", "unwillingness", "inability"})
 FAILURE_GOVERNORS = frozenset({"fail", "refuse", "decline", "reject", "deny", "stop", "cease", "halt", "avoid"})
 # Dependencies through which a governing clause's modality reaches its complement.
 COMPLEMENT_DEPS = frozenset({"xcomp", "ccomp", "conj", "pcomp", "advcl"})
@@ -36,6 +37,18 @@ def is_negated(token: Token) -> bool:
     """The trigger, or the verb it complements, is negated ("did not meet", "no agreement",
     "are yet to sign", "no longer seek"); negation does not cross "and" / "but"."""
     cur = token
+    if token.pos_ == "ADJ" and token.dep_ == "acomp":  # "is not ready to": the copula carries "not"
+        if any(c.dep_ == "neg" for c in token.head.children):
+            return True
+    anc = token
+    for _ in range(4):  # "its refusal to accept", "the failure to agree"
+        if anc.head is anc:
+            break
+        anc = anc.head
+        if anc.pos_ == "NOUN" and anc.lemma_.lower() in FAILURE_NOUNS:
+            return True
+        if anc.pos_ == "VERB" and anc is not token.head:
+            break
     for step in range(3):
         for child in cur.children:
             if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):

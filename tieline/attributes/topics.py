@@ -3,10 +3,13 @@ entertainment, markets (``discards.csv``). Their events are dropped, not coded."
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from spacy.tokens import Span
 
+SCORE = re.compile(r"^\d{1,2}-\d{1,2}$")
+RESULT_VERBS = frozenset({"beat", "defeat", "win", "lose", "draw", "edge", "thrash", "overcome", "rout", "crush"})
 OFF_TOPIC_MIN_HITS = 3  # discard words a story needs before it is taken as non-political
 # Words that mark a story as political whatever else it mentions (closed list, kept short).
 POLITICAL_WORDS = frozenset("government minister president parliament army troops police sanctions embassy "
@@ -20,8 +23,12 @@ def _hits(sent: Span, table: dict[str, bool], *, strong_only: bool = False) -> i
 
 
 def sentence_off_topic(sent: Span, table: dict[str, bool]) -> bool:
-    """True when a sentence speaks of sport, entertainment or markets."""
-    return _hits(sent, table, strong_only=True) > 0
+    """True when a sentence speaks of sport, entertainment or markets: a strong word, or a
+    result ("beat Japan 3-1", "won 6-3 6-4")."""
+    if _hits(sent, table, strong_only=True) > 0:
+        return True
+    scores = any(SCORE.match(t.text) for t in sent)
+    return scores and any(t.lemma_.lower() in RESULT_VERBS for t in sent)
 
 
 def document_off_topic(sentences: Iterable[Span], table: dict[str, bool]) -> bool:
