@@ -222,7 +222,9 @@ class ActorFinder:
                 if child.dep_ in NP_MODIFIER_DEPS:
                     out.append(child)
                     stack.append(child)
-                elif child.dep_ == "prep" and child.lower_ in NP_PREPOSITIONS and tok is head:
+                elif child.dep_ == "prep" and tok is head and (child.lower_ in NP_PREPOSITIONS or (
+                        child.lower_ == "in" and head.pos_ == "NOUN" and head.tag_ == "NNS")):
+                    # "officials of Iran", "rebels from Chad", "security forces in Guinea"
                     out.append(child)
                     for obj in child.children:
                         if obj.dep_ == "pobj":

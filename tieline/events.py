@@ -19,6 +19,7 @@ from typing import Iterator
 from spacy.tokens import Span, Token
 
 from tieline.actors import ActorFinder, Name, Resolution
+from tieline.attributes.contexts import find_terms
 from tieline.attributes.modality import is_future, is_hypothetical, is_negated
 from tieline.coref import DocumentContext
 from tieline.lexicon import Lexicon, TriggerPattern
@@ -335,6 +336,13 @@ class EventFinder:
                             return self._resolve_parties(g, names, offset, ctx, allow_places=False)
         return []
 
+    def _armed_conflict(self, sent: Span, recipients: list[Mention]) -> bool:
+        """Unattributed violence is political when it hits a state party or the sentence speaks of
+        war or terror (bombs, shelling, militants), not of crime."""
+        if any(m.actor.type in ("MIL", "COP", "GOV", "IGO") for m in recipients):
+            return True
+        return bool({"military", "terrorism"} & set(find_terms(sent, self.lexicon.contexts)))
+
     def _noun_owner(self, noun: Token, names: dict[int, Name], offset: int, ctx: DocumentContext) -> list[Mention]:
         """The actor named inside an event noun's phrase: "Israeli air raids", "Iran's offer"."""
         for c in noun.children:
@@ -371,8 +379,10 @@ class EventFinder:
             if not actors:
                 actors, recipients = recipients[:1], recipients[1:]
         if not actors and (pattern.event not in UNATTRIBUTED_TYPES or not _reports_an_act(verb)
-                           or (subject is not None and subject.lemma_.lower() in self.lexicon.hazards)):
-            return []  # no actor, or "the virus has killed 2,600": no attacker
+                           or (subject is not None and subject.lemma_.lower() in self.lexicon.hazards)
+                           or (pattern.event == "ASSAULT" and not self._armed_conflict(tok.sent, recipients))):
+            # no actor; "the virus has killed 2,600" (no attacker); "he was shot" in a crime story
+            return []
 
         event_type, mode, cameo = pattern.event, pattern.mode, pattern.cameo
         negated = is_negated(verb)
