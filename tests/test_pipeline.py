@@ -88,3 +88,30 @@ def test_pipeline_non_english_and_long_documents(coder):
     last = [r for r in items[1].records if r.event == "ASSAULT"][0]
     start, end = last.spans["trigger"]
     assert long_text[start:end] == last.trigger
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Palestinians and Israelis failed to reach agreement on Sunday.", ("REJECT", "PSE", "ISR")),
+    ("The Bush administration declared that China must drop barriers to U.S. exports.", ("REQUEST", "USA", "CHN")),
+    ("Israeli air strikes on Gaza killed five people on Tuesday.", ("ASSAULT", "ISR", "PSE")),
+    ("The Kremlin said it would expel two British diplomats.", ("THREATEN", "RUS", "GBR")),
+    ("Security forces in Guinea have tortured scores of Liberian refugees.", ("ASSAULT", "GIN", "LBR")),
+])
+def test_pipeline_codes_harder_sentence(coder, text, expected):
+    assert expected in _dyads(_code(coder, text))
+
+
+@pytest.mark.parametrize("text, not_expected", [
+    ("British tourists who had visited northern Italy were told to stay at home.", "CONSULT"),
+    ("Air France said on Tuesday it would suspend all flights to China.", "SANCTION"),
+    ("Spain's Feliciano Lopez beat Thailand's Paradorn Srichaphan 6-3 6-4 on Monday.", "ASSAULT"),
+    ("The virus has killed 2,600 people in China.", "ASSAULT"),
+    ("Health officials in Italy warned that cases will likely increase.", "THREATEN"),
+])
+def test_pipeline_codes_no_event_where_none_is_reported(coder, text, not_expected):
+    assert not [r for r in _code(coder, text) if r["event"] == not_expected and not r["negated"]]
+
+
+def test_pipeline_patron_is_not_the_actor(coder):
+    records = _code(coder, "US-backed Syrian rebels attacked government positions near Aleppo on Friday.")
+    assert all(r["actor"]["country"] != "USA" for r in records)

@@ -8,7 +8,7 @@ from typing import Iterable
 
 from spacy.tokens import Span
 
-SCORE = re.compile(r"^\d{1,2}-\d{1,2}$")
+SCORE = re.compile(r"(?<![\d.,])\d{1,2}-\d{1,2}(?![\d.,-])")
 RESULT_VERBS = frozenset({"beat", "defeat", "win", "lose", "draw", "edge", "thrash", "overcome", "rout", "crush"})
 OFF_TOPIC_MIN_HITS = 3  # discard words a story needs before it is taken as non-political
 # Words that mark a story as political whatever else it mentions (closed list, kept short).
@@ -27,7 +27,7 @@ def sentence_off_topic(sent: Span, table: dict[str, bool]) -> bool:
     result ("beat Japan 3-1", "won 6-3 6-4")."""
     if _hits(sent, table, strong_only=True) > 0:
         return True
-    scores = any(SCORE.match(t.text) for t in sent)
+    scores = SCORE.search(sent.text) is not None
     return scores and any(t.lemma_.lower() in RESULT_VERBS for t in sent)
 
 
