@@ -31,7 +31,7 @@ PAIR_WORDS = frozenset({"side", "sides", "country", "countries", "nation", "nati
                         "official", "officials", "delegation", "delegations", "neighbor", "neighbors",
                         "neighbour", "neighbours"})
 PAIR_DETERMINERS = frozenset({"two", "both"})
-PAIR_WINDOW = 3  # sentences within which "they" / "the two sides" still point at the last pair
+PAIR_WINDOW = 2  # sentences within which "they" / "the two sides" still point at the last pair
 COUNTRY_KINDS = frozenset({"country", "adjective", "capital", "metonym", "region"})
 STATE_SECTORS = frozenset({"GOV", "COP", "MIL", "JUD", "LEG", "SPY"})
 

@@ -49,6 +49,7 @@ MAX_COMBINATIONS = 6
 # state, a political recipient ("residents accused the police").
 CIVIL_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE", "CONCEDE"})
 CLAIM_TYPES = frozenset({"REQUEST", "ACCUSE", "REJECT"})
+TOPIC_VERBS = frozenset({"discuss", "negotiate", "talk", "debate", "review"})  # their object is a topic
 STANDALONE_TYPES = frozenset({"ASSAULT", "SANCTION", "COERCE"})
 POLITICAL_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "PTY", "REB", "OPP", "IGO", "NGO", "SPY", "PRM",
                                "ELI", "UAF", "PRE"})
@@ -289,17 +290,22 @@ class EventFinder:
         if found.carrier is not None:  # the event noun's own phrases first: "talks with X"
             candidates += [c for c in found.token.children if c.dep_ == "prep" and c.lower_ in RECIPIENT_PREPOSITIONS]
         passive = any(c.dep_ == "auxpass" for c in tok.children)
+        topic = found.pattern.event == "CONSULT" and tok.lemma_.lower() in TOPIC_VERBS
         for c in tok.children:
+            if topic:
+                break  # "discussed punishing Russia": the topic is no party; only "with X" is
             if c.dep_ in ("dobj", "iobj", "dative") or (passive and c.dep_ == "nsubjpass"):
                 if found.carrier is not None and c is found.token:
                     continue
                 candidates.append(c)
         preps = [c for c in tok.children
-                 if c.dep_ == "prep" and (c.lower_ in RECIPIENT_PREPOSITIONS or (visit and c.lower_ in ("in", "at")))]
+                 if c.dep_ == "prep" and (c.lower_ in RECIPIENT_PREPOSITIONS or (visit and c.lower_ in ("in", "at")))
+                 and not (topic and c.lower_ not in ("with", "between", "among"))]
         if found.pattern.event == "ACCUSE":  # "complained to the UN over Israeli raids": the accused first
             preps.sort(key=lambda c: c.lower_ not in ("against", "over", "about", "of"))
         candidates += preps
-        candidates += _complements(tok)
+        if not topic:
+            candidates += _complements(tok)
         for cand in candidates:
             if cand.dep_ == "prep" and cand.lower_ == "between":
                 continue
