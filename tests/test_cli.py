@@ -13,7 +13,12 @@ pytestmark = pytest.mark.model
 @pytest.fixture(scope="module", autouse=True)
 def _share_model(coder, monkeypatch_module):
     # The CLI loads a model per command; tests hand it the session's coder instead.
-    monkeypatch_module.setattr("tieline.cli._coder", lambda model, batch_size: coder)
+    real = __import__("tieline.cli", fromlist=["_coder"])._coder
+
+    def shared_coder(model, batch_size, actors=(), triggers=()):
+        return real(model, batch_size, actors, triggers) if actors or triggers else coder
+
+    monkeypatch_module.setattr("tieline.cli._coder", shared_coder)
 
 
 @pytest.fixture(scope="module")

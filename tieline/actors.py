@@ -36,7 +36,7 @@ FORMER_UNITS = frozenset({"republic", "colony", "territory", "state", "satellite
 SUBJECT_PRONOUNS = frozenset({"he", "she", "it", "they", "we"})
 RELATIVE_PRONOUNS = frozenset({"that", "who", "which", "whom", "whose"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "IGO"})
-NAME_KINDS_PRIORITY = {"leader": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4, "adjective": 5,
+NAME_KINDS_PRIORITY = {"user": -1, "leader": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4, "adjective": 5,
                        "region": 6}
 
 
@@ -67,6 +67,7 @@ class ActorFinder:
         self.matcher = PhraseMatcher(vocab, attr="ORTH")
         self.payloads: dict[int, list[tuple[str, Actor]]] = {}
         self.leaders_by_key: dict[str, list] = {}
+        self.user_validity: dict[str, object] = {}
         self._build()
 
     # ---- tables into the matcher ---------------------------------------------------------
@@ -92,6 +93,10 @@ class ActorFinder:
 
     def _build(self) -> None:
         lex = self.lexicon
+        for entry in lex.user_actors:
+            self._add((entry.name, *entry.aliases), "user",
+                      Actor(entry.name, entry.country, entry.type, entry.abbrev))
+            self.user_validity[entry.name] = entry
         for c in lex.countries:
             self._add((c.name, *c.aliases), "country", Actor(c.name, c.iso3, "GOV"))
             self._add(c.adjectives, "adjective", Actor(c.name, c.iso3, None))
@@ -125,6 +130,8 @@ class ActorFinder:
                     if resolved is None:
                         continue
                     actor = resolved
+                elif kind == "user" and not self.user_validity[actor.name].valid(day):  # type: ignore[attr-defined]
+                    continue
                 elif kind == "capital" and self._capital_is_part_of_longer_place(doc, start, end):
                     continue
                 found.append(Name(start, end, kind, actor))
@@ -269,7 +276,7 @@ class ActorFinder:
                 home = self._residence(head, tokens, own, names)
                 base = home or own.actor
                 return mention(Actor(base.name, base.country, agent or "CVL"), "adjective")
-            if own.kind == "leader":
+            if own.kind in ("leader", "user"):
                 context.remember_person(head, own.actor)
             return mention(own.actor, own.kind)
 
@@ -284,8 +291,9 @@ class ActorFinder:
         agent, role_token = self.agent_type(tokens)
         is_person = head.ent_type_ == "PERSON" or (head.pos_ == "PROPN" and agent is None and not modifier_names)
 
-        org = next((n for n in modifier_names if n.kind == "organization"), None)
-        leader = next((n for n in modifier_names if n.kind == "leader"), None)
+        org = next((n for n in modifier_names if n.kind == "organization" or (n.kind == "user" and n.actor.abbrev)), None)
+        leader = next((n for n in modifier_names if n.kind == "leader" or (n.kind == "user" and not n.actor.abbrev)),
+                      None)
         countries = [n for n in modifier_names if n.kind in ("country", "adjective", "capital", "metonym", "region")]
 
         if leader is not None and is_person:

