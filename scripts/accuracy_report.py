@@ -40,6 +40,107 @@ def scored(coder: Coder, path: Path) -> Score:
     return score(gold, [r.to_dict() for r in coder.code(documents(gold))])
 
 
+# CAMEO root (and 08x split) to PLOVER event type, after the CAMEO-to-PLOVER table of the
+# PLOVER project; 01 (make a statement) has no PLOVER event.
+CAMEO_ROOT_TO_PLOVER = {"02": "REQUEST", "03": "AGREE", "04": "CONSULT", "05": "SUPPORT", "06": "COOPERATE",
+                        "07": "AID", "09": "ACCUSE", "10": "REQUEST", "11": "ACCUSE", "12": "REJECT",
+                        "13": "THREATEN", "14": "PROTEST", "15": "MOBILIZE", "16": "SANCTION", "17": "COERCE",
+                        "18": "ASSAULT", "19": "ASSAULT", "20": "ASSAULT"}
+
+
+def plover_of_cameo(code: str) -> str | None:
+    if code.startswith("08"):
+        return "RETREAT" if code[:3] >= "084" else "CONCEDE"
+    return CAMEO_ROOT_TO_PLOVER.get(code[:2])
+
+
+def cameo_party(code: str | None, countries: set[str]) -> list[str]:
+    """Gold keys for a CAMEO actor code: its country (first three letters), or IGO."""
+    if not code or not code.strip("-"):
+        return []
+    code = code.upper()
+    if code.startswith("IGO") or code.startswith("NGO"):
+        return [code[:3]]
+    return [code[:3]] if code[:3] in countries else []
+
+
+def petrarch_gold(path: Path, countries: set[str]) -> list[dict]:
+    """PETRARCH's validation records (real actors) in the gold format of shared/eval."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            if r.get("fictional_actors") or r.get("expected_error"):
+                continue
+            events = []
+            for e in r.get("expected_events") or []:
+                kind = plover_of_cameo(str(e.get("code") or ""))
+                if kind is None:
+                    continue
+                actor = cameo_party(e.get("source"), countries)
+                recipient = cameo_party(e.get("target"), countries)
+                if not actor:
+                    continue
+                events.append({"event": kind, "actor": actor, "recipient": recipient or [None]})
+            out.append({"id": r["id"], "date": r.get("date"), "text": r["text"], "events": events})
+    return out
+
+
+def span_agreement(coder: Coder, path: Path) -> dict[str, float]:
+    """On ConfliBERT's test sentences: how often tieline codes an event where the gold has one,
+    and how often its actor / recipient text overlaps the gold source / target span."""
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            if r.get("split") == "test" and (r.get("labels") or {}).get("penta_class") in ("1", "2", "3", "4"):
+                rows.append(r)
+    docs = [Document(r["id"], r["text"], None) for r in rows]
+    by_doc: dict[str, list] = {}
+    for rec in coder.code(docs):
+        if not rec.negated:
+            by_doc.setdefault(rec.doc_id, []).append(rec)
+
+    def overlaps(text: str | None, spans: list[str]) -> bool:
+        t = (text or "").lower().replace(" 's", "'s")
+        return bool(t) and any(s.lower().replace(" 's", "'s") in t or t in s.lower().replace(" 's", "'s")
+                               for s in spans if s)
+
+    coded = actor_ok = recipient_ok = with_recipient = quad_ok = 0
+    for r in rows:
+        recs = by_doc.get(r["id"])
+        if not recs:
+            continue
+        coded += 1
+        labels = r["labels"]
+        actor_ok += any(overlaps(x.actor.get("text"), labels["source_spans"]) for x in recs)
+        if labels["target_spans"]:
+            with_recipient += 1
+            recipient_ok += any(overlaps((x.recipient or {}).get("text"), labels["target_spans"]) for x in recs)
+        quad_ok += any(str(x.quad) == labels["penta_class"] for x in recs)
+    n = len(rows)
+    return {"sentences": n, "coded": coded, "coverage": coded / n if n else 0.0,
+            "actor_span": actor_ok / coded if coded else 0.0,
+            "recipient_span": recipient_ok / with_recipient if with_recipient else 0.0,
+            "quad": quad_ok / coded if coded else 0.0}
+
+
+def synthetic_recall(coder: Coder, path: Path) -> dict[str, tuple[int, int]]:
+    """Per PLOVER type: synthetic stories labelled with it, and those where tieline codes it."""
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f]
+    label = {r["id"]: r["labels"]["event"] for r in rows}
+    found: dict[str, set[str]] = {}
+    for rec in coder.code(Document(r["id"], r["text"], None, r.get("title")) for r in rows):
+        if not rec.negated:
+            found.setdefault(rec.doc_id, set()).add(rec.event)
+    out: dict[str, tuple[int, int]] = {}
+    for doc_id, kind in label.items():
+        total, hit = out.get(kind, (0, 0))
+        out[kind] = (total + 1, hit + (kind in found.get(doc_id, set())))
+    return out
+
+
 def off_topic_rate(coder: Coder, corpus: Path) -> tuple[int, int]:
     """Non-negated events on the sport and entertainment stories of the BBC corpus."""
     with gzip.open(corpus, "rt", encoding="utf-8") as f:
@@ -81,6 +182,32 @@ def main() -> None:
         by_type[name] = result
         lines.append(f"| {name} | {result.docs} | {result.precision:.3f} | {result.recall:.3f} | {result.f1:.3f} | "
                      f"{result.date_accuracy} | {result.location_accuracy} | `tieline eval {shown}` |")
+    petrarch = shared / "data" / "petrarch_gold" / "petr2_gsr_validation.jsonl"
+    if petrarch.is_file():
+        countries = {c.iso3 for c in coder.lexicon.countries}
+        gold = petrarch_gold(petrarch, countries)
+        result = score(gold, [r.to_dict() for r in coder.code(documents(gold))])
+        by_type["PETRARCH2 validation sentences (real actors)"] = result
+        lines.append(f"| PETRARCH2 validation sentences (real actors; CAMEO mapped to PLOVER) | {result.docs} | "
+                     f"{result.precision:.3f} | {result.recall:.3f} | {result.f1:.3f} | {result.date_accuracy} | "
+                     f"{result.location_accuracy} | `python scripts/accuracy_report.py` |")
+    conflibert = shared / "data" / "annotated_plover_cameo" / "conflibert_cameo" / "conflibert_cameo.jsonl"
+    if conflibert.is_file():
+        spans = span_agreement(coder, conflibert)
+        lines += ["", f"ConfliBERT CAMEO test sentences with an event ({spans['sentences']}): tieline codes an event "
+                      f"in {spans['coverage']:.1%}; of those, its actor text overlaps the gold source span in "
+                      f"{spans['actor_span']:.1%}, its recipient the gold target span in {spans['recipient_span']:.1%} "
+                      f"(sentences with a target), and its quad class matches the gold class in {spans['quad']:.1%}."]
+    synthetic = shared / "data" / "annotated_plover_cameo" / "ngec_synthetic" / "ngec_synthetic_plover.jsonl.gz"
+    if synthetic.is_file():
+        recall = synthetic_recall(coder, synthetic)
+        total = sum(t for t, _ in recall.values())
+        hits = sum(h for _, h in recall.values())
+        lines += ["", f"Synthetic PLOVER stories ({total}, one labelled event type each, document level): the "
+                      f"labelled type is coded in {hits / total:.1%} of stories.", "",
+                  "| type | stories | coded | recall |", "|---|---|---|---|"]
+        for kind, (t, h) in sorted(recall.items()):
+            lines.append(f"| {kind} | {t} | {h} | {h / t:.2f} |")
     bbc = shared / "data" / "news_corpus" / "bbc_news_2004_2005.jsonl.gz"
     if bbc.is_file():
         events, stories = off_topic_rate(coder, bbc)
