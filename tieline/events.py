@@ -107,14 +107,14 @@ class EventFinder:
 
     def _matches(self, tok: Token, pattern: TriggerPattern) -> Token | None | bool:
         """False when the pattern does not fit the verb; else the object it needed (or None)."""
-        words = tok.lemma_.lower().split()
+        lemmas = verb_lemmas(tok)
         for head in pattern.head:
             parts = head.split()
-            if len(parts) > 1:  # "step down", "team up": the rest are particles
-                if not any(c.lower_ == parts[1] and c.dep_ in ("prt", "prep", "advmod") for c in tok.children):
-                    continue
-            elif words[0] != parts[0]:
+            if parts[0] not in lemmas:
                 continue
+            if len(parts) > 1 and not any(c.lower_ == parts[1] and c.dep_ in ("prt", "prep", "advmod")
+                                          for c in tok.children):
+                continue  # "step down", "team up": the rest are particles
             break
         else:
             return False
@@ -147,7 +147,8 @@ class EventFinder:
             if _describes_background(tok):
                 continue
             if tok.pos_ in ("VERB", "ADJ") or (tok.pos_ == "NOUN" and tok.tag_.startswith("VB")):
-                for pattern in self.verb_patterns.get(tok.lemma_.lower(), ()):
+                candidates = [p for lemma in verb_lemmas(tok) for p in self.verb_patterns.get(lemma, ())]
+                for pattern in sorted(set(candidates), key=candidates.index):
                     fit = self._matches(tok, pattern)
                     if fit is False:
                         continue
@@ -184,11 +185,11 @@ class EventFinder:
 
     def _light_carrier(self, noun: Token) -> Token | None:
         head = noun.head
-        if noun.dep_ in ("dobj", "nsubjpass") and head.lemma_.lower() in self.light["object"]:
+        if noun.dep_ in ("dobj", "nsubjpass") and set(verb_lemmas(head)) & self.light["object"]:
             return head
-        if noun.dep_ == "nsubj" and head.lemma_.lower() in self.light["subject"]:
+        if noun.dep_ == "nsubj" and set(verb_lemmas(head)) & self.light["subject"]:
             return head
-        if noun.dep_ == "pobj" and head.dep_ == "prep" and head.head.lemma_.lower() in self.light["object"] \
+        if noun.dep_ == "pobj" and head.dep_ == "prep" and set(verb_lemmas(head.head)) & self.light["object"] \
                 and head.lower_ == "on":
             return head.head
         if noun.dep_ == "conj":
@@ -610,3 +611,30 @@ def _takes_part(event_type: str, actor: Mention | None, recipient: Mention | Non
     if event_type in CLAIM_TYPES | {"THREATEN"} and actor.actor.type == "CVL":
         return True  # "Bosnian Serbs demanded a truce"
     return event_type in CLAIM_TYPES and _political(recipient)
+
+
+def verb_lemmas(tok: Token) -> list[str]:
+    """The lemma, and for verbs the base forms the word's ending allows, because the statistical
+    lemmatizer slips ("staged" -> "stag")."""
+    lemma = tok.lemma_.lower()
+    out = [lemma]
+    if tok.pos_ not in ("VERB", "AUX") and not tok.tag_.startswith("VB"):
+        return out
+    word = tok.lower_
+    if word.endswith("ied"):
+        out.append(word[:-3] + "y")
+    if word.endswith("ed"):
+        out += [word[:-1], word[:-2]]
+        if len(word) > 4 and word[-3] == word[-4]:
+            out.append(word[:-3])  # "banned" -> "ban"
+    elif word.endswith("ing"):
+        out += [word[:-3], word[:-3] + "e"]
+        if len(word) > 5 and word[-4] == word[-5]:
+            out.append(word[:-4])
+    elif word.endswith("ies"):
+        out.append(word[:-3] + "y")
+    elif word.endswith("es"):
+        out += [word[:-2], word[:-1]]
+    elif word.endswith("s"):
+        out.append(word[:-1])
+    return list(dict.fromkeys(out))
