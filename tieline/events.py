@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 from spacy.tokens import Span, Token
@@ -39,7 +39,7 @@ OBJECT_DEPS = frozenset({"dobj", "attr", "oprd"})
 RECIPIENT_PREPOSITIONS = frozenset({"with", "to", "against", "on", "upon", "toward", "towards", "from", "for",
                                     "between", "among", "into", "over", "at", "about", "of"})
 PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "inside", "outside", "across", "throughout", "during",
-                                "since", "until", "after", "before", "by", "within", "around", "amid", "via"})
+                                "since", "until", "after", "before", "within", "around", "amid", "via"})
 EMBEDDING_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "pobj", "prep", "dobj", "advcl", "acomp"})
 SEARCH_DEPS = frozenset({"prep", "pobj", "pcomp", "dobj", "poss", "compound", "amod", "nmod", "xcomp", "acl",
                          "appos", "nsubj", "conj", "ccomp", "advcl"})
@@ -68,6 +68,7 @@ class Found:
     pattern: TriggerPattern
     carrier: Token | None = None
     standalone: bool = False  # an event noun with its own parties: "Turkish strikes on Afrin"
+    alternatives: tuple[TriggerPattern, ...] = ()  # later rows that also fit, tried when this one's needs fail
 
 
 class EventFinder:
@@ -148,13 +149,10 @@ class EventFinder:
                 continue
             if tok.pos_ in ("VERB", "ADJ") or (tok.pos_ == "NOUN" and tok.tag_.startswith("VB")):
                 candidates = [p for lemma in verb_lemmas(tok) for p in self.verb_patterns.get(lemma, ())]
-                for pattern in sorted(set(candidates), key=candidates.index):
-                    fit = self._matches(tok, pattern)
-                    if fit is False:
-                        continue
-                    found.append(Found(tok, pattern))
+                fitting = [p for p in sorted(set(candidates), key=candidates.index) if self._matches(tok, p) is not False]
+                if fitting:
+                    found.append(Found(tok, fitting[0], alternatives=tuple(fitting[1:])))
                     taken.add(tok.i)
-                    break
         for tok in sent:
             if tok.pos_ not in ("NOUN", "PROPN") or tok.i in taken:
                 continue
@@ -252,7 +250,9 @@ class EventFinder:
     def _resolve_parties(self, head: Token, names: dict[int, Name], offset: int, ctx: DocumentContext,
                          *, allow_places: bool) -> list[Mention]:
         out: list[Mention] = []
-        for tok in [head, *head.conjuncts]:
+        listed = [c for c in head.children if c.dep_ == "appos" and c.i in names and head.i in names
+                  and names[c.i].kind == names[head.i].kind == "country"]  # "The US, Russia, and Switzerland"
+        for tok in [head, *head.conjuncts, *listed, *(g for c in listed for g in c.conjuncts)]:
             res = self.actors.resolve(tok, names, offset, ctx, allow_places=allow_places)
             if res is not None:
                 out.extend(res.mentions)
@@ -377,6 +377,10 @@ class EventFinder:
             actors = self._noun_owner(tok, names, offset, ctx)
         if not actors and found.carrier is not None:
             actors = self._noun_owner(tok, names, offset, ctx)
+        if not actors and pattern.event == "ASSAULT":  # "killed in Israeli tank shelling", "by a US drone strike"
+            for prep in (c for c in verb.children if c.dep_ in ("prep", "agent") and c.lower_ in ("in", "by")):
+                for noun in (g for g in prep.children if g.dep_ == "pobj"):
+                    actors = actors or self._noun_owner(noun, names, offset, ctx)
         recipients = self._recipients(found, actor_heads, names, offset, ctx, actors)
         between = self._between(found, names, offset, ctx)
         if len(between) > 1 and (subject is None or subject.dep_ != "nsubj" or subject.head is not verb):
@@ -501,7 +505,12 @@ class EventFinder:
                 ctx.begin_sentence(sent, names, segment.offset)
                 self._learn_persons(sent, names, segment.offset, ctx)
                 for found in self.find_triggers(sent):
-                    yield from self.build_events(found, parsed.document.id, seg_index, segment.offset, names, ctx)
+                    for pattern in (found.pattern, *found.alternatives):
+                        events = self.build_events(replace(found, pattern=pattern), parsed.document.id, seg_index,
+                                                   segment.offset, names, ctx)
+                        if events:
+                            yield from events
+                            break
 
     def _learn_persons(self, sent: Span, names: dict[int, Name], offset: int, ctx: DocumentContext) -> None:
         """Resolve titled persons as they are introduced, and the speaker of the sentence, so that

@@ -76,7 +76,8 @@ def _distance(a: Token, b: Token) -> int:
 
 
 AREA_NOUNS = frozenset("province region city town village district capital area border state county territory "
-                       "countryside south north east west coast".split())
+                       "countryside south north east west coast centre center outskirts part heart suburb "
+                       "edge interior".split())
 PLACE_HEAD_DEPS = frozenset({"compound", "appos", "nmod", "flat", "conj", "amod", "npadvmod"})
 
 
@@ -91,7 +92,7 @@ def _names_a_place(span: Span) -> bool:
             return False
     for _ in range(4):
         if tok.dep_ == "pobj":
-            return tok.head.lower_ != "of" or tok.head.head.lower_ in ("capital", "city", "town", "province", "region")
+            return tok.head.lower_ != "of" or tok.head.head.lemma_.lower() in AREA_NOUNS
         if tok.dep_ in ("dobj", "npadvmod") and tok.ent_type_ in ("GPE", "LOC", "FAC", "EVENT", "ORG"):
             return True
         if tok.dep_ not in PLACE_HEAD_DEPS or tok.head is tok:
