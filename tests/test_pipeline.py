@@ -96,6 +96,11 @@ def test_pipeline_non_english_and_long_documents(coder):
     ("Israeli air strikes on Gaza killed five people on Tuesday.", ("ASSAULT", "ISR", "PSE")),
     ("The Kremlin said it would expel two British diplomats.", ("THREATEN", "RUS", "GBR")),
     ("Security forces in Guinea have tortured scores of Liberian refugees.", ("ASSAULT", "GIN", "LBR")),
+    ("Iran's foreign minister attacked the Saudi plan as reckless.", ("ACCUSE", "IRN", "SAU")),
+    ("Russian troops attacked Ukrainian positions near Kharkiv.", ("ASSAULT", "RUS", "UKR")),
+    ("Russia's president held a phone call with Turkey's president on Tuesday.", ("CONSULT", "RUS", "TUR")),
+    ("US and British activists staged a protest in Beijing on Wednesday.", ("PROTEST", "USA", "CHN")),
+    ("The US, Russia, and Switzerland met in Geneva yesterday.", ("CONSULT", "USA", "CHE")),
 ])
 def test_pipeline_codes_harder_sentence(coder, text, expected):
     assert expected in _dyads(_code(coder, text))

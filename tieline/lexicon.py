@@ -367,7 +367,8 @@ class Lexicon:
             cameo = self.modes[(event, mode)][1] if mode and (event, mode) in self.modes else self.event_types[event].cameo
         if user and cameo not in self.cameo:
             raise LexiconError(f"unknown CAMEO code {cameo!r}", table=table, row=n)
-        return TriggerPattern(frozenset(_split(first.lstrip("*"))), first.startswith("*"), frozenset(objects),
+        heads = frozenset(h.replace("_", " ") for h in _split(first.lstrip("*")))
+        return TriggerPattern(heads, first.startswith("*"), frozenset(objects),
                               frozenset(particles), event, mode, cameo, requires, n, table)
 
     @cached_property
