@@ -33,6 +33,8 @@ from tieline.settings import DEFAULTS
 from tieline.types import Attributes, CodedDocument, Document, Event, EventRecord, Location, ParsedDocument, Problem
 
 HISTORICAL_DAYS = 365  # an event dated over a year before its story is historical
+SEAT_SECTORS = frozenset({"GOV", "LEG", "JUD"})
+SEAT_TYPES = frozenset({"ACCUSE", "REQUEST", "REJECT", "THREATEN", "SUPPORT", "SANCTION", "COERCE", "CONCEDE"})
 CARRY_SENTENCES = 3  # an undated / unplaced event takes the previous event's date / place this close
 
 Item = Union[Document, Problem]
@@ -108,6 +110,9 @@ class Coder:
             token = doc[event.token]
             sent_index = event.sentence_index
             resolved = resolve_date(token, published, future=event.future)
+            if resolved is not None and published is not None and event.future and event.trigger.event == "AGREE" \
+                    and resolved.value > published:
+                resolved = None  # "agreed to visit next month": the agreement is dated, not the visit
             if resolved is not None:
                 date, precision = resolved.text(), resolved.precision
             elif last is not None and last[1] and self._near(parsed, last[0], event):
@@ -118,8 +123,12 @@ class Coder:
                 date, precision = None, None
             exclude = self._party_tokens(doc, event, parsed.segments[event.segment].offset)
             location = resolve_location(token, self.gazetteer, exclude)
-            if location is None and last is not None and last[3] is not None and self._near(parsed, last[0], event):
-                location = last[3]
+            near_place = last[3] if last is not None and last[3] is not None and self._near(parsed, last[0], event) \
+                else None
+            if near_place is not None and (location is None or (event.future and event.trigger.event == "AGREE")):
+                location = near_place  # an undertaking is made where the story is, not where it will happen
+            if location is None:
+                location = self._seat_of(event)
             contexts = find_terms(token.sent, self.lexicon.contexts)
             contexts += [c for c in doc_contexts if c not in contexts]
             sectors = tuple(find_terms(token.sent, self.lexicon.fields))
@@ -127,6 +136,16 @@ class Coder:
             out.append(Attributes(date, precision, location, tuple(contexts), sectors, historical))
             last = (sent_index, date, precision, location)
         return out
+
+    def _seat_of(self, event: Event) -> Location | None:
+        """A state's own act or statement with no place named happens at home: the country, with
+        its capital's coordinates."""
+        if event.actor is None or event.actor.actor.type not in SEAT_SECTORS or event.trigger.event not in SEAT_TYPES:
+            return None
+        country = self.lexicon.countries_by_iso3.get(event.actor.actor.country or "")
+        if country is None:
+            return None
+        return Location(country.name, country.iso3, country.lat, country.lon)
 
     @staticmethod
     def _near(parsed: ParsedDocument, previous_sentence: int, event: Event) -> bool:

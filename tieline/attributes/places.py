@@ -57,7 +57,7 @@ def resolve_location(trigger: Token, gazetteer: Gazetteer, exclude: set[int]) ->
     """The place closest to the trigger in the tree, skipping tokens of the actor and recipient."""
     best: tuple[tuple[int, int], Location] | None = None
     for span, location, feature in gazetteer.places_in(trigger.sent):
-        if any(t.i in exclude for t in span) or not _names_a_place(span):
+        if any(t.i in exclude for t in span) or not _names_a_place(span) or _part_of_other_place(span):
             continue
         distance = _distance(trigger, span.root)
         key = (distance, FEATURE_RANK.get(feature, 4))
@@ -99,3 +99,13 @@ def _names_a_place(span: Span) -> bool:
             return False
         tok = tok.head
     return False
+
+
+# Words that make a longer, different place of a name: "Scarborough Shoal" is not Scarborough.
+FEATURE_WORDS = frozenset("shoal island islands strait bay river sea mountains mountain heights valley reef lake "
+                          "peninsula gulf canal desert plain plains coast glacier channel".split())
+
+
+def _part_of_other_place(span: Span) -> bool:
+    doc = span.doc
+    return span.end < len(doc) and doc[span.end].lower_ in FEATURE_WORDS and doc[span.end].is_title

@@ -1,0 +1,559 @@
+"""Build tieline/data/leaders_current.csv from a CIA World Factbook extract.
+
+The CIA World Factbook is a work of the US government and in the public domain. Its
+country profiles are mirrored as JSON in the GitHub repository factbook/factbook.json
+(one file per country, e.g. europe/rs.json). The extract read here is a JSON-lines file
+with one object per country:
+
+    {"path": "europe/rs.json", "commit": "<sha>", "country": "Russia",
+     "chief_of_state": "President Vladimir Vladimirovich PUTIN (since 7 May 2012); ...",
+     "head_of_government": "Premier Mikhail Vladimirovich MISHUSTIN (since 16 January 2020); ..."}
+
+i.e. the country's conventional short name and the two texts of Government >
+Executive branch ("chief of state", "head of government"), copied as they stand.
+
+One output row per person and office:  name,aliases,country,type,role,start,end
+  * name     natural case ("Vladimir Vladimirovich Putin"; the Factbook writes the
+             surname or the name used in address in capitals); particles such as
+             "bin", "al-", "da", "de" are lower case inside a name;
+  * aliases  the capitalised part alone when it is distinctive (more than 3 letters and
+             not a common word or given name), short forms ("Vladimir Putin"),
+             nicknames given in quotes, "also spelled" forms, "<title> <name>" for
+             monarchs, a few native spellings with diacritics (NATIVE below) and the
+             diacritic-free form of every name and alias;
+  * country  ISO 3166 alpha-3 from tieline/data/countries.csv;
+  * type     GOV;
+  * role     "head of state; <title>" or "head of government; <title>";
+  * start    the "since" date (ISO), empty when the Factbook gives only a month or year;
+  * end      empty (the Factbook lists current holders only).
+
+Skipped: vacancies, deputies and vice presidents, heirs, governors-general and other
+representatives, and a head of state who holds the office from abroad when he already
+has a row at home (King Charles III outside the United Kingdom, the French president as
+co-prince of Andorra). Besides the first holder in each field, the head-of-government
+field also yields a prime minister listed after the president (Burundi, Tanzania, ...).
+
+Usage: python scripts/build_current_leaders.py EXTRACT.jsonl
+"""
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import DATA, fold, join, write_csv  # noqa: E402
+
+HEADER = ["name", "aliases", "country", "type", "role", "start", "end"]
+OUT = "leaders_current.csv"
+
+# Factbook short names that are not (or not unambiguously) in countries.csv.
+COUNTRY_OVERRIDES = {
+    "Korea, South": "KOR", "Korea, North": "PRK", "Burma": "MMR", "Cabo Verde": "CPV",
+    "Czechia": "CZE", "Turkey (Turkiye)": "TUR", "Congo, Democratic Republic of the": "COD",
+    "Congo, Republic of the": "COG", "Holy See (Vatican City)": "VAT", "Kosovo": "XKX",
+    "Taiwan": "TWN", "Eswatini": "SWZ", "Cote d'Ivoire": "CIV", "Gambia, The": "GMB",
+    "Bahamas, The": "BHS", "Micronesia, Federated States of": "FSM", "Timor-Leste": "TLS",
+    "Sao Tome and Principe": "STP", "West Bank": "PSE", "Gaza Strip": "PSE",
+}
+
+MONTHS = {m: i for i, m in enumerate(
+    ["January", "February", "March", "April", "May", "June", "July", "August",
+     "September", "October", "November", "December"], 1)}
+DATE = r"(\d{1,2}) (" + "|".join(MONTHS) + r") (\d{4})"
+
+# Words that end a name when walking backwards from the capitalised part: office
+# titles, ranks, honorifics and the nouns of long titles ("President of the Swiss
+# Confederation Viola AMHERD").
+STOP_WORDS = {
+    "President", "Prime", "Minister", "Premier", "Chancellor", "King", "Queen", "Emperor",
+    "Sultan", "Amir", "Emir", "Sheikh", "Crown", "Prince", "Princess", "Supreme", "Leader",
+    "Governor", "General", "Gen.", "Col.", "Lt.", "Capt.", "Maj.", "Brig.", "Sr.", "Dr.",
+    "Sir", "Dame", "Ratu", "Chairman", "Chairperson", "Chair", "Council", "Captains",
+    "Regent", "Co-prince", "Archbishop", "Pope", "Grand", "Duke", "Caretaker", "Interim",
+    "Acting", "Transitional", "Transition", "Taoiseach", "Overall", "Taliban", "Executive",
+    "Confederation", "Presidency", "Ministers", "Affairs", "State", "Commission",
+    "Assembly", "Forces", "Secretary", "Vice", "Deputy", "First", "Second", "Heir",
+    "Apparent", "Co-Vice", "Chief", "Yuan", "Governorate", "City", "Homeland",
+}
+RANKS = {"Gen.", "General", "Col.", "Lt.", "Capt.", "Maj.", "Brig.", "Sr.", "Dr.", "Sir",
+         "Dame", "Ratu", "Sheikh", "Chief", "Grand Chief"}
+PARTICLES = {"al", "el", "bin", "bint", "ibn", "ibni", "da", "das", "de", "del", "della",
+             "di", "do", "dos", "du", "e", "i", "y", "la", "le", "van", "von", "der", "den",
+             "ter", "ould"}
+PREFIX_PARTICLE = re.compile(r"^(al|el|ad|an|ar|as|ash|at|az|ul|bin|ibn|ibni|bint|abu)-", re.I)
+ROMAN = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
+         "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"}
+SUFFIXES = {"Jr.", "Sr.", "Jr", "Sr"}
+
+# Capitalised parts that are too common to stand alone as an alias: English words and
+# very common given names (Arabic royal names are written given name first).
+COMMON = {
+    "abdallah", "abdullah", "ahmad", "ahmed", "albert", "alexander", "allen", "anwar",
+    "charles", "costa", "davis", "drew", "francis", "henri", "henry", "hamad", "hassan",
+    "hussein", "ibrahim", "khalid", "mohamed", "mohammad", "mohammed", "muhammad",
+    "philippe", "pierre", "rama", "salman", "simon", "tusk", "mason", "burton", "browne",
+    "william", "williams", "frederik", "harald", "felipe", "naruhito", "pavel", "abela",
+    "sall", "rodriguez", "lee",
+}
+MONARCH_TITLES = ("king", "queen", "emperor", "sultan", "amir", "emir", "prince", "grand duke", "pope")
+
+# Native spellings (with diacritics) of names the Factbook writes in plain ASCII; from
+# general knowledge, keyed by (ISO3, the Factbook's capitalised part in natural case).
+NATIVE = {
+    ("TUR", "Erdogan"): ["Erdoğan", "Recep Tayyip Erdoğan"],
+    ("TUR", "Yilmaz"): ["Yılmaz"],
+    ("FIN", "Niinisto"): ["Niinistö", "Sauli Niinistö"],
+    ("HUN", "Orban"): ["Orbán", "Viktor Orbán"],
+    ("SRB", "Vucic"): ["Vučić", "Aleksandar Vučić"],
+    ("SRB", "Brnabic"): ["Brnabić", "Ana Brnabić"],
+    ("ESP", "Sanchez Perez-Castejon"): ["Sánchez", "Pedro Sánchez", "Pedro Sanchez"],
+    ("HRV", "Milanovic"): ["Milanović", "Zoran Milanović"],
+    ("HRV", "Plenkovic"): ["Plenković", "Andrej Plenković"],
+    ("SVK", "Caputova"): ["Čaputová", "Zuzana Čaputová"],
+    ("LTU", "Nauseda"): ["Nausėda", "Gitanas Nausėda"],
+    ("LTU", "Simonyte"): ["Šimonytė", "Ingrida Šimonytė"],
+    ("LVA", "Rinkevics"): ["Rinkēvičs", "Edgars Rinkēvičs"],
+    ("LVA", "Silina"): ["Siliņa", "Evika Siliņa"],
+    ("ISL", "Johannesson"): ["Jóhannesson", "Guðni Th. Jóhannesson"],
+    ("ISL", "Jakobsdottir"): ["Jakobsdóttir", "Katrín Jakobsdóttir"],
+    ("NOR", "Store"): ["Støre", "Jonas Gahr Støre"],
+    ("BIH", "Komsic"): ["Komšić", "Željko Komšić"],
+    ("BIH", "Cvijanovic"): ["Cvijanović", "Željka Cvijanović"],
+    ("BIH", "Becirovic"): ["Bećirović", "Denis Bećirović"],
+    ("BIH", "Kristo"): ["Krišto", "Borjana Krišto"],
+    ("MNE", "Milatovic"): ["Milatović", "Jakov Milatović"],
+    ("MNE", "Spajic"): ["Spajić", "Milojko Spajić"],
+    ("CZE", "Fiala"): [],
+    ("TUN", "Saied"): ["Saïed", "Kaïs Saïed"],
+    ("CAF", "Touadera"): ["Touadéra", "Faustin-Archange Touadéra"],
+    ("TGO", "Gnassingbe"): ["Gnassingbé", "Faure Gnassingbé"],
+    ("GNB", "Embalo"): ["Embaló", "Umaro Sissoco Embaló"],
+    ("MLI", "Goita"): ["Goïta", "Assimi Goïta"],
+    ("MLI", "Maiga"): ["Maïga", "Choguel Maïga"],
+    ("CUB", "Diaz-Canel"): ["Díaz-Canel", "Miguel Díaz-Canel"],
+    ("AGO", "Lourenco"): ["Lourenço", "João Lourenço"],
+    ("ROU", "Iohannis"): [],
+    ("GRC", "Sakellaropoulou"): [],
+    ("UKR", "Zelenskyy"): ["Zelensky", "Zelenskiy", "Volodymyr Zelensky"],
+    ("EGY", "Elsisi"): ["el-Sisi", "Sisi", "Abdel Fattah el-Sisi", "Abdel Fattah al-Sisi"],
+    ("ISR", "Netanyahu"): ["Benjamin Netanyahu"],
+    ("USA", "Biden"): ["Joe Biden"],
+    ("SYR", "al-Asad"): ["Assad", "Bashar al-Assad"],
+    ("IRN", "Hoseini-Khamenei"): ["Ali Khamenei"],
+}
+
+
+# ---- text helpers ------------------------------------------------------------------------
+
+def clean(text: str) -> str:
+    text = html.unescape(text or "")
+    text = re.sub(r"<br\s*/?>", ";", text, flags=re.I)
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def segments(text: str) -> list[str]:
+    """Split on ';' outside parentheses."""
+    out, depth, cur = [], 0, []
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        if ch == ";" and depth == 0:
+            out.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur).strip())
+    return [s for s in out if s and not re.match(r"(note\b|Notification Statement)", s, re.I)]
+
+
+def strip_accents(s: str) -> str:
+    s = unicodedata.normalize("NFKD", s)
+    return unicodedata.normalize("NFC", "".join(c for c in s if not unicodedata.combining(c)))
+
+
+def bare(tok: str) -> str:
+    return tok.strip(",;:()")
+
+
+def caps_parts(tok: str) -> list[str]:
+    """The all-capital parts of a token ("al-BURHAN" -> ["BURHAN"])."""
+    if tok.startswith("(") or tok.startswith('"'):
+        return []
+    t = bare(tok).rstrip(".")
+    return [p for p in re.split(r"[-']", t) if len(p) >= 2 and p.isalpha() and p.isupper()]
+
+
+def is_caps(tok: str) -> bool:
+    return bool(caps_parts(tok))
+
+
+def is_particle(tok: str) -> bool:
+    t = bare(tok)
+    return t.lower() in PARTICLES and not t.isupper() or bool(PREFIX_PARTICLE.match(t)) and not t[0].isupper()
+
+
+def cap_word(w: str) -> str:
+    """Natural case of one all-capital word ("TUIMALEALI'IFANO" -> "Tuimaleali'ifano")."""
+    pieces = w.split("'")
+    out = [pieces[0][:1].upper() + pieces[0][1:].lower()]
+    for prev, p in zip(pieces, pieces[1:]):
+        out.append(p[:1].upper() + p[1:].lower() if len(prev) == 1 else p.lower())
+    return "'".join(out)
+
+
+def natural(tok: str, first_in_run: bool, first_in_name: bool) -> str:
+    t = bare(tok)
+    if t in ROMAN and not first_in_name:
+        return t
+    if not is_caps(t):
+        return t
+    if t.isupper() and t.lower() in PARTICLES:
+        return t.capitalize() if first_in_run else t.lower()
+    return "-".join(cap_word(p) if (p.isupper() and len(p) >= 2) or (p.isupper() and len(t) == 1) else p
+                    for p in t.split("-"))
+
+
+# ---- people ------------------------------------------------------------------------------
+
+class Person:
+    def __init__(self, given, run, trailing, suffix, nicknames, title, rest, spelled):
+        self.given, self.run, self.trailing, self.suffix = given, run, trailing, suffix
+        self.nicknames, self.title, self.rest, self.spelled = nicknames, title, rest, spelled
+
+    @property
+    def name(self) -> str:
+        return " ".join(self.given + self.run + self.trailing + self.suffix)
+
+    @property
+    def caps(self) -> list[str]:
+        """The capitalised part(s) in natural case, as aliases."""
+        out = [" ".join(self.run)]
+        for tok in self.run:  # "al-Burhan" -> "Burhan"; "Hoseini-Khamenei" -> "Khamenei"
+            parts = tok.split("-")
+            if len(self.run) == 1 and len(parts) > 1:
+                up = [p for p in parts if p[:1].isupper() and p.lower() not in PARTICLES]
+                if 0 < len(up) < len(parts):
+                    out.append("-".join(up))
+        return out
+
+
+def parse_people(seg: str) -> list[Person]:
+    """All people named in one segment (co-holders joined by 'and')."""
+    toks = re.findall(r'"[^"]*"|\S+', seg)
+    people: list[Person] = []
+    i = 0
+    title_end = 0
+    while i < len(toks):
+        k = next((j for j in range(i, len(toks)) if is_caps(toks[j])
+                  and not toks[j].startswith("(")), None)
+        if k is None:
+            break
+        # the name cannot run past an opening parenthesis before the capitals
+        if any(t.startswith("(") and not t.endswith(")") for t in toks[i:k]) and people:
+            break
+        # walk back over given names
+        b = k
+        nick: list[str] = []
+        while b > i:
+            t = toks[b - 1]
+            if t.startswith('"'):
+                nick.append(t.strip('"'))
+                b -= 1
+                continue
+            if t.endswith(",") or t.endswith(")") or t.startswith("("):
+                break
+            if is_particle(t) or (t[:1].isupper() or t[:2] in ("'A",)) and t not in STOP_WORDS:
+                if t in STOP_WORDS:
+                    break
+                b -= 1
+                continue
+            break
+        while b < k and is_particle(toks[b]):
+            b += 1
+        given = [bare(t) for t in toks[b:k] if not t.startswith('"')]
+        # walk forward over the capitals, trailing names, particles and suffixes
+        e = k
+        run_end = None
+        stop_comma = False
+        while e < len(toks):
+            t = toks[e]
+            if t.startswith("(") or t.startswith('"') and e > k:
+                if t.startswith('"'):
+                    nick.append(t.strip('"'))
+                    e += 1
+                    continue
+                break
+            if e > k and not (is_caps(t) or is_particle(t) or t[:1].isupper() or t in SUFFIXES
+                              or t.startswith("'")):
+                break
+            if e > k and t in STOP_WORDS and not is_caps(t):
+                break
+            if run_end is None and e > k and not is_caps(t) and not (
+                    is_particle(t) and e + 1 < len(toks) and is_caps(toks[e + 1])):
+                run_end = e
+            e += 1
+            if t.endswith(","):
+                stop_comma = True
+                break
+        if run_end is None:
+            run_end = e
+        raw = toks[k:e]
+        run_raw = toks[k:run_end]
+        trailing_raw = toks[run_end:e]
+        suffix: list[str] = []
+        if stop_comma and e < len(toks) and toks[e] in SUFFIXES:
+            suffix = [toks[e]]
+            e += 1
+        trailing = [bare(t) for t in trailing_raw if bare(t) not in SUFFIXES]
+        suffix += [bare(t) for t in trailing_raw if bare(t) in SUFFIXES]
+        while trailing and trailing[-1].lower() in PARTICLES:
+            trailing.pop()
+        run = [natural(t, n == 0, not given and n == 0) for n, t in enumerate(run_raw)]
+        while run and run[-1].lower() in PARTICLES:
+            run.pop()
+        title = " ".join(toks[title_end:b]) if not people else people[0].title
+        spelled = []
+        rest = " ".join(toks[e:])
+        m = re.match(r",? ?also spelled ([A-Z][\w'-]+)", rest)
+        if m:
+            spelled.append(m.group(1))
+        del raw
+        people.append(Person(given, run, trailing, suffix, nick, title, rest, spelled))
+        # co-holder: "Filippo TAMAGNINI and Gaetano TROINA (for the period ...)"
+        if e < len(toks) and toks[e] == "and" and any(is_caps(t) for t in toks[e + 1:e + 5]) \
+                and not any(t.startswith("(") for t in toks[e + 1:e + 4]):
+            i = e + 1
+            title_end = i
+            continue
+        break
+    # all co-holders share the date that follows the last of them
+    if people:
+        for p in people:
+            p.rest = people[-1].rest
+    return people
+
+
+# ---- titles, dates -----------------------------------------------------------------------
+
+LABELS = [  # (pattern on the lower-cased title, label, kind) - earlier patterns win overlaps
+    (r"supreme leader", "supreme leader", "state"),
+    (r"overall taliban leader", "overall taliban leader", "both"),
+    (r"co-prince", "co-prince", "state"),
+    (r"captains? regent", "captain regent", "state"),
+    (r"grand duke", "grand duke", "state"),
+    (r"\bemperor\b", "emperor", "state"),
+    (r"\bpope\b", "pope", "state"),
+    (r"\bsultan\b", "sultan", "state"),
+    (r"\b(amir|emir)\b", "amir", "state"),
+    (r"\bking\b", "king", "state"),
+    (r"\bqueen\b", "queen", "state"),
+    (r"\bcrown prince\b", "crown prince", "none"),
+    (r"\bprince\b", "prince", "state"),
+    (r"taoiseach", "taoiseach", "gov"),
+    (r"\bchancellor\b", "chancellor", "gov"),
+    (r"president of the government", "president of the government", "gov"),
+    (r"\bpremier\b", "premier", "gov"),
+    (r"\bprime\b( minister)?", "prime minister", "gov"),
+    (r"minister of state", "minister of state", "gov"),
+    (r"secretary of state for foreign and political affairs",
+     "secretary of state for foreign and political affairs", "gov"),
+    (r"chairman of the presidency", "chairman of the presidency", "state"),
+    (r"chairman of the council of ministers", "chairman of the council of ministers", "gov"),
+    (r"chair\w*,? presidential council", "chairman of the presidential council", "both"),
+    (r"sovereign council chair", "chairman of the sovereign council", "both"),
+    (r"state administration council chair", "chairman of the state administration council", "state"),
+    (r"state affairs commission president", "president of the state affairs commission", "state"),
+    (r"supreme people's assembly president", "president of the supreme people's assembly", "gov"),
+    (r"president of the national council for safeguarding of the homeland",
+     "president of the national council for safeguarding the homeland", "state"),
+    (r"president of the pontifical commission", "president of the pontifical commission for vatican city state", "gov"),
+    (r"president of the swiss confederation", "president of the swiss confederation", "both"),
+    (r"\bpresident\b", "president", "both"),
+    (r"foreign minister", "foreign minister", "none"),
+]
+QUALIFIERS = [(r"\bacting\b", "acting"), (r"\binterim\b", "interim"),
+              (r"\bcaretaker\b", "caretaker"), (r"\btransition(al)?\b", "transitional")]
+
+
+def office(title: str, field: str) -> str:
+    t = re.sub(r"\([^)]*\)", " ", title).lower()
+    found: list[tuple[int, str, str]] = []
+    spans: list[tuple[int, int]] = []
+    for pat, label, kind in LABELS:
+        for m in re.finditer(pat, t):
+            if any(m.start() < e and s < m.end() for s, e in spans):
+                continue
+            spans.append((m.start(), m.end()))
+            found.append((m.start(), label, kind))
+    found.sort()
+    want = "state" if field == "chief_of_state" else "gov"
+    pick = next((lb for _, lb, kd in found if kd in (want, "both")), None)
+    if pick is None:
+        return ""
+    for pat, q in QUALIFIERS:
+        if re.search(pat, t):
+            return f"{q} {pick}"
+    return pick
+
+
+def iso(m: re.Match) -> str:
+    d, mon, y = m.groups()
+    return f"{int(y):04d}-{MONTHS[mon]:02d}-{int(d):02d}"
+
+
+def since(rest: str, field: str, whole: str) -> str:
+    key = "chief of state" if field == "chief_of_state" else "head of government"
+    m = re.search(key + r" since " + DATE, rest)
+    if m is None:
+        m = re.search(r"\bsince " + DATE, rest.split(")")[0] if rest.startswith("(") else rest)
+    if m is None and rest.startswith("("):
+        m = re.search(DATE, rest.split(")")[0])
+    if m is None and not rest.startswith("("):
+        m = None
+    if m is None and not re.match(r"\(", rest):
+        m = re.search(r"\((?:both|all) since " + DATE + r"\)", whole)
+    return iso(m) if m else ""
+
+
+# ---- build -------------------------------------------------------------------------------
+
+def country_index(path: Path) -> dict[str, str]:
+    idx: dict[str, str] = {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:  # aliases first so that names win
+        for a in (r["aliases"] or "").split("|"):
+            if a.strip():
+                idx.setdefault(fold(a), r["iso3"])
+    for r in rows:
+        idx[fold(r["name"])] = r["iso3"]
+    return idx
+
+
+def to_iso3(name: str, idx: dict[str, str]) -> str:
+    if name in COUNTRY_OVERRIDES:
+        return COUNTRY_OVERRIDES[name]
+    cands = [name, re.sub(r"\s*\(.*?\)", "", name)]
+    cands += re.findall(r"\(([^)]*)\)", name)
+    if ", " in name:
+        a, b = name.split(", ", 1)
+        cands += [f"{b} {a}", a]
+    for c in cands:
+        if fold(c) in idx:
+            return idx[fold(c)]
+    sys.exit(f"no ISO3 code for Factbook country {name!r}: add it to COUNTRY_OVERRIDES")
+
+
+def holders(field: str, text: str) -> list[tuple[Person, str]]:
+    """(person, office label) for one executive-branch field."""
+    whole = clean(text)
+    segs = segments(whole)
+    out: list[tuple[Person, str]] = []
+    for n, seg in enumerate(segs):
+        s = re.sub(r"^and ", "", seg)
+        appointed = re.match(r"on " + DATE + r", (.*?) was appointed (prime minister)", s)
+        if n == 0:
+            if re.search(r"\bvacant\b", s, re.I):
+                continue
+        elif appointed and field == "head_of_government":
+            # "on 5 February 2024, Foreign Minister Ahmad Awad Bin MUBAREK was appointed prime minister"
+            for p in parse_people(appointed.group(4) + " (since " + " ".join(appointed.groups()[:3]) + ")"):
+                out.append((p, "prime minister"))
+            continue
+        elif seg.startswith("and ") and re.match(r"(Co-prince|Co-Prince)", s):
+            pass
+        elif field == "chief_of_state" and "presidency member" in s:
+            pass
+        elif field == "head_of_government" and re.match(r"(Acting |Interim |Caretaker )?Prime Minister\b", s):
+            pass
+        else:
+            continue
+        for p in parse_people(s):
+            label = office(p.title, field)
+            if not label and "presidency member" in p.rest:
+                label = "member of the presidency"
+            out.append((p, label))
+    return out
+
+
+def aliases_for(p: Person, iso3: str, label: str) -> list[str]:
+    al: list[str] = []
+    for c in p.caps:
+        letters = re.sub(r"[^\w]", "", c)
+        if len(letters) > 3 and fold(c) not in COMMON:
+            al.append(c)
+    run = " ".join(p.run)
+    if len(p.given) >= 2 and not p.trailing:
+        al.append(f"{p.given[0]} {run}")
+    if p.given and p.trailing:
+        al.append(" ".join(p.given + p.run))
+        if p.trailing[0].lower() in PARTICLES:
+            al.append(" ".join(p.run + p.trailing))
+    if p.suffix and p.given:
+        al.append(" ".join(p.given + p.run))
+    if len(p.run) == 1 and "-" in run and p.given:
+        for c in p.caps[1:]:
+            al.append(f"{p.given[0]} {c}")
+    al += p.nicknames + p.spelled
+    low = p.title.lower()
+    for t in MONARCH_TITLES:
+        if re.search(rf"\b{t}\b", low) and "crown prince" not in low:
+            al.append(f"{t.title()} {run}")
+    al += NATIVE.get((iso3, run), [])
+    al += [strip_accents(a) for a in [p.name] + al]
+    return [a for a in al if a and a != p.name]
+
+
+def build(extract: Path) -> list[list[str]]:
+    idx = country_index(DATA / "countries.csv")
+    records = []
+    with open(extract, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                records.append(json.loads(line))
+    found = []  # (iso3, field, person, label, start, represented)
+    for rec in records:
+        iso3 = to_iso3(rec["country"], idx)
+        for field in ("chief_of_state", "head_of_government"):
+            text = rec.get(field) or ""
+            represented = "represented by" in text
+            for p, label in holders(field, text):
+                start = since(p.rest, field, clean(text))
+                found.append((iso3, field, p, label, start, represented))
+    # a head of state who reigns from abroad (represented locally) and also has a row at home
+    home = {p.name for iso3, field, p, label, start, rep in found if not rep}
+    rows: dict[tuple[str, str, str], list[str]] = {}
+    for iso3, field, p, label, start, rep in found:
+        if rep and field == "chief_of_state" and p.name in home:
+            continue
+        if not p.run:
+            continue
+        head = "head of state" if field == "chief_of_state" else "head of government"
+        role = f"{head}; {label}" if label else head
+        key = (p.name, iso3, head)
+        rows.setdefault(key, [p.name, join(sorted(set(aliases_for(p, iso3, label)),
+                                                  key=lambda s: (s.casefold(), s))),
+                              iso3, "GOV", role, start, ""])
+    return list(rows.values())
+
+
+def main(argv=None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        sys.exit("usage: build_current_leaders.py EXTRACT.jsonl")
+    rows = build(Path(argv[0]))
+    path = write_csv(OUT, HEADER, rows)
+    print(f"{OUT}: {len(rows)} rows, {len({r[2] for r in rows})} countries -> {path}")
+
+
+if __name__ == "__main__":
+    main()
