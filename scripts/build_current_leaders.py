@@ -84,7 +84,8 @@ RANKS = {"Gen.", "General", "Col.", "Lt.", "Capt.", "Maj.", "Brig.", "Sr.", "Dr.
          "Dame", "Ratu", "Sheikh", "Chief", "Grand Chief"}
 PARTICLES = {"al", "el", "bin", "bint", "ibn", "ibni", "da", "das", "de", "del", "della",
              "di", "do", "dos", "du", "e", "i", "y", "la", "le", "van", "von", "der", "den",
-             "ter", "ould"}
+             "ter"}
+LOWER_PARTICLES = {"bin", "bint", "ibn", "ibni"}
 PREFIX_PARTICLE = re.compile(r"^(al|el|ad|an|ar|as|ash|at|az|ul|bin|ibn|ibni|bint|abu)-", re.I)
 ROMAN = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
          "XIV", "XV", "XVI", "XVII", "XVIII", "XIX", "XX"}
@@ -93,13 +94,13 @@ SUFFIXES = {"Jr.", "Sr.", "Jr", "Sr"}
 # Capitalised parts that are too common to stand alone as an alias: English words and
 # very common given names (Arabic royal names are written given name first).
 COMMON = {
-    "abdallah", "abdullah", "ahmad", "ahmed", "albert", "alexander", "allen", "anwar",
-    "charles", "costa", "davis", "drew", "francis", "henri", "henry", "hamad", "hassan",
-    "hussein", "ibrahim", "khalid", "mohamed", "mohammad", "mohammed", "muhammad",
-    "philippe", "pierre", "rama", "salman", "simon", "tusk", "mason", "burton", "browne",
-    "william", "williams", "frederik", "harald", "felipe", "naruhito", "pavel", "abela",
-    "sall", "rodriguez", "lee",
+    "abdallah", "abdul", "abdullah", "ahmad", "ahmed", "albert", "alexander", "allen",
+    "bilal", "burton", "castro", "charles", "chen", "costa", "davis", "dlamini", "drew",
+    "francis", "hamad", "hassan", "henri", "henry", "hussein", "ibrahim", "khalid", "mason",
+    "mitchell", "mohamed", "mohammad", "mohammed", "muhammad", "pavel", "philippe", "pierre",
+    "rashid", "rodriguez", "salman", "simon", "william", "williams",
 }
+COMPOUND_GIVEN = {"abd", "abdel", "abdul", "abu"}  # "Abdul Hamid DUBAYBAH": no "Abdul Dubaybah"
 MONARCH_TITLES = ("king", "queen", "emperor", "sultan", "amir", "emir", "prince", "grand duke", "pope")
 
 # Native spellings (with diacritics) of names the Factbook writes in plain ASCII; from
@@ -145,7 +146,24 @@ NATIVE = {
     ("USA", "Biden"): ["Joe Biden"],
     ("SYR", "al-Asad"): ["Assad", "Bashar al-Assad"],
     ("IRN", "Hoseini-Khamenei"): ["Ali Khamenei"],
+    ("ZAF", "Ramaphosa"): ["Cyril Ramaphosa"],
+    ("COL", "Petro"): ["Gustavo Petro"],
+    ("BOL", "Arce"): ["Luis Arce"],
+    ("PER", "Boluarte"): ["Dina Boluarte"],
+    ("NIC", "Ortega"): ["Daniel Ortega"],
+    ("HND", "Castro"): ["Xiomara Castro"],
+    ("DOM", "Abinader"): ["Luis Abinader"],
+    ("PRT", "Costa"): ["António Costa"],
+    ("MEX", "López Obrador"): ["AMLO"],
+    ("SAU", "Muhammad bin Salman"): ["Mohammed bin Salman"],
+    ("ARE", "Muhammad bin Zayid"): ["Mohamed bin Zayed"],
+    ("YEM", "Mubarek"): ["Ahmed Awad bin Mubarak", "bin Mubarak"],
+    ("AND", "Zamora"): ["Xavier Espot", "Espot"],
+    ("TZA", "Hassan"): ["Samia Suluhu"],
+    ("THA", "Wachiralongkon"): ["King Vajiralongkorn"],
 }
+# Generated aliases that are wrong because the Factbook capitalises only part of a surname.
+DROP = {("AND", "Xavier Zamora"), ("AND", "Zamora")}
 
 
 # ---- text helpers ------------------------------------------------------------------------
@@ -247,98 +265,86 @@ class Person:
 
 
 def parse_people(seg: str) -> list[Person]:
-    """All people named in one segment (co-holders joined by 'and')."""
+    """All people named in one segment (co-holders joined by 'and' share title and date)."""
     toks = re.findall(r'"[^"]*"|\S+', seg)
     people: list[Person] = []
-    i = 0
-    title_end = 0
+    i = title_end = 0
     while i < len(toks):
-        k = next((j for j in range(i, len(toks)) if is_caps(toks[j])
-                  and not toks[j].startswith("(")), None)
+        k = next((j for j in range(i, len(toks)) if is_caps(toks[j])), None)
         if k is None:
             break
-        # the name cannot run past an opening parenthesis before the capitals
-        if any(t.startswith("(") and not t.endswith(")") for t in toks[i:k]) and people:
-            break
-        # walk back over given names
-        b = k
         nick: list[str] = []
+        # walk back over given names (and nicknames in quotes)
+        b = k
         while b > i:
             t = toks[b - 1]
             if t.startswith('"'):
                 nick.append(t.strip('"'))
-                b -= 1
-                continue
-            if t.endswith(",") or t.endswith(")") or t.startswith("("):
+            elif t.endswith((",", ")")) or t.startswith("("):
                 break
-            if is_particle(t) or (t[:1].isupper() or t[:2] in ("'A",)) and t not in STOP_WORDS:
-                if t in STOP_WORDS:
-                    break
-                b -= 1
-                continue
-            break
-        while b < k and is_particle(toks[b]):
+            elif not (is_particle(t) or ((t[:1].isupper() or t.startswith("'")) and t not in STOP_WORDS)):
+                break
+            b -= 1
+        while b < k and (is_particle(toks[b]) or toks[b].startswith('"')):
             b += 1
-        given = [bare(t) for t in toks[b:k] if not t.startswith('"')]
-        # walk forward over the capitals, trailing names, particles and suffixes
-        e = k
-        run_end = None
-        stop_comma = False
+        given = []
+        for t in toks[b:k]:
+            if t.startswith('"'):
+                continue
+            t = bare(t)
+            given.append(t.lower() if given and t.lower() in LOWER_PARTICLES else t)
+        # walk forward over the capitals, then trailing names, particles and suffixes
+        e, run_end, comma = k, None, False
         while e < len(toks):
             t = toks[e]
-            if t.startswith("(") or t.startswith('"') and e > k:
+            if e > k:
                 if t.startswith('"'):
                     nick.append(t.strip('"'))
                     e += 1
                     continue
-                break
-            if e > k and not (is_caps(t) or is_particle(t) or t[:1].isupper() or t in SUFFIXES
-                              or t.startswith("'")):
-                break
-            if e > k and t in STOP_WORDS and not is_caps(t):
-                break
-            if run_end is None and e > k and not is_caps(t) and not (
-                    is_particle(t) and e + 1 < len(toks) and is_caps(toks[e + 1])):
-                run_end = e
+                if t.startswith("(") or not (is_caps(t) or is_particle(t) or t[:1].isupper()
+                                             or t.startswith("'")):
+                    break
+                if run_end is None and not is_caps(t) and not (
+                        is_particle(t) and e + 1 < len(toks) and is_caps(toks[e + 1])):
+                    run_end = e
             e += 1
             if t.endswith(","):
-                stop_comma = True
+                comma = True
                 break
         if run_end is None:
             run_end = e
-        raw = toks[k:e]
-        run_raw = toks[k:run_end]
-        trailing_raw = toks[run_end:e]
-        suffix: list[str] = []
-        if stop_comma and e < len(toks) and toks[e] in SUFFIXES:
-            suffix = [toks[e]]
-            e += 1
-        trailing = [bare(t) for t in trailing_raw if bare(t) not in SUFFIXES]
-        suffix += [bare(t) for t in trailing_raw if bare(t) in SUFFIXES]
-        while trailing and trailing[-1].lower() in PARTICLES:
-            trailing.pop()
-        run = [natural(t, n == 0, not given and n == 0) for n, t in enumerate(run_raw)]
+        run = [natural(t, n == 0, not given and n == 0) for n, t in enumerate(toks[k:run_end])
+               if not toks[k + n].startswith('"')]
         while run and run[-1].lower() in PARTICLES:
             run.pop()
+        trailing, suffix = [], []
+        for t in toks[run_end:e]:
+            if t.startswith('"'):
+                continue
+            t = bare(t)
+            if t in SUFFIXES:
+                suffix.append(t)
+            else:
+                trailing.append(t.lower() if t.lower() in LOWER_PARTICLES else t)
+        if comma and e < len(toks) and toks[e] in SUFFIXES:
+            suffix.append(bare(toks[e]))
+            e += 1
+        while trailing and trailing[-1].lower() in PARTICLES:
+            trailing.pop()
         title = " ".join(toks[title_end:b]) if not people else people[0].title
-        spelled = []
         rest = " ".join(toks[e:])
-        m = re.match(r",? ?also spelled ([A-Z][\w'-]+)", rest)
-        if m:
-            spelled.append(m.group(1))
-        del raw
+        m = re.match(r"also spelled ([A-Z][\w'-]+)", rest)
+        spelled = [m.group(1)] if m else []
         people.append(Person(given, run, trailing, suffix, nick, title, rest, spelled))
-        # co-holder: "Filippo TAMAGNINI and Gaetano TROINA (for the period ...)"
-        if e < len(toks) and toks[e] == "and" and any(is_caps(t) for t in toks[e + 1:e + 5]) \
-                and not any(t.startswith("(") for t in toks[e + 1:e + 4]):
-            i = e + 1
-            title_end = i
+        # co-holder: "Captains Regent Filippo TAMAGNINI and Gaetano TROINA (for the period ...)"
+        nxt = toks[e + 1:e + 5]
+        if e < len(toks) and toks[e] == "and" and any(is_caps(t) for t in nxt):
+            i = title_end = e + 1
             continue
         break
-    # all co-holders share the date that follows the last of them
-    if people:
-        for p in people:
-            p.rest = people[-1].rest
+    for p in people:
+        p.rest = people[-1].rest
     return people
 
 
@@ -411,16 +417,17 @@ def iso(m: re.Match) -> str:
 
 
 def since(rest: str, field: str, whole: str) -> str:
+    """The start date in the parentheses after the name; '' for a month or a year only."""
     key = "chief of state" if field == "chief_of_state" else "head of government"
-    m = re.search(key + r" since " + DATE, rest)
-    if m is None:
-        m = re.search(r"\bsince " + DATE, rest.split(")")[0] if rest.startswith("(") else rest)
-    if m is None and rest.startswith("("):
-        m = re.search(DATE, rest.split(")")[0])
-    if m is None and not rest.startswith("("):
-        m = None
-    if m is None and not re.match(r"\(", rest):
-        m = re.search(r"\((?:both|all) since " + DATE + r"\)", whole)
+    # "(Conservative) (since 25 October 2022)", "(President of the Executive Yuan) (since ...)"
+    for par in re.findall(r"\(([^)]*)\)?", rest)[:2]:
+        for pat in (key + r" since " + DATE, r"\bsince " + DATE, DATE):
+            m = re.search(pat, par)
+            if m:
+                return iso(m)
+    if "(" in rest:
+        return ""
+    m = re.search(r"\(both since " + DATE + r"\)", whole)  # "Daniel RISCH; Deputy ... (both since ...)"
     return iso(m) if m else ""
 
 
@@ -485,32 +492,37 @@ def holders(field: str, text: str) -> list[tuple[Person, str]]:
     return out
 
 
-def aliases_for(p: Person, iso3: str, label: str) -> list[str]:
-    al: list[str] = []
-    for c in p.caps:
-        letters = re.sub(r"[^\w]", "", c)
-        if len(letters) > 3 and fold(c) not in COMMON:
-            al.append(c)
+def distinctive(alias: str) -> bool:
+    return len(re.sub(r"[^\w]", "", alias)) > 3 and fold(alias) not in COMMON
+
+
+def aliases_for(p: Person, iso3: str) -> list[str]:
+    al = [c for c in p.caps if distinctive(c)]
     run = " ".join(p.run)
-    if len(p.given) >= 2 and not p.trailing:
-        al.append(f"{p.given[0]} {run}")
-    if p.given and p.trailing:
+    good_run = distinctive(run)
+    if len(p.given) >= 2 and not p.trailing and p.given[0].lower() not in COMPOUND_GIVEN:
+        first = p.given[0]  # "Vladimir Vladimirovich PUTIN" -> "Vladimir Putin"
+        if not good_run and fold(first) in COMMON and not p.given[1].endswith(".") \
+                and p.given[1].lower() not in PARTICLES:
+            first = p.given[1]  # "Mohammed Irfaan ALI" -> "Irfaan Ali"
+        al.append(f"{first} {run}")
+    if p.given and p.trailing:  # "Santiago PENA Palacios" -> "Santiago Pena"
         al.append(" ".join(p.given + p.run))
-        if p.trailing[0].lower() in PARTICLES:
+        if p.trailing[0].lower() in PARTICLES:  # "Lula da Silva"
             al.append(" ".join(p.run + p.trailing))
-    if p.suffix and p.given:
+    if p.suffix and p.given:  # "Joseph R. Biden Jr." -> "Joseph R. Biden"
         al.append(" ".join(p.given + p.run))
-    if len(p.run) == 1 and "-" in run and p.given:
+    if len(p.run) == 1 and "-" in run and p.given:  # "Ali Hoseini-KHAMENEI" -> "Ali Khamenei"
         for c in p.caps[1:]:
             al.append(f"{p.given[0]} {c}")
     al += p.nicknames + p.spelled
-    low = p.title.lower()
+    low = re.sub(r"\([^)]*\)", " ", p.title.lower())
     for t in MONARCH_TITLES:
-        if re.search(rf"\b{t}\b", low) and "crown prince" not in low:
+        if re.search(rf"(?<![\w-]){t}\b", low) and "crown prince" not in low:
             al.append(f"{t.title()} {run}")
     al += NATIVE.get((iso3, run), [])
     al += [strip_accents(a) for a in [p.name] + al]
-    return [a for a in al if a and a != p.name]
+    return [a for a in al if a and a != p.name and (iso3, a) not in DROP]
 
 
 def build(extract: Path) -> list[list[str]]:
@@ -540,7 +552,7 @@ def build(extract: Path) -> list[list[str]]:
         head = "head of state" if field == "chief_of_state" else "head of government"
         role = f"{head}; {label}" if label else head
         key = (p.name, iso3, head)
-        rows.setdefault(key, [p.name, join(sorted(set(aliases_for(p, iso3, label)),
+        rows.setdefault(key, [p.name, join(sorted(set(aliases_for(p, iso3)),
                                                   key=lambda s: (s.casefold(), s))),
                               iso3, "GOV", role, start, ""])
     return list(rows.values())

@@ -36,7 +36,10 @@ def _coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),  # 
     from tieline.pipeline import Coder
 
     lexicon = Lexicon(user_actors=actors, user_triggers=triggers) if actors or triggers else default_lexicon()
-    return Coder(load_nlp(model), lexicon=lexicon, batch_size=batch_size)
+    ctx = click.get_current_context(silent=True)
+    config = ctx.find_root().meta.get("tieline.config", {}) if ctx is not None else {}
+    parse_options = {k: config[k] for k in ("segment_chars", "max_document_chars", "min_english_ratio") if k in config}
+    return Coder(load_nlp(model), lexicon=lexicon, batch_size=batch_size, **parse_options)
 
 
 def dictionary_options(command):  # type: ignore[no-untyped-def]
@@ -68,6 +71,7 @@ def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) 
     for key in ("actors", "triggers"):
         if isinstance(config.get(key), str):
             config[key] = [config[key]]
+    ctx.meta["tieline.config"] = config
     ctx.default_map = {name: dict(config) for name in ("code", "ingest", "events", "eval", "demo")}
 
 

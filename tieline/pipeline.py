@@ -47,13 +47,18 @@ class Coder:
         nlp: a loaded spaCy English pipeline (see :func:`tieline.parse.load_nlp`).
         lexicon: data tables; default the built-in ones.
         batch_size: documents per ``nlp.pipe`` batch.
+        segment_chars, max_document_chars, min_english_ratio: see :mod:`tieline.settings`.
     """
 
     def __init__(self, nlp: Language, *, lexicon: Lexicon | None = None,
-                 batch_size: int = DEFAULTS["batch_size"]) -> None:
+                 batch_size: int = DEFAULTS["batch_size"], segment_chars: int = DEFAULTS["segment_chars"],
+                 max_document_chars: int = DEFAULTS["max_document_chars"],
+                 min_english_ratio: float = DEFAULTS["min_english_ratio"]) -> None:
         self.nlp = nlp
         self.lexicon = lexicon or default_lexicon()
         self.batch_size = batch_size
+        self.parse_options = {"segment_chars": segment_chars, "max_document_chars": max_document_chars,
+                              "min_english_ratio": min_english_ratio}
         self.actors = ActorFinder(nlp, self.lexicon)
         self.events = EventFinder(self.lexicon, self.actors)
         self.gazetteer = Gazetteer(nlp, self.lexicon)
@@ -66,7 +71,7 @@ class Coder:
 
     def code_documents(self, items: Iterable[Item]) -> Iterator[CodedDocument | Problem]:
         """One CodedDocument per readable document, and every Problem, in input order."""
-        for parsed in parse_documents(self.nlp, items, batch_size=self.batch_size):
+        for parsed in parse_documents(self.nlp, items, batch_size=self.batch_size, **self.parse_options):
             if isinstance(parsed, Problem):
                 yield parsed
                 continue
