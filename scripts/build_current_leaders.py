@@ -19,8 +19,9 @@ One output row per person and office:  name,aliases,country,type,role,start,end
   * aliases  the capitalised part alone when it is distinctive (more than 3 letters and
              not a common word or given name), short forms ("Vladimir Putin"),
              nicknames given in quotes, "also spelled" forms, "<title> <name>" for
-             monarchs, a few native spellings with diacritics (NATIVE below) and the
-             diacritic-free form of every name and alias;
+             monarchs, a few hand-added native spellings with diacritics and usual
+             short forms (NATIVE below) and the diacritic-free form of every name and
+             alias;
   * country  ISO 3166 alpha-3 from tieline/data/countries.csv;
   * type     GOV;
   * role     "head of state; <title>" or "head of government; <title>";
@@ -103,11 +104,11 @@ COMMON = {
 COMPOUND_GIVEN = {"abd", "abdel", "abdul", "abu"}  # "Abdul Hamid DUBAYBAH": no "Abdul Dubaybah"
 MONARCH_TITLES = ("king", "queen", "emperor", "sultan", "amir", "emir", "prince", "grand duke", "pope")
 
-# Native spellings (with diacritics) of names the Factbook writes in plain ASCII; from
-# general knowledge, keyed by (ISO3, the Factbook's capitalised part in natural case).
+# Hand-added aliases, from general knowledge: native spellings (with diacritics) of names
+# the Factbook writes in plain ASCII, and the usual short forms of a few names. Keyed by
+# (ISO3, the Factbook's capitalised part in natural case).
 NATIVE = {
     ("TUR", "Erdogan"): ["Erdoğan", "Recep Tayyip Erdoğan"],
-    ("TUR", "Yilmaz"): ["Yılmaz"],
     ("FIN", "Niinisto"): ["Niinistö", "Sauli Niinistö"],
     ("HUN", "Orban"): ["Orbán", "Viktor Orbán"],
     ("SRB", "Vucic"): ["Vučić", "Aleksandar Vučić"],
@@ -129,7 +130,6 @@ NATIVE = {
     ("BIH", "Kristo"): ["Krišto", "Borjana Krišto"],
     ("MNE", "Milatovic"): ["Milatović", "Jakov Milatović"],
     ("MNE", "Spajic"): ["Spajić", "Milojko Spajić"],
-    ("CZE", "Fiala"): [],
     ("TUN", "Saied"): ["Saïed", "Kaïs Saïed"],
     ("CAF", "Touadera"): ["Touadéra", "Faustin-Archange Touadéra"],
     ("TGO", "Gnassingbe"): ["Gnassingbé", "Faure Gnassingbé"],
@@ -138,8 +138,6 @@ NATIVE = {
     ("MLI", "Maiga"): ["Maïga", "Choguel Maïga"],
     ("CUB", "Diaz-Canel"): ["Díaz-Canel", "Miguel Díaz-Canel"],
     ("AGO", "Lourenco"): ["Lourenço", "João Lourenço"],
-    ("ROU", "Iohannis"): [],
-    ("GRC", "Sakellaropoulou"): [],
     ("UKR", "Zelenskyy"): ["Zelensky", "Zelenskiy", "Volodymyr Zelensky"],
     ("EGY", "Elsisi"): ["el-Sisi", "Sisi", "Abdel Fattah el-Sisi", "Abdel Fattah al-Sisi"],
     ("ISR", "Netanyahu"): ["Benjamin Netanyahu"],
@@ -161,6 +159,8 @@ NATIVE = {
     ("AND", "Zamora"): ["Xavier Espot", "Espot"],
     ("TZA", "Hassan"): ["Samia Suluhu"],
     ("THA", "Wachiralongkon"): ["King Vajiralongkorn"],
+    ("PRK", "Kim"): ["Kim Jong-un"],
+    ("KOR", "Yoon"): ["Yoon Suk-yeol"],
 }
 # Generated aliases that are wrong because the Factbook capitalises only part of a surname.
 DROP = {("AND", "Xavier Zamora"), ("AND", "Zamora")}
@@ -215,8 +215,11 @@ def is_caps(tok: str) -> bool:
 
 
 def is_particle(tok: str) -> bool:
+    """A lower-case (or title-case) name particle: "bin", "da", "Al", "al-Aziz"."""
     t = bare(tok)
-    return t.lower() in PARTICLES and not t.isupper() or bool(PREFIX_PARTICLE.match(t)) and not t[0].isupper()
+    if t.lower() in PARTICLES and not t.isupper():
+        return True
+    return bool(PREFIX_PARTICLE.match(t)) and not t[0].isupper()
 
 
 def cap_word(w: str) -> str:
@@ -381,7 +384,8 @@ LABELS = [  # (pattern on the lower-cased title, label, kind) - earlier patterns
     (r"supreme people's assembly president", "president of the supreme people's assembly", "gov"),
     (r"president of the national council for safeguarding of the homeland",
      "president of the national council for safeguarding the homeland", "state"),
-    (r"president of the pontifical commission", "president of the pontifical commission for vatican city state", "gov"),
+    (r"president of the pontifical commission",
+     "president of the pontifical commission for vatican city state", "gov"),
     (r"president of the swiss confederation", "president of the swiss confederation", "both"),
     (r"\bpresident\b", "president", "both"),
     (r"foreign minister", "foreign minister", "none"),
@@ -496,8 +500,17 @@ def distinctive(alias: str) -> bool:
     return len(re.sub(r"[^\w]", "", alias)) > 3 and fold(alias) not in COMMON
 
 
+# Countries whose names put the family name first ("XI Jinping"): the family name alone is what
+# news uses ("Xi said"), even when short, unless it is shared by too many people to identify one.
+FAMILY_FIRST = {"CHN", "TWN", "KOR", "PRK", "HKG", "MAC"}
+SHARED_FAMILY_NAMES = {"li", "kim", "lee", "park", "wang", "zhang", "liu", "chen", "choi", "jung", "yang", "zhao"}
+
+
 def aliases_for(p: Person, iso3: str) -> list[str]:
     al = [c for c in p.caps if distinctive(c)]
+    run = " ".join(p.run)
+    if iso3 in FAMILY_FIRST and p.run and fold(run) not in SHARED_FAMILY_NAMES and len(run) >= 2:
+        al.append(run.title() if run.isupper() else run)
     run = " ".join(p.run)
     good_run = distinctive(run)
     if len(p.given) >= 2 and not p.trailing and p.given[0].lower() not in COMPOUND_GIVEN:

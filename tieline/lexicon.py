@@ -305,10 +305,13 @@ class Lexicon:
 
     @cached_property
     def leaders(self) -> tuple[Leader, ...]:
+        """Office holders with dates: leaders.csv (to about 2014) and leaders_current.csv (a later
+        snapshot of heads of state and government)."""
         out = []
-        for n, r in self._rows("leaders.csv", ("name", "aliases", "country", "type", "role", "start", "end")):
-            out.append(Leader(r["name"], _split(r["aliases"]), r["country"], r["type"] or "GOV", r["role"],
-                              _date(r["start"], "leaders.csv", n), _date(r["end"], "leaders.csv", n)))
+        for table in ("leaders.csv", "leaders_current.csv"):
+            for n, r in self._rows(table, ("name", "aliases", "country", "type", "role", "start", "end")):
+                out.append(Leader(r["name"], _split(r["aliases"]), r["country"], r["type"] or "GOV", r["role"],
+                                  _date(r["start"], table, n), _date(r["end"], table, n)))
         return tuple(out)
 
     @cached_property
