@@ -36,3 +36,10 @@ def test_lexicon_bad_user_table_names_file_and_row(tmp_path):
 def test_lexicon_user_table_replaces_builtin(tmp_path):
     (tmp_path / "metonyms.csv").write_text("phrase,country,type,name\nthe Palace,GBR,GOV,UK monarchy\n")
     assert [m.phrase for m in Lexicon(tmp_path).metonyms] == ["the Palace"]
+
+
+def test_lexicon_trigger_rows_have_no_stray_particles(lexicon):
+    # a space inside an alternative list splits it into a particle by mistake ("aid worker")
+    for pattern in lexicon.triggers:
+        assert all(" " not in p and "|" not in p for p in pattern.particles), pattern.rule
+        assert len(pattern.particles) <= 4, pattern.rule

@@ -321,6 +321,13 @@ class ActorFinder:
             actor = Actor(base.name, base.country, agent or ("CVL" if is_person else base.type or "GOV"))
             if is_person:
                 context.remember_person(head, actor)
+            joined = [names[c.i] for t in head.doc[country_name.start: country_name.end] for c in t.conjuncts
+                      if c.i in names and names[c.i].kind in ("adjective", "country") and not is_person]
+            if joined:  # "Pakistani and Indian officials": one phrase, two parties
+                first = mention(actor, kind).mentions[0]
+                others = [Mention(first.text, first.start, first.end,
+                                  Actor(n.actor.name, n.actor.country, actor.type), kind) for n in joined]
+                return Resolution((first, *others))
             return mention(actor, kind)
         if is_person:
             known = context.person(head)

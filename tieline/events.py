@@ -23,7 +23,7 @@ from tieline.attributes.contexts import find_terms
 from tieline.attributes.modality import is_future, is_hypothetical, is_negated
 from tieline.coref import DocumentContext
 from tieline.lexicon import Lexicon, TriggerPattern
-from tieline.types import Event, Mention, ParsedDocument, Trigger
+from tieline.types import Actor, Event, Mention, ParsedDocument, Trigger
 
 VERBAL_TYPES = frozenset({"AGREE", "REQUEST", "REJECT", "THREATEN", "ACCUSE"})
 SYMMETRIC_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE", "SUPPORT", "ASSAULT", "REJECT"})
@@ -49,7 +49,7 @@ MAX_COMBINATIONS = 6
 # state, a political recipient ("residents accused the police").
 CIVIL_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE", "CONCEDE"})
 CLAIM_TYPES = frozenset({"REQUEST", "ACCUSE", "REJECT"})
-TOPIC_VERBS = frozenset({"discuss", "negotiate", "talk", "debate", "review"})  # their object is a topic
+TOPIC_VERBS = frozenset({"discuss", "negotiate", "talk", "debate", "review", "attend"})  # their object is a topic
 STANDALONE_TYPES = frozenset({"ASSAULT", "SANCTION", "COERCE"})
 POLITICAL_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "PTY", "REB", "OPP", "IGO", "NGO", "SPY", "PRM",
                                "ELI", "UAF", "PRE"})
@@ -252,10 +252,19 @@ class EventFinder:
         out: list[Mention] = []
         listed = [c for c in head.children if c.dep_ == "appos" and c.i in names and head.i in names
                   and names[c.i].kind == names[head.i].kind == "country"]  # "The US, Russia, and Switzerland"
+        unresolved = []
         for tok in [head, *head.conjuncts, *listed, *(g for c in listed for g in c.conjuncts)]:
             res = self.actors.resolve(tok, names, offset, ctx, allow_places=allow_places)
             if res is not None:
                 out.extend(res.mentions)
+            else:
+                unresolved.append(tok)
+        for tok in unresolved:  # "Sudan's government and rebels": the rebels are Sudan's
+            agent, role = self.actors.agent_type([tok])
+            if agent is not None and role is tok and out and out[0].actor.country:
+                start = offset + tok.idx
+                out.append(Mention(tok.text, start, start + len(tok.text),
+                                   Actor(out[0].actor.name, out[0].actor.country, agent), "agent"))
         return out
 
     def _search(self, start: Token, names: dict[int, Name], offset: int, ctx: DocumentContext,
@@ -382,6 +391,12 @@ class EventFinder:
                 for noun in (g for g in prep.children if g.dep_ == "pobj"):
                     actors = actors or self._noun_owner(noun, names, offset, ctx)
         recipients = self._recipients(found, actor_heads, names, offset, ctx, actors)
+        reciprocal = len(actors) > 1 and any(t.lower_ == "other" and t.head.i == verb.i or
+                                             (t.lower_ == "other" and t.head.head.i == verb.i)
+                                             for t in verb.subtree if t.dep_ in ("dobj", "pobj", "amod", "det"))
+        if pattern.requires == "complement" and tok.pos_ == "ADJ" and not recipients \
+                and self._complement_type(tok) is None:
+            return []  # "eager to put the issue behind it": no interaction promised
         between = self._between(found, names, offset, ctx)
         if len(between) > 1 and (subject is None or subject.dep_ != "nsubj" or subject.head is not verb):
             actors, recipients = between[:1], between[1:]  # "talks were held between X and Y"
@@ -400,6 +415,8 @@ class EventFinder:
         future = is_future(verb)
         hypothetical = is_hypothetical(verb)
         event_type, mode, cameo = self._fold_intent(found, event_type, mode, cameo, future)
+        if event_type == "PROTEST" and actors and all(m.actor.type in ("MIL", "COP", "GOV") for m in actors):
+            event_type, mode, cameo = "COERCE", "restrict", "172"  # "troops blocked the roads"
         if event_type == "AGREE" and found.token.lemma_.lower() in PROMISE_LEMMAS and _negated_complement(found.token):
             event_type, mode, cameo = "REJECT", None, "120"  # "vowed not to return the Golan Heights"
         elif negated and event_type in REFUSABLE_TYPES and (future or _failed(verb)):
@@ -409,7 +426,10 @@ class EventFinder:
             cameo = self.lexicon.modes[("REJECT", mode)][1] if mode else "120"
             negated = False
 
-        pairs = [(a, r) for a, r in self._combine(actors, recipients, event_type) if _takes_part(event_type, a, r)]
+        combined = self._combine(actors, recipients, event_type)
+        if reciprocal and not recipients:  # "accused each other": both ways
+            combined = [(a, b) for a in actors for b in actors if a.actor != b.actor][:MAX_COMBINATIONS]
+        pairs = [(a, r) for a, r in combined if _takes_part(event_type, a, r)]
         if pattern.requires == "pair" and not any(r is not None for _, r in pairs):
             return []
         if pattern.requires in ("recipient", "obligation") and not recipients:

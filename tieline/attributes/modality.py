@@ -13,6 +13,11 @@ CONDITION_MARKERS = frozenset({"if", "unless", "whether", "provided", "lest"})
 INTENT_GOVERNORS = frozenset({"plan", "intend", "expect", "schedule", "slate", "set", "prepare", "decide",
                               "aim", "hope", "want", "wish", "seek", "propose", "due", "go", "scheduled",
                               "expected", "likely", "poised", "about"})
+AIM_NOUNS = frozenset({"effort", "attempt", "bid", "deadline", "pressure", "push", "drive", "campaign", "call",
+                       "demand", "plan", "intention", "decision", "chance", "opportunity", "way", "right", "evidence",
+                       "threat", "promise", "pledge", "offer", "proposal", "readiness", "willingness", "need"})
+PLAN_NOUNS = frozenset({"plan", "intention", "decision", "promise", "pledge", "offer", "proposal", "readiness",
+                        "willingness"})
 FAILURE_NOUNS = frozenset({"refusal", "failure", "reluctance", "unwillingness", "inability"})
 FAILURE_GOVERNORS = frozenset({"fail", "refuse", "decline", "reject", "deny", "stop", "cease", "halt", "avoid"})
 # Dependencies through which a governing clause's modality reaches its complement.
@@ -72,7 +77,13 @@ def _reported(tok: Token) -> bool:
     return tok.dep_ == "ccomp" and tok.head.pos_ == "VERB"
 
 
+def is_future_plan(token: Token) -> bool:
+    return _unrealised(token) in PLAN_NOUNS
+
+
 def is_future(token: Token) -> bool:
+    if is_future_plan(token):
+        return True
     for tok in _chain(token):
         for child in tok.children:
             if child.dep_ in ("aux", "auxpass") and child.lower_ in FUTURE_AUXILIARIES:
@@ -87,9 +98,26 @@ def is_future(token: Token) -> bool:
     return False
 
 
+def _unrealised(token: Token) -> str | None:
+    """The noun an infinitive hangs on when it names an aim, not a deed: "efforts to free them",
+    "a deadline for Sudan to disarm", "plans to withdraw"."""
+    cur = token
+    for _ in range(3):
+        if cur.dep_ in ("acl", "relcl", "xcomp", "advcl") and cur.head.pos_ == "NOUN":
+            lemma = cur.head.lemma_.lower()
+            return lemma if lemma in AIM_NOUNS else None
+        if cur.dep_ not in ("xcomp", "conj") or cur.head is cur:
+            return None
+        cur = cur.head
+    return None
+
+
 def is_hypothetical(token: Token) -> bool:
     sent = token.sent
     if sent.text.rstrip().endswith("?"):
+        return True
+    aim = _unrealised(token)
+    if aim is not None and aim not in PLAN_NOUNS:
         return True
     for tok in _chain(token):
         for child in tok.children:
