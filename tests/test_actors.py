@@ -91,3 +91,13 @@ def test_actors_international_organisation_by_acronym(finders, make_doc):
     """)
     [(country, kind, abbrev, _)] = _resolve(finders, doc, 0)
     assert (kind, abbrev) == ("IGO", "NATO")
+
+
+def test_actors_bare_surname_of_the_one_office_holder(finders, blank_nlp):
+    import datetime as dt
+
+    actors, _ = finders
+    doc = blank_nlp("Sharon met Arafat.")
+    names = actors.find_names(doc, dt.date(2004, 9, 1))
+    assert names[0].actor.country == "ISR" and names[2].actor.country == "PSE"
+    assert actors.find_names(blank_nlp("Sharon met Arafat."), dt.date(2020, 1, 1)).get(0) is None

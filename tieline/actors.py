@@ -36,7 +36,7 @@ FORMER_UNITS = frozenset({"republic", "colony", "territory", "state", "satellite
 SUBJECT_PRONOUNS = frozenset({"he", "she", "it", "they", "we"})
 RELATIVE_PRONOUNS = frozenset({"that", "who", "which", "whom", "whose"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "IGO"})
-NAME_KINDS_PRIORITY = {"user": -1, "leader": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4, "adjective": 5,
+NAME_KINDS_PRIORITY = {"user": -1, "leader": 0, "surname": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4, "adjective": 5,
                        "region": 6}
 
 
@@ -67,6 +67,7 @@ class ActorFinder:
         self.matcher = PhraseMatcher(vocab, attr="ORTH")
         self.payloads: dict[int, list[tuple[str, Actor]]] = {}
         self.leaders_by_key: dict[str, list] = {}
+        self.surnames: dict[str, list] = {}  # last names not listed as aliases: used only when unambiguous
         self.user_validity: dict[str, object] = {}
         self._build()
 
@@ -113,11 +114,20 @@ class ActorFinder:
                 names.append(o.abbrev)
             names += [f"the {n}" for n in names if not n.lower().startswith("the ")]
             self._add(names, "organization", Actor(o.name, o.country, o.type, o.abbrev))
+        taken = {n for c in lex.countries for n in (c.name, *c.aliases, *c.adjectives, c.capital)}
+        taken |= {n for o in lex.organizations for n in (o.name, o.abbrev, *o.aliases)}
         for leader in lex.leaders:
-            for key in (leader.name, *leader.aliases):
+            keys = [leader.name, *leader.aliases, *_hyphenated(leader)]
+            for key in keys:
                 self.leaders_by_key.setdefault(key, []).append(leader)
+            surname = leader.name.split()[-1] if len(leader.name.split()) > 1 else ""
+            if surname not in keys and _usable_surname(surname) and surname not in taken:
+                self.surnames.setdefault(surname, []).append(leader)
         for key in self.leaders_by_key:
             self._add((key,), "leader", Actor(key, None, None))
+        for key in self.surnames:
+            if key not in self.leaders_by_key:
+                self._add((key,), "surname", Actor(key, None, None))
 
     # ---- find ---------------------------------------------------------------------------
     def find_names(self, doc: Doc, day: dt.date | None) -> dict[int, Name]:
@@ -125,11 +135,11 @@ class ActorFinder:
         found: list[Name] = []
         for match_id, start, end in self.matcher(doc):
             for kind, actor in self.payloads.get(match_id, []):
-                if kind == "leader":
-                    resolved = self._leader(actor.name, day)
+                if kind in ("leader", "surname"):
+                    resolved = self._leader(actor.name, day) if kind == "leader" else self._surname(actor.name, day)
                     if resolved is None:
                         continue
-                    actor = resolved
+                    actor, kind = resolved, "leader"
                 elif kind == "user" and not self.user_validity[actor.name].valid(day):  # type: ignore[attr-defined]
                     continue
                 elif kind == "capital" and self._capital_is_part_of_longer_place(doc, start, end):
@@ -199,6 +209,17 @@ class ActorFinder:
                 r = max(past, key=lambda r: r.start or dt.date.min)
                 return Actor(r.name, r.country, "ELI" if r.type == "GOV" else r.type)
         return None
+
+    def _surname(self, key: str, day: dt.date | None) -> Actor | None:
+        """A bare surname ("Sharon said") names the one office holder of that name in office on
+        the story's date, and nobody when several are."""
+        current = [r for r in self.surnames.get(key, []) if r.holds_office(day) and r.type != "ELI"
+                   and (day is None or r.start is not None)]
+        people = {(r.name, r.country) for r in current}
+        if len(people) != 1:
+            return None
+        r = min(current, key=lambda r: -(r.start or dt.date.min).toordinal())
+        return Actor(r.name, r.country, r.type)
 
     # ---- build --------------------------------------------------------------------------
     def agent_type(self, tokens: Iterable[Token]) -> tuple[str | None, Token | None]:
@@ -443,3 +464,24 @@ def _tail_of_longer_name(doc, start: int) -> bool:  # type: ignore[no-untyped-de
 def _patron(doc, end: int) -> bool:  # type: ignore[no-untyped-def]
     """ "US-backed", "Iranian-funded": the name qualifies someone else's backer."""
     return end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in PATRON_WORDS
+
+
+# Capitalised surnames that are also everyday words: too risky to read as a person alone.
+WORD_SURNAMES = frozenset("Rice Brown Young White Black Green King Price Power Hope Love Little Best Wise Strong "
+                          "Long Short Hill Wood Rose May Major General Cook Lord Church Bishop Mills Banks Ford Hunt "
+                          "Cash Gold Stone Lamb Fox Hall Street West North South East Bell Moon Park Sun Day Lee Star "
+                          "Will Grant Mark Bond Frank Hunter Baker Miller Smith Walker Wells Sharp Steel Rich".split())
+FAMILY_FIRST = frozenset({"CHN", "TWN", "KOR", "PRK", "HKG", "MAC", "VNM"})
+
+
+def _usable_surname(surname: str) -> bool:
+    return len(surname) >= 4 and surname[:1].isupper() and surname.replace("-", "").replace("'", "").isalpha() \
+        and not surname.isupper() and surname not in WORD_SURNAMES
+
+
+def _hyphenated(leader) -> list[str]:  # type: ignore[no-untyped-def]
+    """ "Kim Jong Il" is also written "Kim Jong-il" (East Asian given names)."""
+    parts = leader.name.split()
+    if leader.country not in FAMILY_FIRST or len(parts) != 3:
+        return []
+    return [f"{parts[0]} {parts[1]}-{parts[2].lower()}", f"{parts[0]} {parts[1]}-{parts[2]}"]
