@@ -120,3 +120,10 @@ def test_pipeline_codes_no_event_where_none_is_reported(coder, text, not_expecte
 def test_pipeline_patron_is_not_the_actor(coder):
     records = _code(coder, "US-backed Syrian rebels attacked government positions near Aleppo on Friday.")
     assert all(r["actor"]["country"] != "USA" for r in records)
+
+
+def test_pipeline_dateline_is_no_actor_and_places_the_story(coder):
+    text = "GAZA CITY, Palestinian Territories: Israel expelled two Turkish diplomats on Monday."
+    records = _code(coder, text)
+    assert ("SANCTION", "ISR", "TUR") in _dyads(records)
+    assert all(r["actor"]["country"] == "ISR" for r in records)

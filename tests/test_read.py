@@ -99,3 +99,13 @@ def test_parse_splits_a_5mb_document_into_segments():
     assert all(len(piece) <= 20_000 for _, piece in segments)
     assert "".join(piece for _, piece in segments) == text
     assert all(text[offset:offset + len(piece)] == piece for offset, piece in segments)
+
+
+def test_parse_wire_datelines_are_set_apart():
+    from tieline.parse import dateline_place, split_segments
+
+    text = "KHARTOUM, Sudan (Reuters) - Sudan expelled two diplomats."
+    assert split_segments(text, 20_000) == [(0, "KHARTOUM, Sudan (Reuters) - "), (28, "Sudan expelled two diplomats.")]
+    assert dateline_place(text) == "Khartoum"
+    assert dateline_place("AFP - China warned Singapore.") is None
+    assert split_segments("In line with Iran's policies, ...", 20_000) == [(0, "In line with Iran's policies, ...")]

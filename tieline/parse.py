@@ -73,9 +73,38 @@ def is_english(text: str, min_ratio: float) -> bool:
     return ratio >= min_ratio
 
 
+# A wire dateline before the story: "KHARTOUM, Sudan (Reuters) - ", "LONDON, AUGUST 17: ", "AFP - ".
+DATELINE = re.compile(
+    r"^\s*(?:"
+    r"\(?(?:AP|AFP|Reuters|UPI|Xinhua|IRNA|dpa|ANSA|TASS|Bloomberg|CNN|BBC)\)?\s*[-\u2013\u2014]{1,2}\s+"
+    r"|[A-Z][A-Z.'\u2019-]{2,}(?:\s[A-Z][A-Z.'\u2019-]+){0,3}(?:,\s*[A-Z][\w.'\u2019-]*(?:\s[\w.'\u2019-]+){0,3}){0,2}"
+    r"(?:\s*\([A-Za-z .]+\))?\s*(?:[-\u2013\u2014]{1,2}|:)\s+)")
+
+
+def dateline_end(text: str) -> int:
+    """Where a leading wire dateline ends (0 when there is none)."""
+    m = DATELINE.match(text)
+    return m.end() if m and m.end() < len(text) else 0
+
+
+def dateline_place(text: str) -> str | None:
+    """The place a dateline names ("KHARTOUM, Sudan (Reuters) - " -> "Khartoum")."""
+    end = dateline_end(text)
+    if not end:
+        return None
+    head = re.split(r"[,(:\u2013\u2014]|\s-", text[:end], maxsplit=1)[0].strip()
+    if not head or head.upper() in ("AP", "AFP", "REUTERS", "UPI", "XINHUA", "IRNA", "DPA", "ANSA", "TASS"):
+        return None
+    return " ".join(w.capitalize() if w.isupper() else w for w in head.split())
+
+
 def split_segments(text: str, limit: int) -> list[tuple[int, str]]:
     """Cut text into (offset, piece) segments of at most ``limit`` characters, at paragraph,
-    line or sentence ends where possible."""
+    line or sentence ends where possible; a leading wire dateline is a segment of its own, so that
+    it is not parsed as part of the first sentence."""
+    end = dateline_end(text)
+    if end:
+        return [(0, text[:end])] + [(end + o, piece) for o, piece in split_segments(text[end:], limit)]
     if len(text) <= limit:
         return [(0, text)]
     out: list[tuple[int, str]] = []

@@ -27,7 +27,7 @@ from tieline.attributes.places import Gazetteer, resolve_location
 from tieline.attributes.topics import document_off_topic, sentence_off_topic
 from tieline.events import EventFinder
 from tieline.lexicon import Lexicon, default_lexicon
-from tieline.parse import parse_documents
+from tieline.parse import dateline_place, parse_documents
 from tieline.records import build_record
 from tieline.settings import DEFAULTS
 from tieline.types import Attributes, CodedDocument, Document, Event, EventRecord, Location, ParsedDocument, Problem
@@ -110,6 +110,7 @@ class Coder:
         doc_contexts = document_contexts((s for seg in parsed.segments for s in seg.doc.sents), self.lexicon.contexts)
         out: list[Attributes] = []
         last: tuple[int, str | None, str | None, Location | None] | None = None  # sentence, date, precision, place
+        dateline = self.gazetteer.lookup(dateline_place(parsed.document.text) or "")
         for event in events:
             doc = parsed.segments[event.segment].doc
             token = doc[event.token]
@@ -133,7 +134,7 @@ class Coder:
             if near_place is not None and (location is None or (event.future and event.trigger.event == "AGREE")):
                 location = near_place  # an undertaking is made where the story is, not where it will happen
             if location is None:
-                location = self._seat_of(event)
+                location = dateline or self._seat_of(event)
             contexts = find_terms(token.sent, self.lexicon.contexts)
             contexts += [c for c in doc_contexts if c not in contexts]
             sectors = tuple(find_terms(token.sent, self.lexicon.fields))

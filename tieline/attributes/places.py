@@ -35,6 +35,11 @@ class Gazetteer:
         for start in range(0, len(names), 2000):
             self.matcher.add("PLACE", [self.make_doc(n) for n in names[start:start + 2000]])
 
+    def lookup(self, name: str) -> Location | None:
+        """The location of a place name, or None."""
+        found = self.locations.get(name)
+        return found[0] if found else None
+
     def places_in(self, sent: Span) -> list[tuple[Span, Location, str]]:
         """Places named in a sentence (inside a place-like entity), longest first."""
         doc = sent.doc
