@@ -57,7 +57,7 @@ REFUSABLE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", 
 REFUSAL_MODES = {"CONSULT": "meet", "COOPERATE": "assist", "AID": "assist", "CONCEDE": "yield", "RETREAT": "yield"}
 # Violence is often reported without its perpetrator ("three soldiers were killed by a bomb"):
 # such events are kept, and the records stage names an unidentified actor where it happened.
-UNATTRIBUTED_TYPES = frozenset({"ASSAULT", "PROTEST"})
+UNATTRIBUTED_TYPES = frozenset({"ASSAULT", "PROTEST", "COERCE"})
 
 
 @dataclass(frozen=True)
@@ -234,6 +234,10 @@ class EventFinder:
             if c.dep_ in ("nsubj", "csubj") and c.ent_type_ not in ("DATE", "TIME"):
                 return c
         passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
+        if verb.dep_ == "conj" and not passive:  # "the minister was indicted ... and will resign"
+            patient = next((c for c in verb.head.children if c.dep_ == "nsubjpass"), None)
+            if patient is not None:
+                return patient
         if verb.dep_ in ("xcomp", "conj", "acomp") and verb.head is not verb and not passive:
             return self._subject(verb.head, depth + 1)
         if verb.dep_ == "advcl" and not passive and not any(c.dep_ == "mark" for c in verb.children) \

@@ -77,8 +77,11 @@ def implied_actor(event: Event, attributes: Attributes) -> Actor | None:
     if event.actor is not None:
         return None
     place = attributes.location.country if attributes.location else None
-    kind = "CVL" if event.trigger.event == "PROTEST" else "UNK"
-    return Actor("unidentified", place, kind) if place else None
+    if not place:
+        return None
+    if event.trigger.event == "COERCE":  # "was arrested in Lebanon": by the authorities there
+        return Actor("authorities", place, "GOV")
+    return Actor("unidentified", place, "CVL" if event.trigger.event == "PROTEST" else "UNK")
 
 
 def event_id(event: Event) -> str:
