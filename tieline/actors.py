@@ -135,6 +135,8 @@ class ActorFinder:
         found: list[Name] = []
         for match_id, start, end in self.matcher(doc):
             for kind, actor in self.payloads.get(match_id, []):
+                if kind == "surname" and end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title:
+                    continue  # "Donald Trump": a surname elsewhere, a first name here
                 if kind in ("leader", "surname"):
                     resolved = self._leader(actor.name, day) if kind == "leader" else self._surname(actor.name, day)
                     if resolved is None:
@@ -327,7 +329,7 @@ class ActorFinder:
             if is_person:
                 context.remember_person(head, actor)
             return mention(actor, "organization")
-        if countries and head.lemma_.lower() in FORMER_UNITS and any(c.lower_ in ("former", "ex") for c in head.children):
+        if countries and head.lemma_.lower() in FORMER_UNITS and any(t.lower_ in ("former", "ex") for t in tokens):
             countries = []  # "the former Soviet republic" is not Russia
         if countries:
             country_name = countries[-1] if len(countries) > 1 and countries[-1].end > countries[0].end else countries[0]

@@ -20,7 +20,7 @@ from spacy.tokens import Span, Token
 
 from tieline.actors import ActorFinder, Name, Resolution
 from tieline.attributes.contexts import find_terms
-from tieline.attributes.modality import is_future, is_hypothetical, is_negated
+from tieline.attributes.modality import is_future, is_hypothetical, is_negated, is_unrealised
 from tieline.coref import DocumentContext
 from tieline.lexicon import Lexicon, TriggerPattern
 from tieline.types import Actor, Event, Mention, ParsedDocument, Trigger
@@ -49,6 +49,8 @@ MAX_COMBINATIONS = 6
 # state, a political recipient ("residents accused the police").
 CIVIL_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE", "CONCEDE"})
 CLAIM_TYPES = frozenset({"REQUEST", "ACCUSE", "REJECT"})
+NON_ANSWERS = frozenset({"comment", "elaborate", "say", "confirm", "disclose", "specify", "identify", "name",
+                         "give", "discuss", "speculate"})
 TOPIC_VERBS = frozenset({"discuss", "negotiate", "talk", "debate", "review", "attend"})  # their object is a topic
 STANDALONE_TYPES = frozenset({"ASSAULT", "SANCTION", "COERCE"})
 POLITICAL_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "PTY", "REB", "OPP", "IGO", "NGO", "SPY", "PRM",
@@ -398,6 +400,10 @@ class EventFinder:
         reciprocal = len(actors) > 1 and any(t.lower_ == "other" and t.head.i == verb.i or
                                              (t.lower_ == "other" and t.head.head.i == verb.i)
                                              for t in verb.subtree if t.dep_ in ("dobj", "pobj", "amod", "det"))
+        if pattern.event == "REJECT" and any(c.lemma_.lower() in NON_ANSWERS for c in _complements(tok)):
+            return []  # "declined to comment": no refusal of anything political
+        if is_unrealised(verb):
+            return []  # "efforts to free them", "calls for the rulers to step down": an aim, not a deed
         if pattern.requires == "complement" and tok.pos_ == "ADJ" and not recipients \
                 and self._complement_type(tok) is None:
             return []  # "eager to put the issue behind it": no interaction promised
@@ -410,7 +416,9 @@ class EventFinder:
                 actors, recipients = recipients[:1], recipients[1:]
         if not actors and (pattern.event not in UNATTRIBUTED_TYPES or not _reports_an_act(verb)
                            or (subject is not None and subject.lemma_.lower() in self.lexicon.hazards)
-                           or (pattern.event == "ASSAULT" and not self._armed_conflict(tok.sent, recipients))):
+                           or (pattern.event == "ASSAULT" and not self._armed_conflict(tok.sent, recipients))
+                           or (pattern.event == "COERCE" and not recipients)):
+            # an arrest with neither agent nor identified detainee is crime news
             # no actor; "the virus has killed 2,600" (no attacker); "he was shot" in a crime story
             return []
 

@@ -112,12 +112,15 @@ def _unrealised(token: Token) -> str | None:
     return None
 
 
+def is_unrealised(token: Token) -> bool:
+    """The act is only aimed at ("efforts to free them"), not done nor planned."""
+    aim = _unrealised(token)
+    return aim is not None and aim not in PLAN_NOUNS
+
+
 def is_hypothetical(token: Token) -> bool:
     sent = token.sent
     if sent.text.rstrip().endswith("?"):
-        return True
-    aim = _unrealised(token)
-    if aim is not None and aim not in PLAN_NOUNS:
         return True
     for tok in _chain(token):
         for child in tok.children:
