@@ -276,10 +276,11 @@ class ActorFinder:
             speaker = self._reporting_subject(head)
             if speaker is not None:  # "The Kremlin said it would...": it is the Kremlin
                 found = self.resolve(speaker, names, offset, context, allow_places=allow_places)
-                if found is not None:
-                    start = offset + head.idx
-                    return Resolution(tuple(Mention(head.text, start, start + len(head.text), m.actor, "pronoun")
-                                            for m in found.mentions))
+                if found is None:
+                    return None  # "JPMorgan said it...": an unknown speaker, not the last country named
+                start = offset + head.idx
+                return Resolution(tuple(Mention(head.text, start, start + len(head.text), m.actor, "pronoun")
+                                        for m in found.mentions))
             return context.resolve_pronoun(head, offset)
 
         tokens = self.phrase_tokens(head)
