@@ -43,3 +43,11 @@ def test_lexicon_trigger_rows_have_no_stray_particles(lexicon):
     for pattern in lexicon.triggers:
         assert all(" " not in p and "|" not in p for p in pattern.particles), pattern.rule
         assert len(pattern.particles) <= 4, pattern.rule
+
+
+def test_lexicon_trigger_rows_are_unique(lexicon):
+    seen = {}
+    for pattern in lexicon.triggers:
+        key = (pattern.head, pattern.noun, pattern.objects, pattern.particles, pattern.event, pattern.requires)
+        assert key not in seen, f"{pattern.rule} repeats row {seen[key]}"
+        seen[key] = pattern.row

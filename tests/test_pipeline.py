@@ -101,6 +101,8 @@ def test_pipeline_non_english_and_long_documents(coder):
     ("Russia's president held a phone call with Turkey's president on Tuesday.", ("CONSULT", "RUS", "TUR")),
     ("US and British activists staged a protest in Beijing on Wednesday.", ("PROTEST", "USA", "CHN")),
     ("The US, Russia, and Switzerland met in Geneva yesterday.", ("CONSULT", "USA", "CHE")),
+    ("Russian warplanes launched air strikes on Idlib, killing 12 civilians.", ("ASSAULT", "RUS", "SYR")),
+    ("Thousands of Iraqi Kurds demonstrated in Kirkuk on Sunday.", ("PROTEST", "IRQ", "IRQ")),
 ])
 def test_pipeline_codes_harder_sentence(coder, text, expected):
     assert expected in _dyads(_code(coder, text))

@@ -332,6 +332,9 @@ class ActorFinder:
             return mention(actor, "organization")
         if countries and head.lemma_.lower() in FORMER_UNITS and any(t.lower_ in ("former", "ex") for t in tokens):
             countries = []  # "the former Soviet republic" is not Russia
+        if countries and head.ent_type_ == "NORP" and head.tag_ == "NNPS" and agent is None:
+            base = countries[0].actor  # "Iraqi Kurds", "Lebanese Shiites": a people of that country
+            return mention(Actor(base.name, base.country, "CVL"), "agent")
         if countries:
             country_name = countries[-1] if len(countries) > 1 and countries[-1].end > countries[0].end else countries[0]
             base = country_name.actor

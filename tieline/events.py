@@ -52,7 +52,7 @@ CLAIM_TYPES = frozenset({"REQUEST", "ACCUSE", "REJECT"})
 NON_ANSWERS = frozenset({"comment", "elaborate", "say", "confirm", "disclose", "specify", "identify", "name",
                          "give", "discuss", "speculate"})
 TOPIC_VERBS = frozenset({"discuss", "negotiate", "talk", "debate", "review", "attend"})  # their object is a topic
-STANDALONE_TYPES = frozenset({"ASSAULT", "SANCTION", "COERCE"})
+STANDALONE_TYPES = frozenset({"ASSAULT", "SANCTION", "COERCE", "PROTEST"})
 POLITICAL_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "PTY", "REB", "OPP", "IGO", "NGO", "SPY", "PRM",
                                "ELI", "UAF", "PRE"})
 REFUSABLE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
@@ -427,8 +427,10 @@ class EventFinder:
         future = is_future(verb)
         hypothetical = is_hypothetical(verb)
         event_type, mode, cameo = self._fold_intent(found, event_type, mode, cameo, future)
-        if event_type == "PROTEST" and actors and all(m.actor.type in ("MIL", "COP", "GOV") for m in actors):
+        if event_type == "PROTEST" and actors and all(m.actor.type in ("MIL", "COP") for m in actors):
             event_type, mode, cameo = "COERCE", "restrict", "172"  # "troops blocked the roads"
+        elif event_type == "PROTEST" and actors and all(m.actor.type == "GOV" for m in actors):
+            event_type, mode, cameo = "ACCUSE", "disapprove", "114"  # a government protests officially
         if event_type == "AGREE" and found.token.lemma_.lower() in PROMISE_LEMMAS and _negated_complement(found.token):
             event_type, mode, cameo = "REJECT", None, "120"  # "vowed not to return the Golan Heights"
         elif negated and event_type in REFUSABLE_TYPES and (future or _failed(verb)):

@@ -77,6 +77,8 @@ def implied_actor(event: Event, attributes: Attributes) -> Actor | None:
     if event.actor is not None:
         return None
     place = attributes.location.country if attributes.location else None
+    if not place and event.trigger.event == "PROTEST" and event.recipient is not None:
+        place = event.recipient.actor.country  # protesters against a government are its people
     if not place:
         return None
     if event.trigger.event == "COERCE":  # "was arrested in Lebanon": by the authorities there
