@@ -47,7 +47,7 @@ MAX_COMBINATIONS = 6
 # Events that civilians, firms and the like take part in on their own. Any other event needs a
 # political actor ("British tourists visited Italy" is no CONSULT), or for claims made to a
 # state, a political recipient ("residents accused the police").
-CIVIL_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE", "CONCEDE"})
+CIVIL_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE", "CONCEDE", "AID"})
 CLAIM_TYPES = frozenset({"REQUEST", "ACCUSE", "REJECT"})
 NON_ANSWERS = frozenset({"comment", "elaborate", "say", "confirm", "disclose", "specify", "identify", "name",
                          "give", "discuss", "speculate"})
@@ -431,6 +431,15 @@ class EventFinder:
             event_type, mode, cameo = "COERCE", "restrict", "172"  # "troops blocked the roads"
         elif event_type == "PROTEST" and actors and all(m.actor.type == "GOV" for m in actors):
             event_type, mode, cameo = "ACCUSE", "disapprove", "114"  # a government protests officially
+        if event_type == "COERCE" and mode == "deport" and recipients \
+                and all(m.actor.type in ("IGO", "NGO") for m in recipients):
+            event_type, mode, cameo = "SANCTION", "expel", "166"  # forcing a UN agency out is an expulsion
+        if event_type == "CONSULT" and mode == "visit" and actors and all(m.actor.type == "MIL" for m in actors):
+            # troops "arriving" in a country are no visit: peacekeepers are aid, other troops a deployment
+            if any("peacekeep" in m.text.lower() for m in actors):
+                event_type, mode, cameo = "AID", None, "0861"
+            else:
+                event_type, mode, cameo = "MOBILIZE", "troops", "154"
         if event_type == "AGREE" and found.token.lemma_.lower() in PROMISE_LEMMAS and _negated_complement(found.token):
             event_type, mode, cameo = "REJECT", None, "120"  # "vowed not to return the Golan Heights"
         elif negated and event_type in REFUSABLE_TYPES and (future or _failed(verb)):
@@ -478,7 +487,7 @@ class EventFinder:
         if future and event_type in ("RETREAT", "SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "PROTEST") \
                 and _has_condition(found.carrier or found.token, "unless"):
             return "THREATEN", None, "131"
-        if future and event_type in COOPERATIVE_TYPES | {"RETREAT", "CONCEDE"}:
+        if future and event_type in COOPERATIVE_TYPES | {"RETREAT", "CONCEDE"} and mode != "resign":
             return "AGREE", None, {"CONSULT": "036", "AID": "033", "COOPERATE": "031", "RETREAT": "035",
                                    "CONCEDE": "035"}.get(event_type, "030")
         if future and event_type in CONFLICT_TYPES:

@@ -15,7 +15,7 @@ from tieline.types import Actor, Attributes, Event, EventRecord, Mention
 # crackdown): the recipient is the government or people of the country where it happened.
 DOMESTIC_TYPES = {"PROTEST": "GOV", "COERCE": "CVL", "CONCEDE": "CVL", "ASSAULT": "CVL"}
 # Visits, meetings, aid and undertakings abroad with no counterpart named are with the host country.
-HOSTED_TYPES = frozenset({"CONSULT", "AGREE", "AID", "COOPERATE"})
+HOSTED_TYPES = frozenset({"CONSULT", "AGREE", "AID", "COOPERATE", "SANCTION"})
 DEFAULT_CONTEXTS = {"CONSULT": "diplomatic", "AGREE": "diplomatic", "SUPPORT": "diplomatic"}
 
 
