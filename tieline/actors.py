@@ -118,6 +118,7 @@ class ActorFinder:
         taken |= {n for o in lex.organizations for n in (o.name, o.abbrev, *o.aliases)}
         for leader in lex.leaders:
             keys = [leader.name, *leader.aliases, *_hyphenated(leader)]
+            keys += [v for k in keys for v in _article_variants(k)]
             for key in keys:
                 self.leaders_by_key.setdefault(key, []).append(leader)
             surname = leader.name.split()[-1] if len(leader.name.split()) > 1 else ""
@@ -365,7 +366,7 @@ class ActorFinder:
                 context.remember_person(head, appos)
                 return mention(appos, "person")
             if agent is not None:  # a titled person without a country: the sentence's country
-                country = context.sentence_country(head, names)
+                country = context.sentence_country(head, names, agent_is_state=agent == "GOV")
                 if country is not None:
                     actor = Actor(country.name, country.country, agent)
                     context.remember_person(head, actor)
@@ -491,3 +492,16 @@ def _hyphenated(leader) -> list[str]:  # type: ignore[no-untyped-def]
     if leader.country not in FAMILY_FIRST or len(parts) != 3:
         return []
     return [f"{parts[0]} {parts[1]}-{parts[2].lower()}", f"{parts[0]} {parts[1]}-{parts[2]}"]
+
+
+def _article_variants(name: str) -> list[str]:
+    """ "Omar al-Bashir" is also "Omar El Bashir", "Omar Al-Bashir", "Omar Bashir"."""
+    words = name.split()
+    out = []
+    for i, w in enumerate(words):
+        low = w.lower()
+        if low.startswith(("al-", "el-")) and len(w) > 4:
+            rest = w[3:]
+            for form in (f"El {rest}", f"Al-{rest}", f"al {rest}", f"Al {rest}", rest):
+                out.append(" ".join(words[:i] + [form] + words[i + 1:]))
+    return out

@@ -232,7 +232,7 @@ class DocumentContext:
                 self.country_counts[actor.country] += 1
                 self.title_countries.setdefault(actor.country, actor)
 
-    def sentence_country(self, head: Token, names: dict[int, Name]) -> Actor | None:
+    def sentence_country(self, head: Token, names: dict[int, Name], agent_is_state: bool = False) -> Actor | None:
         """The country a titled person without one most likely belongs to: the nearest
         country named earlier in the same sentence, else the document's most named one."""
         sent = head.sent
@@ -243,6 +243,12 @@ class DocumentContext:
             name = names.get(tok.i)
             if name is not None and name.kind in COUNTRY_KINDS and name.actor.country:
                 best = name.actor
+        if best is None and agent_is_state:  # "The Interior Minister ..., the Pakistani government said"
+            for tok in sent:
+                name = names.get(tok.i)
+                if tok.i > head.i and name is not None and name.kind in COUNTRY_KINDS and name.actor.country:
+                    best = name.actor
+                    break
         if best is not None:
             return Actor(best.name, best.country, "GOV")
         # else the country the story has named most before this sentence

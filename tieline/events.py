@@ -127,6 +127,8 @@ class EventFinder:
                 return False
         if pattern.requires == "complement" and not _complements(tok):
             return False
+        if pattern.requires == "statement" and not any(c.dep_ == "ccomp" for c in tok.children):
+            return False  # "a rights group protested that...": a complaint, not a street protest
         if pattern.requires == "obligation" and not any(
                 c.dep_ == "ccomp" and any(a.dep_ == "aux" and a.lower_ in OBLIGATION_MODALS for a in c.children)
                 for c in tok.children):
@@ -414,7 +416,8 @@ class EventFinder:
             recipients = [m for m in between if not actors or m.actor != actors[0].actor]
             if not actors:
                 actors, recipients = recipients[:1], recipients[1:]
-        if not actors and (pattern.event not in UNATTRIBUTED_TYPES or not _reports_an_act(verb)
+        unattributed = pattern.event in UNATTRIBUTED_TYPES or (pattern.event, pattern.mode) == ("ACCUSE", "investigate")
+        if not actors and (not unattributed or not _reports_an_act(verb)
                            or (subject is not None and subject.lemma_.lower() in self.lexicon.hazards)
                            or (pattern.event == "ASSAULT" and not self._armed_conflict(tok.sent, recipients))
                            or (pattern.event == "COERCE" and not recipients)):

@@ -15,7 +15,7 @@ from tieline.types import Actor, Attributes, Event, EventRecord, Mention
 # crackdown): the recipient is the government or people of the country where it happened.
 DOMESTIC_TYPES = {"PROTEST": "GOV", "COERCE": "CVL", "CONCEDE": "CVL", "ASSAULT": "CVL"}
 # Visits, meetings, aid and undertakings abroad with no counterpart named are with the host country.
-HOSTED_TYPES = frozenset({"CONSULT", "AGREE", "AID", "COOPERATE", "SANCTION"})
+HOSTED_TYPES = frozenset({"CONSULT", "AGREE", "AID", "COOPERATE", "SANCTION", "MOBILIZE"})
 DEFAULT_CONTEXTS = {"CONSULT": "diplomatic", "AGREE": "diplomatic", "SUPPORT": "diplomatic"}
 
 
@@ -67,7 +67,8 @@ def implied_recipient(event: Event, attributes: Attributes) -> Actor | None:
         if country is None:
             return None
         return Actor(country, country, DOMESTIC_TYPES[kind])
-    if kind in HOSTED_TYPES and place and place != actor_country:
+    investigation = (kind, event.trigger.mode) == ("ACCUSE", "investigate")  # "sent staff to Bosnia to investigate"
+    if (kind in HOSTED_TYPES or investigation) and place and place != actor_country:
         return Actor(place, place, "GOV")
     return None
 
@@ -81,7 +82,7 @@ def implied_actor(event: Event, attributes: Attributes) -> Actor | None:
         place = event.recipient.actor.country  # protesters against a government are its people
     if not place:
         return None
-    if event.trigger.event == "COERCE":  # "was arrested in Lebanon": by the authorities there
+    if event.trigger.event in ("COERCE", "ACCUSE"):  # "was arrested in Lebanon": by the authorities there
         return Actor("authorities", place, "GOV")
     return Actor("unidentified", place, "CVL" if event.trigger.event == "PROTEST" else "UNK")
 

@@ -10,7 +10,7 @@ FUTURE_AUXILIARIES = frozenset({"will", "'ll", "shall", "wo"})
 HYPOTHETICAL_AUXILIARIES = frozenset({"would", "could", "might", "may", "should", "can", "ca", "must"})
 CONDITION_MARKERS = frozenset({"if", "unless", "whether", "provided", "lest"})
 # Governing words that put their complement in the future ("plans to visit", "is set to sign").
-INTENT_GOVERNORS = frozenset({"plan", "intend", "expect", "schedule", "slate", "set", "prepare", "decide",
+INTENT_GOVERNORS = frozenset({"plan", "intend", "expect", "schedule", "slate", "set", "prepare",
                               "aim", "hope", "want", "wish", "seek", "propose", "due", "go", "scheduled",
                               "expected", "likely", "poised", "about"})
 AIM_NOUNS = frozenset({"effort", "attempt", "bid", "deadline", "pressure", "push", "drive", "campaign", "call",
