@@ -122,6 +122,8 @@ class ActorFinder:
             for key in keys:
                 self.leaders_by_key.setdefault(key, []).append(leader)
             surname = leader.name.split()[-1] if len(leader.name.split()) > 1 else ""
+            if surname.lower().startswith(("al-", "el-")):
+                surname = surname[3:]  # "Omar al-Bashir" is "Bashir" (and "El Bashir") too
             if surname not in keys and _usable_surname(surname) and surname not in taken:
                 self.surnames.setdefault(surname, []).append(leader)
         for key in self.leaders_by_key:
@@ -319,7 +321,7 @@ class ActorFinder:
         org = next((n for n in modifier_names if n.kind == "organization" or (n.kind == "user" and n.actor.abbrev)), None)
         leader = next((n for n in modifier_names if n.kind == "leader" or (n.kind == "user" and not n.actor.abbrev)),
                       None)
-        countries = [n for n in modifier_names if n.kind in ("country", "adjective", "capital", "metonym", "region")]
+        countries = [n for n in modifier_names if n.kind in ("country", "adjective", "capital", "metonym", "region", "firm")]
 
         if leader is not None and is_person:
             context.remember_person(head, leader.actor)
@@ -346,7 +348,8 @@ class ActorFinder:
                 if not self._is_actor_noun(head):
                     return None
             # a named person with a nationality but no office ("Spain's Feliciano Lopez") is a civilian
-            actor = Actor(base.name, base.country, agent or ("CVL" if is_person else base.type or "GOV"))
+            fallback = base.type if country_name.kind == "firm" else ("CVL" if is_person else base.type or "GOV")
+            actor = Actor(base.name, base.country, agent or fallback)
             if is_person:
                 context.remember_person(head, actor)
             joined = [names[c.i] for t in head.doc[country_name.start: country_name.end] for c in t.conjuncts
@@ -366,7 +369,8 @@ class ActorFinder:
                 context.remember_person(head, appos)
                 return mention(appos, "person")
             if agent is not None:  # a titled person without a country: the sentence's country
-                country = context.sentence_country(head, names, agent_is_state=agent == "GOV")
+                country = context.sentence_country(head, names,
+                                                   agent_is_state=agent in ("GOV", "JUD", "LEG", "MIL", "COP"))
                 if country is not None:
                     actor = Actor(country.name, country.country, agent)
                     context.remember_person(head, actor)

@@ -321,6 +321,7 @@ class EventFinder:
                  and not (topic and c.lower_ not in ("with", "between", "among"))]
         if found.pattern.event == "ACCUSE":  # "complained to the UN over Israeli raids": the accused first
             preps.sort(key=lambda c: c.lower_ not in ("against", "over", "about", "of"))
+            preps += [c for c in tok.children if c.dep_ == "prep" and c.lower_ == "as"]  # "denounced as a crime X's..."
         candidates += preps
         if not topic:
             candidates += _complements(tok)
