@@ -80,6 +80,9 @@ STOP_WORDS = {
     "Confederation", "Presidency", "Ministers", "Affairs", "State", "Commission",
     "Assembly", "Forces", "Secretary", "Vice", "Deputy", "First", "Second", "Heir",
     "Apparent", "Co-Vice", "Chief", "Yuan", "Governorate", "City", "Homeland",
+    # in older snapshots: "President of the Islamic Republic of Afghanistan Ashraf GHANI",
+    # "Queen of Australia ELIZABETH II", "Prime Minister Tan Sri MUHYIDDIN Yassin"
+    "Afghanistan", "Australia", "Sri",
 }
 RANKS = {"Gen.", "General", "Col.", "Lt.", "Capt.", "Maj.", "Brig.", "Sr.", "Dr.", "Sir",
          "Dame", "Ratu", "Sheikh", "Chief", "Grand Chief"}
@@ -161,6 +164,14 @@ NATIVE = {
     ("THA", "Wachiralongkon"): ["King Vajiralongkorn"],
     ("PRK", "Kim"): ["Kim Jong-un"],
     ("KOR", "Yoon"): ["Yoon Suk-yeol"],
+    # former holders, from older snapshots (--history)
+    ("IRN", "Rohani"): ["Rouhani", "Hassan Rouhani"],
+    ("RUS", "Medvedev"): ["Dmitry Medvedev"],
+    ("BRA", "Temer"): ["Michel Temer"],
+    ("LBN", "Awn"): ["Aoun", "Michel Aoun"],
+    ("SDN", "al-Bashir"): ["Omar al-Bashir"],
+    ("TUN", "Caid Essebsi"): ["Essebsi", "Béji Caïd Essebsi"],
+    ("LBY", "al-Saraj"): ["Fayez al-Sarraj", "Sarraj"],
 }
 # Generated aliases that are wrong because the Factbook capitalises only part of a surname.
 DROP = {("AND", "Xavier Zamora"), ("AND", "Zamora")}
@@ -538,46 +549,151 @@ def aliases_for(p: Person, iso3: str) -> list[str]:
     return [a for a in al if a and a != p.name and (iso3, a) not in DROP]
 
 
-def build(extract: Path) -> list[list[str]]:
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+class Term:
+    """One person's uninterrupted tenure of one office, as seen in consecutive snapshots."""
+
+    def __init__(self, iso3: str, head: str):
+        self.iso3, self.head = iso3, head
+        self.people: list[Person] = []  # every spelling seen, oldest first
+        self.label = self.start = self.end = ""
+        self.closed = False  # replaced in a later snapshot (end stays empty when undated)
+        self.keys: set[str] = set()
+
+    def add(self, p: Person, label: str, start: str) -> None:
+        self.people.append(p)
+        self.label = label
+        self.start = start or self.start  # the newest exact since-date
+        self.keys |= person_keys(p)
+
+    def row(self) -> list[str]:
+        p = self.people[-1]  # the newest spelling names the row
+        head = self.head
+        role = f"{head}; {self.label}" if self.label else head
+        al: list[str] = []
+        for q in reversed(self.people):
+            al += ([q.name] if q.name != p.name else []) + aliases_for(q, self.iso3)
+        al = [a for a in al + [strip_accents(a) for a in al] if a != p.name]
+        return [p.name, join(sorted(set(al), key=lambda s: (s.casefold(), s))),
+                self.iso3, "GOV", role, self.start, self.end]
+
+
+def person_keys(p: Person) -> set[str]:
+    """Identity keys: the full name and the distinctive capitalised parts ("Ghani", "Sisi")."""
+    keys = {"name:" + fold(p.name)}
+    for c in p.caps + [w for w in p.run if w.lower() not in PARTICLES]:
+        for part in [c] + c.split("-"):
+            if distinctive(part) and part.lower() not in PARTICLES:
+                keys.add("caps:" + fold(part))
+    return keys
+
+
+def same_person(t: Term, p: Person, start: str) -> bool:
+    return bool(t.keys & person_keys(p)) or bool(start and start == t.start)
+
+
+def snapshot_entries(rec: dict, idx: dict[str, str]) -> list[tuple]:
+    """(iso3, field, person, label, start, represented) for one country file."""
+    iso3 = to_iso3(rec["country"], idx)
+    out = []
+    for field in ("chief_of_state", "head_of_government"):
+        text = rec.get(field) or ""
+        represented = "represented by" in text
+        people = holders(field, text)
+        for p, label in people:
+            out.append((iso3, field, p, label, since(p.rest, field, clean(text)), represented))
+        if not people and re.search(r"\bvacant\b", clean(text), re.I):
+            out.append((iso3, field, None, "", "", False))  # "president (vacant)": the office changed hands
+    return out
+
+
+def build(extract: Path, history: Path | None = None, undated: list | None = None) -> list[list[str]]:
+    """Rows for every person and office seen in the extract (the newest snapshot) and, with
+    history, in older snapshots of the same files (records carrying a "date", YYYY or YYYY-MM)."""
     idx = country_index(DATA / "countries.csv")
-    records = []
-    with open(extract, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                records.append(json.loads(line))
-    found = []  # (iso3, field, person, label, start, represented)
-    for rec in records:
-        iso3 = to_iso3(rec["country"], idx)
-        for field in ("chief_of_state", "head_of_government"):
-            text = rec.get(field) or ""
-            represented = "represented by" in text
-            for p, label in holders(field, text):
-                start = since(p.rest, field, clean(text))
-                found.append((iso3, field, p, label, start, represented))
+    older = read_jsonl(history) if history else []
+    for rec in older:
+        if not rec.get("date"):
+            sys.exit(f"history record without a date: {rec.get('path')} {rec.get('commit')}")
+    # oldest first; the extract is the newest snapshot
+    snaps = [(rec["date"], snapshot_entries(rec, idx))
+             for rec in sorted(older, key=lambda r: (r["date"], r.get("commit", ""), r.get("path", "")))]
+    snaps += [("", snapshot_entries(rec, idx)) for rec in read_jsonl(extract)]
     # a head of state who reigns from abroad (represented locally) and also has a row at home
-    home = {p.name for iso3, field, p, label, start, rep in found if not rep}
-    rows: dict[tuple[str, str, str], list[str]] = {}
-    for iso3, field, p, label, start, rep in found:
-        if rep and field == "chief_of_state" and p.name in home:
-            continue
-        if not p.run:
-            continue
-        head = "head of state" if field == "chief_of_state" else "head of government"
-        role = f"{head}; {label}" if label else head
-        key = (p.name, iso3, head)
-        rows.setdefault(key, [p.name, join(sorted(set(aliases_for(p, iso3)),
-                                                  key=lambda s: (s.casefold(), s))),
-                              iso3, "GOV", role, start, ""])
+    home = {p.name for _, found in snaps for iso3, field, p, label, start, rep in found if p and not rep}
+    terms: list[Term] = []
+    state: dict[tuple[str, str], tuple[str, list[Term]]] = {}  # office -> (snapshot date, open terms)
+    for date, found in snaps:
+        offices: dict[tuple[str, str], list[tuple[Person, str, str]]] = {}
+        for iso3, field, p, label, start, rep in found:
+            head = "head of state" if field == "chief_of_state" else "head of government"
+            if p is None:  # vacant: no holder, but the snapshot closes the open terms
+                offices.setdefault((iso3, head), [])
+                continue
+            if rep and field == "chief_of_state" and p.name in home:
+                continue
+            if not p.run:
+                continue
+            seen = offices.setdefault((iso3, head), [])
+            if all(q.name != p.name for q, _, _ in seen):
+                seen.append((p, label, start))
+        for office_key, held in offices.items():
+            prev_date, prev_open = state.get(office_key, ("", []))
+            now_open: list[Term] = []
+            newcomers: list[Term] = []
+            for p, label, start in held:
+                t = next((t for t in prev_open if t not in now_open and same_person(t, p, start)
+                          and not (start and t.start and start != t.start and start > prev_date)), None)
+                if t is None:  # a new holder, or a known one starting a new term
+                    t = Term(*office_key)
+                    terms.append(t)
+                    newcomers.append(t)
+                t.add(p, label, start)
+                now_open.append(t)
+            for t in prev_open:
+                if t in now_open:
+                    continue
+                # the holder changed: the term ends on the successor's since-date
+                succ = [n for n in newcomers if n.label == t.label and n.start] or \
+                       [n for n in newcomers if n.start]
+                dates = sorted(n.start for n in succ
+                               if not (n.keys & t.keys) and n.start > (t.start or ""))
+                t.end = dates[0] if dates else ""
+                t.closed = True
+            state[office_key] = (date, now_open)
+    rows: dict[tuple[str, str, str, str], list[str]] = {}
+    for t in terms:
+        r = t.row()
+        rows.setdefault((r[0], t.iso3, t.head, r[5]), r)
+        if t.closed and not t.end and undated is not None:
+            undated.append(r)
     return list(rows.values())
 
 
 def main(argv=None) -> None:
     argv = sys.argv[1:] if argv is None else argv
+    history = None
+    if "--history" in argv:
+        i = argv.index("--history")
+        if i + 1 >= len(argv):
+            sys.exit("--history needs a file")
+        history = Path(argv[i + 1])
+        argv = argv[:i] + argv[i + 2:]
     if len(argv) != 1:
-        sys.exit("usage: build_current_leaders.py EXTRACT.jsonl")
-    rows = build(Path(argv[0]))
+        sys.exit("usage: build_current_leaders.py EXTRACT.jsonl [--history HISTORY.jsonl]")
+    undated: list[list[str]] = []
+    rows = build(Path(argv[0]), history, undated)
     path = write_csv(OUT, HEADER, rows)
-    print(f"{OUT}: {len(rows)} rows, {len({r[2] for r in rows})} countries -> {path}")
+    for r in sorted(undated):
+        print(f"note: {r[0]} ({r[2]}, {r[4]}, since {r[5] or '?'}) was replaced, but no "
+              "successor's since-date is given: end left empty", file=sys.stderr)
+    former = sum(1 for r in rows if r[6])
+    print(f"{OUT}: {len(rows)} rows ({former} with an end date), "
+          f"{len({r[2] for r in rows})} countries -> {path}")
 
 
 if __name__ == "__main__":

@@ -16,10 +16,16 @@ def _code(coder, text, day=SAT):
     return [r.to_dict() for r in coder.code([Document("t", text, day)])]
 
 
+def _members(party):
+    if party is None:
+        return [None]
+    return [p.get("country") or p.get("abbrev") for p in (party if isinstance(party, list) else [party])]
+
+
 def _dyads(records):
-    return {(r["event"], (r["actor"] or {}).get("country") or (r["actor"] or {}).get("abbrev"),
-             ((r["recipient"] or {}).get("country") or (r["recipient"] or {}).get("abbrev"))) for r in records
-            if not r["negated"]}
+    """(event, actor, recipient) for every member of compound parties."""
+    return {(r["event"], a, b) for r in records if not r["negated"]
+            for a in _members(r["actor"]) for b in _members(r["recipient"])}
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -121,11 +127,27 @@ def test_pipeline_codes_no_event_where_none_is_reported(coder, text, not_expecte
 
 def test_pipeline_patron_is_not_the_actor(coder):
     records = _code(coder, "US-backed Syrian rebels attacked government positions near Aleppo on Friday.")
-    assert all(r["actor"]["country"] != "USA" for r in records)
+    assert all("USA" not in _members(r["actor"]) for r in records)
 
 
 def test_pipeline_dateline_is_no_actor_and_places_the_story(coder):
     text = "GAZA CITY, Palestinian Territories: Israel expelled two Turkish diplomats on Monday."
     records = _code(coder, text)
     assert ("SANCTION", "ISR", "TUR") in _dyads(records)
-    assert all(r["actor"]["country"] == "ISR" for r in records)
+    assert all(_members(r["actor"]) == ["ISR"] for r in records)
+
+
+def test_pipeline_compound_actor_is_one_record(coder, tmp_path):
+    from tieline.store import Store
+
+    text = "The United States and France accused Russia of meddling in the election on Monday."
+    records = [r for r in _code(coder, text) if r["event"] == "ACCUSE"]
+    assert len(records) == 1
+    [record] = records
+    assert [p["country"] for p in record["actor"]] == ["USA", "FRA"] and record["recipient"]["country"] == "RUS"
+    jsonschema.validate(record, record_schema())
+    assert len(record["spans"]["co_actors"]) == 1
+    with Store(tmp_path / "c.duckdb") as store:
+        store.write(coder.code_documents([Document("c", text, SAT)]))
+        [stored] = list(store.events(actor="USA", event="ACCUSE"))
+        assert stored["actor"] == record["actor"]

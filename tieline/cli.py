@@ -75,7 +75,9 @@ def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) 
     ctx.default_map = {name: dict(config) for name in ("code", "ingest", "events", "eval", "demo")}
 
 
-def _party(p: dict[str, Any] | None) -> str:
+def _party(p: dict[str, Any] | list[dict[str, Any]] | None) -> str:
+    if isinstance(p, list):
+        return " + ".join(_party(x) for x in p)
     if not p:
         return ""
     label = p.get("abbrev") or p.get("country") or p.get("name") or ""

@@ -474,11 +474,11 @@ class EventFinder:
         explicit = sum(1 for m in actors + recipients if m.kind not in ("pronoun", "definite"))
         confidence = 0.55 + 0.1 * min(explicit, 2) - (0.1 if found.carrier is not None else 0.0)
         out = []
-        for actor, recipient in pairs:
+        for actor, co_actors, recipient, co_recipients in _compound(pairs):
             conf = confidence + (0.1 if recipient is not None else 0.0)
             out.append(Event(doc_id, segment, tok.i, trigger, actor, recipient, sent.text.strip(),
                              offset + sent.start_char, negated, future, hypothetical, False, round(min(conf, 0.95), 2),
-                             ctx.sentence))
+                             ctx.sentence, co_actors, co_recipients))
         return out
 
     def _fold_intent(self, found: Found, event_type: str, mode: str | None, cameo: str,
@@ -694,3 +694,34 @@ def verb_lemmas(tok: Token) -> list[str]:
     elif word.endswith("s"):
         out.append(word[:-1])
     return list(dict.fromkeys(out))
+
+
+Pair = tuple["Mention | None", "Mention | None"]
+
+
+def _compound(pairs: list[Pair]) -> list[tuple[Mention | None, tuple[Mention, ...], Mention | None, tuple[Mention, ...]]]:
+    """PLOVER keeps a compound party as one record with several members: "the US and France accused
+    Russia" is one ACCUSE with two actors, not two records. A reciprocal pair without a third party
+    ("Iran and Armenia are cooperating") stays a dyad, actor and recipient."""
+    recipients_of: dict[int, list[Mention]] = {}
+    actors_in_order: list[Mention | None] = []
+    for actor, recipient in pairs:
+        key = id(actor)
+        if key not in recipients_of:
+            recipients_of[key] = []
+            actors_in_order.append(actor)
+        if recipient is not None:
+            recipients_of[key].append(recipient)
+    reciprocal = {id(r) for _, r in pairs if r is not None} & {id(a) for a, _ in pairs if a is not None}
+    if reciprocal:
+        return [(a, (), r, ()) for a, r in pairs]
+    groups: dict[tuple[int, ...], list[Mention | None]] = {}
+    for actor in actors_in_order:
+        groups.setdefault(tuple(id(r) for r in recipients_of[id(actor)]), []).append(actor)
+    out = []
+    for actors in groups.values():
+        first_recipients = recipients_of[id(actors[0])]
+        recipient = first_recipients[0] if first_recipients else None
+        co_actors = tuple(a for a in actors[1:] if a is not None)
+        out.append((actors[0], co_actors, recipient, tuple(first_recipients[1:])))
+    return out

@@ -169,7 +169,9 @@ class Coder:
         return out
 
 
-def _key(party: dict | None) -> tuple:  # type: ignore[type-arg]
+def _key(party: dict | list | None) -> tuple:  # type: ignore[type-arg]
     if not party:
         return ()
+    if isinstance(party, list):
+        return tuple(_key(p) for p in party)
     return (party.get("country"), party.get("abbrev"), party.get("type"), party.get("name"))

@@ -104,7 +104,11 @@ def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> Even
         if unidentified is None:
             return None
         actor = _party(None, unidentified)
+    if event.co_actors:
+        actor = [actor, *(_party(m) for m in event.co_actors)]  # type: ignore[list-item]
     recipient = _party(event.recipient)
+    if recipient is not None and event.co_recipients:
+        recipient = [recipient, *(_party(m) for m in event.co_recipients)]  # type: ignore[assignment]
     implied = None
     if recipient is None:
         implied = implied_recipient(event, attributes)
@@ -145,7 +149,9 @@ def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> Even
         trigger=trigger.text,
         spans={"sentence": [event.sentence_start, event.sentence_start + len(event.sentence)],
                "trigger": [trigger.start, trigger.end], "actor": _span(event.actor),
-               "recipient": _span(event.recipient)},
+               "recipient": _span(event.recipient),
+               **({"co_actors": [_span(m) for m in event.co_actors]} if event.co_actors else {}),
+               **({"co_recipients": [_span(m) for m in event.co_recipients]} if event.co_recipients else {})},
         rule=rule,
         confidence=round(event.confidence - (0.1 if implied is not None else 0.0)
                          - (0.15 if event.actor is None else 0.0), 2),

@@ -58,10 +58,17 @@ def text_sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
+def first_party(party: dict[str, Any] | list[dict[str, Any]] | None) -> dict[str, Any]:
+    """The first member of a party (a compound party is a list); its columns index the event."""
+    if isinstance(party, list):
+        return party[0] if party else {}
+    return party or {}
+
+
 def _event_row(record: EventRecord) -> tuple[Any, ...]:
     d = record.to_dict()
-    actor = d["actor"] or {}
-    recipient = d["recipient"] or {}
+    actor = first_party(d["actor"])
+    recipient = first_party(d["recipient"])
     location = d["location"] or {}
     return (d["event_id"], d["doc_id"], d["event"], d["mode"], actor.get("country"), actor.get("type"),
             actor.get("name"), actor.get("abbrev"), recipient.get("country"), recipient.get("type"),

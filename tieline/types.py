@@ -120,6 +120,8 @@ class Event:
     historical: bool = False
     confidence: float = 0.5
     sentence_index: int = 0  # ordinal of the sentence in the document
+    co_actors: tuple[Mention, ...] = ()  # further parties of a compound actor ("the US and France accused...")
+    co_recipients: tuple[Mention, ...] = ()  # further parties of a compound recipient
 
 
 @dataclass(frozen=True)
@@ -144,8 +146,8 @@ class EventRecord:
     mode: str | None
     contexts: tuple[str, ...]
     sectors: tuple[str, ...]
-    actor: dict[str, Any]
-    recipient: dict[str, Any] | None
+    actor: dict[str, Any] | list[dict[str, Any]]  # a list for a compound actor
+    recipient: dict[str, Any] | list[dict[str, Any]] | None
     date: str | None
     date_precision: str | None
     location: dict[str, Any] | None
