@@ -15,29 +15,17 @@ import json
 from pathlib import Path
 
 from tieline.about import __version__
-from tieline.evaluate import Score, load_gold, score
+from tieline.evaluate import Score, gold_documents, load_gold, score
 from tieline.parse import load_nlp
 from tieline.pipeline import Coder
-from tieline.read import parse_date
 from tieline.types import Document
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def documents(gold: list[dict]) -> list[Document]:
-    out = []
-    for g in gold:
-        try:
-            day = parse_date(g.get("date"))
-        except ValueError:
-            day = None
-        out.append(Document(str(g["id"]), g["text"], day, g.get("title")))
-    return out
-
-
 def scored(coder: Coder, path: Path) -> Score:
     gold = load_gold(path)
-    return score(gold, [r.to_dict() for r in coder.code(documents(gold))])
+    return score(gold, [r.to_dict() for r in coder.code(gold_documents(gold))])
 
 
 # CAMEO root (and 08x split) to PLOVER event type, after the CAMEO-to-PLOVER table of the
@@ -86,6 +74,13 @@ def petrarch_gold(path: Path, countries: set[str]) -> list[dict]:
     return out
 
 
+def members(party: dict | list | None) -> list[dict]:
+    """The parties of an actor or recipient field (a compound party is a list)."""
+    if party is None:
+        return []
+    return party if isinstance(party, list) else [party]
+
+
 def span_agreement(coder: Coder, path: Path) -> dict[str, float]:
     """On ConfliBERT's test sentences: how often tieline codes an event where the gold has one,
     and how often its actor / recipient text overlaps the gold source / target span."""
@@ -113,10 +108,11 @@ def span_agreement(coder: Coder, path: Path) -> dict[str, float]:
             continue
         coded += 1
         labels = r["labels"]
-        actor_ok += any(overlaps(x.actor.get("text"), labels["source_spans"]) for x in recs)
+        actor_ok += any(overlaps(p.get("text"), labels["source_spans"]) for x in recs for p in members(x.actor))
         if labels["target_spans"]:
             with_recipient += 1
-            recipient_ok += any(overlaps((x.recipient or {}).get("text"), labels["target_spans"]) for x in recs)
+            recipient_ok += any(overlaps(p.get("text"), labels["target_spans"]) for x in recs
+                                for p in members(x.recipient))
         quad_ok += any(str(x.quad) == labels["penta_class"] for x in recs)
     n = len(rows)
     return {"sentences": n, "coded": coded, "coverage": coded / n if n else 0.0,
@@ -186,7 +182,7 @@ def main() -> None:
     if petrarch.is_file():
         countries = {c.iso3 for c in coder.lexicon.countries}
         gold = petrarch_gold(petrarch, countries)
-        result = score(gold, [r.to_dict() for r in coder.code(documents(gold))])
+        result = score(gold, [r.to_dict() for r in coder.code(gold_documents(gold))])
         by_type["PETRARCH2 validation sentences (real actors)"] = result
         lines.append(f"| PETRARCH2 validation sentences (real actors; CAMEO mapped to PLOVER) | {result.docs} | "
                      f"{result.precision:.3f} | {result.recall:.3f} | {result.f1:.3f} | {result.date_accuracy} | "
@@ -216,14 +212,17 @@ def main() -> None:
     for name, result in by_type.items():
         if result.docs < 10:
             continue
-        lines += ["", f"## {name} by event type", "", "| type | gold found / required | recall | predictions correct / made | precision |",
-                  "|---|---|---|---|---|"]
+        lines += ["", f"## {name} by event type", "",
+                  "| type | gold found / required | recall | predictions correct / made | precision | F1 |",
+                  "|---|---|---|---|---|---|"]
         for kind, c in sorted(result.per_type.items()):
             gold, found = c.get("gold", 0), c.get("gold_ok", 0)
             pred, ok = c.get("pred", 0), c.get("pred_ok", 0)
-            rec = f"{found / gold:.2f}" if gold else "-"
-            prec = f"{ok / pred:.2f}" if pred else "-"
-            lines.append(f"| {kind} | {found}/{gold} | {rec} | {ok}/{pred} | {prec} |")
+            r = found / gold if gold else None
+            p = ok / pred if pred else None
+            f1 = 2 * p * r / (p + r) if p and r else 0.0
+            lines.append(f"| {kind} | {found}/{gold} | {'-' if r is None else f'{r:.2f}'} | {ok}/{pred} | "
+                         f"{'-' if p is None else f'{p:.2f}'} | {f1:.2f} |")
     notes = REPO / "docs" / "accuracy_notes.md"
     if notes.is_file():
         lines += ["", notes.read_text(encoding="utf-8").strip()]

@@ -26,7 +26,8 @@ One output row per person and office:  name,aliases,country,type,role,start,end
   * type     GOV;
   * role     "head of state; <title>" or "head of government; <title>";
   * start    the "since" date (ISO), empty when the Factbook gives only a month or year;
-  * end      empty (the Factbook lists current holders only).
+  * end      empty for the holders in the extract (the Factbook lists current holders only);
+             with --history, the end of an earlier holder's term (below).
 
 Skipped: vacancies, deputies and vice presidents, heirs, governors-general and other
 representatives, and a head of state who holds the office from abroad when he already
@@ -34,7 +35,18 @@ has a row at home (King Charles III outside the United Kingdom, the French presi
 co-prince of Andorra). Besides the first holder in each field, the head-of-government
 field also yields a prime minister listed after the president (Burundi, Tanzania, ...).
 
-Usage: python scripts/build_current_leaders.py EXTRACT.jsonl
+History (--history FILE): older snapshots of the same files, in the same JSON-lines format
+plus "date" (YYYY or YYYY-MM, e.g. "2017-01"; it orders the snapshots, all older than
+EXTRACT). Every person and office seen in any snapshot gets a row. A holder seen in
+consecutive snapshots of a country is one term (matched by name, distinctive capitalised
+part or identical since-date; older spellings become aliases); the term's start is its
+newest exact since-date, and its end is the since-date of the successor in the same office
+in the first later snapshot where the holder changed (empty when that successor is undated
+or the office is vacant, and for the holders in EXTRACT). A holder who reappears after an
+absence, or whose since-date moves past the previous snapshot, gets a second row.
+Without --history the output is the newest snapshot alone.
+
+Usage: python scripts/build_current_leaders.py EXTRACT.jsonl [--history HISTORY.jsonl]
 """
 from __future__ import annotations
 

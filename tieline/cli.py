@@ -242,17 +242,10 @@ def events(db: str, actor: str | None, recipient: str | None, event_type: str | 
 def eval_command(gold: str, by_type: bool, as_json: bool, output: str | None, model: str | None,
                  actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
     """Code the documents of a GOLD file and score them (as shared/eval/score.py does)."""
-    from tieline.evaluate import format_score, load_gold, score
-    from tieline.read import parse_date
+    from tieline.evaluate import format_score, gold_documents, load_gold, score
 
     gold_docs = load_gold(gold)
-    documents = []
-    for g in gold_docs:
-        try:
-            day = parse_date(g.get("date"))
-        except ValueError:
-            day = None
-        documents.append(Document(str(g["id"]), g["text"], day, g.get("title")))
+    documents = gold_documents(gold_docs)
     coder = _coder(model, DEFAULTS["batch_size"], actors, triggers)
     predictions = [r.to_dict() for r in coder.code(documents)]
     if output:

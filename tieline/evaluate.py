@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from tieline.errors import InputError
+from tieline.read import parse_date
+from tieline.types import Document
 
 Party = Mapping[str, Any] | list | None
 PARTY_FIELDS = ("country", "code", "abbrev", "type", "name", "text")
@@ -171,6 +173,18 @@ def load_gold(path: str | Path) -> list[dict[str, Any]]:
                 raise InputError("a gold document needs id and text", path=str(path), line=number)
             docs.append(doc)
     return docs
+
+
+def gold_documents(gold_docs: Iterable[Mapping[str, Any]]) -> list[Document]:
+    """The documents to code for gold records (a date that does not parse is left out)."""
+    out = []
+    for g in gold_docs:
+        try:
+            day = parse_date(g.get("date"))
+        except ValueError:
+            day = None
+        out.append(Document(str(g["id"]), g["text"], day, g.get("title")))
+    return out
 
 
 def format_score(result: Score, *, by_type: bool = False) -> str:
