@@ -101,3 +101,18 @@ def test_actors_bare_surname_of_the_one_office_holder(finders, blank_nlp):
     names = actors.find_names(doc, dt.date(2004, 9, 1))
     assert names[0].actor.country == "ISR" and names[2].actor.country == "PSE"
     assert actors.find_names(blank_nlp("Sharon met Arafat."), dt.date(2020, 1, 1)).get(0) is None
+
+
+def test_actors_office_holders_for_the_story_date(finders, blank_nlp):
+    import datetime as dt
+
+    actors, _ = finders
+
+    def who(text, day):
+        return sorted({(n.actor.country, n.actor.type) for n in actors.find_names(blank_nlp(text), day).values()})
+
+    assert who("Trump spoke.", dt.date(2019, 6, 1)) == [("USA", "GOV")]
+    assert who("Merkel spoke.", dt.date(2019, 1, 1)) == [("DEU", "GOV")]
+    assert who("Merkel spoke.", dt.date(2023, 1, 1)) == [("DEU", "ELI")]  # a former leader resolves as such
+    assert who("Erdogan spoke.", dt.date(2019, 1, 1)) == [("TUR", "GOV")]
+    assert who("Abiy spoke.", dt.date(2020, 1, 1)) == [("ETH", "GOV")]

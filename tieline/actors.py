@@ -204,6 +204,9 @@ class ActorFinder:
 
     def _leader(self, key: str, day: dt.date | None) -> Actor | None:
         rows = self.leaders_by_key.get(key, [])
+        if any(r.source == "leaders_current.csv" for r in rows):
+            # the newer table knows this person: an older row left open (no end date) is out of date
+            rows = [r for r in rows if r.source == "leaders_current.csv" or r.end is not None or r.type == "ELI"]
         current = [r for r in rows if r.holds_office(day)]
         if current:  # a dated office beats an undated one, and office beats former office
             r = min(current, key=lambda r: (r.type == "ELI", r.start is None, -(r.start or dt.date.min).toordinal()))

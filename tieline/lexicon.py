@@ -75,6 +75,7 @@ class Leader:
     role: str
     start: dt.date | None
     end: dt.date | None
+    source: str = "leaders.csv"
 
     def holds_office(self, day: dt.date | None) -> bool:
         """True when the person held this post on ``day`` (every post when ``day`` is None)."""
@@ -311,7 +312,7 @@ class Lexicon:
         for table in ("leaders.csv", "leaders_current.csv"):
             for n, r in self._rows(table, ("name", "aliases", "country", "type", "role", "start", "end")):
                 out.append(Leader(r["name"], _split(r["aliases"]), r["country"], r["type"] or "GOV", r["role"],
-                                  _date(r["start"], table, n), _date(r["end"], table, n)))
+                                  _date(r["start"], table, n), _date(r["end"], table, n), table))
         return tuple(out)
 
     @cached_property
