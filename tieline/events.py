@@ -167,8 +167,9 @@ class EventFinder:
             if not patterns:
                 continue
             carrier = self._light_carrier(tok)
+            told_by_verb = tok.head.i in taken or (tok.dep_ == "nsubj" and any(c.i in taken for c in tok.head.children))
             if carrier is None and patterns[0].event in STANDALONE_TYPES and self._standalone(tok) \
-                    and tok.head.i not in taken:  # "air strikes killed five": the verb codes it
+                    and not told_by_verb:  # "air strikes killed five", "strikes hit villages, killing five"
                 found.append(Found(tok, patterns[0], None, standalone=True))
                 taken.add(tok.i)
                 continue
