@@ -183,6 +183,36 @@ def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt:
         sys.exit(1)
 
 
+class Progress:
+    """Reports documents coded, documents/s, events and the time left, on standard error, every
+    few seconds while a long ingest runs."""
+
+    def __init__(self, total: int | None, every: float = 5.0) -> None:
+        import time
+
+        self.clock = time.monotonic
+        self.total, self.every = total, every
+        self.start = self.last = self.clock()
+        self.documents = self.events = 0
+
+    def track(self, items: Iterable[CodedDocument]) -> Iterator[CodedDocument]:
+        for item in items:
+            self.documents += 1
+            self.events += len(item.records)
+            if self.clock() - self.last >= self.every:
+                self.last = self.clock()
+                click.echo(f"tieline: {self.line()}", err=True)
+            yield item
+
+    def line(self) -> str:
+        elapsed = max(self.clock() - self.start, 1e-9)
+        rate = self.documents / elapsed
+        text = f"{self.documents} documents coded, {rate:.1f} documents/s, {self.events} events"
+        if self.total and rate > 0 and self.documents < self.total:
+            text += f", about {(self.total - self.documents) / rate:.0f} s left"
+        return text
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
@@ -190,21 +220,29 @@ def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt:
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input had a problem.")
 @click.option("--model", default=DEFAULTS["model"], help="spaCy model package to load.")
 @click.option("--batch-size", default=DEFAULTS["batch_size"], show_default=True)
+@click.option("--commit-every", default=DEFAULTS["commit_every"], show_default=True,
+              help="Documents per database transaction.")
 @dictionary_options
 def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool, model: str | None,
-           batch_size: int, actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
-    """Code INPUT files and store documents and events in the database."""
-    from tieline.read import read_documents
-    from tieline.store import Store
+           batch_size: int, commit_every: int, actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
+    """Code INPUT files and folders and store documents and events in the database. Documents
+    already stored with the same text are skipped before coding, so an interrupted run can be
+    started again."""
+    from tieline.read import count_documents, read_documents
+    from tieline.store import IngestSummary, Store
 
     coder = _coder(model, batch_size, actors, triggers)
     problems = Problems()
+    summary = IngestSummary()
+    progress = Progress(count_documents(inputs))
     with Store(db) as store:
-        summary = store.write(problems.filter(coder.code_documents(read_documents(inputs, date=date))))
+        fresh = store.unseen(read_documents(inputs, date=date), summary)
+        coded = progress.track(problems.filter(coder.code_documents(fresh)))
+        store.write(coded, batch_size=commit_every, summary=summary)
         totals = store.counts()
     click.echo(f"{summary.added} documents added, {summary.replaced} replaced, {summary.unchanged} unchanged, "
                f"{problems.count} problems; {summary.events} events written "
-               f"({totals['documents']} documents, {totals['events']} events in {db})", err=True)
+               f"({totals['documents']} documents, {totals['events']} events in {db}); {progress.line()}", err=True)
     if strict and problems.count:
         sys.exit(1)
 

@@ -108,12 +108,26 @@ def read_text(data: bytes, path: str, doc_id: str, date: dt.date | None) -> Iter
     yield Document(doc_id, text, date, path=path)
 
 
+READABLE_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".jsonl.gz", ".json.gz")
+
+
+def expand_directory(folder: Path) -> list[str]:
+    """The readable files under a folder, recursively, in a stable order (hidden files skipped)."""
+    out = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts) \
+                and str(path).lower().endswith(READABLE_SUFFIXES):
+            out.append(str(path))
+    return out
+
+
 def read_documents(sources: Iterable[Source], *, date: dt.date | None = None,
                    stdin: IO[bytes] | None = None) -> Iterator[Item]:
     """Documents and problems from files, in order.
 
     Args:
-        sources: paths (``.txt``, ``.jsonl``, ``.jsonl.gz``) or ``-`` for standard input.
+        sources: paths (``.txt``, ``.jsonl``, ``.jsonl.gz``), folders (read recursively) or ``-``
+            for standard input.
         date: publication date for plain-text inputs, which carry none of their own.
         stdin: byte stream read for ``-`` (default: the process's standard input).
     """
@@ -128,6 +142,9 @@ def read_documents(sources: Iterable[Source], *, date: dt.date | None = None,
                 yield from read_text(data, "<stdin>", "stdin", date)
             continue
         path = Path(name)
+        if path.is_dir():
+            yield from read_documents(expand_directory(path), date=date)
+            continue
         if not path.is_file():
             yield Problem(name, None, "no such file")
             continue
@@ -143,3 +160,29 @@ def read_documents(sources: Iterable[Source], *, date: dt.date | None = None,
                 yield from read_text(path.read_bytes(), name, path.stem, date)
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             yield Problem(name, None, f"cannot read file: {exc}")
+
+
+def count_documents(sources: Iterable[Source]) -> int | None:
+    """How many documents the sources hold (lines of JSONL, one per text file), for progress
+    reports; None when it cannot be known cheaply (standard input)."""
+    total = 0
+    for source in sources:
+        name = str(source)
+        if name == "-":
+            return None
+        path = Path(name)
+        files = expand_directory(path) if path.is_dir() else [name]
+        for file in files:
+            lower = file.lower()
+            try:
+                if lower.endswith((".jsonl.gz", ".json.gz")):
+                    with gzip.open(file, "rb") as f:
+                        total += sum(1 for line in f if line.strip())
+                elif lower.endswith((".jsonl", ".ndjson")):
+                    with open(file, "rb") as f:
+                        total += sum(1 for line in f if line.strip())
+                else:
+                    total += 1
+            except (OSError, EOFError, gzip.BadGzipFile):
+                continue
+    return total

@@ -20,6 +20,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_document_chars", 10_000_000, "documents longer than this are skipped with a problem report"),
     Setting("min_english_ratio", 0.08, "share of English function words below which a text is skipped as not English"),
     Setting("db", "tieline.duckdb", "default database file"),
+    Setting("commit_every", 200, "documents written per database transaction by ingest"),
     Setting("actors", (), "user dictionaries of extra actors (CSV or YAML); they take precedence over the built-in tables"),
     Setting("triggers", (), "user dictionaries of extra trigger phrases (CSV or YAML); tried before the built-in ones"),
 )

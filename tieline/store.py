@@ -131,9 +131,32 @@ class Store:
         rows = self.con.execute("SELECT id, text_sha1 FROM documents WHERE id IN (SELECT unnest(?))", [doc_ids]).fetchall()
         return dict(rows)
 
-    def write(self, coded: Iterable[CodedDocument], *, batch_size: int = 200) -> IngestSummary:
-        """Store coded documents and their events; see the module docstring for idempotence."""
-        summary = IngestSummary()
+    def unseen(self, items: Iterable[Any], summary: IngestSummary, *, batch_size: int = 500) -> Iterator[Any]:
+        """The documents not yet stored with the same text (problems pass through), so that a
+        re-run codes only what is new; the skipped ones are counted as unchanged in ``summary``."""
+        batch: list[Any] = []
+
+        def flush() -> Iterator[Any]:
+            docs = [d for d in batch if hasattr(d, "text")]
+            known = self.stored_sha1([d.id for d in docs])
+            for item in batch:
+                if hasattr(item, "text") and known.get(item.id) == text_sha1(item.text):
+                    summary.unchanged += 1
+                    continue
+                yield item
+
+        for item in items:
+            batch.append(item)
+            if len(batch) >= batch_size:
+                yield from flush()
+                batch = []
+        yield from flush()
+
+    def write(self, coded: Iterable[CodedDocument], *, batch_size: int = 200,
+              summary: IngestSummary | None = None) -> IngestSummary:
+        """Store coded documents and their events; see the module docstring for idempotence.
+        Each batch of ``batch_size`` documents is one transaction."""
+        summary = summary if summary is not None else IngestSummary()
         batch: list[CodedDocument] = []
         for item in coded:
             batch.append(item)

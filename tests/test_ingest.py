@@ -1,0 +1,77 @@
+"""Ingest: folders, skipping what is stored, and surviving a kill -9 mid-run."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from importlib import resources
+
+import pytest
+from click.testing import CliRunner
+
+from tieline.cli import cli
+from tieline.read import count_documents, read_documents
+from tieline.store import Store
+
+pytestmark = pytest.mark.model
+
+
+def _demo_stories() -> list[dict]:
+    with resources.files("tieline").joinpath("data", "samples", "demo.jsonl").open("r", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def test_ingest_reads_folders_recursively(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "one.txt").write_text("Turkey attacked Syria on Friday.", encoding="utf-8")
+    (tmp_path / "a" / "b" / "more.jsonl").write_text(
+        "\n".join(json.dumps(s) for s in _demo_stories()[:3]) + "\n", encoding="utf-8")
+    (tmp_path / "a" / "b" / "notes.md").write_text("not read", encoding="utf-8")
+    (tmp_path / "a" / ".hidden.txt").write_text("skipped", encoding="utf-8")
+    docs = list(read_documents([tmp_path / "a"]))
+    assert [d.id for d in docs] == ["demo-01", "demo-02", "demo-03", "one"]
+    assert count_documents([tmp_path / "a"]) == 4
+
+
+def test_ingest_skips_stored_documents_before_coding(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "s.jsonl").write_text("\n".join(json.dumps(s) for s in _demo_stories()[:4]) + "\n", encoding="utf-8")
+    db = tmp_path / "t.duckdb"
+    first = CliRunner().invoke(cli, ["ingest", str(folder), "--db", str(db)])
+    assert first.exit_code == 0 and "4 documents added" in first.stderr and "documents/s" in first.stderr
+    again = CliRunner().invoke(cli, ["ingest", str(folder), "--db", str(db)])
+    assert "0 documents added" in again.stderr and "4 unchanged" in again.stderr
+    assert "0 documents coded" in again.stderr  # skipped before coding, not after
+
+
+def test_ingest_survives_kill_9_and_stores_each_document_once(tmp_path, coder):
+    stories = _demo_stories()
+    docs = [dict(s, id=f"{s['id']}-{n}") for n in range(40) for s in stories]  # 560 documents
+    source = tmp_path / "many.jsonl"
+    source.write_text("\n".join(json.dumps(d) for d in docs) + "\n", encoding="utf-8")
+    db = tmp_path / "crash.duckdb"
+    command = [sys.executable, "-m", "tieline", "ingest", str(source), "--db", str(db), "--commit-every", "10"]
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    time.sleep(6)
+    was_running = proc.poll() is None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    finished = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    assert finished.returncode == 0, finished.stderr
+
+    reference = tmp_path / "reference.duckdb"
+    with Store(reference) as store:
+        store.write(coder.code_documents(list(read_documents([source]))))
+        expected_events = store.counts()["events"]
+    with Store(db, read_only=True) as store:
+        ids = [row[0] for row in store.con.execute("SELECT id FROM documents").fetchall()]
+        assert len(ids) == len(set(ids)) == len(docs)
+        assert store.counts()["events"] == expected_events
+        doubled = store.con.execute(
+            "SELECT count(*) FROM (SELECT event_id FROM events GROUP BY event_id HAVING count(*) > 1)").fetchone()
+        assert doubled == (0,)
+    assert was_running, "the first ingest finished before it could be killed; make the input larger"
