@@ -41,3 +41,25 @@ def test_store_rejects_a_file_that_is_not_a_database(tmp_path):
     bad.write_text("not a database")
     with pytest.raises(StoreError):
         Store(bad)
+
+
+def test_store_upgrades_a_schema_1_database_in_place(coder, tmp_path):
+    db = tmp_path / "old.duckdb"
+    text = "The United States and France accused Russia of meddling on Monday."
+    with Store(db) as store:
+        store.write(coder.code_documents([Document("old", text, dt.date(2020, 3, 2))]))
+        store.con.execute("DROP TABLE event_parties")  # what schema 1 looked like
+        store.con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    with Store(db) as store:
+        assert store.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+        parties = store.con.execute(
+            "SELECT role, position, country FROM event_parties WHERE doc_id = 'old' ORDER BY role, position").fetchall()
+    assert ("actor", 1, "USA") in parties and ("actor", 2, "FRA") in parties and ("recipient", 1, "RUS") in parties
+
+
+def test_store_writes_one_party_row_per_member(coder, tmp_path):
+    with Store(tmp_path / "p.duckdb") as store:
+        store.write(coder.code_documents([Document("p", "Pakistan threatened to cut ties with Congo and Costa Rica.",
+                                                   dt.date(2020, 3, 2))]))
+        rows = store.con.execute("SELECT role, country FROM event_parties ORDER BY role, position").fetchall()
+    assert rows == [("actor", "PAK"), ("recipient", "COD"), ("recipient", "CRI")]

@@ -20,7 +20,7 @@ from tieline.about import __version__
 from tieline.errors import StoreError
 from tieline.types import CodedDocument, EventRecord
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: event_parties, one row per member of an actor or recipient
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS documents (
@@ -36,6 +36,26 @@ CREATE TABLE IF NOT EXISTS events (
     cameo VARCHAR, quad INTEGER, score DOUBLE, confidence DOUBLE, contexts VARCHAR[], sectors VARCHAR[],
     sentence VARCHAR, trigger VARCHAR, rule VARCHAR, record JSON NOT NULL);
 CREATE INDEX IF NOT EXISTS events_doc ON events (doc_id);
+"""
+PARTIES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS event_parties (
+    event_id VARCHAR NOT NULL, doc_id VARCHAR NOT NULL, role VARCHAR NOT NULL, position INTEGER NOT NULL,
+    country VARCHAR, type VARCHAR, name VARCHAR, abbrev VARCHAR, text VARCHAR);
+CREATE INDEX IF NOT EXISTS event_parties_country ON event_parties (country);
+"""
+PARTIES_FROM_RECORDS = """
+INSERT INTO event_parties
+SELECT event_id, doc_id, role, position, p->>'country', p->>'type', p->>'name', p->>'abbrev', p->>'text'
+FROM (
+    SELECT event_id, doc_id, 'actor' AS role, generate_subscripts(parties, 1) AS position, unnest(parties) AS p
+    FROM (SELECT event_id, doc_id, CASE WHEN json_type(record->'actor') = 'ARRAY'
+                 THEN CAST(record->'actor' AS JSON[]) ELSE [record->'actor'] END AS parties FROM events)
+    UNION ALL
+    SELECT event_id, doc_id, 'recipient', generate_subscripts(parties, 1), unnest(parties)
+    FROM (SELECT event_id, doc_id, CASE WHEN json_type(record->'recipient') = 'ARRAY'
+                 THEN CAST(record->'recipient' AS JSON[]) ELSE [record->'recipient'] END AS parties FROM events
+          WHERE json_type(record->'recipient') <> 'NULL')
+)
 """
 EVENT_COLUMNS = ("event_id", "doc_id", "event", "mode", "actor_country", "actor_type", "actor_name", "actor_abbrev",
                  "recipient_country", "recipient_type", "recipient_name", "recipient_abbrev", "date",
@@ -63,6 +83,17 @@ def first_party(party: dict[str, Any] | list[dict[str, Any]] | None) -> dict[str
     if isinstance(party, list):
         return party[0] if party else {}
     return party or {}
+
+
+def _party_rows(record: EventRecord) -> list[tuple[Any, ...]]:
+    rows = []
+    for role, party in (("actor", record.actor), ("recipient", record.recipient)):
+        if party is None:
+            continue
+        for position, p in enumerate(party if isinstance(party, list) else [party], 1):
+            rows.append((record.event_id, record.doc_id, role, position, p.get("country"), p.get("type"),
+                         p.get("name"), p.get("abbrev"), p.get("text")))
+    return rows
 
 
 def _event_row(record: EventRecord) -> tuple[Any, ...]:
@@ -115,15 +146,27 @@ class Store:
             raise StoreError(f"{self.path}: made by a newer tieline (schema {row[0] if row else '?'}); upgrade tieline")
 
     def _migrate(self) -> None:
+        """Create the tables, or upgrade a database written by an older tieline, in place."""
         try:
             self.con.execute(SCHEMA)
             row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                self.con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise StoreError(f"{self.path}: made by a newer tieline (schema {row[0]}); upgrade tieline")
+            version = int(row[0]) if row is not None else None
+            if version is not None and version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: made by a newer tieline (schema {version}); upgrade tieline")
+            fresh = not self.con.execute("SELECT count(*) FROM information_schema.tables "
+                                         "WHERE table_name = 'event_parties'").fetchone()[0]
+            self.con.execute("BEGIN TRANSACTION")
+            self.con.execute(PARTIES_SCHEMA)
+            if fresh and version is not None and version < 2:
+                self.con.execute(PARTIES_FROM_RECORDS)  # schema 1 -> 2: parties from the stored records
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+            self.con.execute("COMMIT")
         except duckdb.Error as exc:
-            raise StoreError(f"{self.path}: cannot set up database: {exc}") from exc
+            try:
+                self.con.execute("ROLLBACK")
+            except duckdb.TransactionException:
+                pass  # the failure came before the transaction began
+            raise StoreError(f"{self.path}: cannot set up or upgrade the database: {exc}") from exc
 
     def stored_sha1(self, doc_ids: list[str]) -> dict[str, str]:
         if not doc_ids:
@@ -172,6 +215,7 @@ class Store:
         docs, events, replaced = [], [], []
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         seen_in_batch: set[str] = set()
+        written: set[str] = set()
         for c in batch:
             d = c.document
             sha = text_sha1(d.text)
@@ -185,6 +229,7 @@ class Store:
             else:
                 summary.added += 1
             docs.append((d.id, sha, d.date, d.title, d.url, d.source, d.text, len(c.records), now, __version__))
+            written.add(d.id)
             events.extend(_event_row(r) for r in c.records)
         if not docs:
             return
@@ -195,9 +240,15 @@ class Store:
                 self.con.execute("DELETE FROM events WHERE doc_id IN (SELECT unnest(?))", [replaced])
                 self.con.execute("DELETE FROM documents WHERE id IN (SELECT unnest(?))", [replaced])
             self.con.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", docs)
+            if replaced:
+                self.con.execute("DELETE FROM event_parties WHERE doc_id IN (SELECT unnest(?))", [replaced])
             if events:
                 marks = ", ".join("?" for _ in EVENT_COLUMNS)
                 self.con.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({marks})", events)
+                parties = [row for c in batch for r in c.records for row in _party_rows(r)
+                           if c.document.id in written]
+                if parties:
+                    self.con.executemany("INSERT INTO event_parties VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", parties)
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
             self.con.execute("ROLLBACK")
