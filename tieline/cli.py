@@ -313,6 +313,96 @@ def demo(db: str) -> None:
                f"{summary.unchanged} already there)", err=True)
 
 
+def write_frame(frame, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """A DataFrame as a table, CSV or JSON lines on standard output."""
+    if fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif fmt == "jsonl":
+        sys.stdout.write(frame.to_json(orient="records", lines=True, force_ascii=False))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(header_style="bold")
+        for column in frame.columns:
+            table.add_column(str(column))
+        for row in frame.itertuples(index=False):
+            table.add_row(*("" if v is None else (", ".join(map(str, v)) if isinstance(v, (list, tuple)) or
+                                                 hasattr(v, "tolist") else str(v)) for v in row))
+        Console(file=sys.stdout, width=160 if not sys.stdout.isatty() else None).print(table)
+
+
+FRAME_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table",
+                            show_default=True)
+PERIOD = click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month", show_default=True)
+
+
+@cli.command()
+@click.argument("a")
+@click.argument("b")
+@click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
+@PERIOD
+@click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
+@click.option("--until", callback=_date, help="Latest event date (YYYY-MM-DD).")
+@FRAME_FORMAT
+def dyad(a: str, b: str, db: str, by: str, since: dt.date | None, until: dt.date | None, fmt: str) -> None:
+    """Events between countries A and B (ISO3), by period, type and quad class."""
+    from tieline import analysis
+    from tieline.store import Store
+
+    with Store(db, read_only=True) as store:
+        write_frame(analysis.dyad(store, a, b, by=by, since=since.isoformat() if since else None,
+                                  until=until.isoformat() if until else None), fmt)
+
+
+@cli.command()
+@click.argument("country")
+@click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
+@click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
+@click.option("--until", callback=_date, help="Latest event date (YYYY-MM-DD).")
+@FRAME_FORMAT
+def partners(country: str, db: str, since: dt.date | None, until: dt.date | None, fmt: str) -> None:
+    """COUNTRY's partners, ranked, with their cooperation/conflict balance and top fields."""
+    from tieline import analysis
+    from tieline.store import Store
+
+    with Store(db, read_only=True) as store:
+        write_frame(analysis.partners(store, country, since=since.isoformat() if since else None,
+                                      until=until.isoformat() if until else None), fmt)
+
+
+@cli.command()
+@click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
+@click.option("--country", help="Only events with this country (ISO3) as a party.")
+@PERIOD
+@FRAME_FORMAT
+def timeline(db: str, country: str | None, by: str, fmt: str) -> None:
+    """Events per period and quad class."""
+    from tieline import analysis
+    from tieline.store import Store
+
+    with Store(db, read_only=True) as store:
+        write_frame(analysis.timeline(store, country=country, by=by), fmt)
+
+
+@cli.command()
+@click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
+@click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
+@click.option("--type", "event_type", help="Only this PLOVER event type.")
+@click.option("--graphml", type=click.Path(dir_okay=False, writable=True), help="Also write the network as GraphML.")
+@FRAME_FORMAT
+def network(db: str, since: dt.date | None, event_type: str | None, graphml: str | None, fmt: str) -> None:
+    """Directed edges between parties (edge list), optionally as GraphML for graph tools."""
+    from tieline import analysis
+    from tieline.store import Store
+
+    with Store(db, read_only=True) as store:
+        edges = analysis.network(store, since=since.isoformat() if since else None, event=event_type)
+    if graphml:
+        analysis.write_graphml(edges, graphml)
+    write_frame(edges, fmt)
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)

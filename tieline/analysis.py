@@ -1,0 +1,138 @@
+"""Questions analysts ask of an event store, answered as pandas DataFrames.
+
+Every function takes an open :class:`~tieline.store.Store` and reads it with bound parameters.
+Parties are matched through ``event_parties``, so a compound actor ("the US and France")
+counts for each of its members. Negated events are left out.
+
+Example::
+
+    from tieline import Store
+    from tieline.analysis import dyad, partners
+    with Store("tieline.duckdb", read_only=True) as store:
+        print(partners(store, "IRN").head())
+        print(dyad(store, "IRN", "MYS", by="month"))
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pandas as pd
+
+from tieline.errors import TielineError
+from tieline.store import Store
+
+PERIODS = {"day": 10, "month": 7, "year": 4}  # length of the date prefix that names the period
+
+
+def _period(by: str) -> int:
+    if by == "week":
+        return 0
+    if by not in PERIODS:
+        raise TielineError(f"unknown period {by!r}; use one of day, week, month, year")
+    return PERIODS[by]
+
+
+def _period_sql(by: str) -> str:
+    """SQL for the period of an event's date (dates may be YYYY, YYYY-MM or YYYY-MM-DD)."""
+    if _period(by) == 0:  # ISO week of day-precise dates, else the month
+        return ("CASE WHEN length(e.date) = 10 THEN strftime(CAST(e.date AS DATE), '%G-W%V') "
+                "ELSE substr(e.date, 1, 7) END")
+    return f"substr(e.date, 1, {_period(by)})"
+
+
+def dyad(store: Store, a: str, b: str, *, by: str = "month", since: str | None = None,
+         until: str | None = None) -> pd.DataFrame:
+    """Events between two countries (either direction), counted by period, event type and quad
+    class, with the mean PLOVER score. Columns: period, direction, event, quad, events, mean_score."""
+    a, b = a.upper(), b.upper()
+    sql = f"""
+        SELECT {_period_sql(by)} AS period,
+               CASE WHEN pa.country = ? THEN ? ELSE ? END AS direction,
+               e.event, e.quad, count(DISTINCT e.event_id) AS events, round(avg(e.score), 2) AS mean_score
+        FROM events e
+        JOIN event_parties pa ON pa.event_id = e.event_id AND pa.role = 'actor'
+        JOIN event_parties pr ON pr.event_id = e.event_id AND pr.role = 'recipient'
+        WHERE NOT e.negated AND e.date IS NOT NULL
+          AND ((pa.country = ? AND pr.country = ?) OR (pa.country = ? AND pr.country = ?))
+          AND (? IS NULL OR e.date >= ?) AND (? IS NULL OR substr(e.date, 1, length(?)) <= ?)
+        GROUP BY ALL ORDER BY period, direction, event"""
+    params = [a, f"{a}->{b}", f"{b}->{a}", a, b, b, a, since, since, until, until, until]
+    return store.con.execute(sql, params).df()
+
+
+def partners(store: Store, country: str, *, since: str | None = None, until: str | None = None) -> pd.DataFrame:
+    """The countries and organisations a country deals with, most events first: events,
+    cooperation and conflict counts, their balance in [-1, 1], mean score and top fields."""
+    country = country.upper()
+    sql = """
+        WITH pairs AS (
+            SELECT DISTINCT e.event_id, e.quad, e.score, e.sectors,
+                   coalesce(other.country, other.abbrev) AS partner
+            FROM events e
+            JOIN event_parties me ON me.event_id = e.event_id AND me.country = ?
+            JOIN event_parties other ON other.event_id = e.event_id AND other.role <> me.role
+            WHERE NOT e.negated AND coalesce(other.country, other.abbrev) IS NOT NULL
+              AND coalesce(other.country, other.abbrev) <> ?
+              AND (? IS NULL OR e.date >= ?) AND (? IS NULL OR substr(e.date, 1, length(?)) <= ?))
+        SELECT partner, count(*) AS events,
+               count(*) FILTER (WHERE quad IN (1, 2)) AS cooperation,
+               count(*) FILTER (WHERE quad IN (3, 4)) AS conflict,
+               round((count(*) FILTER (WHERE quad IN (1, 2)) - count(*) FILTER (WHERE quad IN (3, 4)))
+                     / count(*), 2) AS balance,
+               round(avg(score), 2) AS mean_score,
+               list_distinct(flatten(list(sectors))) AS fields
+        FROM pairs GROUP BY partner ORDER BY events DESC, partner"""
+    return store.con.execute(sql, [country, country, since, since, until, until, until]).df()
+
+
+def timeline(store: Store, *, country: str | None = None, by: str = "month") -> pd.DataFrame:
+    """Events per period and quad class, for one country (as any party) or for the whole store.
+    Columns: period, quad, events, mean_score."""
+    where = "NOT e.negated AND e.date IS NOT NULL"
+    params: list[object] = []
+    if country:
+        where += " AND e.event_id IN (SELECT event_id FROM event_parties WHERE country = ?)"
+        params.append(country.upper())
+    sql = f"""SELECT {_period_sql(by)} AS period, e.quad, count(*) AS events, round(avg(e.score), 2) AS mean_score
+              FROM events e WHERE {where} GROUP BY ALL ORDER BY period, quad"""
+    return store.con.execute(sql, params).df()
+
+
+def network(store: Store, *, since: str | None = None, event: str | None = None) -> pd.DataFrame:
+    """Directed edges between parties: source, target, events, cooperation, conflict, mean_score."""
+    sql = """
+        SELECT coalesce(pa.country, pa.abbrev) AS source, coalesce(pr.country, pr.abbrev) AS target,
+               count(DISTINCT e.event_id) AS events,
+               count(DISTINCT e.event_id) FILTER (WHERE e.quad IN (1, 2)) AS cooperation,
+               count(DISTINCT e.event_id) FILTER (WHERE e.quad IN (3, 4)) AS conflict,
+               round(avg(e.score), 2) AS mean_score
+        FROM events e
+        JOIN event_parties pa ON pa.event_id = e.event_id AND pa.role = 'actor'
+        JOIN event_parties pr ON pr.event_id = e.event_id AND pr.role = 'recipient'
+        WHERE NOT e.negated AND coalesce(pa.country, pa.abbrev) IS NOT NULL
+          AND coalesce(pr.country, pr.abbrev) IS NOT NULL
+          AND coalesce(pa.country, pa.abbrev) <> coalesce(pr.country, pr.abbrev)
+          AND (? IS NULL OR e.date >= ?) AND (? IS NULL OR e.event = ?)
+        GROUP BY ALL ORDER BY events DESC, source, target"""
+    return store.con.execute(sql, [since, since, event, event.upper() if event else None]).df()
+
+
+def write_graphml(edges: pd.DataFrame, path: str | Path) -> None:
+    """Write a network edge list as GraphML (for Gephi, Cytoscape, networkx)."""
+    nodes = sorted(set(edges["source"]) | set(edges["target"]))
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
+             '<key id="events" for="edge" attr.name="events" attr.type="int"/>',
+             '<key id="cooperation" for="edge" attr.name="cooperation" attr.type="int"/>',
+             '<key id="conflict" for="edge" attr.name="conflict" attr.type="int"/>',
+             '<key id="mean_score" for="edge" attr.name="mean_score" attr.type="double"/>',
+             '<graph id="tieline" edgedefault="directed">']
+    lines += [f'<node id="{escape(str(n))}"/>' for n in nodes]
+    for row in edges.itertuples(index=False):
+        lines.append(f'<edge source="{escape(str(row.source))}" target="{escape(str(row.target))}">'
+                     f'<data key="events">{row.events}</data><data key="cooperation">{row.cooperation}</data>'
+                     f'<data key="conflict">{row.conflict}</data><data key="mean_score">{row.mean_score}</data></edge>')
+    lines += ["</graph>", "</graphml>"]
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
