@@ -66,3 +66,26 @@ def test_analysis_commands(demo_db, tmp_path):
     net = runner.invoke(cli, ["network", "--db", str(demo_db), "--graphml", str(graph), "--format", "csv"])
     assert net.exit_code == 0 and net.stdout.startswith("source,target,events") and graph.is_file()
     assert runner.invoke(cli, ["timeline", "--db", str(demo_db), "--by", "year"]).exit_code == 0
+
+
+def test_analysis_export_formats(demo_db, tmp_path):
+    import pandas as pd
+
+    runner = CliRunner()
+    jsonl = tmp_path / "e.jsonl"
+    assert runner.invoke(cli, ["export", str(jsonl), "--db", str(demo_db)]).exit_code == 0
+    records = [json.loads(line) for line in jsonl.read_text().splitlines()]
+    assert records and all("sentence" in r and "spans" in r for r in records)
+    csv = tmp_path / "e.csv"
+    assert runner.invoke(cli, ["export", str(csv), "--db", str(demo_db), "--format", "csv",
+                               "--since", "2026-01-01"]).exit_code == 0
+    frame = pd.read_csv(csv)
+    assert len(frame) > 0 and frame["date"].min() >= "2026-01-01" and "actor_country" in frame.columns
+    folder = tmp_path / "parquet"
+    result = runner.invoke(cli, ["export", str(folder), "--db", str(demo_db), "--format", "parquet"])
+    assert result.exit_code == 0
+    parts = sorted(p.name for p in folder.iterdir())
+    import duckdb
+
+    stored = duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{folder.as_posix()}/**/*.parquet')").fetchone()
+    assert "month=2025-03" in parts and stored == (len(records),)

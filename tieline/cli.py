@@ -403,6 +403,23 @@ def network(db: str, since: dt.date | None, event_type: str | None, graphml: str
     write_frame(edges, fmt)
 
 
+@cli.command()
+@click.argument("output", type=click.Path(writable=True))
+@click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
+@click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
+@click.option("--until", callback=_date, help="Latest event date (YYYY-MM-DD).")
+def export(output: str, db: str, fmt: str, since: dt.date | None, until: dt.date | None) -> None:
+    """Write stored events to OUTPUT (a file; a folder partitioned by month for parquet)."""
+    from tieline.export import export_events
+    from tieline.store import Store
+
+    with Store(db, read_only=True) as store:
+        n = export_events(store, output, fmt=fmt, since=since.isoformat() if since else None,
+                          until=until.isoformat() if until else None)
+    click.echo(f"{n} events written to {output}", err=True)
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)
