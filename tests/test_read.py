@@ -109,3 +109,12 @@ def test_parse_wire_datelines_are_set_apart():
     assert dateline_place(text) == "Khartoum"
     assert dateline_place("AFP - China warned Singapore.") is None
     assert split_segments("In line with Iran's policies, ...", 20_000) == [(0, "In line with Iran's policies, ...")]
+
+
+def test_read_file_without_suffix_is_sniffed(tmp_path):
+    jsonl = tmp_path / "tmp.Xy12"
+    jsonl.write_bytes(b'{"id": "j1", "text": "Iran met Malaysia."}\n{"id": "j2", "text": "Second."}\n')
+    plain = tmp_path / "story"
+    plain.write_bytes(b"Iran met Malaysia.")
+    assert [d.id for d in _items([jsonl])] == ["j1", "j2"]
+    assert [d.id for d in _items([plain])] == ["story"]

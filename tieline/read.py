@@ -108,6 +108,14 @@ def read_text(data: bytes, path: str, doc_id: str, date: dt.date | None) -> Iter
     yield Document(doc_id, text, date, path=path)
 
 
+def read_untyped(data: bytes, path: str, doc_id: str, date: dt.date | None) -> Iterator[Item]:
+    """Documents from bytes of unknown format: JSON lines when the first character is ``{``."""
+    if data.lstrip()[:1] == b"{":
+        yield from read_jsonl(iter(data.splitlines(keepends=True)), path)  # type: ignore[arg-type]
+    else:
+        yield from read_text(data, path, doc_id, date)
+
+
 READABLE_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".jsonl.gz", ".json.gz")
 
 
@@ -135,11 +143,7 @@ def read_documents(sources: Iterable[Source], *, date: dt.date | None = None,
         name = str(source)
         if name == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
-            data = stream.read()
-            if data.lstrip()[:1] == b"{":
-                yield from read_jsonl(iter(data.splitlines(keepends=True)), "<stdin>")  # type: ignore[arg-type]
-            else:
-                yield from read_text(data, "<stdin>", "stdin", date)
+            yield from read_untyped(stream.read(), "<stdin>", "stdin", date)
             continue
         path = Path(name)
         if path.is_dir():
@@ -156,8 +160,10 @@ def read_documents(sources: Iterable[Source], *, date: dt.date | None = None,
             elif path.suffix.lower() in (".jsonl", ".ndjson"):
                 with path.open("rb") as f:
                     yield from read_jsonl(f, name)
-            else:
+            elif path.suffix.lower() == ".txt":
                 yield from read_text(path.read_bytes(), name, path.stem, date)
+            else:  # no telling suffix: JSON lines if it looks like them, else plain text
+                yield from read_untyped(path.read_bytes(), name, path.stem, date)
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             yield Problem(name, None, f"cannot read file: {exc}")
 
