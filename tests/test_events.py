@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from tieline.coref import DocumentContext
 from tieline.types import Document, ParsedDocument, Segment
 
 

@@ -147,8 +147,6 @@ class ActorFinder:
                     actor, kind = resolved, "leader"
                 elif kind == "user" and not self.user_validity[actor.name].valid(day):  # type: ignore[attr-defined]
                     continue
-                elif kind == "capital" and self._capital_is_part_of_longer_place(doc, start, end):
-                    continue
                 found.append(Name(start, end, kind, actor))
         found.sort(key=lambda n: (-(n.end - n.start), NAME_KINDS_PRIORITY.get(n.kind, 9), n.start))
         by_token: dict[int, Name] = {}
@@ -195,12 +193,6 @@ class ActorFinder:
                 seen.add(id(name))
                 out.append(name.actor)
         return out
-
-    @staticmethod
-    def _capital_is_part_of_longer_place(doc: Doc, start: int, end: int) -> bool:
-        # "Kuwait City", "Mexico City": the capital-as-city match is kept; "Georgia" in
-        # "Atlanta, Georgia" is a country match, handled elsewhere.
-        return False
 
     def _leader(self, key: str, day: dt.date | None) -> Actor | None:
         rows = self.leaders_by_key.get(key, [])

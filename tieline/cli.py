@@ -15,7 +15,7 @@ import click
 from tieline.about import __version__
 from tieline.errors import TielineError
 from tieline.settings import DEFAULTS
-from tieline.types import CodedDocument, Document, Problem
+from tieline.types import CodedDocument, Problem
 
 TABLE_COLUMNS = ("date", "event", "mode", "actor", "recipient", "location", "trigger", "doc_id")
 

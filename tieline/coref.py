@@ -103,8 +103,6 @@ class DocumentContext:
         for tok in full:
             if tok.pos_ == "PROPN" and len(tok.text) >= 3 and tok.text[:1].isupper():
                 self.name_tokens.setdefault(tok.text.lower(), actor)
-        if actor.name == "" or actor.name == actor.country:
-            return
 
     def observe(self, mention: Mention, head: Token) -> None:
         """Record an actor mention used as a party of an event."""

@@ -18,7 +18,7 @@ from typing import Iterator
 
 from spacy.tokens import Span, Token
 
-from tieline.actors import ActorFinder, Name, Resolution
+from tieline.actors import ActorFinder, Name
 from tieline.attributes.contexts import find_terms
 from tieline.attributes.modality import is_future, is_hypothetical, is_negated, is_unrealised
 from tieline.coref import DocumentContext
@@ -579,8 +579,6 @@ def _unique(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-__all__ = ["EventFinder", "Found", "Resolution"]
-
 
 def _names_place_or_time(prep: Token, names: dict[int, Name]) -> bool:
     """ "in Geneva", "on Tuesday", "in the capital": a setting, not a party ("in its war with Iraq")."""
@@ -697,10 +695,7 @@ def verb_lemmas(tok: Token) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-Pair = tuple["Mention | None", "Mention | None"]
-
-
-def _compound(pairs: list[Pair]) -> list[tuple[Mention | None, tuple[Mention, ...], Mention | None, tuple[Mention, ...]]]:
+def _compound(pairs: list[tuple[Mention | None, Mention | None]]) -> list[tuple[Mention | None, tuple[Mention, ...], Mention | None, tuple[Mention, ...]]]:
     """PLOVER keeps a compound party as one record with several members: "the US and France accused
     Russia" is one ACCUSE with two actors, not two records. A reciprocal pair without a third party
     ("Iran and Armenia are cooperating") stays a dyad, actor and recipient."""
