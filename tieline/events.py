@@ -432,19 +432,7 @@ class EventFinder:
         future = is_future(verb)
         hypothetical = is_hypothetical(verb)
         event_type, mode, cameo = self._fold_intent(found, event_type, mode, cameo, future)
-        if event_type == "PROTEST" and actors and all(m.actor.type in ("MIL", "COP") for m in actors):
-            event_type, mode, cameo = "COERCE", "restrict", "172"  # "troops blocked the roads"
-        elif event_type == "PROTEST" and actors and all(m.actor.type == "GOV" for m in actors):
-            event_type, mode, cameo = "ACCUSE", "disapprove", "114"  # a government protests officially
-        if event_type == "COERCE" and mode == "deport" and recipients \
-                and all(m.actor.type in ("IGO", "NGO") for m in recipients):
-            event_type, mode, cameo = "SANCTION", "expel", "166"  # forcing a UN agency out is an expulsion
-        if event_type == "CONSULT" and mode == "visit" and actors and all(m.actor.type == "MIL" for m in actors):
-            # troops "arriving" in a country are no visit: peacekeepers are aid, other troops a deployment
-            if any("peacekeep" in m.text.lower() for m in actors):
-                event_type, mode, cameo = "AID", None, "0861"
-            else:
-                event_type, mode, cameo = "MOBILIZE", "troops", "154"
+        event_type, mode, cameo = _by_parties(event_type, mode, cameo, actors, recipients)
         if event_type == "AGREE" and found.token.lemma_.lower() in PROMISE_LEMMAS and _negated_complement(found.token):
             event_type, mode, cameo = "REJECT", None, "120"  # "vowed not to return the Golan Heights"
         elif negated and event_type in REFUSABLE_TYPES and (future or _failed(verb)):
@@ -721,3 +709,21 @@ def _compound(pairs: list[tuple[Mention | None, Mention | None]]) -> list[tuple[
         co_actors = tuple(a for a in actors[1:] if a is not None)
         out.append((actors[0], co_actors, recipient, tuple(first_recipients[1:])))
     return out
+
+
+def _by_parties(event_type: str, mode: str | None, cameo: str, actors: list[Mention],
+                recipients: list[Mention]) -> tuple[str, str | None, str]:
+    """The event a trigger makes given who takes part: a state does not protest in the street,
+    forcing out a UN agency is an expulsion, and troops "arriving" somewhere make no visit."""
+    if event_type == "PROTEST" and actors and all(m.actor.type in ("MIL", "COP") for m in actors):
+        return "COERCE", "restrict", "172"  # "troops blocked the roads"
+    if event_type == "PROTEST" and actors and all(m.actor.type == "GOV" for m in actors):
+        return "ACCUSE", "disapprove", "114"  # a government protests officially
+    if event_type == "COERCE" and mode == "deport" and recipients \
+            and all(m.actor.type in ("IGO", "NGO") for m in recipients):
+        return "SANCTION", "expel", "166"
+    if event_type == "CONSULT" and mode == "visit" and actors and all(m.actor.type == "MIL" for m in actors):
+        if any("peacekeep" in m.text.lower() for m in actors):  # peacekeepers arriving are aid
+            return "AID", None, "0861"
+        return "MOBILIZE", "troops", "154"
+    return event_type, mode, cameo

@@ -31,6 +31,7 @@ class Gazetteer:
                 if name not in self.locations or self.locations[name][1] not in ("capital",):
                     self.locations[name] = (Location(country.name, country.iso3, None, None), "country", 10**10)
         self.matcher = PhraseMatcher(vocab, attr="ORTH")
+        self._matched: tuple[object, list[tuple[int, int, int]]] = (None, [])
         names = [n for n in self.locations if len(n) > 2]
         for start in range(0, len(names), 2000):
             self.matcher.add("PLACE", [self.make_doc(n) for n in names[start:start + 2000]])
@@ -43,11 +44,14 @@ class Gazetteer:
     def places_in(self, sent: Span) -> list[tuple[Span, Location, str]]:
         """Places named in a sentence (inside a place-like entity), longest first."""
         doc = sent.doc
+        if self._matched[0] is not doc:  # match each parsed segment once, not once per event
+            self._matched = (doc, sorted(self.matcher(doc), key=lambda m: -(m[2] - m[1])))
         out: list[tuple[Span, Location, str]] = []
         taken: set[int] = set()
-        matches = sorted(self.matcher(doc[sent.start: sent.end].as_doc()), key=lambda m: -(m[2] - m[1]))
-        for _, start, end in matches:
-            span = doc[sent.start + start: sent.start + end]
+        for _, start, end in self._matched[1]:
+            if start < sent.start or end > sent.end:
+                continue
+            span = doc[start:end]
             if any(i in taken for i in range(span.start, span.end)):
                 continue
             if not any(t.ent_type_ in PLACE_ENTITY_LABELS for t in span):
