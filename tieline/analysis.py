@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 import pandas as pd
 
 from tieline.errors import TielineError
-from tieline.store import Store
+from tieline.store import Store, date_window
 
 PERIODS = {"day": 10, "month": 7, "year": 4}  # length of the date prefix that names the period
 
@@ -47,6 +47,7 @@ def dyad(store: Store, a: str, b: str, *, by: str = "month", since: str | None =
     """Events between two countries (either direction), counted by period, event type and quad
     class, with the mean PLOVER score. Columns: period, direction, event, quad, events, mean_score."""
     a, b = a.upper(), b.upper()
+    window, window_params = date_window("e.date", since, until)
     sql = f"""
         SELECT {_period_sql(by)} AS period,
                CASE WHEN pa.country = ? THEN ? ELSE ? END AS direction,
@@ -55,10 +56,9 @@ def dyad(store: Store, a: str, b: str, *, by: str = "month", since: str | None =
         JOIN event_parties pa ON pa.event_id = e.event_id AND pa.role = 'actor'
         JOIN event_parties pr ON pr.event_id = e.event_id AND pr.role = 'recipient'
         WHERE NOT e.negated AND e.date IS NOT NULL
-          AND ((pa.country = ? AND pr.country = ?) OR (pa.country = ? AND pr.country = ?))
-          AND (? IS NULL OR e.date >= ?) AND (? IS NULL OR substr(e.date, 1, length(?)) <= ?)
+          AND ((pa.country = ? AND pr.country = ?) OR (pa.country = ? AND pr.country = ?)) AND {window}
         GROUP BY ALL ORDER BY period, direction, event"""
-    params = [a, f"{a}->{b}", f"{b}->{a}", a, b, b, a, since, since, until, until, until]
+    params = [a, f"{a}->{b}", f"{b}->{a}", a, b, b, a, *window_params]
     return store.con.execute(sql, params).df()
 
 
@@ -66,7 +66,8 @@ def partners(store: Store, country: str, *, since: str | None = None, until: str
     """The countries and organisations a country deals with, most events first: events,
     cooperation and conflict counts, their balance in [-1, 1], mean score and top fields."""
     country = country.upper()
-    sql = """
+    window, window_params = date_window("e.date", since, until)
+    sql = f"""
         WITH pairs AS (
             SELECT DISTINCT e.event_id, e.quad, e.score, e.sectors,
                    coalesce(other.country, other.abbrev) AS partner
@@ -74,8 +75,7 @@ def partners(store: Store, country: str, *, since: str | None = None, until: str
             JOIN event_parties me ON me.event_id = e.event_id AND me.country = ?
             JOIN event_parties other ON other.event_id = e.event_id AND other.role <> me.role
             WHERE NOT e.negated AND coalesce(other.country, other.abbrev) IS NOT NULL
-              AND coalesce(other.country, other.abbrev) <> ?
-              AND (? IS NULL OR e.date >= ?) AND (? IS NULL OR substr(e.date, 1, length(?)) <= ?))
+              AND coalesce(other.country, other.abbrev) <> ? AND {window})
         SELECT partner, count(*) AS events,
                count(*) FILTER (WHERE quad IN (1, 2)) AS cooperation,
                count(*) FILTER (WHERE quad IN (3, 4)) AS conflict,
@@ -84,7 +84,7 @@ def partners(store: Store, country: str, *, since: str | None = None, until: str
                round(avg(score), 2) AS mean_score,
                list_distinct(flatten(list(sectors))) AS fields
         FROM pairs GROUP BY partner ORDER BY events DESC, partner"""
-    return store.con.execute(sql, [country, country, since, since, until, until, until]).df()
+    return store.con.execute(sql, [country, country, *window_params]).df()
 
 
 def timeline(store: Store, *, country: str | None = None, by: str = "month") -> pd.DataFrame:

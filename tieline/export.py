@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tieline.errors import TielineError
-from tieline.store import Store
+from tieline.store import Store, date_window
 
 FORMATS = ("jsonl", "csv", "parquet")
 COLUMNS = ("event_id", "doc_id", "date", "date_precision", "event", "mode", "quad", "score", "cameo",
@@ -23,8 +23,8 @@ def export_events(store: Store, path: str | Path, *, fmt: str, since: str | None
     as a folder of files partitioned by month)."""
     if fmt not in FORMATS:
         raise TielineError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    where = "WHERE (? IS NULL OR date >= ?) AND (? IS NULL OR substr(date, 1, length(?)) <= ?)"
-    params = [since, since, until, until, until]
+    window, params = date_window("date", since, until)
+    where = f"WHERE {window}"
     target = Path(path)
     if fmt == "jsonl":
         rows = store.con.execute(f"SELECT record FROM events {where} ORDER BY date, doc_id, event_id", params)

@@ -78,6 +78,13 @@ def text_sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
+def date_window(column: str, since: str | None, until: str | None) -> tuple[str, list[object]]:
+    """SQL condition and parameters keeping dates within [since, until]; dates may be YYYY,
+    YYYY-MM or YYYY-MM-DD, and ``until`` includes every date it is a prefix of."""
+    return (f"(? IS NULL OR {column} >= ?) AND (? IS NULL OR substr({column}, 1, length(?)) <= ?)",
+            [since, since, until, until, until])
+
+
 def first_party(party: dict[str, Any] | list[dict[str, Any]] | None) -> dict[str, Any]:
     """The first member of a party (a compound party is a list); its columns index the event."""
     if isinstance(party, list):
@@ -263,12 +270,9 @@ class Store:
             if value:
                 where.append(f"{column} = ?")
                 params.append(value.upper())
-        if since:
-            where.append("date >= ?")
-            params.append(since)
-        if until:
-            where.append("substr(date, 1, ?) <= ?")
-            params.extend([len(until), until])
+        window, window_params = date_window("date", since, until)
+        where.append(window)
+        params.extend(window_params)
         if not include_negated:
             where.append("NOT negated")
         sql = "SELECT record FROM events" + (" WHERE " + " AND ".join(where) if where else "")
