@@ -50,6 +50,11 @@ def dictionary_options(command):  # type: ignore[no-untyped-def]
                         help="Extra actors (CSV or YAML), taking precedence over the built-in tables.")(command)
 
 
+def follow_links_option(command):  # type: ignore[no-untyped-def]
+    return click.option("--follow-links", is_flag=True,
+                        help="For feeds: fetch each entry's page and code its main text, not the entry's summary.")(command)
+
+
 def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     """Settings from a YAML file become every command's defaults (command-line options win)."""
     if value is None:
@@ -157,23 +162,26 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("--date", callback=_date, help="Publication date (YYYY-MM-DD) of .txt and plain stdin inputs.")
+@click.option("--date", callback=_date, help="Publication date (YYYY-MM-DD) of inputs that carry none (.txt, pages without a date).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of stdout.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input had a problem.")
 @click.option("--model", default=DEFAULTS["model"], help="spaCy model package to load.")
 @click.option("--batch-size", default=DEFAULTS["batch_size"], show_default=True)
+@follow_links_option
 @dictionary_options
 def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt: str, strict: bool,
-         model: str | None, batch_size: int, actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
-    """Code INPUT files (.txt, .jsonl, .jsonl.gz, or - for stdin) into event records."""
+         model: str | None, batch_size: int, follow_links: bool, actors: tuple[str, ...],
+         triggers: tuple[str, ...]) -> None:
+    """Code INPUT files, folders or web addresses (.txt, .jsonl, .jsonl.gz, .html, RSS/Atom
+    feeds, http(s):// URLs, or - for stdin) into event records."""
     from tieline.read import read_documents
 
     coder = _coder(model, batch_size, actors, triggers)
     problems = Problems()
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        coded = problems.filter(coder.code_documents(read_documents(inputs, date=date)))
+        coded = problems.filter(coder.code_documents(read_documents(inputs, date=date, follow_links=follow_links)))
         records = (r.to_dict() for c in coded for r in c.records)
         write_records(records, fmt, out)
     finally:
@@ -216,18 +224,20 @@ class Progress:
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
-@click.option("--date", callback=_date, help="Publication date (YYYY-MM-DD) of .txt inputs.")
+@click.option("--date", callback=_date, help="Publication date (YYYY-MM-DD) of inputs that carry none (.txt, pages without a date).")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input had a problem.")
 @click.option("--model", default=DEFAULTS["model"], help="spaCy model package to load.")
 @click.option("--batch-size", default=DEFAULTS["batch_size"], show_default=True)
 @click.option("--commit-every", default=DEFAULTS["commit_every"], show_default=True,
               help="Documents per database transaction.")
+@follow_links_option
 @dictionary_options
 def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool, model: str | None,
-           batch_size: int, commit_every: int, actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
-    """Code INPUT files and folders and store documents and events in the database. Documents
-    already stored with the same text are skipped before coding, so an interrupted run can be
-    started again."""
+           batch_size: int, commit_every: int, follow_links: bool, actors: tuple[str, ...],
+           triggers: tuple[str, ...]) -> None:
+    """Code INPUT files, folders, HTML pages, RSS/Atom feeds or web addresses and store documents
+    and events in the database. Documents already stored with the same text are skipped before
+    coding, so an interrupted run can be started again."""
     from tieline.read import count_documents, read_documents
     from tieline.store import IngestSummary, Store
 
@@ -236,7 +246,7 @@ def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool,
     summary = IngestSummary()
     progress = Progress(count_documents(inputs))
     with Store(db) as store:
-        fresh = store.unseen(read_documents(inputs, date=date), summary)
+        fresh = store.unseen(read_documents(inputs, date=date, follow_links=follow_links), summary)
         coded = progress.track(problems.filter(coder.code_documents(fresh)))
         store.write(coded, batch_size=commit_every, summary=summary)
         totals = store.counts()

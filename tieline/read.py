@@ -3,8 +3,10 @@
 ``read_documents`` yields a :class:`Document` for every story it can read and a
 :class:`Problem` (path, line, reason) for everything it cannot, so one bad line never stops
 the rest. Accepted inputs: ``.txt`` (one document, id = file stem), ``.jsonl`` / ``.jsonl.gz``
-(one ``{"id", "text", "date", "title"?, "url"?, "source"?}`` object per line) and ``-`` for
-standard input (JSONL when its first character is ``{``, else plain text).
+(one ``{"id", "text", "date", "title"?, "url"?, "source"?}`` object per line), HTML pages
+(``.html``, ``.htm``: main text and metadata, see :mod:`tieline.markup`), RSS/Atom feeds
+(``.rss``, ``.atom``, ``.xml``: one document per entry), ``http(s)://`` addresses of a page or a
+feed, and ``-`` for standard input. Input without a telling suffix is sniffed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import IO, Iterable, Iterator, Union
 
 from dateutil import parser as date_parser
 
+from tieline import markup
 from tieline.types import Document, Problem
 
 Source = Union[str, Path]
@@ -108,15 +111,23 @@ def read_text(data: bytes, path: str, doc_id: str, date: dt.date | None) -> Iter
     yield Document(doc_id, text, date, path=path)
 
 
-def read_untyped(data: bytes, path: str, doc_id: str, date: dt.date | None) -> Iterator[Item]:
-    """Documents from bytes of unknown format: JSON lines when the first character is ``{``."""
-    if data.lstrip()[:1] == b"{":
+def read_untyped(data: bytes, path: str, doc_id: str, date: dt.date | None, *,
+                 follow_links: bool = False) -> Iterator[Item]:
+    """Documents from bytes of unknown format: JSON lines when the first character is ``{``,
+    a feed or an HTML page when they look like one, else plain text."""
+    start = data.lstrip()[:1]
+    if start == b"{":
         yield from read_jsonl(iter(data.splitlines(keepends=True)), path)  # type: ignore[arg-type]
+    elif start == b"<" and (markup.looks_like_feed(data) or markup.looks_like_html(data)):
+        yield from markup.read_markup(data, path, None, date, follow_links=follow_links)
     else:
         yield from read_text(data, path, doc_id, date)
 
 
-READABLE_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".jsonl.gz", ".json.gz")
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".json.gz")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+FEED_SUFFIXES = (".rss", ".atom", ".xml")
+READABLE_SUFFIXES = (".txt",) + JSONL_SUFFIXES + HTML_SUFFIXES + FEED_SUFFIXES
 
 
 def expand_directory(folder: Path) -> list[str]:
@@ -130,24 +141,30 @@ def expand_directory(folder: Path) -> list[str]:
 
 
 def read_documents(sources: Iterable[Source], *, date: dt.date | None = None,
-                   stdin: IO[bytes] | None = None) -> Iterator[Item]:
-    """Documents and problems from files, in order.
+                   stdin: IO[bytes] | None = None, follow_links: bool = False) -> Iterator[Item]:
+    """Documents and problems from files, folders, web addresses and standard input, in order.
 
     Args:
-        sources: paths (``.txt``, ``.jsonl``, ``.jsonl.gz``), folders (read recursively) or ``-``
-            for standard input.
-        date: publication date for plain-text inputs, which carry none of their own.
+        sources: paths (``.txt``, ``.jsonl``, ``.jsonl.gz``, ``.html``, ``.rss``, ``.atom``,
+            ``.xml``), folders (read recursively), ``http(s)://`` addresses, or ``-`` for
+            standard input.
+        date: publication date for inputs that carry none of their own.
         stdin: byte stream read for ``-`` (default: the process's standard input).
+        follow_links: fetch each feed entry's page and code its main text rather than the
+            entry's summary.
     """
     for source in sources:
         name = str(source)
         if name == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
-            yield from read_untyped(stream.read(), "<stdin>", "stdin", date)
+            yield from read_untyped(stream.read(), "<stdin>", "stdin", date, follow_links=follow_links)
+            continue
+        if markup.is_url(name):
+            yield from markup.read_url(name, date, follow_links=follow_links)
             continue
         path = Path(name)
         if path.is_dir():
-            yield from read_documents(expand_directory(path), date=date)
+            yield from read_documents(expand_directory(path), date=date, follow_links=follow_links)
             continue
         if not path.is_file():
             yield Problem(name, None, "no such file")
@@ -162,19 +179,23 @@ def read_documents(sources: Iterable[Source], *, date: dt.date | None = None,
                     yield from read_jsonl(f, name)
             elif path.suffix.lower() == ".txt":
                 yield from read_text(path.read_bytes(), name, path.stem, date)
-            else:  # no telling suffix: JSON lines if it looks like them, else plain text
-                yield from read_untyped(path.read_bytes(), name, path.stem, date)
+            elif path.suffix.lower() in HTML_SUFFIXES:
+                yield from markup.read_html(path.read_bytes(), name, None, date)
+            elif path.suffix.lower() in FEED_SUFFIXES:
+                yield from markup.read_feed(path.read_bytes(), name, date, follow_links=follow_links)
+            else:  # no telling suffix: sniffed
+                yield from read_untyped(path.read_bytes(), name, path.stem, date, follow_links=follow_links)
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             yield Problem(name, None, f"cannot read file: {exc}")
 
 
 def count_documents(sources: Iterable[Source]) -> int | None:
     """How many documents the sources hold (lines of JSONL, one per text file), for progress
-    reports; None when it cannot be known cheaply (standard input)."""
+    reports; None when it cannot be known cheaply (standard input, web addresses, feeds)."""
     total = 0
     for source in sources:
         name = str(source)
-        if name == "-":
+        if name == "-" or markup.is_url(name):
             return None
         path = Path(name)
         files = expand_directory(path) if path.is_dir() else [name]
@@ -187,6 +208,8 @@ def count_documents(sources: Iterable[Source]) -> int | None:
                 elif lower.endswith((".jsonl", ".ndjson")):
                     with open(file, "rb") as f:
                         total += sum(1 for line in f if line.strip())
+                elif lower.endswith(FEED_SUFFIXES):
+                    return None
                 else:
                     total += 1
             except (OSError, EOFError, gzip.BadGzipFile):
