@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from tieline.errors import StoreError
-from tieline.store import Store
+from tieline.store import SCHEMA_VERSION, Store
 from tieline.types import Document
 
 pytestmark = pytest.mark.model
@@ -51,7 +51,7 @@ def test_store_upgrades_a_schema_1_database_in_place(coder, tmp_path):
         store.con.execute("DROP TABLE event_parties")  # what schema 1 looked like
         store.con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     with Store(db) as store:
-        assert store.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+        assert store.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
         parties = store.con.execute(
             "SELECT role, position, country FROM event_parties WHERE doc_id = 'old' ORDER BY role, position").fetchall()
     assert ("actor", 1, "USA") in parties and ("actor", 2, "FRA") in parties and ("recipient", 1, "RUS") in parties

@@ -230,10 +230,12 @@ class Progress:
 @click.option("--batch-size", default=DEFAULTS["batch_size"], show_default=True)
 @click.option("--commit-every", default=DEFAULTS["commit_every"], show_default=True,
               help="Documents per database transaction.")
+@click.option("--dedup/--no-dedup", default=True, show_default=True,
+              help="Cluster the new events with the stored ones (as `tieline dedup` does) at the end.")
 @follow_links_option
 @dictionary_options
 def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool, model: str | None,
-           batch_size: int, commit_every: int, follow_links: bool, actors: tuple[str, ...],
+           batch_size: int, commit_every: int, dedup: bool, follow_links: bool, actors: tuple[str, ...],
            triggers: tuple[str, ...]) -> None:
     """Code INPUT files, folders, HTML pages, RSS/Atom feeds or web addresses and store documents
     and events in the database. Documents already stored with the same text are skipped before
@@ -250,9 +252,14 @@ def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool,
         coded = progress.track(problems.filter(coder.code_documents(fresh)))
         store.write(coded, batch_size=commit_every, summary=summary)
         totals = store.counts()
-    click.echo(f"{summary.added} documents added, {summary.replaced} replaced, {summary.unchanged} unchanged, "
-               f"{problems.count} problems; {summary.events} events written "
-               f"({totals['documents']} documents, {totals['events']} events in {db}); {progress.line()}", err=True)
+        click.echo(f"{summary.added} documents added, {summary.replaced} replaced, {summary.unchanged} unchanged, "
+                   f"{problems.count} problems; {summary.events} events written "
+                   f"({totals['documents']} documents, {totals['events']} events in {db}); {progress.line()}",
+                   err=True)
+        if dedup:
+            from tieline.dedup import deduplicate
+
+            click.echo(f"tieline: dedup: {deduplicate(store)}", err=True)
     if strict and problems.count:
         sys.exit(1)
 
@@ -323,6 +330,76 @@ def demo(db: str) -> None:
                f"{summary.unchanged} already there)", err=True)
 
 
+FRAME_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table",
+                            show_default=True)
+PERIOD = click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month", show_default=True)
+
+
+@cli.command()
+@click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
+@click.option("--window", type=click.IntRange(min=0),
+              help="Days between the first and any later report of one event [default: as last run, else 3].")
+@click.option("--full", is_flag=True, help="Rebuild every cluster, not only those new events touch.")
+def dedup(db: str, window: int | None, full: bool) -> None:
+    """Cluster stored events so that one real-world event reported by many stories is one
+    cluster; report-level records are kept. `tieline ingest` runs it on new events."""
+    from tieline.dedup import deduplicate
+    from tieline.store import Store
+
+    with Store(db) as store:
+        summary = deduplicate(store, window_days=window, full=full)
+        totals = store.con.execute("SELECT count(*), count(*) FILTER (WHERE num_reports > 1) FROM clusters").fetchone()
+    click.echo(f"{summary}; {totals[0]} clusters in {db}, {totals[1]} reported by more than one document", err=True)
+
+
+@cli.command()
+@click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
+@click.option("--actor", help="Actor country (ISO3).")
+@click.option("--recipient", help="Recipient country (ISO3).")
+@click.option("--type", "event_type", help="PLOVER event type.")
+@click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
+@click.option("--until", callback=_date, help="Latest event date (YYYY-MM-DD).")
+@click.option("--min-reports", default=1, show_default=True, help="Only clusters told by at least this many documents.")
+@click.option("--show", "show_id", help="Print the reports of this cluster instead.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@FRAME_FORMAT
+def clusters(db: str, actor: str | None, recipient: str | None, event_type: str | None, since: dt.date | None,
+             until: dt.date | None, min_reports: int, show_id: str | None, limit: int, fmt: str) -> None:
+    """List clusters (real-world events), most reported first, or one cluster's reports."""
+    import pandas as pd
+
+    from tieline.store import Store
+
+    with Store(db, read_only=True) as store:
+        if show_id:
+            reports = store.cluster_reports(show_id)
+            if not reports:
+                raise click.ClickException(f"no cluster {show_id!r} in {db}")
+            frame = pd.DataFrame([{"date": r["document"]["date"], "source": r["document"]["source"],
+                                   "doc_id": r["doc_id"], "event": r["event"], "actor": _party(r["actor"]),
+                                   "recipient": _party(r["recipient"]), "sentence": r["sentence"]} for r in reports])
+        else:
+            rows = list(store.clusters(actor=actor, recipient=recipient, event=event_type,
+                                       since=since.isoformat() if since else None,
+                                       until=until.isoformat() if until else None, min_reports=min_reports,
+                                       limit=limit))
+            columns = ["cluster_id", "date", "event", "actor_country", "recipient_country", "num_reports",
+                       "num_sources", "first_seen", "last_seen", "location_name"]
+            frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
+            if fmt == "table":
+                frame = frame[columns]
+    write_frame(frame, fmt)
+
+
+def _cell(value: Any) -> str:
+    """A DataFrame value as table text: lists joined, missing values blank."""
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        return ", ".join(map(str, value))
+    if value is None or (isinstance(value, float) and value != value):  # NaN
+        return ""
+    return str(value)
+
+
 def write_frame(frame, fmt: str) -> None:  # type: ignore[no-untyped-def]
     """A DataFrame as a table, CSV or JSON lines on standard output."""
     if fmt == "csv":
@@ -337,14 +414,10 @@ def write_frame(frame, fmt: str) -> None:  # type: ignore[no-untyped-def]
         for column in frame.columns:
             table.add_column(str(column))
         for row in frame.itertuples(index=False):
-            table.add_row(*("" if v is None else (", ".join(map(str, v)) if isinstance(v, (list, tuple)) or
-                                                 hasattr(v, "tolist") else str(v)) for v in row))
+            table.add_row(*(_cell(v) for v in row))
         Console(file=sys.stdout, width=160 if not sys.stdout.isatty() else None).print(table)
 
 
-FRAME_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table",
-                            show_default=True)
-PERIOD = click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month", show_default=True)
 
 
 @cli.command()

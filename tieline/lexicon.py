@@ -116,6 +116,7 @@ class EventType:
     quad: int
     score: float
     cameo: str
+    symmetric: bool = False  # "A met B" is "B met A": reports may name the parties either way
 
 
 def _split(cell: str | None) -> tuple[str, ...]:
@@ -320,7 +321,8 @@ class Lexicon:
         out = {}
         for n, r in self._rows("events.csv", ("event", "quad", "score", "cameo")):
             score = _float(r["score"], "events.csv", n)
-            out[r["event"]] = EventType(r["event"], int(r["quad"]), score or 0.0, r["cameo"])
+            out[r["event"]] = EventType(r["event"], int(r["quad"]), score or 0.0, r["cameo"],
+                                        r.get("symmetric", "no").strip().lower() == "yes")
         if set(out) != set(EVENT_TYPES):
             raise LexiconError(f"event types differ from PLOVER's 16: {sorted(set(out) ^ set(EVENT_TYPES))}", table="events.csv")
         return out

@@ -20,7 +20,7 @@ from tieline.about import __version__
 from tieline.errors import StoreError
 from tieline.types import CodedDocument, EventRecord
 
-SCHEMA_VERSION = 2  # 2: event_parties, one row per member of an actor or recipient
+SCHEMA_VERSION = 3  # 2: event_parties, one row per member of a party; 3: clusters (tieline.dedup)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS documents (
@@ -56,6 +56,21 @@ FROM (
                  THEN CAST(record->'recipient' AS JSON[]) ELSE [record->'recipient'] END AS parties FROM events
           WHERE json_type(record->'recipient') <> 'NULL')
 )
+"""
+CLUSTER_SCHEMA = """
+CREATE TABLE IF NOT EXISTS clusters (
+    cluster_id VARCHAR PRIMARY KEY, block VARCHAR NOT NULL, event VARCHAR NOT NULL, mode VARCHAR,
+    actor_country VARCHAR, actor_name VARCHAR, recipient_country VARCHAR, recipient_name VARCHAR,
+    date DATE, first_seen DATE, last_seen DATE, num_reports INTEGER NOT NULL, num_records INTEGER NOT NULL,
+    num_sources INTEGER NOT NULL, location_name VARCHAR, location_country VARCHAR, quad INTEGER, score DOUBLE,
+    negated BOOLEAN, sentence VARCHAR);
+CREATE TABLE IF NOT EXISTS cluster_members (
+    cluster_id VARCHAR NOT NULL, event_id VARCHAR NOT NULL, doc_id VARCHAR NOT NULL, block VARCHAR NOT NULL);
+CREATE INDEX IF NOT EXISTS cluster_members_event ON cluster_members (event_id);
+CREATE INDEX IF NOT EXISTS cluster_members_doc ON cluster_members (doc_id);
+CREATE INDEX IF NOT EXISTS clusters_block ON clusters (block);
+-- blocks whose clusters lost members to a replaced document, rebuilt by the next dedup run
+CREATE TABLE IF NOT EXISTS dedup_dirty (block VARCHAR NOT NULL);
 """
 EVENT_COLUMNS = ("event_id", "doc_id", "event", "mode", "actor_country", "actor_type", "actor_name", "actor_abbrev",
                  "recipient_country", "recipient_type", "recipient_name", "recipient_abbrev", "date",
@@ -166,6 +181,7 @@ class Store:
             self.con.execute(PARTIES_SCHEMA)
             if fresh and version is not None and version < 2:
                 self.con.execute(PARTIES_FROM_RECORDS)  # schema 1 -> 2: parties from the stored records
+            self.con.execute(CLUSTER_SCHEMA)  # schema 2 -> 3: empty; the next dedup run clusters every event
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
@@ -244,6 +260,9 @@ class Store:
         try:
             self.con.execute("BEGIN TRANSACTION")
             if replaced:
+                self.con.execute("INSERT INTO dedup_dirty SELECT DISTINCT block FROM cluster_members "
+                                 "WHERE doc_id IN (SELECT unnest(?))", [replaced])
+                self.con.execute("DELETE FROM cluster_members WHERE doc_id IN (SELECT unnest(?))", [replaced])
                 self.con.execute("DELETE FROM events WHERE doc_id IN (SELECT unnest(?))", [replaced])
                 self.con.execute("DELETE FROM documents WHERE id IN (SELECT unnest(?))", [replaced])
             self.con.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", docs)
@@ -281,6 +300,54 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         for (record,) in self.con.execute(sql, params).fetchall():
             yield json.loads(record)
+
+    def has_table(self, name: str) -> bool:
+        row = self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()
+        return bool(row and row[0])
+
+    def _require_clusters(self) -> None:
+        if not self.has_table("clusters"):
+            raise StoreError(f"{self.path}: made by an older tieline without clusters; "
+                             f"run `tieline dedup --db {self.path}` to upgrade it and build them")
+
+    def clusters(self, *, actor: str | None = None, recipient: str | None = None, event: str | None = None,
+                 since: str | None = None, until: str | None = None, min_reports: int = 1,
+                 include_negated: bool = False, limit: int | None = None) -> Iterator[dict[str, Any]]:
+        """Clusters (one per real-world event), most reported first, then by date."""
+        self._require_clusters()
+        where, params = ["num_reports >= ?"], [min_reports]
+        for column, value in (("actor_country", actor), ("recipient_country", recipient), ("event", event)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value.upper())
+        window, window_params = date_window("CAST(date AS VARCHAR)", since, until)
+        where.append(window)
+        params.extend(window_params)
+        if not include_negated:
+            where.append("NOT coalesce(negated, false)")
+        sql = (f"SELECT * EXCLUDE (block) FROM clusters WHERE {' AND '.join(where)} "
+               "ORDER BY num_reports DESC, num_sources DESC, date, cluster_id")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        cursor = self.con.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        for row in cursor.fetchall():
+            yield dict(zip(names, row))
+
+    def cluster_reports(self, cluster_id: str) -> list[dict[str, Any]]:
+        """The report-level records of one cluster, with their documents' source, title and URL."""
+        self._require_clusters()
+        rows = self.con.execute("""
+            SELECT e.record, d.source, d.title, d.url, d.date
+            FROM cluster_members m JOIN events e ON e.event_id = m.event_id JOIN documents d ON d.id = m.doc_id
+            WHERE m.cluster_id = ? ORDER BY d.date NULLS LAST, m.doc_id, m.event_id""", [cluster_id]).fetchall()
+        out = []
+        for record, source, title, url, published in rows:
+            item = json.loads(record)
+            item["document"] = {"source": source, "title": title, "url": url,
+                                "date": published.isoformat() if published else None}
+            out.append(item)
+        return out
 
     def counts(self) -> dict[str, int]:
         docs = self.con.execute("SELECT count(*) FROM documents").fetchone()

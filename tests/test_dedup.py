@@ -1,0 +1,153 @@
+"""De-duplication: clustering rules on hand-made reports, and incremental runs on real databases."""
+
+import datetime as dt
+
+import pytest
+
+from tieline.dedup import Report, cluster_reports, deduplicate
+from tieline.store import Store
+from tieline.types import Document
+
+
+def _report(event_id, day, block="CONSULT||IRN|MYS", doc=None, actor_type="GOV", recipient_type="GOV",
+            mode=None, place=None, source="a"):
+    return Report(event_id, doc or f"doc-{event_id}", block, day, actor_type, recipient_type, mode, place, source)
+
+
+D = dt.date(2024, 3, 4)
+
+
+def _groups(clusters):
+    return sorted(sorted(m.event_id for m in c.members) for c in clusters)
+
+
+def test_reports_within_the_window_cluster_and_later_ones_do_not():
+    reports = [_report("a", D), _report("b", D + dt.timedelta(days=1)), _report("c", D + dt.timedelta(days=3)),
+               _report("d", D + dt.timedelta(days=4))]
+    assert _groups(cluster_reports(reports, window_days=3)) == [["a", "b", "c"], ["d"]]
+    assert _groups(cluster_reports(reports, window_days=0)) == [["a"], ["b"], ["c"], ["d"]]
+
+
+def test_a_daily_series_does_not_chain_into_one_cluster():
+    reports = [_report(str(i), D + dt.timedelta(days=i)) for i in range(10)]
+    clusters = cluster_reports(reports, window_days=2)
+    assert all(max(m.day for m in c.members) - c.seed.day <= dt.timedelta(days=2) for c in clusters)
+    assert len(clusters) == 4
+
+
+def test_blocks_never_mix():
+    reports = [_report("a", D), _report("b", D, block="CONSULT||IRN|TUR"), _report("c", D, block="CONSULT|n|IRN|MYS")]
+    assert _groups(cluster_reports(reports)) == [["a"], ["b"], ["c"]]
+
+
+def test_actor_types_of_one_state_agree_but_other_types_do_not():
+    reports = [_report("a", D, actor_type="GOV"), _report("b", D, actor_type="MIL"),
+               _report("c", D, actor_type="REB"), _report("d", D, actor_type=None)]
+    assert _groups(cluster_reports(reports)) == [["a", "b", "d"], ["c"]]
+
+
+def test_places_in_different_countries_and_different_modes_stay_apart():
+    reports = [_report("a", D, place="SYR"), _report("b", D, place="IRQ"), _report("c", D, place=None),
+               _report("d", D, place="SYR", mode="air"), _report("e", D, place="SYR", mode="ground")]
+    groups = _groups(cluster_reports(reports))
+    assert ["b"] in groups and any("a" in g and "c" in g for g in groups)
+    assert not any("d" in g and "e" in g for g in groups)
+
+
+def test_reports_without_a_day_are_single():
+    reports = [_report("a", None), _report("b", None), _report("c", D)]
+    assert _groups(cluster_reports(reports)) == [["a"], ["b"], ["c"]]
+
+
+def test_each_report_lands_in_the_nearest_cluster():
+    reports = [_report("a", D), _report("b", D + dt.timedelta(days=4)), _report("c", D + dt.timedelta(days=3))]
+    # c is within 3 days of both seeds; it joins b's cluster only if b came first, so it joins a's
+    assert _groups(cluster_reports(reports, window_days=3)) == [["a", "c"], ["b"]]
+
+
+# --- on real databases -------------------------------------------------------------------------
+
+def _doc(doc_id, text, date, source):
+    return Document(doc_id, text, date, None, None, source)
+
+
+STORIES = [
+    ("r1", "Iran's foreign minister met Malaysia's trade minister in Kuala Lumpur on Monday.", D, "Wire One"),
+    ("r2", "Malaysia's trade minister held talks with Iran's foreign minister on Monday in Kuala Lumpur.",
+     D + dt.timedelta(days=1), "Daily Two"),
+    ("r3", "Iran's foreign minister met Malaysia's trade minister again on Monday in Kuala Lumpur.",
+     D + dt.timedelta(days=14), "Wire One"),
+    ("r4", "Russia accused Ukraine of shelling a border town on Monday.", D, "Wire One"),
+    ("r5", "Ukraine accused Russia of shelling a border town on Monday.", D, "Daily Two"),
+]
+
+
+@pytest.fixture
+def coded(coder):
+    return {c.document.id: c for c in coder.code_documents([_doc(*s) for s in STORIES])}
+
+
+def _clusters(store):
+    rows = store.con.execute("SELECT cluster_id, list(event_id ORDER BY event_id) FROM cluster_members "
+                             "GROUP BY cluster_id").fetchall()
+    return sorted(sorted(ids) for _, ids in rows)
+
+
+@pytest.mark.model
+def test_incremental_runs_equal_a_full_run(tmp_path, coded):
+    with Store(tmp_path / "inc.duckdb") as inc, Store(tmp_path / "full.duckdb") as full:
+        for doc_id in ("r1", "r4", "r3"):
+            inc.write([coded[doc_id]])
+            deduplicate(inc)
+        inc.write([coded["r2"], coded["r5"]])
+        summary = deduplicate(inc)
+        assert summary.events < inc.counts()["events"]  # only the touched blocks were rebuilt
+        full.write(coded.values())
+        deduplicate(full, full=True)
+        assert _clusters(inc) == _clusters(full)
+        stored = {r["cluster_id"]: r for r in inc.clusters()}
+        meeting = [r for r in stored.values() if r["event"] == "CONSULT" and r["num_reports"] == 2]
+        assert len(meeting) == 1
+        assert (meeting[0]["num_sources"], meeting[0]["first_seen"], meeting[0]["last_seen"]) == \
+            (2, D, D + dt.timedelta(days=1))
+        reports = inc.cluster_reports(meeting[0]["cluster_id"])
+        assert {r["doc_id"] for r in reports} == {"r1", "r2"}
+        assert [r["document"]["source"] for r in reports] == ["Wire One", "Daily Two"]
+        # the meeting two weeks later and the counter-accusation stay apart
+        assert not any(r["num_reports"] > 1 and r["event"] == "ACCUSE" for r in stored.values())
+
+
+@pytest.mark.model
+def test_replaced_document_leaves_its_cluster(tmp_path, coder, coded):
+    with Store(tmp_path / "t.duckdb") as store:
+        store.write([coded["r1"], coded["r2"]])
+        deduplicate(store)
+        assert max(r["num_reports"] for r in store.clusters()) == 2
+        changed = _doc("r2", "Malaysia's trade minister criticised Iran's foreign minister on Monday.",
+                       D + dt.timedelta(days=1), "Daily Two")
+        store.write(coder.code_documents([changed]))
+        deduplicate(store)
+        assert max(r["num_reports"] for r in store.clusters()) == 1
+        members = store.con.execute("SELECT count(*) FROM cluster_members").fetchone()[0]
+        assert members == store.counts()["events"]
+
+
+@pytest.mark.model
+def test_a_new_window_rebuilds_everything(tmp_path, coded):
+    with Store(tmp_path / "t.duckdb") as store:
+        store.write(coded.values())
+        deduplicate(store, window_days=3)
+        assert deduplicate(store).events == 0
+        wide = deduplicate(store, window_days=30)
+        assert wide.full and wide.events == store.counts()["events"]
+        meeting = [r for r in store.clusters() if r["event"] == "CONSULT"]
+        assert max(r["num_reports"] for r in meeting) == 3
+
+
+def test_cluster_queries_on_a_database_without_clusters_say_what_to_do(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with Store(path) as store:
+        store.con.execute("DROP TABLE clusters")
+    with Store(path, read_only=True) as store, pytest.raises(Exception, match="tieline dedup"):
+        list(store.clusters())
+

@@ -1,0 +1,249 @@
+"""De-duplication across reports: one cluster per real-world event.
+
+Several stories report the same event; each gives a report-level record. Records join a
+cluster when they have the same event type and the same parties (either way round for
+symmetric types such as meetings), the same negation and modality, dates within a window of
+the cluster's first date, and compatible actor types, mode and place. Report-level records are
+never changed: clusters live in their own tables (``clusters``, ``cluster_members``) and are
+rebuilt for just the parties and types that new or replaced documents touch.
+
+Records are grouped into blocks (type, parties, flags) in SQL; inside a block, clustering is
+greedy in date order, each record joining the compatible cluster whose first date is nearest,
+so a daily series of meetings does not chain into one cluster.
+
+Example::
+
+    from tieline import Store
+    from tieline.dedup import deduplicate
+    with Store("tieline.duckdb") as store:
+        print(deduplicate(store))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+from urllib.parse import urlparse
+
+import duckdb
+
+from tieline.errors import StoreError
+from tieline.lexicon import Lexicon
+
+DEFAULT_WINDOW_DAYS = 3
+# Actor types of one state: reports of one event often name the state, its government or its
+# army interchangeably ("Israel struck", "the Israeli military struck").
+STATE_TYPES = frozenset({"GOV", "MIL", "LEG", "JUD", "SPY"})
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report-level record, as clustering sees it. Parties are ordered for symmetric types."""
+
+    event_id: str
+    doc_id: str
+    block: str
+    day: dt.date | None
+    actor_type: str | None
+    recipient_type: str | None
+    mode: str | None
+    location_country: str | None
+    source: str
+
+
+@dataclass
+class Cluster:
+    """Reports of one real-world event."""
+
+    seed: Report
+    members: list[Report] = field(default_factory=list)
+
+    @property
+    def cluster_id(self) -> str:
+        return self.seed.event_id
+
+    def accepts(self, report: Report, window_days: int) -> bool:
+        if report.day is None or self.seed.day is None or abs((report.day - self.seed.day).days) > window_days:
+            return False
+        return all(_compatible(getattr(report, name), {getattr(m, name) for m in self.members}, states=state)
+                   for name, state in (("actor_type", True), ("recipient_type", True), ("mode", False),
+                                       ("location_country", False)))
+
+
+def _compatible(value: str | None, seen: set[str | None], *, states: bool) -> bool:
+    known = {v for v in seen if v}
+    if not value or not known or value in known:
+        return True
+    return states and value in STATE_TYPES and bool(known & STATE_TYPES)
+
+
+def cluster_reports(reports: Iterable[Report], *, window_days: int = DEFAULT_WINDOW_DAYS) -> list[Cluster]:
+    """Cluster reports block by block; each report lands in exactly one cluster."""
+    by_block: dict[str, list[Report]] = {}
+    for report in reports:
+        by_block.setdefault(report.block, []).append(report)
+    clusters: list[Cluster] = []
+    for block in sorted(by_block):
+        members = sorted(by_block[block], key=lambda r: (r.day is None, r.day or dt.date.min, r.doc_id, r.event_id))
+        open_clusters: list[Cluster] = []
+        for report in members:
+            fits = [c for c in open_clusters if c.accepts(report, window_days)]
+            if fits:
+                best = min(fits, key=lambda c: abs((report.day - c.seed.day).days))  # type: ignore[operator]
+                best.members.append(report)
+                continue
+            cluster = Cluster(report, [report])
+            clusters.append(cluster)
+            if report.day is not None:
+                open_clusters.append(cluster)
+                # clusters whose first date is out of reach of this and every later report close
+                open_clusters = [c for c in open_clusters
+                                 if (report.day - c.seed.day).days <= window_days]  # type: ignore[operator]
+    return clusters
+
+
+def _block_sql(symmetric: Iterable[str]) -> str:
+    """SQL naming the block of an event row ``e``: type, flags and parties (ordered for
+    symmetric types); an event with no known actor is a block of its own."""
+    names = ", ".join(f"'{name}'" for name in sorted(symmetric)) or "''"
+    a = "coalesce(e.actor_country, e.actor_abbrev, e.actor_name)"
+    r = "coalesce(e.recipient_country, e.recipient_abbrev, e.recipient_name, '')"
+    flags = ("CASE WHEN e.negated THEN 'n' ELSE '' END || CASE WHEN e.future THEN 'f' ELSE '' END"
+             " || CASE WHEN e.hypothetical THEN 'h' ELSE '' END")
+    return (f"CASE WHEN {a} IS NULL THEN 'single|' || e.event_id "
+            f"WHEN e.event IN ({names}) AND {r} < {a} THEN e.event || '|' || {flags} || '|' || {r} || '|' || {a} "
+            f"ELSE e.event || '|' || {flags} || '|' || {a} || '|' || {r} END")
+
+
+def _swapped_sql(symmetric: Iterable[str]) -> str:
+    names = ", ".join(f"'{name}'" for name in sorted(symmetric)) or "''"
+    a = "coalesce(e.actor_country, e.actor_abbrev, e.actor_name)"
+    r = "coalesce(e.recipient_country, e.recipient_abbrev, e.recipient_name, '')"
+    return f"(e.event IN ({names}) AND {a} IS NOT NULL AND {r} < {a})"
+
+
+def _day(event_date: str | None, published: dt.date | None) -> dt.date | None:
+    """The day an event happened: its own date when day-precise, else the publication date when
+    that falls inside the event's coarser date, else None (too vague to cluster)."""
+    if event_date and len(event_date) == 10:
+        try:
+            return dt.date.fromisoformat(event_date)
+        except ValueError:
+            return None
+    if published is not None and (not event_date or published.isoformat().startswith(event_date)):
+        return published
+    return None
+
+
+def _source(source: str | None, url: str | None, doc_id: str) -> str:
+    if source:
+        return source.strip().lower()
+    if url:
+        host = urlparse(url).hostname
+        if host:
+            return host.removeprefix("www.")
+    return f"document:{doc_id}"
+
+
+@dataclass
+class DedupSummary:
+    """What a de-duplication run did."""
+
+    blocks: int = 0
+    events: int = 0
+    clusters: int = 0
+    multi_report_clusters: int = 0
+    full: bool = False
+
+    def __str__(self) -> str:
+        scope = "all events" if self.full else "new or changed events"
+        return (f"{self.events} events in {self.blocks} blocks re-clustered ({scope}): {self.clusters} clusters, "
+                f"{self.multi_report_clusters} reported by more than one document")
+
+
+def deduplicate(store: Any, *, window_days: int | None = None, full: bool = False,
+                lexicon: Lexicon | None = None) -> DedupSummary:
+    """Cluster the store's events, in one transaction.
+
+    Incremental by default: only the blocks holding events not yet clustered, or clusters that
+    lost events to a replaced document, are rebuilt. ``full`` rebuilds every cluster; a window
+    other than the one the clusters were built with implies it.
+    """
+    con: duckdb.DuckDBPyConnection = store.con
+    lexicon = lexicon or Lexicon()
+    symmetric = {name for name, t in lexicon.event_types.items() if t.symmetric}
+    row = con.execute("SELECT value FROM meta WHERE key = 'dedup_window_days'").fetchone()
+    built_with = int(row[0]) if row else None
+    window = window_days if window_days is not None else (built_with or DEFAULT_WINDOW_DAYS)
+    if window < 0:
+        raise StoreError(f"the de-duplication window must be 0 days or more, not {window}")
+    full = full or (built_with is not None and built_with != window)
+    block = _block_sql(symmetric)
+    summary = DedupSummary(full=full)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE event_blocks AS SELECT e.event_id, {block} AS block FROM events e")
+        if full:
+            con.execute("CREATE OR REPLACE TEMP TABLE dirty AS SELECT DISTINCT block FROM event_blocks")
+        else:
+            con.execute("""CREATE OR REPLACE TEMP TABLE dirty AS
+                SELECT block FROM event_blocks b WHERE NOT EXISTS
+                    (SELECT 1 FROM cluster_members m WHERE m.event_id = b.event_id)
+                UNION SELECT m.block FROM cluster_members m WHERE NOT EXISTS
+                    (SELECT 1 FROM events e WHERE e.event_id = m.event_id)
+                UNION SELECT block FROM dedup_dirty""")
+        con.execute("DELETE FROM cluster_members WHERE block IN (SELECT block FROM dirty)")
+        con.execute("DELETE FROM clusters WHERE block IN (SELECT block FROM dirty)")
+        rows = con.execute(f"""
+            SELECT e.event_id, e.doc_id, b.block, e.date, d.date, d.source, d.url,
+                   CASE WHEN {_swapped_sql(symmetric)} THEN e.recipient_type ELSE e.actor_type END,
+                   CASE WHEN {_swapped_sql(symmetric)} THEN e.actor_type ELSE e.recipient_type END,
+                   e.mode, e.location_country
+            FROM events e JOIN event_blocks b USING (event_id) JOIN documents d ON d.id = e.doc_id
+            WHERE b.block IN (SELECT block FROM dirty)""").fetchall()
+        reports = [Report(event_id, doc_id, blk, _day(date, published), a_type, r_type, mode, loc,
+                          _source(source, url, doc_id))
+                   for event_id, doc_id, blk, date, published, source, url, a_type, r_type, mode, loc in rows]
+        clusters = cluster_reports(reports, window_days=window)
+        members = [(c.cluster_id, m.event_id, m.doc_id, m.block) for c in clusters for m in c.members]
+        if members:
+            con.executemany("INSERT INTO cluster_members VALUES (?, ?, ?, ?)", members)
+            _write_clusters(con, clusters)
+        con.execute("DELETE FROM dedup_dirty")
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('dedup_window_days', ?)", [str(window)])
+        con.execute("COMMIT")
+    except duckdb.Error as exc:
+        con.execute("ROLLBACK")
+        raise StoreError(f"{store.path}: de-duplication failed: {exc}") from exc
+    summary.blocks = len({r.block for r in reports})
+    summary.events = len(reports)
+    summary.clusters = len(clusters)
+    summary.multi_report_clusters = sum(1 for c in clusters if len({m.doc_id for m in c.members}) > 1)
+    return summary
+
+
+def _write_clusters(con: duckdb.DuckDBPyConnection, clusters: list[Cluster]) -> None:
+    """Cluster rows: the seed's parties and description, dates and counts over the members."""
+    sources = {c.cluster_id: len({m.source for m in c.members}) for c in clusters}
+    days = {c.cluster_id: c.seed.day for c in clusters}
+    con.execute("CREATE OR REPLACE TEMP TABLE new_clusters (cluster_id VARCHAR, num_sources INTEGER, date DATE)")
+    con.executemany("INSERT INTO new_clusters VALUES (?, ?, ?)",
+                    [(cid, sources[cid], days[cid]) for cid in sources])
+    con.execute("""
+        INSERT INTO clusters
+        SELECT n.cluster_id, any_value(m.block), any_value(s.event), any_value(s.mode),
+               any_value(s.actor_country), any_value(s.actor_name), any_value(s.recipient_country),
+               any_value(s.recipient_name), any_value(n.date),
+               min(coalesce(d.date, TRY_CAST(e.date AS DATE))), max(coalesce(d.date, TRY_CAST(e.date AS DATE))),
+               count(DISTINCT m.doc_id), count(*), any_value(n.num_sources),
+               mode(e.location_name), mode(e.location_country), any_value(s.quad), any_value(s.score),
+               any_value(s.negated), any_value(s.sentence)
+        FROM new_clusters n
+        JOIN cluster_members m USING (cluster_id)
+        JOIN events e ON e.event_id = m.event_id
+        JOIN documents d ON d.id = m.doc_id
+        JOIN events s ON s.event_id = n.cluster_id
+        GROUP BY n.cluster_id""")
+    con.execute("DROP TABLE new_clusters")
+
