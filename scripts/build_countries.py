@@ -23,7 +23,7 @@ from _common import (  # noqa: E402
     clean_space, fmt_coord, fold, join, read_hand_csv, shared_arg, split, write_csv,
 )
 
-HEADER = ["iso3", "iso2", "name", "aliases", "adjectives", "capital", "lat", "lon"]
+HEADER = ["iso3", "iso2", "name", "aliases", "adjectives", "capital", "lat", "lon", "fips", "cow"]
 
 # GeoNames entries that are no longer current states or territories.
 DROP_ISO3 = {"ANT", "SCG"}
@@ -93,12 +93,15 @@ def build(gaz: Path) -> list[list[str]]:
         add_name(iso3, gn_name[iso3])
 
     # text_to_CAMEO countrynames.txt: name \t code \t COW number
+    cow: dict[str, str] = {}
     with open(gaz / "text_to_CAMEO" / "countrynames.txt", encoding="utf-8") as fh:
         for line in fh:
             parts = line.rstrip("\n").split("\t")
             if len(parts) < 2 or parts[1] == "---":
                 continue
             name, code = parts[0].strip(), parts[1].strip()
+            if len(parts) > 2 and parts[2].strip().strip("0") and code in countries:
+                cow.setdefault(code, str(int(parts[2].strip())))  # Correlates of War state number
             code = LEGACY_CODES.get(code, code)
             if len(code) == 6 and code[3:] in countries:
                 code = code[3:]
@@ -177,7 +180,7 @@ def build(gaz: Path) -> list[list[str]]:
             lat, lon = fmt_coord(lat), fmt_coord(lon)
 
         rows.append([iso3, c["iso"], name, join(sorted_unique(aliases)),
-                     join(sorted_unique(adjectives)), capital, lat, lon])
+                     join(sorted_unique(adjectives)), capital, lat, lon, c.get("fips") or "", cow.get(iso3, "")])
     return rows
 
 

@@ -89,3 +89,81 @@ def test_analysis_export_formats(demo_db, tmp_path):
 
     stored = duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{folder.as_posix()}/**/*.parquet')").fetchone()
     assert "month=2025-03" in parts and stored == (len(records),)
+
+
+def test_analysis_profile(demo_db):
+    with Store(demo_db, read_only=True) as store:
+        result = analysis.profile(store, "qat", by="month")
+    assert result.country == "QAT"
+    assert list(result.types.columns) == ["event", "quad", "as_actor", "as_recipient", "mean_score"]
+    assert result.types["as_actor"].sum() >= 1 and result.types["as_recipient"].sum() >= 1
+    assert "telecommunications" in set(result.sectors["sector"])
+    assert {"RWA"} <= set(result.partners["partner"]) and set(result.partners["period"]) >= {"2025-03"}
+    assert (result.contexts["events"] >= result.contexts["cooperation"] + result.contexts["conflict"]).all()
+
+
+def test_analysis_plots_are_real_images(demo_db, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    runner = CliRunner()
+    commands = {"dyad.png": ["dyad", "QAT", "RWA"], "partners.svg": ["partners", "QAT"],
+                "profile.png": ["profile", "QAT"], "timeline.svg": ["timeline", "--by", "year"]}
+    for name, args in commands.items():
+        target = tmp_path / name
+        result = runner.invoke(cli, [*args, "--db", str(demo_db), "--plot", str(target)])
+        assert result.exit_code == 0, result.output
+        if name.endswith(".png"):
+            assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and target.stat().st_size > 10_000
+        else:
+            assert ET.parse(target).getroot().tag.endswith("svg")
+    bad = runner.invoke(cli, ["timeline", "--db", str(demo_db), "--plot", str(tmp_path / "chart.pdf")])
+    assert bad.exit_code == 2 and ".png or .svg" in bad.output and not (tmp_path / "chart.pdf").exists()
+    profile = runner.invoke(cli, ["profile", "QAT", "--db", str(demo_db), "--format", "jsonl"])
+    tables = {json.loads(line)["table"] for line in profile.stdout.splitlines()}
+    assert tables == {"event types", "contexts", "fields", "partners over time"}
+
+
+def test_export_gdelt_and_polecat_layouts(demo_db, coder, tmp_path):
+    import csv
+    import datetime as dt
+    import shutil
+
+    from tieline.dedup import deduplicate
+    from tieline.export import GDELT_COLUMNS, POLECAT_COLUMNS
+    from tieline.types import Document
+
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, path)
+
+    same = [Document("dup-1", "Russia accused Ukraine on Monday of shelling the border town of Belgorod.",
+                     dt.date(2025, 7, 8), None, "https://one.example/a", "Wire One"),
+            Document("dup-2", "Russia on Monday accused Ukraine of shelling Belgorod, a border town.",
+                     dt.date(2025, 7, 8), None, "https://two.example/b", "Daily Two")]
+    with Store(path) as store:
+        store.write(coder.code_documents(same))
+        deduplicate(store)
+        events = store.con.execute("SELECT count(*) FROM events WHERE NOT negated").fetchone()[0]
+        clusters = store.con.execute("SELECT count(*) FROM clusters WHERE NOT negated").fetchone()[0]
+    assert clusters < events
+
+    runner = CliRunner()
+    gdelt = tmp_path / "events.gdelt.tsv"
+    assert runner.invoke(cli, ["export", str(gdelt), "--db", str(path), "--format", "gdelt"]).exit_code == 0
+    rows = list(csv.reader(gdelt.read_text(encoding="utf-8").splitlines(), delimiter="\t"))
+    assert len(GDELT_COLUMNS) == 61 and all(len(r) == 61 for r in rows)
+    assert not rows[0][0].isalpha()  # no header, as in GDELT's files
+    named = [dict(zip(GDELT_COLUMNS, r)) for r in rows]
+    accusation = [r for r in named if r["Actor1Code"] == "RUSGOV" and r["Actor2CountryCode"] == "UKR"]
+    assert len(accusation) == 1  # two reports, one row
+    row = accusation[0]
+    assert (row["NumArticles"], row["NumSources"], row["SQLDATE"], row["QuadClass"]) == ("2", "2", "20250707", "3")
+    assert row["EventRootCode"] == "11" and float(row["GoldsteinScale"]) < 0
+    assert len(rows) <= clusters
+
+    polecat = tmp_path / "events.polecat.tsv"
+    assert runner.invoke(cli, ["export", str(polecat), "--db", str(path), "--format", "polecat"]).exit_code == 0
+    table = list(csv.DictReader(polecat.read_text(encoding="utf-8").splitlines(), delimiter="\t"))
+    assert list(table[0].keys()) == list(POLECAT_COLUMNS) and len(table) == events
+    qatar = [r for r in table if r["Actor Country"] == "QAT"]
+    assert qatar and qatar[0]["Actor COW"] == "694" and qatar[0]["Quad Code"].endswith("COOPERATION")
+    assert {r["Source"] for r in table if r["Event ID"]} >= {"Wire One", "Daily Two"}

@@ -15,6 +15,7 @@ Example::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -98,6 +99,62 @@ def timeline(store: Store, *, country: str | None = None, by: str = "month") -> 
     sql = f"""SELECT {_period_sql(by)} AS period, e.quad, count(*) AS events, round(avg(e.score), 2) AS mean_score
               FROM events e WHERE {where} GROUP BY ALL ORDER BY period, quad"""
     return store.con.execute(sql, params).df()
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A country's event profile: what it does and has done to it, in which contexts and fields,
+    and with whom over time."""
+
+    country: str
+    types: pd.DataFrame  # event, quad, as_actor, as_recipient, mean_score
+    contexts: pd.DataFrame  # context, events, cooperation, conflict
+    sectors: pd.DataFrame  # sector, events, cooperation, conflict
+    partners: pd.DataFrame  # period, partner, events, cooperation, conflict, balance
+
+
+def profile(store: Store, country: str, *, by: str = "year", since: str | None = None, until: str | None = None,
+            top_partners: int = 8) -> Profile:
+    """The :class:`Profile` of a country (as any party), within [since, until]; partners over time
+    are kept to the ``top_partners`` with most events overall."""
+    country = country.upper()
+    window, window_params = date_window("e.date", since, until)
+    mine = f"""
+        SELECT DISTINCT e.event_id, e.event, e.quad, e.score, e.contexts, e.sectors, e.date, me.role
+        FROM events e JOIN event_parties me ON me.event_id = e.event_id AND me.country = ?
+        WHERE NOT e.negated AND {window}"""
+    params = [country, *window_params]
+    types = store.con.execute(f"""
+        WITH mine AS ({mine})
+        SELECT event, any_value(quad) AS quad, count(DISTINCT event_id) FILTER (WHERE role = 'actor') AS as_actor,
+               count(DISTINCT event_id) FILTER (WHERE role = 'recipient') AS as_recipient,
+               round(avg(score), 2) AS mean_score
+        FROM mine GROUP BY event ORDER BY as_actor + as_recipient DESC, event""", params).df()
+
+    def by_list(column: str, name: str) -> pd.DataFrame:
+        return store.con.execute(f"""
+            WITH mine AS ({mine}), items AS (SELECT DISTINCT event_id, quad, unnest({column}) AS {name} FROM mine)
+            SELECT {name}, count(*) AS events, count(*) FILTER (WHERE quad IN (1, 2)) AS cooperation,
+                   count(*) FILTER (WHERE quad IN (3, 4)) AS conflict
+            FROM items GROUP BY {name} ORDER BY events DESC, {name}""", params).df()
+
+    partners_over_time = store.con.execute(f"""
+        WITH pairs AS (
+            SELECT DISTINCT e.event_id, e.quad, {_period_sql(by)} AS period,
+                   coalesce(other.country, other.abbrev) AS partner
+            FROM events e
+            JOIN event_parties me ON me.event_id = e.event_id AND me.country = ?
+            JOIN event_parties other ON other.event_id = e.event_id AND other.role <> me.role
+            WHERE NOT e.negated AND e.date IS NOT NULL AND coalesce(other.country, other.abbrev) IS NOT NULL
+              AND coalesce(other.country, other.abbrev) <> ? AND {window}),
+        top AS (SELECT partner FROM pairs GROUP BY partner ORDER BY count(*) DESC, partner LIMIT ?)
+        SELECT period, partner, count(*) AS events, count(*) FILTER (WHERE quad IN (1, 2)) AS cooperation,
+               count(*) FILTER (WHERE quad IN (3, 4)) AS conflict,
+               round((count(*) FILTER (WHERE quad IN (1, 2)) - count(*) FILTER (WHERE quad IN (3, 4)))
+                     / count(*), 2) AS balance
+        FROM pairs WHERE partner IN (SELECT partner FROM top) GROUP BY ALL ORDER BY period, events DESC, partner""",
+        [country, country, *window_params, top_partners]).df()
+    return Profile(country, types, by_list("contexts", "context"), by_list("sectors", "sector"), partners_over_time)
 
 
 def network(store: Store, *, since: str | None = None, event: str | None = None) -> pd.DataFrame:

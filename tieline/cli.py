@@ -332,6 +332,20 @@ def demo(db: str) -> None:
 
 FRAME_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table",
                             show_default=True)
+def _plot_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from tieline.plot import check_path
+
+    try:
+        check_path(value)
+    except TielineError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return value
+
+
+PLOT = click.option("--plot", type=click.Path(dir_okay=False, writable=True), callback=_plot_path,
+                    help="Also draw the chart to FILE.png or FILE.svg.")
 PERIOD = click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month", show_default=True)
 
 
@@ -428,14 +442,21 @@ def write_frame(frame, fmt: str) -> None:  # type: ignore[no-untyped-def]
 @click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
 @click.option("--until", callback=_date, help="Latest event date (YYYY-MM-DD).")
 @FRAME_FORMAT
-def dyad(a: str, b: str, db: str, by: str, since: dt.date | None, until: dt.date | None, fmt: str) -> None:
+@PLOT
+def dyad(a: str, b: str, db: str, by: str, since: dt.date | None, until: dt.date | None, fmt: str,
+         plot: str | None) -> None:
     """Events between countries A and B (ISO3), by period, type and quad class."""
     from tieline import analysis
     from tieline.store import Store
 
     with Store(db, read_only=True) as store:
-        write_frame(analysis.dyad(store, a, b, by=by, since=since.isoformat() if since else None,
-                                  until=until.isoformat() if until else None), fmt)
+        frame = analysis.dyad(store, a, b, by=by, since=since.isoformat() if since else None,
+                              until=until.isoformat() if until else None)
+    write_frame(frame, fmt)
+    if plot:
+        from tieline.plot import plot_dyad
+
+        click.echo(f"chart written to {plot_dyad(frame, a, b, plot)}", err=True)
 
 
 @cli.command()
@@ -444,14 +465,51 @@ def dyad(a: str, b: str, db: str, by: str, since: dt.date | None, until: dt.date
 @click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
 @click.option("--until", callback=_date, help="Latest event date (YYYY-MM-DD).")
 @FRAME_FORMAT
-def partners(country: str, db: str, since: dt.date | None, until: dt.date | None, fmt: str) -> None:
+@PLOT
+def partners(country: str, db: str, since: dt.date | None, until: dt.date | None, fmt: str, plot: str | None) -> None:
     """COUNTRY's partners, ranked, with their cooperation/conflict balance and top fields."""
     from tieline import analysis
     from tieline.store import Store
 
     with Store(db, read_only=True) as store:
-        write_frame(analysis.partners(store, country, since=since.isoformat() if since else None,
-                                      until=until.isoformat() if until else None), fmt)
+        frame = analysis.partners(store, country, since=since.isoformat() if since else None,
+                                  until=until.isoformat() if until else None)
+    write_frame(frame, fmt)
+    if plot:
+        from tieline.plot import plot_partners
+
+        click.echo(f"chart written to {plot_partners(frame, country, plot)}", err=True)
+
+
+@cli.command()
+@click.argument("country")
+@click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
+@click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="year", show_default=True,
+              help="Period of the partners-over-time table.")
+@click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
+@click.option("--until", callback=_date, help="Latest event date (YYYY-MM-DD).")
+@FRAME_FORMAT
+@PLOT
+def profile(country: str, db: str, by: str, since: dt.date | None, until: dt.date | None, fmt: str,
+            plot: str | None) -> None:
+    """COUNTRY's event types (as actor and recipient), contexts, fields and partners over time."""
+    from tieline import analysis
+    from tieline.store import Store
+
+    with Store(db, read_only=True) as store:
+        result = analysis.profile(store, country, by=by, since=since.isoformat() if since else None,
+                                  until=until.isoformat() if until else None)
+    for title, frame in (("event types", result.types), ("contexts", result.contexts),
+                         ("fields", result.sectors), ("partners over time", result.partners)):
+        if fmt == "table":
+            click.echo(f"{result.country}: {title}")
+            write_frame(frame, fmt)
+        else:  # one stream: each row names its table
+            write_frame(frame.assign(table=title)[["table", *frame.columns]], fmt)
+    if plot:
+        from tieline.plot import plot_profile
+
+        click.echo(f"chart written to {plot_profile(result, plot)}", err=True)
 
 
 @cli.command()
@@ -459,13 +517,20 @@ def partners(country: str, db: str, since: dt.date | None, until: dt.date | None
 @click.option("--country", help="Only events with this country (ISO3) as a party.")
 @PERIOD
 @FRAME_FORMAT
-def timeline(db: str, country: str | None, by: str, fmt: str) -> None:
+@PLOT
+def timeline(db: str, country: str | None, by: str, fmt: str, plot: str | None) -> None:
     """Events per period and quad class."""
     from tieline import analysis
     from tieline.store import Store
 
     with Store(db, read_only=True) as store:
-        write_frame(analysis.timeline(store, country=country, by=by), fmt)
+        frame = analysis.timeline(store, country=country, by=by)
+    write_frame(frame, fmt)
+    if plot:
+        from tieline.plot import plot_timeline
+
+        title = f"Events involving {country.upper()} by quad class" if country else "Events by quad class"
+        click.echo(f"chart written to {plot_timeline(frame, plot, title=title)}", err=True)
 
 
 @cli.command()
@@ -489,7 +554,8 @@ def network(db: str, since: dt.date | None, event_type: str | None, graphml: str
 @cli.command()
 @click.argument("output", type=click.Path(writable=True))
 @click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "gdelt", "polecat"]), default="jsonl",
+              show_default=True, help="gdelt: GDELT 2.0 event table, one row per cluster; polecat: POLECAT columns.")
 @click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
 @click.option("--until", callback=_date, help="Latest event date (YYYY-MM-DD).")
 def export(output: str, db: str, fmt: str, since: dt.date | None, until: dt.date | None) -> None:

@@ -1,14 +1,26 @@
-"""Write stored events out for other tools: JSON lines, CSV, or Parquet partitioned by month."""
+"""Write stored events out for other tools: JSON lines, CSV, Parquet partitioned by month, and
+the column layouts of GDELT 2.0 and POLECAT, so tieline data can sit beside those datasets.
+
+``gdelt`` writes one row per de-duplicated event (a cluster, with its report, source and record
+counts in NumArticles, NumSources and NumMentions), tab-separated without a header as GDELT's
+files are. ``polecat`` writes one row per record, tab-separated with POLECAT's header. Columns
+tieline has no value for (tone, religion and ethnic codes, Wikipedia ids) are left empty.
+"""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
+from tieline.about import __version__
 from tieline.errors import TielineError
+from tieline.lexicon import Lexicon
 from tieline.store import Store, date_window
 
-FORMATS = ("jsonl", "csv", "parquet")
+FORMATS = ("jsonl", "csv", "parquet", "gdelt", "polecat")
 COLUMNS = ("event_id", "doc_id", "date", "date_precision", "event", "mode", "quad", "score", "cameo",
            "actor_country", "actor_type", "actor_name", "actor_abbrev", "recipient_country", "recipient_type",
            "recipient_name", "recipient_abbrev", "location_name", "location_country", "lat", "lon", "negated",
@@ -26,6 +38,9 @@ def export_events(store: Store, path: str | Path, *, fmt: str, since: str | None
     window, params = date_window("date", since, until)
     where = f"WHERE {window}"
     target = Path(path)
+    if fmt in ("gdelt", "polecat"):
+        writer = write_gdelt if fmt == "gdelt" else write_polecat
+        return writer(store, target, since=since, until=until)
     if fmt == "jsonl":
         rows = store.con.execute(f"SELECT record FROM events {where} ORDER BY date, doc_id, event_id", params)
         n = 0
@@ -49,3 +64,159 @@ def export_events(store: Store, path: str | Path, *, fmt: str, since: str | None
                           "(FORMAT PARQUET, PARTITION_BY (month), OVERWRITE_OR_IGNORE)")
         store.con.unregister("export_frame")
     return count[0] if count else 0
+
+
+GDELT_GEO = ("Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")
+GDELT_ACTOR = ("Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code", "Religion2Code",
+               "Type1Code", "Type2Code", "Type3Code")
+GDELT_COLUMNS = (("GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate")
+                 + tuple(f"Actor1{c}" for c in GDELT_ACTOR) + tuple(f"Actor2{c}" for c in GDELT_ACTOR)
+                 + ("IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale",
+                    "NumMentions", "NumSources", "NumArticles", "AvgTone")
+                 + tuple(f"{who}Geo_{c}" for who in ("Actor1", "Actor2", "Action") for c in GDELT_GEO)
+                 + ("DATEADDED", "SOURCEURL"))
+POLECAT_COLUMNS = (
+    "Event ID", "Event Date", "Event Type", "Event Mode", "Event Intensity", "Quad Code", "Contexts",
+    "Actor Name", "Actor Country", "Actor COW", "Primary Actor Sector", "Actor Sectors", "Actor Title",
+    "Actor Name Raw", "Wikipedia Actor ID", "Recipient Name", "Recipient Country", "Recipient COW",
+    "Primary Recipient Sector", "Recipient Sectors", "Recipient Title", "Recipient Name Raw", "Wikipedia Recipient ID",
+    "Placename", "City", "District", "Province", "Country", "Latitude", "Longitude", "GeoNames ID", "Raw Placename",
+    "Feature Type", "Source", "Publication Date", "Story People", "Story Organizations", "Story Locations",
+    "Language", "Version")
+QUAD_NAMES = {1: "VERBAL COOPERATION", 2: "MATERIAL COOPERATION", 3: "VERBAL CONFLICT", 4: "MATERIAL CONFLICT"}
+LEAD_CHARS = 600  # without a paragraph break, the lead is taken as this many characters
+
+
+def _event_day(record: dict[str, Any], published: dt.date | None) -> dt.date | None:
+    date = record.get("date") or ""
+    if len(date) == 10:
+        try:
+            return dt.date.fromisoformat(date)
+        except ValueError:
+            return None
+    if published is not None and published.isoformat().startswith(date):
+        return published
+    return None
+
+
+def _members(party: Any) -> list[dict[str, Any]]:
+    if party is None:
+        return []
+    return party if isinstance(party, list) else [party]
+
+
+def _lead_end(text: str) -> int:
+    """Where a story's lead paragraph ends: GDELT flags events there as root events."""
+    start = len(text) - len(text.lstrip())
+    cut = text.find("\n\n", start + 1)
+    return cut if cut > 0 else start + LEAD_CHARS
+
+
+def _rows(store: Store, sql: str, params: list[object]) -> list[tuple[Any, ...]]:
+    return store.con.execute(sql, params).fetchall()
+
+
+def write_gdelt(store: Store, path: Path, *, since: str | None = None, until: str | None = None) -> int:
+    """GDELT 2.0 event-table rows, one per cluster (or per record where no clustering was run)."""
+    lexicon = Lexicon()
+    countries = lexicon.countries_by_iso3
+    window, params = date_window("e.date", since, until)
+    if store.has_table("clusters"):
+        sql = f"""
+            SELECT e.record, d.date, d.url, d.text, d.coded_at, coalesce(c.num_records, 1),
+                   coalesce(c.num_sources, 1), coalesce(c.num_reports, 1)
+            FROM events e JOIN documents d ON d.id = e.doc_id
+            LEFT JOIN cluster_members m ON m.event_id = e.event_id
+            LEFT JOIN clusters c ON c.cluster_id = m.cluster_id
+            WHERE NOT e.negated AND (m.cluster_id IS NULL OR m.cluster_id = e.event_id) AND {window}
+            ORDER BY e.date, e.doc_id, e.event_id"""
+    else:
+        sql = f"""
+            SELECT e.record, d.date, d.url, d.text, d.coded_at, 1, 1, 1
+            FROM events e JOIN documents d ON d.id = e.doc_id
+            WHERE NOT e.negated AND {window} ORDER BY e.date, e.doc_id, e.event_id"""
+
+    def actor(party: Any) -> list[str]:
+        members = _members(party)
+        if not members:
+            return [""] * len(GDELT_ACTOR)
+        first = members[0]
+        country, kind = first.get("country") or "", first.get("type") or ""
+        code = (country + kind) if country else (first.get("abbrev") or "").upper()
+        return [code, (first.get("name") or "").upper(), country, "", "", "", "", kind, "", ""]
+
+    def geo(location: dict[str, Any] | None) -> list[str]:
+        if not location or not location.get("name"):
+            return [""] * len(GDELT_GEO)
+        country = countries.get(location.get("country") or "")
+        fips = country.fips if country else ""
+        is_country = country is not None and location["name"] == country.name
+        kind = "1" if is_country else ("3" if location.get("country") == "USA" else "4")
+        full = location["name"] if is_country or country is None else f"{location['name']}, {country.name}"
+        lat, lon = location.get("lat"), location.get("lon")
+        return [kind, full, fips, fips if is_country else "", "", "" if lat is None else f"{lat:.4f}",
+                "" if lon is None else f"{lon:.4f}", fips if is_country else ""]
+
+    written = 0
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")
+        for record_json, published, url, text, coded_at, mentions, sources, articles in _rows(store, sql, params):
+            record = json.loads(record_json)
+            day = _event_day(record, published)
+            if day is None:
+                continue  # GDELT rows need a day
+            cameo = record.get("cameo") or ""
+            goldstein = lexicon.cameo.get(cameo, lexicon.cameo.get(cameo[:3], ("", None)))[1]
+            start = (record.get("spans") or {}).get("sentence", [0, 0])[0]
+            year_fraction = day.year + (day.timetuple().tm_yday - 1) / (366 if day.year % 4 == 0 else 365)
+            writer.writerow([
+                int(record["event_id"][:15], 16), day.strftime("%Y%m%d"), day.strftime("%Y%m"), day.year,
+                f"{year_fraction:.4f}", *actor(record.get("actor")), *actor(record.get("recipient")),
+                1 if start < _lead_end(text) else 0, cameo, cameo[:3], cameo[:2], record.get("quad") or "",
+                "" if goldstein is None else goldstein, mentions, sources, articles, "",
+                *([""] * len(GDELT_GEO)), *([""] * len(GDELT_GEO)), *geo(record.get("location")),
+                coded_at.strftime("%Y%m%d%H%M%S"), url or record["doc_id"],
+            ])
+            written += 1
+    return written
+
+
+def write_polecat(store: Store, path: Path, *, since: str | None = None, until: str | None = None) -> int:
+    """POLECAT-layout rows, one per record, with POLECAT's header."""
+    countries = Lexicon().countries_by_iso3
+    window, params = date_window("e.date", since, until)
+    sql = f"""SELECT e.record, d.date, d.source FROM events e JOIN documents d ON d.id = e.doc_id
+              WHERE NOT e.negated AND {window} ORDER BY e.date, e.doc_id, e.event_id"""
+
+    def party(value: Any) -> list[str]:
+        members = _members(value)
+
+        def joined(key: str) -> str:
+            return "; ".join(str(m.get(key) or "") for m in members)
+
+        cow = "; ".join(countries[m["country"]].cow if m.get("country") in countries else "" for m in members)
+        sector = members[0].get("type") or "" if members else ""
+        return [joined("name"), joined("country"), cow if cow.strip("; ") else "", sector, joined("type"), "",
+                joined("text"), ""]
+
+    written = 0
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+        writer.writerow(POLECAT_COLUMNS)
+        for record_json, published, source in _rows(store, sql, params):
+            record = json.loads(record_json)
+            day = _event_day(record, published)
+            location = record.get("location") or {}
+            country = countries.get(location.get("country") or "")
+            is_country = country is not None and location.get("name") == country.name
+            writer.writerow([
+                record["event_id"], day.isoformat() if day else record.get("date") or "", record["event"],
+                record.get("mode") or "", record.get("score"), QUAD_NAMES.get(record.get("quad") or 0, ""),
+                "; ".join(record.get("contexts") or []), *party(record.get("actor")), *party(record.get("recipient")),
+                location.get("name") or "", "" if is_country else location.get("name") or "", "", "",
+                country.name if country else "", location.get("lat") or "", location.get("lon") or "", "",
+                location.get("name") or "", ("country" if is_country else "city") if location.get("name") else "",
+                source or "", published.isoformat() if published else "", "", "", "", "en", f"tieline {__version__}",
+            ])
+            written += 1
+    return written

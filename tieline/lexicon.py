@@ -37,6 +37,8 @@ class Country:
     capital: str
     lat: float | None
     lon: float | None
+    fips: str = ""  # FIPS 10-4 code, as GDELT's geography columns use
+    cow: str = ""  # Correlates of War state number, as POLECAT uses
 
 
 @dataclass(frozen=True)
@@ -264,7 +266,8 @@ class Lexicon:
         out = []
         for n, r in self._rows("countries.csv", ("iso3", "iso2", "name", "aliases", "adjectives", "capital", "lat", "lon")):
             out.append(Country(r["iso3"], r["iso2"], r["name"], _split(r["aliases"]), _split(r["adjectives"]),
-                               r["capital"], _float(r["lat"], "countries.csv", n), _float(r["lon"], "countries.csv", n)))
+                               r["capital"], _float(r["lat"], "countries.csv", n), _float(r["lon"], "countries.csv", n),
+                               r.get("fips", ""), r.get("cow", "")))
         return tuple(out)
 
     @cached_property

@@ -1,0 +1,197 @@
+"""Charts of the analysis tables, written as PNG or SVG with matplotlib.
+
+Each function takes the DataFrame an :mod:`tieline.analysis` function returns and a file path
+whose suffix (``.png`` or ``.svg``) picks the format. Quad classes keep one colour everywhere:
+greens for cooperation, orange and red for conflict.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from tieline.errors import TielineError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from tieline.analysis import Profile
+
+QUADS = {1: ("verbal cooperation", "#74c476"), 2: ("material cooperation", "#238b45"),
+         3: ("verbal conflict", "#fd8d3c"), 4: ("material conflict", "#cb181d")}
+COOPERATION, CONFLICT = "#238b45", "#cb181d"
+FORMATS = (".png", ".svg")
+
+
+def check_path(path: str | Path) -> Path:
+    """The chart path, if its suffix names a format this module writes."""
+    target = Path(path)
+    if target.suffix.lower() not in FORMATS:
+        raise TielineError(f"{target}: a chart is written as .png or .svg, not {target.suffix or 'no suffix'!r}")
+    return target
+
+
+def _figure(rows: int = 1, cols: int = 1, size: tuple[float, float] = (9, 4.8)) -> tuple[Figure, list[Axes]]:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display is needed or wanted
+    from matplotlib import pyplot as plt
+
+    fig, axes = plt.subplots(rows, cols, figsize=size, squeeze=False)
+    return fig, [ax for row in axes for ax in row]
+
+
+def _save(fig: Figure, path: str | Path) -> Path:
+    from matplotlib import pyplot as plt
+
+    try:
+        target = check_path(path)
+    except TielineError:
+        plt.close(fig)
+        raise
+    fig.tight_layout()
+    fig.savefig(target, dpi=120, metadata={"Software": "tieline"} if target.suffix.lower() == ".png" else None)
+    plt.close(fig)
+    return target
+
+
+def _integer_axis(ax: Axes, which: str) -> None:
+    """Counts get whole-number ticks."""
+    from matplotlib.ticker import MaxNLocator
+
+    (ax.xaxis if which == "x" else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
+
+
+def _empty(ax: Axes, message: str = "no events") -> None:
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="grey")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _quad_bars(ax: Axes, frame: pd.DataFrame) -> None:
+    """Stacked bars of events per period, one layer per quad class."""
+    table = frame.pivot_table(index="period", columns="quad", values="events", aggfunc="sum", fill_value=0)
+    bottom = pd.Series(0, index=table.index, dtype=float)
+    positions = range(len(table.index))
+    for quad, (label, colour) in QUADS.items():
+        if quad in table.columns:
+            ax.bar(positions, table[quad], bottom=bottom, color=colour, label=label, width=0.8)
+            bottom += table[quad]
+    step = max(1, len(table.index) // 12)
+    ax.set_xticks(list(positions)[::step], [str(p) for p in table.index[::step]], rotation=45, ha="right")
+    ax.set_ylabel("events")
+    _integer_axis(ax, "y")
+    ax.legend(frameon=False, fontsize="small")
+
+
+def plot_timeline(frame: pd.DataFrame, path: str | Path, *, title: str = "Events by quad class") -> Path:
+    """Events per period, stacked by quad class (the frame of :func:`tieline.analysis.timeline`)."""
+    fig, (ax,) = _figure()
+    if frame.empty:
+        _empty(ax)
+    else:
+        _quad_bars(ax, frame)
+    ax.set_title(title)
+    return _save(fig, path)
+
+
+def plot_dyad(frame: pd.DataFrame, a: str, b: str, path: str | Path) -> Path:
+    """Events between two countries per period by quad class, with the mean score (the frame of
+    :func:`tieline.analysis.dyad`)."""
+    fig, (ax,) = _figure()
+    ax.set_title(f"{a.upper()} and {b.upper()}: events by quad class, both directions")
+    if frame.empty:
+        _empty(ax)
+        return _save(fig, path)
+    _quad_bars(ax, frame)
+    weighted = frame.assign(total=frame["mean_score"] * frame["events"]).groupby("period")[["total", "events"]].sum()
+    score = weighted["total"] / weighted["events"]
+    twin = ax.twinx()
+    twin.plot(range(len(score)), score.values, color="black", marker="o", linewidth=1.2, label="mean score")
+    twin.axhline(0, color="grey", linewidth=0.6, linestyle=":")
+    twin.set_ylim(-10, 10)
+    twin.set_ylabel("mean PLOVER score")
+    return _save(fig, path)
+
+
+def plot_partners(frame: pd.DataFrame, country: str, path: str | Path, *, top: int = 15) -> Path:
+    """A country's partners: cooperation to the right, conflict to the left (the frame of
+    :func:`tieline.analysis.partners`)."""
+    rows = frame.head(top).iloc[::-1]
+    fig, (ax,) = _figure(size=(8, max(3.0, 0.38 * len(rows) + 1.4)))
+    ax.set_title(f"Partners of {country.upper()}: cooperation and conflict events")
+    if rows.empty:
+        _empty(ax)
+        return _save(fig, path)
+    positions = range(len(rows))
+    ax.barh(positions, rows["cooperation"], color=COOPERATION, label="cooperation")
+    ax.barh(positions, -rows["conflict"], color=CONFLICT, label="conflict")
+    ax.set_yticks(list(positions), [str(p) for p in rows["partner"]])
+    ax.axvline(0, color="black", linewidth=0.8)
+    limit = max(1, int(max(rows["cooperation"].max(), rows["conflict"].max())))
+    ax.set_xlim(-limit * 1.1, limit * 1.1)
+    _integer_axis(ax, "x")
+    ax.xaxis.set_major_formatter(lambda value, _: f"{abs(value):g}")
+    ax.set_xlabel("events")
+    ax.legend(frameon=False, fontsize="small", loc="lower right")
+    return _save(fig, path)
+
+
+def plot_profile(profile: Profile, path: str | Path) -> Path:
+    """Four panels: event types (as actor and as recipient), fields, contexts, and the top
+    partners' events over time."""
+    fig, axes = _figure(2, 2, size=(12, 8))
+    fig.suptitle(f"Event profile of {profile.country}")
+    types_ax, fields_ax, contexts_ax, partners_ax = axes
+
+    types = profile.types.iloc[::-1]
+    if types.empty:
+        _empty(types_ax)
+    else:
+        positions = range(len(types))
+        types_ax.barh([p - 0.2 for p in positions], types["as_actor"], height=0.4, label="as actor",
+                      color=[QUADS[int(q)][1] for q in types["quad"]])
+        types_ax.barh([p + 0.2 for p in positions], types["as_recipient"], height=0.4, label="as recipient",
+                      color=[QUADS[int(q)][1] for q in types["quad"]], alpha=0.45)
+        types_ax.set_yticks(list(positions), list(types["event"]))
+        from matplotlib.patches import Patch
+
+        types_ax.legend(handles=[Patch(color="dimgrey", label="as actor"),
+                                 Patch(color="dimgrey", alpha=0.45, label="as recipient")],
+                        frameon=False, fontsize="small")
+        _integer_axis(types_ax, "x")
+    types_ax.set_title("Event types (solid: as actor, pale: as recipient)")
+
+    for ax, frame, column, title in ((fields_ax, profile.sectors, "sector", "Fields"),
+                                     (contexts_ax, profile.contexts, "context", "Contexts")):
+        rows = frame.head(12).iloc[::-1]
+        ax.set_title(title)
+        if rows.empty:
+            _empty(ax)
+            continue
+        positions = range(len(rows))
+        ax.barh(positions, rows["cooperation"], color=COOPERATION, label="cooperation")
+        ax.barh(positions, rows["conflict"], left=rows["cooperation"], color=CONFLICT, label="conflict")
+        ax.set_yticks(list(positions), [str(v) for v in rows[column]])
+        ax.legend(frameon=False, fontsize="small")
+        _integer_axis(ax, "x")
+
+    partners_ax.set_title("Top partners over time")
+    if profile.partners.empty:
+        _empty(partners_ax)
+    else:
+        table = profile.partners.pivot_table(index="period", columns="partner", values="events", aggfunc="sum",
+                                             fill_value=0)
+        for partner in table.columns:
+            partners_ax.plot(range(len(table.index)), table[partner], marker="o", label=str(partner))
+        step = max(1, len(table.index) // 10)
+        partners_ax.set_xticks(list(range(len(table.index)))[::step], [str(p) for p in table.index[::step]],
+                               rotation=45, ha="right")
+        partners_ax.set_ylabel("events")
+        partners_ax.set_ylim(bottom=0)
+        _integer_axis(partners_ax, "y")
+        partners_ax.legend(frameon=False, fontsize="small", ncol=2)
+    return _save(fig, path)
