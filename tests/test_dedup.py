@@ -1,17 +1,18 @@
 """De-duplication: clustering rules on hand-made reports, and incremental runs on real databases."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from tieline.dedup import Report, cluster_reports, deduplicate
+from tieline.evaluate import cluster_gold_documents, load_cluster_gold, score_clustering
 from tieline.store import Store
 from tieline.types import Document
 
 
-def _report(event_id, day, block="CONSULT||IRN|MYS", doc=None, actor_type="GOV", recipient_type="GOV",
-            mode=None, place=None, source="a"):
-    return Report(event_id, doc or f"doc-{event_id}", block, day, actor_type, recipient_type, mode, place, source)
+def _report(event_id, day, block="CONSULT||IRN|MYS", doc=None, actor_type="GOV", mode=None, place=None, source="a"):
+    return Report(event_id, doc or f"doc-{event_id}", block, day, actor_type, mode, place, source)
 
 
 D = dt.date(2024, 3, 4)
@@ -40,10 +41,11 @@ def test_blocks_never_mix():
     assert _groups(cluster_reports(reports)) == [["a"], ["b"], ["c"]]
 
 
-def test_actor_types_of_one_state_agree_but_other_types_do_not():
+def test_actors_of_one_sector_group_agree_but_other_groups_do_not():
     reports = [_report("a", D, actor_type="GOV"), _report("b", D, actor_type="MIL"),
-               _report("c", D, actor_type="REB"), _report("d", D, actor_type=None)]
-    assert _groups(cluster_reports(reports)) == [["a", "b", "d"], ["c"]]
+               _report("c", D, actor_type="REB"), _report("d", D, actor_type=None),
+               _report("e", D, actor_type="CVL"), _report("f", D, actor_type="EDU")]
+    assert _groups(cluster_reports(reports)) == [["a", "b", "d"], ["c"], ["e", "f"]]
 
 
 def test_places_in_different_countries_and_different_modes_stay_apart():
@@ -151,3 +153,33 @@ def test_cluster_queries_on_a_database_without_clusters_say_what_to_do(tmp_path)
     with Store(path, read_only=True) as store, pytest.raises(Exception, match="tieline dedup"):
         list(store.clusters())
 
+
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("name", ["dedup_stories.jsonl", "dedup_heldout.jsonl"])
+def test_clustering_precision_and_recall_on_labelled_stories(coder, tmp_path, name):
+    """Stories of our own: several reports of each event, plus near misses that must stay apart."""
+    path = DATA / name
+    if not path.exists():
+        pytest.skip(f"{name} not written yet")
+    stories = load_cluster_gold(path)
+    with Store(tmp_path / "gold.duckdb") as store:
+        store.write(coder.code_documents(cluster_gold_documents(stories)))
+        deduplicate(store)
+        result = score_clustering(stories, store.clusters_by_record())
+    assert result.coded >= 0.85 * result.stories
+    assert result.precision >= 0.9, result.errors
+    assert result.recall >= 0.8, result.errors
+
+
+def test_score_clustering_counts_pairs():
+    stories = [{"id": i, "gold": {"cluster": c, "event": "CONSULT", "actor": "IRN", "recipient": "MYS"}}
+               for i, c in (("a", 1), ("b", 1), ("c", 2), ("d", 1))]
+    clusters = {("a", "CONSULT", "IRN", "MYS"): "x", ("b", "CONSULT", "MYS", "IRN"): "x",
+                ("c", "CONSULT", "IRN", "MYS"): "x"}  # d's main record was not coded
+    result = score_clustering(stories, clusters)
+    assert (result.coded, result.true_positive, result.false_positive, result.false_negative) == (3, 1, 2, 2)
+    assert result.precision == pytest.approx(1 / 3) and result.recall == pytest.approx(1 / 3)

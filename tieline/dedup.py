@@ -32,9 +32,16 @@ from tieline.errors import StoreError
 from tieline.lexicon import Lexicon
 
 DEFAULT_WINDOW_DAYS = 3
-# Actor types of one state: reports of one event often name the state, its government or its
-# army interchangeably ("Israel struck", "the Israeli military struck").
-STATE_TYPES = frozenset({"GOV", "MIL", "LEG", "JUD", "SPY"})
+# Sector groups for telling actors apart. Reports of one event name the same actor in many ways
+# ("Israel struck", "the Israeli military struck"; "students" and "protesters"), but a state, an
+# armed group and civil society are different actors. Recipients are not compared at all: the
+# victims of one attack are "civilians" in one report and "militants" in the next.
+SECTOR_GROUPS = {
+    **dict.fromkeys("GOV MIL COP JUD LEG SPY ELI PRE".split(), "state"),
+    **dict.fromkeys("REB UAF PRM CRM".split(), "armed"),
+    **dict.fromkeys("CVL EDU BUS LAB MED JRN REL SOC REF AGR OPP PTY NGO".split(), "society"),
+    "IGO": "igo",
+}
 
 
 @dataclass(frozen=True)
@@ -46,9 +53,8 @@ class Report:
     block: str
     day: dt.date | None
     actor_type: str | None
-    recipient_type: str | None
     mode: str | None
-    location_country: str | None
+    location_country: str | None  # None where the place does not tell events apart (see deduplicate)
     source: str
 
 
@@ -66,16 +72,19 @@ class Cluster:
     def accepts(self, report: Report, window_days: int) -> bool:
         if report.day is None or self.seed.day is None or abs((report.day - self.seed.day).days) > window_days:
             return False
-        return all(_compatible(getattr(report, name), {getattr(m, name) for m in self.members}, states=state)
-                   for name, state in (("actor_type", True), ("recipient_type", True), ("mode", False),
-                                       ("location_country", False)))
+        return (_compatible(_group(report.actor_type), {_group(m.actor_type) for m in self.members})
+                and _compatible(report.mode, {m.mode for m in self.members})
+                and _compatible(report.location_country, {m.location_country for m in self.members}))
 
 
-def _compatible(value: str | None, seen: set[str | None], *, states: bool) -> bool:
+def _group(sector: str | None) -> str | None:
+    return SECTOR_GROUPS.get(sector or "")  # unknown sectors match anything
+
+
+def _compatible(value: str | None, seen: set[str | None]) -> bool:
+    """A value fits a cluster when either is unknown or the cluster already has it."""
     known = {v for v in seen if v}
-    if not value or not known or value in known:
-        return True
-    return states and value in STATE_TYPES and bool(known & STATE_TYPES)
+    return not value or not known or value in known
 
 
 def cluster_reports(reports: Iterable[Report], *, window_days: int = DEFAULT_WINDOW_DAYS) -> list[Cluster]:
@@ -173,6 +182,10 @@ def deduplicate(store: Any, *, window_days: int | None = None, full: bool = Fals
     con: duckdb.DuckDBPyConnection = store.con
     lexicon = lexicon or Lexicon()
     symmetric = {name for name, t in lexicon.event_types.items() if t.symmetric}
+    # Only for physical events (events.csv "placed") does the place tell two events apart: an air
+    # strike on Syria is not one on Iraq. For words, deals and sanctions the coded place is mostly
+    # a dateline or a capital, and reports of one statement carry different ones.
+    placed = sorted(name for name, t in lexicon.event_types.items() if t.placed)
     row = con.execute("SELECT value FROM meta WHERE key = 'dedup_window_days'").fetchone()
     built_with = int(row[0]) if row else None
     window = window_days if window_days is not None else (built_with or DEFAULT_WINDOW_DAYS)
@@ -198,13 +211,11 @@ def deduplicate(store: Any, *, window_days: int | None = None, full: bool = Fals
         rows = con.execute(f"""
             SELECT e.event_id, e.doc_id, b.block, e.date, d.date, d.source, d.url,
                    CASE WHEN {_swapped_sql(symmetric)} THEN e.recipient_type ELSE e.actor_type END,
-                   CASE WHEN {_swapped_sql(symmetric)} THEN e.actor_type ELSE e.recipient_type END,
-                   e.mode, e.location_country
+                   e.mode, CASE WHEN e.event IN (SELECT unnest(?)) THEN e.location_country END
             FROM events e JOIN event_blocks b USING (event_id) JOIN documents d ON d.id = e.doc_id
-            WHERE b.block IN (SELECT block FROM dirty)""").fetchall()
-        reports = [Report(event_id, doc_id, blk, _day(date, published), a_type, r_type, mode, loc,
-                          _source(source, url, doc_id))
-                   for event_id, doc_id, blk, date, published, source, url, a_type, r_type, mode, loc in rows]
+            WHERE b.block IN (SELECT block FROM dirty)""", [placed]).fetchall()
+        reports = [Report(event_id, doc_id, blk, _day(date, published), a_type, mode, loc, _source(source, url, doc_id))
+                   for event_id, doc_id, blk, date, published, source, url, a_type, mode, loc in rows]
         clusters = cluster_reports(reports, window_days=window)
         members = [(c.cluster_id, m.event_id, m.doc_id, m.block) for c in clusters for m in c.members]
         if members:

@@ -197,3 +197,84 @@ def format_score(result: Score, *, by_type: bool = False) -> str:
                  f"date {result.date_accuracy}  location {result.location_accuracy}")
     lines.append(f"f1 {result.f1:.3f}")
     return "\n".join(lines)
+
+
+@dataclass
+class ClusteringScore:
+    """Pairwise precision and recall of de-duplication against stories labelled with the
+    real-world event they report. Each story's main record (its gold type and parties) stands
+    for it; a story whose main record was not coded cannot be paired with any other."""
+
+    stories: int = 0
+    coded: int = 0
+    true_positive: int = 0
+    false_positive: int = 0
+    false_negative: int = 0
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, story, story)
+
+    @property
+    def precision(self) -> float:
+        return self.true_positive / max(1, self.true_positive + self.false_positive)
+
+    @property
+    def recall(self) -> float:
+        return self.true_positive / max(1, self.true_positive + self.false_negative)
+
+    def __str__(self) -> str:
+        return (f"{self.stories} stories ({self.coded} with their main event coded), "
+                f"{self.true_positive + self.false_negative} same-event pairs: pairwise precision "
+                f"{self.precision:.3f}, recall {self.recall:.3f} "
+                f"(TP {self.true_positive}, FP {self.false_positive}, FN {self.false_negative})")
+
+
+def load_cluster_gold(path: str | Path) -> list[dict[str, Any]]:
+    """Stories with ``id``, ``text``, ``date``, ``source`` and ``gold`` {cluster, event, actor, recipient}."""
+    stories = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                story = json.loads(line)
+                gold = story["gold"]
+                _ = (story["id"], story["text"], gold["cluster"], gold["event"], gold["actor"])
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise InputError(f"{path}:{number}: not a clustering gold story ({exc})") from exc
+            stories.append(story)
+    return stories
+
+
+def cluster_gold_documents(stories: Iterable[Mapping[str, Any]]) -> list[Document]:
+    return [Document(s["id"], s["text"], parse_date(s.get("date")), s.get("title"), s.get("url"), s.get("source"))
+            for s in stories]
+
+
+def score_clustering(stories: list[Mapping[str, Any]], cluster_of: Mapping[tuple[str, str, str, str], str],
+                     symmetric: Iterable[str] = ("AGREE", "CONSULT", "COOPERATE")) -> ClusteringScore:
+    """Score clusters given as {(doc_id, event, actor country, recipient country): cluster id}
+    (see :func:`tieline.dedup` and ``Store``); symmetric types match either way round."""
+    symmetric = set(symmetric)
+    result = ClusteringScore(stories=len(stories))
+    predicted: dict[str, str] = {}
+    for story in stories:
+        gold = story["gold"]
+        keys = [(story["id"], gold["event"], gold["actor"], gold.get("recipient") or "")]
+        if gold["event"] in symmetric:
+            keys.append((story["id"], gold["event"], gold.get("recipient") or "", gold["actor"]))
+        found = next((cluster_of[k] for k in keys if k in cluster_of), None)
+        if found is not None:
+            predicted[story["id"]] = found
+    result.coded = len(predicted)
+    for i, a in enumerate(stories):
+        for b in stories[i + 1:]:
+            same = a["gold"]["cluster"] == b["gold"]["cluster"]
+            joined = a["id"] in predicted and predicted.get(a["id"]) == predicted.get(b["id"])
+            if same and joined:
+                result.true_positive += 1
+            elif joined:
+                result.false_positive += 1
+                result.errors.append(("false positive", a["id"], b["id"]))
+            elif same:
+                result.false_negative += 1
+                result.errors.append(("false negative", a["id"], b["id"]))
+    return result

@@ -349,6 +349,19 @@ class Store:
             out.append(item)
         return out
 
+    def clusters_by_record(self) -> dict[tuple[str, str, str, str], str]:
+        """{(doc_id, event, actor country, recipient country): cluster id} for every affirmed
+        record, the first of a document's records where several share the key."""
+        self._require_clusters()
+        rows = self.con.execute("""
+            SELECT e.doc_id, e.event, coalesce(e.actor_country, ''), coalesce(e.recipient_country, ''), m.cluster_id
+            FROM events e JOIN cluster_members m USING (event_id)
+            WHERE NOT e.negated ORDER BY e.doc_id, e.event_id""").fetchall()
+        out: dict[tuple[str, str, str, str], str] = {}
+        for doc_id, event, actor, recipient, cluster_id in rows:
+            out.setdefault((doc_id, event, actor, recipient), cluster_id)
+        return out
+
     def counts(self) -> dict[str, int]:
         docs = self.con.execute("SELECT count(*) FROM documents").fetchone()
         events = self.con.execute("SELECT count(*) FROM events").fetchone()
