@@ -159,7 +159,7 @@ DATA = Path(__file__).parent / "data"
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("name", ["dedup_stories.jsonl", "dedup_heldout.jsonl"])
+@pytest.mark.parametrize("name", ["dedup_stories.jsonl", "dedup_heldout.jsonl", "dedup_heldout2.jsonl"])
 def test_clustering_precision_and_recall_on_labelled_stories(coder, tmp_path, name):
     """Stories of our own: several reports of each event, plus near misses that must stay apart."""
     path = DATA / name
@@ -183,3 +183,12 @@ def test_score_clustering_counts_pairs():
     result = score_clustering(stories, clusters)
     assert (result.coded, result.true_positive, result.false_positive, result.false_negative) == (3, 1, 2, 2)
     assert result.precision == pytest.approx(1 / 3) and result.recall == pytest.approx(1 / 3)
+
+
+def test_towns_tell_physical_events_apart_and_vague_reports_join_the_best_supported():
+    basra = _report("a", D, block="PROTEST||IRQ|SWE", place="IRQ", source="x")
+    baghdad = [_report(i, D, block="PROTEST||IRQ|SWE", place="IRQ") for i in ("b", "c")]
+    vague = _report("v", D, block="PROTEST||IRQ|SWE", place="IRQ")
+    reports = [Report(**{**r.__dict__, "location_town": town}) for r, town in
+               ((basra, "Basra"), (baghdad[0], "Baghdad"), (baghdad[1], "Baghdad"), (vague, None))]
+    assert _groups(cluster_reports(reports)) == [["a"], ["b", "c", "v"]]

@@ -9,7 +9,8 @@ rebuilt for just the parties and types that new or replaced documents touch.
 
 Records are grouped into blocks (type, parties, flags) in SQL; inside a block, clustering is
 greedy in date order, each record joining the compatible cluster whose first date is nearest,
-so a daily series of meetings does not chain into one cluster.
+so a daily series of meetings does not chain into one cluster; among equally near clusters,
+the one with most reports wins.
 
 Example::
 
@@ -56,6 +57,7 @@ class Report:
     mode: str | None
     location_country: str | None  # None where the place does not tell events apart (see deduplicate)
     source: str
+    location_town: str | None = None  # a place below the country level, for the same events
 
 
 @dataclass
@@ -74,7 +76,8 @@ class Cluster:
             return False
         return (_compatible(_group(report.actor_type), {_group(m.actor_type) for m in self.members})
                 and _compatible(report.mode, {m.mode for m in self.members})
-                and _compatible(report.location_country, {m.location_country for m in self.members}))
+                and _compatible(report.location_country, {m.location_country for m in self.members})
+                and _compatible(report.location_town, {m.location_town for m in self.members}))
 
 
 def _group(sector: str | None) -> str | None:
@@ -94,12 +97,16 @@ def cluster_reports(reports: Iterable[Report], *, window_days: int = DEFAULT_WIN
         by_block.setdefault(report.block, []).append(report)
     clusters: list[Cluster] = []
     for block in sorted(by_block):
-        members = sorted(by_block[block], key=lambda r: (r.day is None, r.day or dt.date.min, r.doc_id, r.event_id))
+        # by day; within a day, reports that name a town first, so that specific reports found
+        # the clusters and vague ones join the best supported of those they fit
+        members = sorted(by_block[block], key=lambda r: (r.day is None, r.day or dt.date.min, r.location_town is None,
+                                                         r.doc_id, r.event_id))
         open_clusters: list[Cluster] = []
         for report in members:
             fits = [c for c in open_clusters if c.accepts(report, window_days)]
             if fits:
-                best = min(fits, key=lambda c: abs((report.day - c.seed.day).days))  # type: ignore[operator]
+                best = min(fits, key=lambda c: (abs((report.day - c.seed.day).days),  # type: ignore[operator]
+                                                len(c.members) * -1))
                 best.members.append(report)
                 continue
             cluster = Cluster(report, [report])
@@ -211,11 +218,14 @@ def deduplicate(store: Any, *, window_days: int | None = None, full: bool = Fals
         rows = con.execute(f"""
             SELECT e.event_id, e.doc_id, b.block, e.date, d.date, d.source, d.url,
                    CASE WHEN {_swapped_sql(symmetric)} THEN e.recipient_type ELSE e.actor_type END,
-                   e.mode, CASE WHEN e.event IN (SELECT unnest(?)) THEN e.location_country END
+                   e.mode, CASE WHEN e.event IN (SELECT unnest(?)) THEN e.location_country END,
+                   CASE WHEN e.event IN (SELECT unnest(?)) THEN e.location_name END
             FROM events e JOIN event_blocks b USING (event_id) JOIN documents d ON d.id = e.doc_id
-            WHERE b.block IN (SELECT block FROM dirty)""", [placed]).fetchall()
-        reports = [Report(event_id, doc_id, blk, _day(date, published), a_type, mode, loc, _source(source, url, doc_id))
-                   for event_id, doc_id, blk, date, published, source, url, a_type, mode, loc in rows]
+            WHERE b.block IN (SELECT block FROM dirty)""", [placed, placed]).fetchall()
+        country_names = {c.name for c in lexicon.countries}
+        reports = [Report(event_id, doc_id, blk, _day(date, published), a_type, mode, loc, _source(source, url, doc_id),
+                          name if name and name not in country_names else None)
+                   for event_id, doc_id, blk, date, published, source, url, a_type, mode, loc, name in rows]
         clusters = cluster_reports(reports, window_days=window)
         members = [(c.cluster_id, m.event_id, m.doc_id, m.block) for c in clusters for m in c.members]
         if members:
