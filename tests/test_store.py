@@ -57,6 +57,33 @@ def test_store_upgrades_a_schema_1_database_in_place(coder, tmp_path):
     assert ("actor", 1, "USA") in parties and ("actor", 2, "FRA") in parties and ("recipient", 1, "RUS") in parties
 
 
+def test_store_upgrades_a_schema_2_database_and_dedup_clusters_its_events(coder, tmp_path):
+    from tieline.dedup import deduplicate
+
+    db = tmp_path / "v2.duckdb"
+    with Store(db) as store:
+        store.write(coder.code_documents([Document("old", "Iran's minister met Malaysia's trade minister on Monday.",
+                                                   dt.date(2020, 3, 2))]))
+        for table in ("clusters", "cluster_members", "dedup_dirty"):  # what schema 2 looked like
+            store.con.execute(f"DROP TABLE {table}")
+        store.con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    with Store(db, read_only=True) as store, pytest.raises(StoreError, match="tieline dedup"):
+        list(store.clusters())  # read-only: it cannot upgrade, so it says what to do
+    with Store(db) as store:
+        assert store.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
+        summary = deduplicate(store)
+        assert summary.events == store.counts()["events"] == len(list(store.clusters())) >= 1
+
+
+def test_store_refuses_a_database_from_a_newer_tieline(tmp_path):
+    db = tmp_path / "new.duckdb"
+    with Store(db) as store:
+        store.con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    for read_only in (False, True):
+        with pytest.raises(StoreError, match="newer tieline"):
+            Store(db, read_only=read_only)
+
+
 def test_store_writes_one_party_row_per_member(coder, tmp_path):
     with Store(tmp_path / "p.duckdb") as store:
         store.write(coder.code_documents([Document("p", "Pakistan threatened to cut ties with Congo and Costa Rica.",

@@ -157,8 +157,10 @@ def profile(store: Store, country: str, *, by: str = "year", since: str | None =
     return Profile(country, types, by_list("contexts", "context"), by_list("sectors", "sector"), partners_over_time)
 
 
-def network(store: Store, *, since: str | None = None, event: str | None = None) -> pd.DataFrame:
-    """Directed edges between parties: source, target, events, cooperation, conflict, mean_score."""
+def network(store: Store, *, since: str | None = None, event: str | None = None,
+            country: str | None = None) -> pd.DataFrame:
+    """Directed edges between parties: source, target, events, cooperation, conflict, mean_score;
+    with ``country``, only the edges it is an end of."""
     sql = """
         SELECT coalesce(pa.country, pa.abbrev) AS source, coalesce(pr.country, pr.abbrev) AS target,
                count(DISTINCT e.event_id) AS events,
@@ -172,8 +174,10 @@ def network(store: Store, *, since: str | None = None, event: str | None = None)
           AND coalesce(pr.country, pr.abbrev) IS NOT NULL
           AND coalesce(pa.country, pa.abbrev) <> coalesce(pr.country, pr.abbrev)
           AND (? IS NULL OR e.date >= ?) AND (? IS NULL OR e.event = ?)
+          AND (? IS NULL OR coalesce(pa.country, pa.abbrev) = ? OR coalesce(pr.country, pr.abbrev) = ?)
         GROUP BY ALL ORDER BY events DESC, source, target"""
-    return store.con.execute(sql, [since, since, event, event.upper() if event else None]).df()
+    code = country.upper() if country else None
+    return store.con.execute(sql, [since, since, event, event.upper() if event else None, code, code, code]).df()
 
 
 def write_graphml(edges: pd.DataFrame, path: str | Path) -> None:

@@ -569,6 +569,22 @@ def export(output: str, db: str, fmt: str, since: dt.date | None, until: dt.date
     click.echo(f"{n} events written to {output}", err=True)
 
 
+@cli.command()
+@click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file (opened read-only).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 makes the app reachable from other machines.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def serve(db: str, host: str, port: int) -> None:
+    """Serve the web app and its HTTP API (OpenAPI documentation at /docs) over a database."""
+    import uvicorn
+
+    from tieline.web import create_app
+
+    app = create_app(db)
+    click.echo(f"tieline: serving {db} on http://{host}:{port}/ (API documentation at /docs); Ctrl-C stops", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)

@@ -7,8 +7,10 @@ greens for cooperation, orange and red for conflict.
 
 from __future__ import annotations
 
+import io
+import math
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, Callable
 
 import pandas as pd
 
@@ -44,9 +46,15 @@ def _figure(rows: int = 1, cols: int = 1, size: tuple[float, float] = (9, 4.8)) 
     return fig, [ax for row in axes for ax in row]
 
 
-def _save(fig: Figure, path: str | Path) -> Path:
+def _save(fig: Figure, path: str | Path | BinaryIO) -> Path | BinaryIO:
+    """Write the figure to a .png or .svg path, or as SVG to a binary stream (for web pages)."""
     from matplotlib import pyplot as plt
 
+    if not isinstance(path, (str, Path)):
+        fig.tight_layout()
+        fig.savefig(path, format="svg", metadata={"Date": None})
+        plt.close(fig)
+        return path
     try:
         target = check_path(path)
     except TielineError:
@@ -56,6 +64,14 @@ def _save(fig: Figure, path: str | Path) -> Path:
     fig.savefig(target, dpi=120, metadata={"Software": "tieline"} if target.suffix.lower() == ".png" else None)
     plt.close(fig)
     return target
+
+
+def svg(draw: Callable[..., object], *args: object, **kwargs: object) -> str:
+    """The SVG markup of a chart, for embedding in a page: ``svg(plot_timeline, frame)``."""
+    buffer = io.BytesIO()
+    draw(*args, buffer, **kwargs)
+    text = buffer.getvalue().decode("utf-8")
+    return text[text.index("<svg"):]  # without the XML prologue and doctype
 
 
 def _integer_axis(ax: Axes, which: str) -> None:
@@ -87,7 +103,8 @@ def _quad_bars(ax: Axes, frame: pd.DataFrame) -> None:
     ax.legend(frameon=False, fontsize="small")
 
 
-def plot_timeline(frame: pd.DataFrame, path: str | Path, *, title: str = "Events by quad class") -> Path:
+def plot_timeline(frame: pd.DataFrame, path: str | Path | BinaryIO, *,
+                  title: str = "Events by quad class") -> Path | BinaryIO:
     """Events per period, stacked by quad class (the frame of :func:`tieline.analysis.timeline`)."""
     fig, (ax,) = _figure()
     if frame.empty:
@@ -98,7 +115,7 @@ def plot_timeline(frame: pd.DataFrame, path: str | Path, *, title: str = "Events
     return _save(fig, path)
 
 
-def plot_dyad(frame: pd.DataFrame, a: str, b: str, path: str | Path) -> Path:
+def plot_dyad(frame: pd.DataFrame, a: str, b: str, path: str | Path | BinaryIO) -> Path | BinaryIO:
     """Events between two countries per period by quad class, with the mean score (the frame of
     :func:`tieline.analysis.dyad`)."""
     fig, (ax,) = _figure()
@@ -117,7 +134,8 @@ def plot_dyad(frame: pd.DataFrame, a: str, b: str, path: str | Path) -> Path:
     return _save(fig, path)
 
 
-def plot_partners(frame: pd.DataFrame, country: str, path: str | Path, *, top: int = 15) -> Path:
+def plot_partners(frame: pd.DataFrame, country: str, path: str | Path | BinaryIO, *,
+                  top: int = 15) -> Path | BinaryIO:
     """A country's partners: cooperation to the right, conflict to the left (the frame of
     :func:`tieline.analysis.partners`)."""
     rows = frame.head(top).iloc[::-1]
@@ -140,7 +158,7 @@ def plot_partners(frame: pd.DataFrame, country: str, path: str | Path, *, top: i
     return _save(fig, path)
 
 
-def plot_profile(profile: Profile, path: str | Path) -> Path:
+def plot_profile(profile: Profile, path: str | Path | BinaryIO) -> Path | BinaryIO:
     """Four panels: event types (as actor and as recipient), fields, contexts, and the top
     partners' events over time."""
     fig, axes = _figure(2, 2, size=(12, 8))
@@ -194,4 +212,40 @@ def plot_profile(profile: Profile, path: str | Path) -> Path:
         partners_ax.set_ylim(bottom=0)
         _integer_axis(partners_ax, "y")
         partners_ax.legend(frameon=False, fontsize="small", ncol=2)
+    return _save(fig, path)
+
+
+def plot_network(edges: pd.DataFrame, path: str | Path | BinaryIO, *, center: str | None = None,
+                 top: int = 20, title: str | None = None) -> Path | BinaryIO:
+    """Parties as points on a circle (``center`` in the middle), joined by lines as thick as
+    their events and coloured by their balance of cooperation (green) and conflict (red).
+    Takes the frame of :func:`tieline.analysis.network`; keeps the ``top`` heaviest pairs."""
+    fig, (ax,) = _figure(size=(7, 7))
+    ax.set_title(title or (f"Partner network of {center}" if center else "Event network"))
+    ax.set_axis_off()
+    if edges.empty:
+        _empty(ax)
+        return _save(fig, path)
+    pairs = edges.assign(a=edges[["source", "target"]].min(axis=1), b=edges[["source", "target"]].max(axis=1))
+    pairs = pairs.groupby(["a", "b"], as_index=False)[["events", "cooperation", "conflict"]].sum()
+    pairs = pairs.sort_values(["events", "a", "b"], ascending=[False, True, True]).head(top)
+    nodes = sorted(set(pairs["a"]) | set(pairs["b"]))
+    ring = [n for n in nodes if n != center]
+    position = {n: (math.cos(2 * math.pi * i / len(ring)), math.sin(2 * math.pi * i / len(ring)))
+                for i, n in enumerate(ring)}
+    if center in nodes:
+        position[center] = (0.0, 0.0)
+    heaviest = max(1, int(pairs["events"].max()))
+    for row in pairs.itertuples(index=False):
+        (x1, y1), (x2, y2) = position[row.a], position[row.b]
+        balance = (row.cooperation - row.conflict) / max(1, row.events)
+        colour = COOPERATION if balance > 0.2 else CONFLICT if balance < -0.2 else "#969696"
+        ax.plot([x1, x2], [y1, y2], color=colour, linewidth=0.8 + 6 * row.events / heaviest, alpha=0.7,
+                solid_capstyle="round", zorder=1)
+    for node, (x, y) in position.items():
+        ax.scatter([x], [y], s=900 if node == center else 500, color="white", edgecolor="#252525", zorder=2)
+        ax.text(x, y, str(node), ha="center", va="center", fontsize=8, zorder=3)
+    ax.set_xlim(-1.3, 1.3)
+    ax.set_ylim(-1.3, 1.3)
+    ax.set_aspect("equal")
     return _save(fig, path)

@@ -157,6 +157,12 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
+    def cursor(self) -> Store:
+        """A view of this store on its own cursor, for one thread (web requests); close it after use."""
+        view = object.__new__(Store)
+        view.path, view.con = self.path, self.con.cursor()
+        return view
+
     def __enter__(self) -> Store:
         return self
 

@@ -1,0 +1,170 @@
+"""End to end in a real headless Chromium (Debian's package, driven by Playwright) against the
+app served by uvicorn on a free local port, over a database built in the tests.
+
+Skipped when Chromium is not installed, unless TIELINE_REQUIRE_BROWSER=1 (set by .ci/run, which
+installs it), so CI cannot pass without running them. Screenshots go to the test's temporary
+folder, and to docs/screenshots when TIELINE_SCREENSHOTS=1 (that is how the README's are made).
+"""
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+
+pytestmark = pytest.mark.model
+
+CHROMIUM = next((p for p in (os.environ.get("TIELINE_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium")
+                 if p and Path(p).is_file()), None)
+if CHROMIUM is None:
+    if os.environ.get("TIELINE_REQUIRE_BROWSER") == "1":
+        raise RuntimeError("TIELINE_REQUIRE_BROWSER=1 but no chromium is installed (apt-get install chromium)")
+    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+# Flags for a headless browser on a machine with no network: no sandbox (CI runs as root), and
+# none of Chromium's own background connections.
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(web_db):
+    import uvicorn
+
+    from tieline.web import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(web_db), host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    folders = [tmp_path_factory.mktemp("screenshots")]
+    if os.environ.get("TIELINE_SCREENSHOTS") == "1":
+        folders.append(REPO / "docs" / "screenshots")
+        folders[-1].mkdir(parents=True, exist_ok=True)
+    return folders
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page that records console errors, page errors and failed requests."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.problems = []  # type: ignore[attr-defined]
+    tab.on("console", lambda m: tab.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    tab.on("pageerror", lambda e: tab.problems.append(f"page error: {e}"))
+    tab.on("requestfailed", lambda r: tab.problems.append(f"request failed: {r.url}"))
+    tab.on("response", lambda r: tab.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    yield tab
+    context.close()
+
+
+def _shoot(page, shots, name):
+    for folder in shots:
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+
+
+def test_every_page_loads_without_errors(server, page, shots):
+    page.goto(f"{server}/search?type=SANCTION")
+    event_link = page.locator("table.events tbody a").first.get_attribute("href")
+    dyad_link = None
+    page.goto(server + "/")
+    dyad_link = page.locator("#dyads tbody a").first.get_attribute("href")
+    for name, path in (("overview", "/"), ("country", "/country/GBR"), ("dyad", dyad_link),
+                       ("event", event_link), ("search", "/search"), ("try", "/try")):
+        page.goto(server + path)
+        page.wait_for_load_state("networkidle")
+        assert page.locator("main h1").count() == 1, path
+        assert page.title().endswith("tieline")
+        _shoot(page, shots, name)
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_charts_are_drawn_on_the_overview_and_country_pages(server, page):
+    page.goto(server + "/")
+    assert page.locator("section.chart svg").count() >= 1
+    page.goto(server + "/country/GBR")
+    assert page.locator("section.chart svg").count() == 3
+    assert page.locator("#partners tbody tr").count() >= 2
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_a_filter_changes_the_results(server, page, shots):
+    page.goto(server + "/search")
+    total_all = int(page.locator("#result-count strong").inner_text().replace(",", ""))
+    page.select_option("select[name=type]", "SANCTION")
+    page.fill("input[name=actor]", "GBR")
+    page.click("#filters button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    total_filtered = int(page.locator("#result-count strong").inner_text().replace(",", ""))
+    assert 0 < total_filtered < total_all
+    rows = page.locator("table.events tbody tr")
+    assert rows.count() == total_filtered
+    for i in range(rows.count()):
+        assert "SANCTION" in rows.nth(i).locator("td").nth(1).inner_text()
+        assert "GBR" in rows.nth(i).locator("td").nth(2).inner_text()
+    assert "type=SANCTION" in page.url and "actor=GBR" in page.url
+    _shoot(page, shots, "search-filtered")
+    csv = page.request.get(server + page.locator("#export-csv").get_attribute("href"))
+    assert csv.ok and len(csv.text().strip().splitlines()) == total_filtered + 1
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_the_paste_page_highlights_events(server, page, shots):
+    page.goto(server + "/try")
+    story = ("Iran's foreign minister met Malaysia's trade minister in Kuala Lumpur on Tuesday, and the two "
+             "sides agreed to set up a joint commission. Iran also criticised US sanctions.")
+    page.fill("textarea[name=text]", story)
+    page.fill("input[name=date]", "2016-05-04")
+    page.click("#try button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    triggers = [page.locator("#marked mark.trigger").nth(i).inner_text()
+                for i in range(page.locator("#marked mark.trigger").count())]
+    assert {"met", "criticised"} <= set(triggers)
+    assert page.locator("#marked mark.actor").count() >= 2 and page.locator("#marked mark.recipient").count() >= 2
+    assert page.locator("#marked").inner_text().strip() == story  # marking keeps the text intact
+    assert page.locator("#coded tbody tr").count() >= 3
+    _shoot(page, shots, "try")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_the_event_page_shows_other_reports_of_its_cluster(server, page):
+    page.goto(f"{server}/search?type=SANCTION&actor=GBR&recipient=BLR")
+    page.locator("table.events tbody a").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#story-text mark.trigger").count() == 1
+    assert page.locator("#cluster tbody tr").count() >= 1
+    assert page.problems == []  # type: ignore[attr-defined]

@@ -1,0 +1,160 @@
+"""Filtered, paginated searches of stored events: what the web app, its API and exports share.
+
+Every value is a bound parameter; column names never come from the caller.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from typing import Any
+
+from tieline.store import Store, date_window
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """Which events to return. Parties match any member of a compound party."""
+
+    actor: str | None = None  # actor country (ISO3) or organisation abbreviation
+    recipient: str | None = None
+    event: str | None = None  # PLOVER event type
+    quad: int | None = None  # 1 verbal cooperation ... 4 material conflict
+    context: str | None = None  # PLOVER context, e.g. "economic"
+    sector: str | None = None  # field of cooperation, e.g. "telecommunications"
+    since: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD
+    until: str | None = None
+    text: str | None = None  # words in the evidence sentence or the story's title
+    include_negated: bool = False
+
+    def where(self) -> tuple[str, list[object]]:
+        """SQL condition on ``events e`` joined with ``documents d``, and its parameters."""
+        clauses: list[str] = []
+        params: list[object] = []
+        for role, value in (("actor", self.actor), ("recipient", self.recipient)):
+            if value:
+                clauses.append("e.event_id IN (SELECT event_id FROM event_parties WHERE role = ? "
+                               "AND (country = ? OR upper(abbrev) = ?))")
+                params += [role, value.upper(), value.upper()]
+        if self.event:
+            clauses.append("e.event = ?")
+            params.append(self.event.upper())
+        if self.quad is not None:
+            clauses.append("e.quad = ?")
+            params.append(int(self.quad))
+        if self.context:
+            clauses.append("list_contains(e.contexts, ?)")
+            params.append(self.context.lower())
+        if self.sector:
+            clauses.append("list_contains(e.sectors, ?)")
+            params.append(self.sector.lower())
+        window, window_params = date_window("e.date", self.since, self.until)
+        clauses.append(window)
+        params += window_params
+        if self.text:
+            clauses.append("(contains(lower(e.sentence), ?) OR contains(lower(coalesce(d.title, '')), ?))")
+            params += [self.text.lower(), self.text.lower()]
+        if not self.include_negated:
+            clauses.append("NOT e.negated")
+        return " AND ".join(clauses), params
+
+    def as_params(self) -> dict[str, str]:
+        """The non-empty filters, as query-string parameters."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value not in (None, "", False):
+                out[f.name] = "true" if value is True else str(value)
+        return out
+
+
+def count_events(store: Store, query: EventQuery) -> int:
+    where, params = query.where()
+    row = store.con.execute(f"SELECT count(*) FROM events e JOIN documents d ON d.id = e.doc_id WHERE {where}",
+                            params).fetchone()
+    return int(row[0]) if row else 0
+
+
+def search_events(store: Store, query: EventQuery, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Records (newest first) with their story's title, source and URL under ``document``."""
+    where, params = query.where()
+    rows = store.con.execute(f"""
+        SELECT e.record, d.title, d.source, d.url, d.date
+        FROM events e JOIN documents d ON d.id = e.doc_id WHERE {where}
+        ORDER BY e.date DESC NULLS LAST, e.doc_id, e.event_id LIMIT ? OFFSET ?""",
+                             [*params, int(limit), int(offset)]).fetchall()
+    return [_with_document(record, title, source, url, published) for record, title, source, url, published in rows]
+
+
+def _with_document(record: str, title: str | None, source: str | None, url: str | None, published: Any) -> dict:
+    item = json.loads(record)
+    item["document"] = {"title": title, "source": source, "url": url,
+                        "date": published.isoformat() if published else None}
+    return item
+
+
+def get_event(store: Store, event_id: str) -> dict[str, Any] | None:
+    """One record with its whole story (``document.text``) and its cluster's other reports."""
+    row = store.con.execute("""
+        SELECT e.record, d.title, d.source, d.url, d.date, d.text
+        FROM events e JOIN documents d ON d.id = e.doc_id WHERE e.event_id = ?""", [event_id]).fetchone()
+    if row is None:
+        return None
+    item = _with_document(*row[:5])
+    item["document"]["text"] = row[5]
+    item["cluster"] = None
+    if store.has_table("clusters"):
+        cluster = store.con.execute("SELECT cluster_id FROM cluster_members WHERE event_id = ?", [event_id]).fetchone()
+        if cluster:
+            others = [r for r in store.cluster_reports(cluster[0]) if r["event_id"] != event_id]
+            item["cluster"] = {"cluster_id": cluster[0], "other_reports": others}
+    return item
+
+
+def stats(store: Store) -> dict[str, Any]:
+    """Sizes and spans of the store: documents, events, clusters, dates, events by quad class."""
+    documents, events = store.counts()["documents"], store.counts()["events"]
+    first, last = store.con.execute(
+        "SELECT min(date), max(date) FROM events WHERE date IS NOT NULL AND NOT negated").fetchone() or (None, None)
+    by_quad = dict(store.con.execute(
+        "SELECT quad, count(*) FROM events WHERE NOT negated GROUP BY quad ORDER BY quad").fetchall())
+    by_type = dict(store.con.execute(
+        "SELECT event, count(*) FROM events WHERE NOT negated GROUP BY event ORDER BY count(*) DESC").fetchall())
+    clusters = None
+    if store.has_table("clusters"):
+        row = store.con.execute("SELECT count(*) FROM clusters").fetchone()
+        clusters = int(row[0]) if row else 0
+    return {"documents": documents, "events": events, "clusters": clusters, "first_date": first, "last_date": last,
+            "events_by_quad": {str(k): v for k, v in by_quad.items()}, "events_by_type": by_type}
+
+
+def top_dyads(store: Store, *, limit: int = 10, since: str | None = None) -> list[dict[str, Any]]:
+    """The most active pairs of countries (either direction), with their cooperation share."""
+    window, params = date_window("e.date", since, None)
+    rows = store.con.execute(f"""
+        SELECT least(pa.country, pr.country) AS a, greatest(pa.country, pr.country) AS b,
+               count(DISTINCT e.event_id) AS events,
+               count(DISTINCT e.event_id) FILTER (WHERE e.quad IN (1, 2)) AS cooperation,
+               count(DISTINCT e.event_id) FILTER (WHERE e.quad IN (3, 4)) AS conflict
+        FROM events e
+        JOIN event_parties pa ON pa.event_id = e.event_id AND pa.role = 'actor'
+        JOIN event_parties pr ON pr.event_id = e.event_id AND pr.role = 'recipient'
+        WHERE NOT e.negated AND pa.country IS NOT NULL AND pr.country IS NOT NULL AND pa.country <> pr.country
+          AND {window}
+        GROUP BY ALL ORDER BY events DESC, a, b LIMIT ?""", [*params, int(limit)]).fetchall()
+    return [{"a": a, "b": b, "events": n, "cooperation": coop, "conflict": conf} for a, b, n, coop, conf in rows]
+
+
+def frame_records(frame: Any) -> list[dict[str, Any]]:
+    """DataFrame rows as plain dicts for JSON and templates: arrays as lists, NaN as None."""
+    out = []
+    for row in frame.to_dict(orient="records"):
+        clean = {}
+        for key, value in row.items():
+            if hasattr(value, "tolist"):
+                value = value.tolist()
+            elif isinstance(value, float) and value != value:
+                value = None
+            clean[key] = value
+        out.append(clean)
+    return out
