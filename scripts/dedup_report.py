@@ -1,6 +1,6 @@
 """Pairwise precision and recall of tieline's de-duplication on stories labelled with the
-real-world event they report (tests/data/dedup_stories.jsonl, the development set the rules
-were tuned on, and tests/data/dedup_heldout.jsonl, written apart from the rules).
+real-world event they report: tests/data/dedup_stories.jsonl (the development set the rules
+were tuned on) and tests/data/dedup_heldout*.jsonl (written apart from the rules).
 
     python scripts/dedup_report.py [GOLD.jsonl ...] [--window DAYS]
 """
@@ -17,7 +17,8 @@ from tieline.pipeline import Coder
 from tieline.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SETS = [REPO / "tests" / "data" / "dedup_stories.jsonl", REPO / "tests" / "data" / "dedup_heldout.jsonl"]
+DEFAULT_SETS = [REPO / "tests" / "data" / name for name in
+                ("dedup_stories.jsonl", "dedup_heldout.jsonl", "dedup_heldout2.jsonl")]
 
 
 def main() -> None:

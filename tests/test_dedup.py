@@ -144,6 +144,9 @@ def test_a_new_window_rebuilds_everything(tmp_path, coded):
         assert wide.full and wide.events == store.counts()["events"]
         meeting = [r for r in store.clusters() if r["event"] == "CONSULT"]
         assert max(r["num_reports"] for r in meeting) == 3
+        before = sorted(r["cluster_id"] for r in store.clusters())
+        assert deduplicate(store, full=True).events == store.counts()["events"]  # same ids, rebuilt in place
+        assert sorted(r["cluster_id"] for r in store.clusters()) == before
 
 
 def test_cluster_queries_on_a_database_without_clusters_say_what_to_do(tmp_path):

@@ -139,10 +139,20 @@ class Problems:
 
     def __init__(self) -> None:
         self.count = 0
+        self.reasons: dict[str, int] = {}
 
     def report(self, problem: Problem) -> None:
         self.count += 1
+        kind = problem.reason.split(":")[0].split(";")[0]  # "malformed JSON: ..." -> "malformed JSON"
+        self.reasons[kind] = self.reasons.get(kind, 0) + 1
         click.echo(f"tieline: {problem}", err=True)
+
+    def summary(self) -> str:
+        """'3 problems (2 document has no text, 1 malformed JSON)'."""
+        if not self.count:
+            return "no problems"
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.reasons.items(), key=lambda kv: -kv[1]))
+        return f"{self.count} problem{'s' if self.count != 1 else ''} ({kinds})"
 
     def filter(self, items: Iterable[CodedDocument | Problem]) -> Iterator[CodedDocument]:
         for item in items:
@@ -212,10 +222,12 @@ class Progress:
                 click.echo(f"tieline: {self.line()}", err=True)
             yield item
 
-    def line(self) -> str:
+    def line(self, *, final: bool = False) -> str:
         elapsed = max(self.clock() - self.start, 1e-9)
         rate = self.documents / elapsed
         text = f"{self.documents} documents coded, {rate:.1f} documents/s, {self.events} events"
+        if final:
+            return text + f", {elapsed:.0f} s"
         if self.total and rate > 0 and self.documents < self.total:
             text += f", about {(self.total - self.documents) / rate:.0f} s left"
         return text
@@ -252,10 +264,10 @@ def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool,
         coded = progress.track(problems.filter(coder.code_documents(fresh)))
         store.write(coded, batch_size=commit_every, summary=summary)
         totals = store.counts()
-        click.echo(f"{summary.added} documents added, {summary.replaced} replaced, {summary.unchanged} unchanged, "
-                   f"{problems.count} problems; {summary.events} events written "
-                   f"({totals['documents']} documents, {totals['events']} events in {db}); {progress.line()}",
-                   err=True)
+        click.echo(f"{summary.added} documents added, {summary.replaced} replaced, {summary.unchanged} unchanged "
+                   f"(already stored), {problems.summary()}; {summary.events} events written "
+                   f"({totals['documents']} documents, {totals['events']} events in {db}); "
+                   f"{progress.line(final=True)}", err=True)
         if dedup:
             from tieline.dedup import deduplicate
 

@@ -3,7 +3,8 @@
 Several stories report the same event; each gives a report-level record. Records join a
 cluster when they have the same event type and the same parties (either way round for
 symmetric types such as meetings), the same negation and modality, dates within a window of
-the cluster's first date, and compatible actor types, mode and place. Report-level records are
+the cluster's first date, and compatible actor types, mode and place. A record without a
+recipient joins only records of its own story. Report-level records are
 never changed: clusters live in their own tables (``clusters``, ``cluster_members``) and are
 rebuilt for just the parties and types that new or replaced documents touch.
 
@@ -121,13 +122,17 @@ def cluster_reports(reports: Iterable[Report], *, window_days: int = DEFAULT_WIN
 
 def _block_sql(symmetric: Iterable[str]) -> str:
     """SQL naming the block of an event row ``e``: type, flags and parties (ordered for
-    symmetric types); an event with no known actor is a block of its own."""
+    symmetric types); an event with no known actor is a block of its own, one with no recipient
+    is kept to its document."""
     names = ", ".join(f"'{name}'" for name in sorted(symmetric)) or "''"
     a = "coalesce(e.actor_country, e.actor_abbrev, e.actor_name)"
     r = "coalesce(e.recipient_country, e.recipient_abbrev, e.recipient_name, '')"
     flags = ("CASE WHEN e.negated THEN 'n' ELSE '' END || CASE WHEN e.future THEN 'f' ELSE '' END"
              " || CASE WHEN e.hypothetical THEN 'h' ELSE '' END")
+    # Without a recipient there is too little to tell two reports' events apart ("the US urged"):
+    # such records cluster only with records of their own document.
     return (f"CASE WHEN {a} IS NULL THEN 'single|' || e.event_id "
+            f"WHEN {r} = '' THEN e.event || '|' || {flags} || '|' || {a} || '||' || e.doc_id "
             f"WHEN e.event IN ({names}) AND {r} < {a} THEN e.event || '|' || {flags} || '|' || {r} || '|' || {a} "
             f"ELSE e.event || '|' || {flags} || '|' || {a} || '|' || {r} END")
 

@@ -87,8 +87,23 @@ def _empty(ax: Axes, message: str = "no events") -> None:
     ax.set_yticks([])
 
 
+def _same_periods(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The rows whose period has the most common form (1987-W14, 1987-04 or 1987), and how many
+    events the others hold: an axis mixing weeks with months and years would mislead."""
+    shapes = frame["period"].astype(str).str.replace(r"\d", "9", regex=True)
+    if shapes.nunique() <= 1:
+        return frame, 0
+    common = shapes.value_counts().idxmax()
+    keep = shapes == common
+    return frame[keep], int(frame.loc[~keep, "events"].sum())
+
+
 def _quad_bars(ax: Axes, frame: pd.DataFrame) -> None:
     """Stacked bars of events per period, one layer per quad class."""
+    frame, left_out = _same_periods(frame)
+    if left_out:
+        ax.annotate(f"{left_out} events dated less precisely are left out", (0, -0.28), xycoords="axes fraction",
+                    fontsize="small", color="grey")
     table = frame.pivot_table(index="period", columns="quad", values="events", aggfunc="sum", fill_value=0)
     bottom = pd.Series(0, index=table.index, dtype=float)
     positions = range(len(table.index))
@@ -124,6 +139,7 @@ def plot_dyad(frame: pd.DataFrame, a: str, b: str, path: str | Path | BinaryIO) 
         _empty(ax)
         return _save(fig, path)
     _quad_bars(ax, frame)
+    frame, _ = _same_periods(frame)
     weighted = frame.assign(total=frame["mean_score"] * frame["events"]).groupby("period")[["total", "events"]].sum()
     score = weighted["total"] / weighted["events"]
     twin = ax.twinx()

@@ -60,7 +60,7 @@ FROM (
 """
 CLUSTER_SCHEMA = """
 CREATE TABLE IF NOT EXISTS clusters (
-    cluster_id VARCHAR PRIMARY KEY, block VARCHAR NOT NULL, event VARCHAR NOT NULL, mode VARCHAR,
+    cluster_id VARCHAR NOT NULL, block VARCHAR NOT NULL, event VARCHAR NOT NULL, mode VARCHAR,
     actor_country VARCHAR, actor_name VARCHAR, recipient_country VARCHAR, recipient_name VARCHAR,
     date DATE, first_seen DATE, last_seen DATE, num_reports INTEGER NOT NULL, num_records INTEGER NOT NULL,
     num_sources INTEGER NOT NULL, location_name VARCHAR, location_country VARCHAR, quad INTEGER, score DOUBLE,
@@ -70,6 +70,9 @@ CREATE TABLE IF NOT EXISTS cluster_members (
 CREATE INDEX IF NOT EXISTS cluster_members_event ON cluster_members (event_id);
 CREATE INDEX IF NOT EXISTS cluster_members_doc ON cluster_members (doc_id);
 CREATE INDEX IF NOT EXISTS clusters_block ON clusters (block);
+-- not a primary key: DuckDB refuses to delete and re-insert a key in one transaction, which is
+-- what rebuilding a block does; cluster ids are unique by construction (the seed's event id)
+CREATE INDEX IF NOT EXISTS clusters_id ON clusters (cluster_id);
 -- blocks whose clusters lost members to a replaced document, rebuilt by the next dedup run
 CREATE TABLE IF NOT EXISTS dedup_dirty (block VARCHAR NOT NULL);
 """
@@ -371,12 +374,14 @@ class Store:
 
     def clusters_by_record(self) -> dict[tuple[str, str, str, str], str]:
         """{(doc_id, event, actor country, recipient country): cluster id} for every affirmed
-        record, the first of a document's records where several share the key."""
+        record. Where several of a document's records share the key, the one dated nearest the
+        publication date stands for the story (an older event told as background does not)."""
         self._require_clusters()
         rows = self.con.execute("""
             SELECT e.doc_id, e.event, coalesce(e.actor_country, ''), coalesce(e.recipient_country, ''), m.cluster_id
-            FROM events e JOIN cluster_members m USING (event_id)
-            WHERE NOT e.negated ORDER BY e.doc_id, e.event_id""").fetchall()
+            FROM events e JOIN cluster_members m USING (event_id) JOIN documents d ON d.id = e.doc_id
+            WHERE NOT e.negated
+            ORDER BY e.doc_id, abs(datediff('day', TRY_CAST(e.date AS DATE), d.date)) NULLS LAST, e.event_id""").fetchall()
         out: dict[tuple[str, str, str, str], str] = {}
         for doc_id, event, actor, recipient, cluster_id in rows:
             out.setdefault((doc_id, event, actor, recipient), cluster_id)
