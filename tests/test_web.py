@@ -168,6 +168,9 @@ def test_static_assets_are_local_and_openapi_is_served(client):
     assert "http://" not in page.split("<main>")[0] and "https://" not in page.split("<main>")[0]
     spec = client.get("/openapi.json").json()
     assert {"/api/events", "/api/code", "/api/stats", "/api/clusters"} <= set(spec["paths"])
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "GET /api/events" in docs.text and "page_size" in docs.text
+    assert "cdn" not in docs.text.lower() and 'src="http' not in docs.text and 'href="http' not in docs.text
 
 
 def test_serve_binds_to_localhost_by_default_and_needs_a_database(tmp_path):

@@ -104,7 +104,7 @@ def test_every_page_loads_without_errors(server, page, shots):
     page.goto(server + "/")
     dyad_link = page.locator("#dyads tbody a").first.get_attribute("href")
     for name, path in (("overview", "/"), ("country", "/country/GBR"), ("dyad", dyad_link),
-                       ("event", event_link), ("search", "/search"), ("try", "/try")):
+                       ("event", event_link), ("search", "/search"), ("try", "/try"), ("api", "/docs")):
         page.goto(server + path)
         page.wait_for_load_state("networkidle")
         assert page.locator("main h1").count() == 1, path

@@ -28,7 +28,8 @@ class EventQuery:
     include_negated: bool = False
 
     def where(self) -> tuple[str, list[object]]:
-        """SQL condition on ``events e`` joined with ``documents d``, and its parameters."""
+        """SQL condition on ``events e`` (joined with ``documents d`` when ``text`` is set), and
+        its parameters."""
         clauses: list[str] = []
         params: list[object] = []
         for role, value in (("actor", self.actor), ("recipient", self.recipient)):
@@ -68,20 +69,29 @@ class EventQuery:
         return out
 
 
-def count_events(store: Store, query: EventQuery) -> int:
+def _matching(query: EventQuery) -> tuple[str, list[object]]:
+    """FROM and WHERE of the events a query matches; documents are joined only when the words
+    are searched in their titles (the join is the costly part of a search)."""
     where, params = query.where()
-    row = store.con.execute(f"SELECT count(*) FROM events e JOIN documents d ON d.id = e.doc_id WHERE {where}",
-                            params).fetchone()
+    joined = "JOIN documents d ON d.id = e.doc_id " if query.text else ""
+    return f"FROM events e {joined}WHERE {where}", params
+
+
+def count_events(store: Store, query: EventQuery) -> int:
+    matching, params = _matching(query)
+    row = store.con.execute(f"SELECT count(*) {matching}", params).fetchone()
     return int(row[0]) if row else 0
 
 
 def search_events(store: Store, query: EventQuery, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     """Records (newest first) with their story's title, source and URL under ``document``."""
-    where, params = query.where()
+    matching, params = _matching(query)
     rows = store.con.execute(f"""
-        SELECT e.record, d.title, d.source, d.url, d.date
-        FROM events e JOIN documents d ON d.id = e.doc_id WHERE {where}
-        ORDER BY e.date DESC NULLS LAST, e.doc_id, e.event_id LIMIT ? OFFSET ?""",
+        WITH page AS (SELECT e.event_id, e.doc_id, e.date, e.record {matching}
+                      ORDER BY e.date DESC NULLS LAST, e.doc_id, e.event_id LIMIT ? OFFSET ?)
+        SELECT page.record, d.title, d.source, d.url, d.date
+        FROM page JOIN documents d ON d.id = page.doc_id
+        ORDER BY page.date DESC NULLS LAST, page.doc_id, page.event_id""",
                              [*params, int(limit), int(offset)]).fetchall()
     return [_with_document(record, title, source, url, published) for record, title, source, url, published in rows]
 

@@ -122,7 +122,9 @@ def create_app(db: str | Path) -> FastAPI:
                                  version=__version__, quad_names=QUAD_NAMES, event_types=EVENT_TYPES)
     templates.env.filters["party"] = party_text
 
-    app = FastAPI(title="tieline", version=__version__,
+    # FastAPI's own /docs page loads Swagger UI from a CDN; ours renders the OpenAPI
+    # description on the server, so the app works offline.
+    app = FastAPI(title="tieline", version=__version__, docs_url=None, redoc_url=None,
                   description="Political event records coded from news, with their evidence. "
                               "Read-only API over one tieline database, plus coding of pasted text.")
     app.add_middleware(BodySizeLimit, limit=MAX_BODY_BYTES)
@@ -271,6 +273,10 @@ def create_app(db: str | Path) -> FastAPI:
                         headers={"Content-Disposition": 'attachment; filename="tieline-events.csv"'})
 
     # --- pages --------------------------------------------------------------------------------
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs(request: Request) -> Response:
+        return templates.TemplateResponse(request, "api.html", {"spec": app.openapi()})
 
     from tieline.web import pages
 

@@ -2,6 +2,7 @@
 
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -29,6 +30,23 @@ def add_pages(app: FastAPI, *, templates: Jinja2Templates, view: Callable[[], It
     def page(request: Request, template: str, **context: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, template, context)
 
+    # Drawing a chart takes a fifth of a second; the database cannot change while it is served
+    # (it is open read-only, and DuckDB lets no other process write it meanwhile), so each chart
+    # is drawn once.
+    charts: dict[tuple[str, ...], str] = {}
+    charts_lock = threading.Lock()
+
+    def chart(key: tuple[str, ...], draw: Callable[[], str]) -> str:
+        with charts_lock:
+            drawn = charts.get(key)
+        if drawn is None:
+            drawn = draw()
+            with charts_lock:
+                if len(charts) >= 512:
+                    charts.pop(next(iter(charts)))
+                charts[key] = drawn
+        return drawn
+
     def countries_in(s: Store) -> list[tuple[str, str]]:
         rows = s.con.execute("SELECT DISTINCT country FROM event_parties WHERE country IS NOT NULL").fetchall()
         return sorted(((code, names.get(code, code)) for (code,) in rows), key=lambda c: c[1])
@@ -36,11 +54,15 @@ def add_pages(app: FastAPI, *, templates: Jinja2Templates, view: Callable[[], It
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview(request: Request, s: StoreView) -> HTMLResponse:
         figures = stats(s)
-        by_month = analysis.timeline(s, by="month")
-        by_year = analysis.timeline(s, by="year")
-        frame = by_month if by_month["period"].nunique() <= 48 else by_year
-        chart = svg(plot_timeline, frame, title="Events by quad class")
-        return page(request, "overview.html", stats=figures, chart=chart, dyads=top_dyads(s, limit=12),
+
+        def draw() -> str:
+            frame = analysis.timeline(s, by="month")
+            if frame["period"].nunique() > 48:
+                frame = analysis.timeline(s, by="year")
+            return svg(plot_timeline, frame, title="Events by quad class")
+
+        return page(request, "overview.html", stats=figures, chart=chart(("overview",), draw),
+                    dyads=top_dyads(s, limit=12),
                     latest=search_events(s, EventQuery(), limit=15), countries=countries_in(s))
 
     @app.get("/country/go", include_in_schema=False)
@@ -57,16 +79,20 @@ def add_pages(app: FastAPI, *, templates: Jinja2Templates, view: Callable[[], It
         profile = analysis.profile(s, code, by="year")
         if partners.empty and profile.types.empty:
             raise HTTPException(404, f"no events with {names.get(code, code)} in this database")
-        timeline = analysis.timeline(s, country=code, by="month")
-        if timeline["period"].nunique() > 48:
-            timeline = analysis.timeline(s, country=code, by="year")
-        edges = analysis.network(s, country=code)
+
+        def draw_timeline() -> str:
+            timeline = analysis.timeline(s, country=code, by="month")
+            if timeline["period"].nunique() > 48:
+                timeline = analysis.timeline(s, country=code, by="year")
+            return svg(plot_timeline, timeline, title=f"Events involving {names.get(code, code)}")
+
         return page(request, "country.html", code=code, name=names.get(code, code),
                     partners=frame_records(partners.head(30)), sectors=frame_records(profile.sectors.head(15)),
                     types=frame_records(profile.types),
-                    network_chart=svg(plot_network, edges, center=code),
-                    partners_chart=svg(plot_partners, partners, code),
-                    timeline_chart=svg(plot_timeline, timeline, title=f"Events involving {names.get(code, code)}"))
+                    network_chart=chart(("network", code),
+                                        lambda: svg(plot_network, analysis.network(s, country=code), center=code)),
+                    partners_chart=chart(("partners", code), lambda: svg(plot_partners, partners, code)),
+                    timeline_chart=chart(("timeline", code), draw_timeline))
 
     @app.get("/dyad/{a}/{b}", response_class=HTMLResponse, include_in_schema=False)
     def dyad(request: Request, s: StoreView, a: Annotated[str, PathParam(pattern=CODE)],
@@ -74,11 +100,11 @@ def add_pages(app: FastAPI, *, templates: Jinja2Templates, view: Callable[[], It
         a, b = a.upper(), b.upper()
         if by not in ("day", "week", "month", "year"):
             raise HTTPException(400, f"unknown period {by!r}")
-        frame = analysis.dyad(s, a, b, by=by)
+        dyad_chart = chart(("dyad", a, b, by), lambda: svg(plot_dyad, analysis.dyad(s, a, b, by=by), a, b))
         forward = search_events(s, EventQuery(actor=a, recipient=b), limit=100)
         backward = search_events(s, EventQuery(actor=b, recipient=a), limit=100)
         events = sorted(forward + backward, key=lambda r: (r["date"] or "", r["event_id"]), reverse=True)[:100]
-        return page(request, "dyad.html", a=a, b=b, by=by, chart=svg(plot_dyad, frame, a, b), events=events,
+        return page(request, "dyad.html", a=a, b=b, by=by, chart=dyad_chart, events=events,
                     total=len(events))
 
     @app.get("/event/{event_id}", response_class=HTMLResponse, include_in_schema=False)
