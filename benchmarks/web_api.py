@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import duckdb
-import httpx
+import httpx2 as httpx
 
 from tieline.dedup import deduplicate
 from tieline.store import Store
