@@ -328,18 +328,22 @@ def eval_command(gold: str, by_type: bool, as_json: bool, output: str | None, mo
 @cli.command()
 @click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
 def demo(db: str) -> None:
-    """Ingest the bundled sample stories into the database and print their events."""
+    """Ingest the bundled sample stories into the database, cluster them and print their events
+    (then try `tieline serve`)."""
     from tieline.read import read_jsonl
     from tieline.store import Store
 
     sample = resources.files("tieline").joinpath("data", "samples", "demo.jsonl").read_bytes()
     coder = _coder(None, DEFAULTS["batch_size"])
     problems = Problems()
+    from tieline.dedup import deduplicate
+
     with Store(db) as store:
         summary = store.write(problems.filter(coder.code_documents(read_jsonl(io.BytesIO(sample), "demo.jsonl"))))
+        deduplicate(store)
         n = print_table(store.events(), sys.stdout)
     click.echo(f"{n} events from the demo sample in {db} ({summary.added} documents added, "
-               f"{summary.unchanged} already there)", err=True)
+               f"{summary.unchanged} already there); `tieline serve --db {db}` shows them in a browser", err=True)
 
 
 FRAME_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table",
