@@ -109,6 +109,9 @@ def test_pipeline_non_english_and_long_documents(coder):
     ("The US, Russia, and Switzerland met in Geneva yesterday.", ("CONSULT", "USA", "CHE")),
     ("Russian warplanes launched air strikes on Idlib, killing 12 civilians.", ("ASSAULT", "RUS", "SYR")),
     ("Thousands of Iraqi Kurds demonstrated in Kirkuk on Sunday.", ("PROTEST", "IRQ", "IRQ")),
+    ("Japan sent a rescue team to Turkey after the earthquake.", ("AID", "JPN", "TUR")),
+    ("Azerbaijani artillery pounded Armenian villages overnight.", ("ASSAULT", "AZE", "ARM")),
+    ("Russia walked away from peace-treaty talks with Japan on Monday.", ("REJECT", "RUS", None)),
 ])
 def test_pipeline_codes_harder_sentence(coder, text, expected):
     assert expected in _dyads(_code(coder, text))
@@ -151,3 +154,18 @@ def test_pipeline_compound_actor_is_one_record(coder, tmp_path):
         store.write(coder.code_documents([Document("c", text, SAT)]))
         [stored] = list(store.events(actor="USA", event="ACCUSE"))
         assert stored["actor"] == record["actor"]
+
+
+def test_pipeline_protesters_in_a_capital_are_civilians_there(coder):
+    [record] = _code(coder, "Protesters in the Georgian capital marched against Russia on Thursday.")
+    assert (record["event"], record["actor"]["country"], record["actor"]["type"]) == ("PROTEST", "GEO", "CVL")
+    [record] = _code(coder, "Protesters in Tbilisi marched against Russia on Thursday.")
+    assert record["location"]["name"] == "Tbilisi"  # where the protesters are, the protest is
+
+
+def test_pipeline_a_capital_named_as_a_party_or_a_topic_is_not_the_place(coder):
+    [record] = _code(coder, "Beijing warned Washington on Monday over Taiwan.")
+    assert record["event"] == "THREATEN" and record["recipient"]["country"] == "USA"
+    assert record["location"]["name"] not in ("Washington", "Taiwan")
+    [visit] = _code(coder, "Iran's foreign minister visited Tashkent on Monday.")
+    assert visit["location"]["name"] == "Tashkent"  # a visited capital is both the party and the place

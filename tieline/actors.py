@@ -231,7 +231,15 @@ class ActorFinder:
                 pair = f"{tok.lower_} {tokens[i + 1].lemma_.lower()}"
                 if pair in agents:
                     return agents[pair], tokens[i + 1]
-        for tok in reversed(tokens):  # the head noun is usually last
+        # The phrase's own head first ("protesters in the capital" are civilians, not the
+        # government the capital stands for), then the words before it, then those after it
+        # ("members of the army").
+        ids = {tok.i for tok in tokens}
+        heads = [tok for tok in tokens if tok.head.i not in ids or tok.head is tok]
+        head = heads[0] if len(heads) == 1 else None
+        before = [tok for tok in reversed(tokens) if head is None or tok.i < head.i]
+        after = [tok for tok in reversed(tokens) if head is not None and tok.i > head.i]
+        for tok in ([head] if head is not None else []) + before + after:
             lemma = tok.lemma_.lower()
             if tok.pos_ in ("NOUN", "PROPN") and lemma in agents:
                 return agents[lemma], tok

@@ -137,7 +137,8 @@ class EventFinder:
             for obj in self._objects(tok, pattern.particles):
                 lemma = obj.lemma_.lower()
                 text = obj.lower_
-                if lemma in pattern.objects or text in pattern.objects:
+                two_words = {f"{c.lemma_.lower()}_{lemma}" for c in obj.children if c.dep_ in ("compound", "amod")}
+                if lemma in pattern.objects or text in pattern.objects or two_words & pattern.objects:
                     if pattern.requires == "negative" and not any(
                             c.lower_ in NEGATIVE_EVALUATION for c in obj.children if c.dep_ == "amod"):
                         continue

@@ -157,16 +157,28 @@ class Coder:
     def _near(parsed: ParsedDocument, previous_sentence: int, event: Event) -> bool:
         return event.sentence_index - previous_sentence <= CARRY_SENTENCES
 
-    @staticmethod
-    def _party_tokens(doc, event: Event, offset: int) -> set[int]:  # type: ignore[no-untyped-def]
+    def _party_tokens(self, doc, event: Event, offset: int) -> set[int]:  # type: ignore[no-untyped-def]
+        visited = event.trigger.event == "CONSULT" or self.lexicon.event_types[event.trigger.event].placed
         out: set[int] = set()
         for mention in (event.actor, event.recipient):
-            if mention is None or mention.start < 0 or mention.kind == "capital":
-                continue  # a capital named as a party is still where the event happened
+            if mention is None or mention.start < 0:
+                continue
+            if mention.kind == "capital" and visited:
+                continue  # "visited Tashkent", "shelled Kyiv": the capital is also the place
+            # otherwise a capital names its government: "Beijing warned Washington" is not in Washington
             span = doc.char_span(mention.start - offset, mention.end - offset, alignment_mode="expand")
-            if span is not None:
-                out.update(range(span.start, span.end))
+            if span is None:
+                continue
+            tokens = set(range(span.start, span.end))
+            if visited:  # "protesters in Tbilisi marched": where the party is, the event is
+                for tok in span:
+                    if tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_PREPOSITIONS and tok.head.i in tokens:
+                        tokens -= {t.i for t in tok.subtree}
+            out.update(tokens)
         return out
+
+
+LOCATIVE_PREPOSITIONS = frozenset({"in", "at", "near", "outside", "inside"})
 
 
 def _key(party: dict | list | None) -> tuple:  # type: ignore[type-arg]

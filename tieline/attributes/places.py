@@ -87,6 +87,8 @@ def _distance(a: Token, b: Token) -> int:
 AREA_NOUNS = frozenset("province region city town village district capital area border state county territory "
                        "countryside south north east west coast centre center outskirts part heart suburb "
                        "edge interior".split())
+TOPIC_PREPOSITIONS = frozenset({"about", "regarding", "concerning", "re"})
+FLIGHT_WORDS = frozenset({"fly", "flight", "overflight", "hover", "pass", "crash", "shoot", "airspace", "drone", "jet"})
 PLACE_HEAD_DEPS = frozenset({"compound", "appos", "nmod", "flat", "conj", "amod", "npadvmod"})
 
 
@@ -101,7 +103,11 @@ def _names_a_place(span: Span) -> bool:
             return False
     for _ in range(4):
         if tok.dep_ == "pobj":
-            return tok.head.lower_ != "of" or tok.head.head.lemma_.lower() in AREA_NOUNS
+            preposition = tok.head
+            if preposition.lower_ in TOPIC_PREPOSITIONS or (
+                    preposition.lower_ == "over" and preposition.head.lemma_.lower() not in FLIGHT_WORDS):
+                return False  # "warned Washington over Taiwan", "talks about Syria": a topic
+            return preposition.lower_ != "of" or preposition.head.lemma_.lower() in AREA_NOUNS
         if tok.dep_ in ("dobj", "npadvmod") and tok.ent_type_ in ("GPE", "LOC", "FAC", "EVENT", "ORG"):
             return True
         if tok.dep_ not in PLACE_HEAD_DEPS or tok.head is tok:
