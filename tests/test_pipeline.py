@@ -112,6 +112,10 @@ def test_pipeline_non_english_and_long_documents(coder):
     ("Japan sent a rescue team to Turkey after the earthquake.", ("AID", "JPN", "TUR")),
     ("Azerbaijani artillery pounded Armenian villages overnight.", ("ASSAULT", "AZE", "ARM")),
     ("Russia walked away from peace-treaty talks with Japan on Monday.", ("REJECT", "RUS", None)),
+    ("Israel struck targets in Gaza on Tuesday.", ("ASSAULT", "ISR", "PSE")),
+    ("Russian aircraft conducted 12 aerial strikes on the Syrian city of Aleppo.", ("ASSAULT", "RUS", "SYR")),
+    ("Guatemala filed an extradition request with the United States.", ("REQUEST", "GTM", "USA")),
+    ("Chilean police used tear gas against protesters in Santiago on Monday.", ("ASSAULT", "CHL", "CHL")),
 ])
 def test_pipeline_codes_harder_sentence(coder, text, expected):
     assert expected in _dyads(_code(coder, text))
@@ -123,6 +127,7 @@ def test_pipeline_codes_harder_sentence(coder, text, expected):
     ("Spain's Feliciano Lopez beat Thailand's Paradorn Srichaphan 6-3 6-4 on Monday.", "ASSAULT"),
     ("The virus has killed 2,600 people in China.", "ASSAULT"),
     ("Health officials in Italy warned that cases will likely increase.", "THREATEN"),
+    ("It seemed a surefire policy to capture the public mood.", "ASSAULT"),
 ])
 def test_pipeline_codes_no_event_where_none_is_reported(coder, text, not_expected):
     assert not [r for r in _code(coder, text) if r["event"] == not_expected and not r["negated"]]
@@ -169,3 +174,9 @@ def test_pipeline_a_capital_named_as_a_party_or_a_topic_is_not_the_place(coder):
     assert record["location"]["name"] not in ("Washington", "Taiwan")
     [visit] = _code(coder, "Iran's foreign minister visited Tashkent on Monday.")
     assert visit["location"]["name"] == "Tashkent"  # a visited capital is both the party and the place
+
+
+def test_pipeline_a_likely_act_is_a_guess_not_a_threat(coder):
+    records = _code(coder, "The SDF are hardly likely to attack UK Foreign Office officials.")
+    assert all(r["hypothetical"] and not r["future"] for r in records)
+    assert not [r for r in records if r["event"] == "THREATEN"]

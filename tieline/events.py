@@ -196,6 +196,9 @@ class EventFinder:
         if noun.dep_ == "pobj" and head.dep_ == "prep" and set(verb_lemmas(head.head)) & self.light["object"] \
                 and head.lower_ == "on":
             return head.head
+        if noun.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ in ("in", "into") \
+                and head.head.lemma_.lower() in STATE_CARRIERS:
+            return head.head  # "Baghdad and Washington are in talks", "entered into negotiations"
         if noun.dep_ == "conj":
             return self._light_carrier(noun.head)
         return None
@@ -606,6 +609,10 @@ def _negated_complement(verb: Token) -> bool:
 def _failed(verb: Token) -> bool:
     """ "failed to reach": the verb is the complement of fail."""
     return verb.dep_ == "xcomp" and verb.head.lemma_.lower() == "fail"
+
+
+# Verbs that carry an event noun through "in"/"into": being in talks is holding them.
+STATE_CARRIERS = frozenset({"be", "remain", "engage", "enter", "join"})
 
 
 def _describes_background(tok: Token) -> bool:

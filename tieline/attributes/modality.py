@@ -12,7 +12,9 @@ CONDITION_MARKERS = frozenset({"if", "unless", "whether", "provided", "lest"})
 # Governing words that put their complement in the future ("plans to visit", "is set to sign").
 INTENT_GOVERNORS = frozenset({"plan", "intend", "expect", "schedule", "slate", "set", "prepare",
                               "aim", "hope", "want", "wish", "seek", "propose", "due", "go", "scheduled",
-                              "expected", "likely", "poised", "about"})
+                              "expected", "poised", "about"})
+# Governing words that make the complement a guess, not a deed or a plan ("is likely to attack").
+LIKELIHOOD_GOVERNORS = frozenset({"likely", "unlikely", "possible", "probable", "able", "unable"})
 AIM_NOUNS = frozenset({"effort", "attempt", "bid", "deadline", "pressure", "push", "drive", "campaign", "call",
                        "demand", "plan", "intention", "decision", "chance", "opportunity", "way", "right", "evidence",
                        "threat", "promise", "pledge", "offer", "proposal", "readiness", "willingness", "need"})
@@ -127,6 +129,8 @@ def is_hypothetical(token: Token) -> bool:
             if child.dep_ in ("aux", "auxpass") and child.lower_ in HYPOTHETICAL_AUXILIARIES \
                     and not (child.lower_ == "would" and _reported(tok)):
                 return True
+        if tok is not token and tok.lemma_.lower() in LIKELIHOOD_GOVERNORS:
+            return True
     # inside an "if" / "unless" clause
     cur = token
     for _ in range(4):
