@@ -128,6 +128,8 @@ def test_pipeline_codes_harder_sentence(coder, text, expected):
     ("The virus has killed 2,600 people in China.", "ASSAULT"),
     ("Health officials in Italy warned that cases will likely increase.", "THREATEN"),
     ("It seemed a surefire policy to capture the public mood.", "ASSAULT"),
+    ("The Australian national carrier halted flights from Sydney to Beijing until March 29.", "SANCTION"),
+    ("Begum married Riedijk soon after she arrived in Syria.", "CONSULT"),
 ])
 def test_pipeline_codes_no_event_where_none_is_reported(coder, text, not_expected):
     assert not [r for r in _code(coder, text) if r["event"] == not_expected and not r["negated"]]
