@@ -116,6 +116,11 @@ def test_pipeline_non_english_and_long_documents(coder):
     ("Russian aircraft conducted 12 aerial strikes on the Syrian city of Aleppo.", ("ASSAULT", "RUS", "SYR")),
     ("Guatemala filed an extradition request with the United States.", ("REQUEST", "GTM", "USA")),
     ("Chilean police used tear gas against protesters in Santiago on Monday.", ("ASSAULT", "CHL", "CHL")),
+    ("East Timor's prime minister has sent a letter of resignation to the president.", ("RETREAT", "TLS", None)),
+    ("Five people were killed in clashes between Indian police and protesters in New Delhi.", ("ASSAULT", "IND", "IND")),
+    ("India lobbied the United States to lift tariffs on steel.", ("REQUEST", "IND", "USA")),
+    ("Bangladesh ruled out granting citizenship to Begum.", ("REJECT", "BGD", None)),
+    ("Trump sat down with Indian leaders in New Delhi on Tuesday.", ("CONSULT", "USA", "IND")),
 ])
 def test_pipeline_codes_harder_sentence(coder, text, expected):
     assert expected in _dyads(_code(coder, text))

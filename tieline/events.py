@@ -185,7 +185,8 @@ class EventFinder:
         owner = any(c.dep_ in ("amod", "compound", "poss", "nmod") and c.ent_type_ in ("NORP", "GPE", "ORG")
                     for c in noun.children)
         target = any(c.dep_ == "prep" and c.lower_ in ("on", "against", "into") for c in noun.children)
-        return owner and target and not _describes_background(noun)
+        between = any(c.dep_ == "prep" and c.lower_ == "between" for c in noun.children)  # "clashes between X and Y"
+        return (owner and target or between) and not _describes_background(noun)
 
     def _light_carrier(self, noun: Token) -> Token | None:
         head = noun.head
@@ -201,6 +202,8 @@ class EventFinder:
             return head.head  # "Baghdad and Washington are in talks", "entered into negotiations"
         if noun.dep_ == "conj":
             return self._light_carrier(noun.head)
+        if noun.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in CONTAINER_NOUNS:
+            return self._light_carrier(head.head)  # "sent a letter of resignation"
         return None
 
     @staticmethod
@@ -613,6 +616,8 @@ def _failed(verb: Token) -> bool:
     return verb.dep_ == "xcomp" and verb.head.lemma_.lower() == "fail"
 
 
+# Nouns that carry an event noun through "of": sending a letter of resignation is resigning.
+CONTAINER_NOUNS = frozenset({"letter", "notice", "note"})
 # Verbs that carry an event noun through "in"/"into": being in talks is holding them.
 STATE_CARRIERS = frozenset({"be", "remain", "engage", "enter", "join"})
 
