@@ -187,3 +187,10 @@ def test_pipeline_a_likely_act_is_a_guess_not_a_threat(coder):
     records = _code(coder, "The SDF are hardly likely to attack UK Foreign Office officials.")
     assert all(r["hypothetical"] and not r["future"] for r in records)
     assert not [r for r in records if r["event"] == "THREATEN"]
+
+
+def test_pipeline_a_partner_named_but_unknown_implies_no_recipient(coder):
+    records = _code(coder, "Iran's foreign minister held talks with the Gulf Cooperation Forum in Tashkent on Monday.")
+    assert all(r["recipient"] is None for r in records if r["event"] == "CONSULT")
+    [visit] = _code(coder, "The Iranian foreign minister held talks in Tashkent on Monday.")
+    assert visit["recipient"]["country"] == "UZB"  # no partner named: the host is implied

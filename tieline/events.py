@@ -471,12 +471,16 @@ class EventFinder:
                           event_type, mode, cameo, pattern.rule)
         explicit = sum(1 for m in actors + recipients if m.kind not in ("pronoun", "definite"))
         confidence = 0.55 + 0.1 * min(explicit, 2) - (0.1 if found.carrier is not None else 0.0)
+        unnamed = not recipients and any(
+            c.dep_ == "prep" and c.lower_ == "with" and any(g.dep_ == "pobj" and g.pos_ in ("NOUN", "PROPN")
+                                                            for g in c.children)
+            for c in (*tok.children, *(found.carrier.children if found.carrier is not None else ())))
         out = []
         for actor, co_actors, recipient, co_recipients in _compound(pairs):
             conf = confidence + (0.1 if recipient is not None else 0.0)
             out.append(Event(doc_id, segment, tok.i, trigger, actor, recipient, sent.text.strip(),
                              offset + sent.start_char, negated, future, hypothetical, False, round(min(conf, 0.95), 2),
-                             ctx.sentence, co_actors, co_recipients))
+                             ctx.sentence, co_actors, co_recipients, unnamed_partner=unnamed))
         return out
 
     def _fold_intent(self, found: Found, event_type: str, mode: str | None, cameo: str,

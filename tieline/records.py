@@ -68,6 +68,8 @@ def implied_recipient(event: Event, attributes: Attributes) -> Actor | None:
             return None
         return Actor(country, country, DOMESTIC_TYPES[kind])
     investigation = (kind, event.trigger.mode) == ("ACCUSE", "investigate")  # "sent staff to Bosnia to investigate"
+    if event.unnamed_partner:
+        return None  # "in discussion with the DfID about Syria": the partner is named, just not known
     if (kind in HOSTED_TYPES or investigation) and place and place != actor_country:
         return Actor(place, place, "GOV")
     return None

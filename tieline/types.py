@@ -122,6 +122,7 @@ class Event:
     sentence_index: int = 0  # ordinal of the sentence in the document
     co_actors: tuple[Mention, ...] = ()  # further parties of a compound actor ("the US and France accused...")
     co_recipients: tuple[Mention, ...] = ()  # further parties of a compound recipient
+    unnamed_partner: bool = False  # "talks with the DfID": a partner no table names, so none is implied
 
 
 @dataclass(frozen=True)
