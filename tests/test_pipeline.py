@@ -135,6 +135,7 @@ def test_pipeline_codes_harder_sentence(coder, text, expected):
     ("It seemed a surefire policy to capture the public mood.", "ASSAULT"),
     ("The Australian national carrier halted flights from Sydney to Beijing until March 29.", "SANCTION"),
     ("Begum married Riedijk soon after she arrived in Syria.", "CONSULT"),
+    ("Beijing warned its citizens on Monday against travelling to the United States.", "THREATEN"),
 ])
 def test_pipeline_codes_no_event_where_none_is_reported(coder, text, not_expected):
     assert not [r for r in _code(coder, text) if r["event"] == not_expected and not r["negated"]]

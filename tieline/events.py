@@ -413,6 +413,9 @@ class EventFinder:
                                              for t in verb.subtree if t.dep_ in ("dobj", "pobj", "amod", "det"))
         if pattern.event == "REJECT" and any(c.lemma_.lower() in NON_ANSWERS for c in _complements(tok)):
             return []  # "declined to comment": no refusal of anything political
+        if pattern.event == "THREATEN" and any(c.dep_ == "dobj" and c.lemma_.lower() in PUBLIC_NOUNS
+                                               for c in tok.children):
+            return []  # "warned its citizens against travelling to the US": advice, not a threat
         if is_unrealised(verb):
             return []  # "efforts to free them", "calls for the rulers to step down": an aim, not a deed
         if pattern.requires == "complement" and tok.pos_ == "ADJ" and not recipients \
@@ -620,6 +623,9 @@ def _failed(verb: Token) -> bool:
     return verb.dep_ == "xcomp" and verb.head.lemma_.lower() == "fail"
 
 
+# Who a government advises rather than threatens.
+PUBLIC_NOUNS = frozenset({"citizen", "resident", "national", "traveller", "traveler", "tourist", "public",
+                          "visitor", "people", "population", "passenger", "student", "expatriate"})
 # Nouns that carry an event noun through "of": sending a letter of resignation is resigning.
 CONTAINER_NOUNS = frozenset({"letter", "notice", "note"})
 # Verbs that carry an event noun through "in"/"into": being in talks is holding them.
