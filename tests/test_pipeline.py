@@ -195,3 +195,10 @@ def test_pipeline_a_partner_named_but_unknown_implies_no_recipient(coder):
     assert all(r["recipient"] is None for r in records if r["event"] == "CONSULT")
     [visit] = _code(coder, "The Iranian foreign minister held talks in Tashkent on Monday.")
     assert visit["recipient"]["country"] == "UZB"  # no partner named: the host is implied
+
+
+def test_pipeline_owner_pronouns_are_not_parties(coder):
+    [record] = _code(coder, "Kuwait's civil aviation authority halts all its flights to and from South Korea and Italy.")
+    assert _members(record["recipient"]) == ["KOR", "ITA"]  # "its flights" are Kuwait's own
+    records = _code(coder, "Shamima Begum is British. Her father accused the UK authorities of failing her.")
+    assert not [r for r in records if r["event"] == "ACCUSE" and r["actor"]["text"] == "Her"]

@@ -284,8 +284,10 @@ class EventFinder:
         return out
 
     def _search(self, start: Token, names: dict[int, Name], offset: int, ctx: DocumentContext,
-                *, allow_places: bool, skip: set[int], avoid: frozenset = frozenset()) -> list[Mention]:
-        """The first actor phrase found breadth-first below ``start`` (not in place phrases)."""
+                *, allow_places: bool, skip: set[int], avoid: frozenset = frozenset(),
+                possessives: bool = True) -> list[Mention]:
+        """The first actor phrase found breadth-first below ``start`` (not in place phrases).
+        Without ``possessives``, an owner pronoun is no party: "suspended all its flights"."""
         queue = [start]
         seen = set()
         while queue:
@@ -293,6 +295,9 @@ class EventFinder:
             if tok.i in seen or tok.i in skip:
                 continue
             seen.add(tok.i)
+            if tok.pos_ == "PRON" and tok.dep_ == "poss" and tok is not start and (
+                    not possessives or tok.head.lemma_.lower() in KIN_NOUNS):
+                continue  # "her father accused ...": the father, not her
             if tok.pos_ in ("NOUN", "PROPN", "PRON", "ADJ"):
                 parties = self._resolve_parties(tok, names, offset, ctx, allow_places=allow_places)
                 parties = [p for p in parties if p.actor not in avoid]  # "his commitment": the actor's own
@@ -311,7 +316,7 @@ class EventFinder:
         tok = found.carrier if found.carrier is not None else found.token
         visit = found.pattern.mode == "visit"
         search = dict(names=names, offset=offset, ctx=ctx, allow_places=visit, skip=actor_heads,
-                      avoid=frozenset(m.actor for m in actors))
+                      avoid=frozenset(m.actor for m in actors), possessives=False)
         candidates: list[Token] = []
         if found.carrier is not None:  # the event noun's own phrases first: "talks with X"
             candidates += [c for c in found.token.children if c.dep_ == "prep" and c.lower_ in RECIPIENT_PREPOSITIONS]
@@ -623,6 +628,9 @@ def _failed(verb: Token) -> bool:
     return verb.dep_ == "xcomp" and verb.head.lemma_.lower() == "fail"
 
 
+# People named by their relation to someone, who is then not the party.
+KIN_NOUNS = frozenset({"father", "mother", "husband", "wife", "son", "daughter", "brother", "sister", "family",
+                       "parent", "lawyer", "friend", "relative", "uncle", "aunt", "child", "widow", "fiancee"})
 # Who a government advises rather than threatens.
 PUBLIC_NOUNS = frozenset({"citizen", "resident", "national", "traveller", "traveler", "tourist", "public",
                           "visitor", "people", "population", "passenger", "student", "expatriate"})
