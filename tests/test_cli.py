@@ -15,8 +15,8 @@ def _share_model(coder, monkeypatch_module):
     # The CLI loads a model per command; tests hand it the session's coder instead.
     real = __import__("tieline.cli", fromlist=["_coder"])._coder
 
-    def shared_coder(model, batch_size, actors=(), triggers=()):
-        return real(model, batch_size, actors, triggers) if actors or triggers else coder
+    def shared_coder(model, batch_size, actors=(), triggers=(), **keep):
+        return real(model, batch_size, actors, triggers, **keep) if actors or triggers or any(keep.values()) else coder
 
     monkeypatch_module.setattr("tieline.cli._coder", shared_coder)
 

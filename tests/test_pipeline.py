@@ -202,3 +202,16 @@ def test_pipeline_owner_pronouns_are_not_parties(coder):
     assert _members(record["recipient"]) == ["KOR", "ITA"]  # "its flights" are Kuwait's own
     records = _code(coder, "Shamima Begum is British. Her father accused the UK authorities of failing her.")
     assert not [r for r in records if r["event"] == "ACCUSE" and r["actor"]["text"] == "Her"]
+
+
+def test_pipeline_supposed_and_background_events_only_on_request(nlp, coder):
+    from tieline.pipeline import Coder
+
+    supposed = "Russia's president may meet Turkey's president in Ankara next week."
+    background = "Iraq invaded Kuwait in 1990, the minister recalled on Monday."
+    assert _code(coder, supposed) == [] and _code(coder, background, dt.date(2020, 3, 2)) == []
+    keeping = Coder(nlp, include_hypothetical=True, include_historical=True)
+    [maybe] = [r.to_dict() for r in keeping.code([Document("t", supposed, SAT)])]
+    assert maybe["event"] == "CONSULT" and maybe["hypothetical"]
+    [past] = [r.to_dict() for r in keeping.code([Document("t", background, dt.date(2020, 3, 2))])]
+    assert past["event"] == "ASSAULT" and past["historical"] and past["date"] == "1990"

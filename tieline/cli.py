@@ -30,7 +30,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 
 
 def _coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),  # type: ignore[no-untyped-def]
-           triggers: tuple[str, ...] = ()):
+           triggers: tuple[str, ...] = (), *, hypothetical: bool = False, historical: bool = False):
     from tieline.lexicon import Lexicon, default_lexicon
     from tieline.parse import load_nlp
     from tieline.pipeline import Coder
@@ -39,7 +39,9 @@ def _coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),  # 
     ctx = click.get_current_context(silent=True)
     config = ctx.find_root().meta.get("tieline.config", {}) if ctx is not None else {}
     parse_options = {k: config[k] for k in ("segment_chars", "max_document_chars", "min_english_ratio") if k in config}
-    return Coder(load_nlp(model), lexicon=lexicon, batch_size=batch_size, **parse_options)
+    return Coder(load_nlp(model), lexicon=lexicon, batch_size=batch_size, **parse_options,
+                 include_hypothetical=hypothetical or bool(config.get("include_hypothetical")),
+                 include_historical=historical or bool(config.get("include_historical")))
 
 
 def dictionary_options(command):  # type: ignore[no-untyped-def]
@@ -48,6 +50,14 @@ def dictionary_options(command):  # type: ignore[no-untyped-def]
                            help="Extra trigger phrases (CSV or YAML), tried before the built-in ones.")(command)
     return click.option("--actors", multiple=True, type=click.Path(exists=True, dir_okay=False),
                         help="Extra actors (CSV or YAML), taking precedence over the built-in tables.")(command)
+
+
+def keep_options(command):  # type: ignore[no-untyped-def]
+    command = click.option("--hypothetical", is_flag=True,
+                           help="Also write events the story only supposes ('may meet'), flagged hypothetical.")(command)
+    return click.option("--historical", is_flag=True,
+                        help="Also write background events dated over a year before the story, flagged historical."
+                        )(command)
 
 
 def follow_links_option(command):  # type: ignore[no-untyped-def]
@@ -179,15 +189,16 @@ def cli() -> None:
 @click.option("--model", default=DEFAULTS["model"], help="spaCy model package to load.")
 @click.option("--batch-size", default=DEFAULTS["batch_size"], show_default=True)
 @follow_links_option
+@keep_options
 @dictionary_options
 def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt: str, strict: bool,
-         model: str | None, batch_size: int, follow_links: bool, actors: tuple[str, ...],
-         triggers: tuple[str, ...]) -> None:
+         model: str | None, batch_size: int, follow_links: bool, hypothetical: bool, historical: bool,
+         actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
     """Code INPUT files, folders or web addresses (.txt, .jsonl, .jsonl.gz, .html, RSS/Atom
     feeds, http(s):// URLs, or - for stdin) into event records."""
     from tieline.read import read_documents
 
-    coder = _coder(model, batch_size, actors, triggers)
+    coder = _coder(model, batch_size, actors, triggers, hypothetical=hypothetical, historical=historical)
     problems = Problems()
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
@@ -245,17 +256,18 @@ class Progress:
 @click.option("--dedup/--no-dedup", default=True, show_default=True,
               help="Cluster the new events with the stored ones (as `tieline dedup` does) at the end.")
 @follow_links_option
+@keep_options
 @dictionary_options
 def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool, model: str | None,
-           batch_size: int, commit_every: int, dedup: bool, follow_links: bool, actors: tuple[str, ...],
-           triggers: tuple[str, ...]) -> None:
+           batch_size: int, commit_every: int, dedup: bool, follow_links: bool, hypothetical: bool, historical: bool,
+           actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
     """Code INPUT files, folders, HTML pages, RSS/Atom feeds or web addresses and store documents
     and events in the database. Documents already stored with the same text are skipped before
     coding, so an interrupted run can be started again."""
     from tieline.read import count_documents, read_documents
     from tieline.store import IngestSummary, Store
 
-    coder = _coder(model, batch_size, actors, triggers)
+    coder = _coder(model, batch_size, actors, triggers, hypothetical=hypothetical, historical=historical)
     problems = Problems()
     summary = IngestSummary()
     progress = Progress(count_documents(inputs))
@@ -305,15 +317,16 @@ def events(db: str, actor: str | None, recipient: str | None, event_type: str | 
 @click.option("--json", "as_json", is_flag=True, help="Everything as JSON, including misses and false positives.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Also write the predictions to FILE.")
 @click.option("--model", default=DEFAULTS["model"], help="spaCy model package to load.")
+@keep_options
 @dictionary_options
 def eval_command(gold: str, by_type: bool, as_json: bool, output: str | None, model: str | None,
-                 actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
+                 hypothetical: bool, historical: bool, actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
     """Code the documents of a GOLD file and score them (as shared/eval/score.py does)."""
     from tieline.evaluate import format_score, gold_documents, load_gold, score
 
     gold_docs = load_gold(gold)
     documents = gold_documents(gold_docs)
-    coder = _coder(model, DEFAULTS["batch_size"], actors, triggers)
+    coder = _coder(model, DEFAULTS["batch_size"], actors, triggers, hypothetical=hypothetical, historical=historical)
     predictions = [r.to_dict() for r in coder.code(documents)]
     if output:
         with open(output, "w", encoding="utf-8") as f:

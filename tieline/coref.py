@@ -80,12 +80,19 @@ class DocumentContext:
         self.last_pair_sentence = -99
         self._offset_hint = 0  # character offset of the segment being read
         self.title_countries: dict[str, Actor] = {}
+        self.sentence_starts: list[int] = []  # character offset of each sentence read
+        self.firm_subjects: set[int] = set()  # sentences whose subject is an organisation no table knows
 
     # ---- updates --------------------------------------------------------------------------
     def begin_sentence(self, sent: Span, names: dict[int, Name], offset: int) -> None:
         """Record the country names of a new sentence."""
         self.sentence += 1
         self._offset_hint = offset
+        self.sentence_starts.append(offset + sent.start_char)
+        subject = next((c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None and subject.ent_type_ == "ORG" and not any(
+                t.i in names for t in subject.subtree):  # "El Al Israel Airlines said ...": "it" is the firm
+            self.firm_subjects.add(self.sentence)
         seen: set[int] = set()
         for tok in sent:
             name = names.get(tok.i)
@@ -177,11 +184,16 @@ class DocumentContext:
                     return single(seen.mention.actor)
             return None
         if lower in NEUTER_PRONOUNS:
+            # "it" looks back one sentence at most, and not past an organisation no table knows
+            if (self.sentence - 1) in self.firm_subjects or self.sentence in self.firm_subjects:
+                return None
+            reach = self.sentence_starts[-2] if len(self.sentence_starts) > 1 else 0
             for seen in reversed(self.history):
-                if seen.mention.kind in ("country", "capital", "metonym", "organization") and seen.mention.start < start:
+                if seen.mention.kind in ("country", "capital", "metonym", "organization") \
+                        and reach <= seen.mention.start < start:
                     return single(seen.mention.actor)
             for pos, actor in reversed(self.countries):
-                if pos < start:
+                if reach <= pos < start:
                     return single(actor)
         return None
 

@@ -48,13 +48,19 @@ class Coder:
         lexicon: data tables; default the built-in ones.
         batch_size: documents per ``nlp.pipe`` batch.
         segment_chars, max_document_chars, min_english_ratio: see :mod:`tieline.settings`.
+        include_hypothetical, include_historical: also write events the story only supposes, or
+            tells as background from over a year before (flagged); by default a record is written
+            for what the story reports as happening, planned or denied (negated).
     """
 
     def __init__(self, nlp: Language, *, lexicon: Lexicon | None = None,
                  batch_size: int = DEFAULTS["batch_size"], segment_chars: int = DEFAULTS["segment_chars"],
                  max_document_chars: int = DEFAULTS["max_document_chars"],
-                 min_english_ratio: float = DEFAULTS["min_english_ratio"]) -> None:
+                 min_english_ratio: float = DEFAULTS["min_english_ratio"],
+                 include_hypothetical: bool = DEFAULTS["include_hypothetical"],
+                 include_historical: bool = DEFAULTS["include_historical"]) -> None:
         self.nlp = nlp
+        self.include_hypothetical, self.include_historical = include_hypothetical, include_historical
         self.lexicon = lexicon or default_lexicon()
         self.batch_size = batch_size
         self.parse_options = {"segment_chars": segment_chars, "max_document_chars": max_document_chars,
@@ -93,7 +99,8 @@ class Coder:
         seen: set[tuple] = set()
         for event, attrs in zip(events, attributes):
             record = build_record(event, attrs, self.lexicon)
-            if record is None:
+            if record is None or (record.hypothetical and not self.include_hypothetical) \
+                    or (record.historical and not self.include_historical):
                 continue
             key = (record.spans["trigger"][0], record.event, _key(record.actor), _key(record.recipient))
             if key in seen:
