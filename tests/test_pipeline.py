@@ -120,6 +120,7 @@ def test_pipeline_non_english_and_long_documents(coder):
     ("Five people were killed in clashes between Indian police and protesters in New Delhi.", ("ASSAULT", "IND", "IND")),
     ("India lobbied the United States to lift tariffs on steel.", ("REQUEST", "IND", "USA")),
     ("Bangladesh ruled out granting citizenship to Begum.", ("REJECT", "BGD", None)),
+    ("The Ministry of Defence said RAF airstrikes killed 4,315 fighters in Iraq on Monday.", ("ASSAULT", "GBR", "IRQ")),
     ("Trump sat down with Indian leaders in New Delhi on Tuesday.", ("CONSULT", "USA", "IND")),
 ])
 def test_pipeline_codes_harder_sentence(coder, text, expected):
@@ -136,6 +137,7 @@ def test_pipeline_codes_harder_sentence(coder, text, expected):
     ("The Australian national carrier halted flights from Sydney to Beijing until March 29.", "SANCTION"),
     ("Begum married Riedijk soon after she arrived in Syria.", "CONSULT"),
     ("Beijing warned its citizens on Monday against travelling to the United States.", "THREATEN"),
+    ("Ireland cautioned citizens against travelling to virus-hit parts of Italy.", "CONSULT"),
 ])
 def test_pipeline_codes_no_event_where_none_is_reported(coder, text, not_expected):
     assert not [r for r in _code(coder, text) if r["event"] == not_expected and not r["negated"]]

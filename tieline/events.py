@@ -423,6 +423,8 @@ class EventFinder:
             return []  # "warned its citizens against travelling to the US": advice, not a threat
         if is_unrealised(verb):
             return []  # "efforts to free them", "calls for the rulers to step down": an aim, not a deed
+        if verb.dep_ == "pcomp" and verb.head.lower_ in ("against", "from", "without") and verb.tag_ == "VBG":
+            return []  # "cautioned citizens against travelling", "barred from visiting": not done
         if pattern.requires == "complement" and tok.pos_ == "ADJ" and not recipients \
                 and self._complement_type(tok) is None:
             return []  # "eager to put the issue behind it": no interaction promised
