@@ -217,3 +217,8 @@ def test_pipeline_supposed_and_background_events_only_on_request(nlp, coder):
     assert maybe["event"] == "CONSULT" and maybe["hypothetical"]
     [past] = [r.to_dict() for r in keeping.code([Document("t", background, dt.date(2020, 3, 2))])]
     assert past["event"] == "ASSAULT" and past["historical"] and past["date"] == "1990"
+
+
+def test_pipeline_one_record_per_act(coder):
+    records = _code(coder, "Gunmen shot and wounded two Afghan soldiers in Kabul on Monday.")
+    assert len([r for r in records if r["event"] == "ASSAULT"]) == 1

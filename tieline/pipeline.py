@@ -102,7 +102,8 @@ class Coder:
             if record is None or (record.hypothetical and not self.include_hypothetical) \
                     or (record.historical and not self.include_historical):
                 continue
-            key = (record.spans["trigger"][0], record.event, _key(record.actor), _key(record.recipient))
+            # one record per act: "shot and wounded two soldiers" is one assault, not two
+            key = (record.spans["sentence"][0], record.event, _parties(record.actor), _parties(record.recipient))
             if key in seen:
                 continue
             seen.add(key)
@@ -188,9 +189,7 @@ class Coder:
 LOCATIVE_PREPOSITIONS = frozenset({"in", "at", "near", "outside", "inside"})
 
 
-def _key(party: dict | list | None) -> tuple:  # type: ignore[type-arg]
-    if not party:
-        return ()
-    if isinstance(party, list):
-        return tuple(_key(p) for p in party)
-    return (party.get("country"), party.get("abbrev"), party.get("type"), party.get("name"))
+def _parties(party: dict | list | None) -> tuple:  # type: ignore[type-arg]
+    """Who a party is, for telling records of one act apart: countries or organisations."""
+    members = party if isinstance(party, list) else [party] if party else []
+    return tuple(sorted((m.get("country") or "", m.get("abbrev") or "") for m in members))
