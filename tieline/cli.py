@@ -56,7 +56,7 @@ def keep_options(command):  # type: ignore[no-untyped-def]
     command = click.option("--hypothetical", is_flag=True,
                            help="Also write events the story only supposes ('may meet'), flagged hypothetical.")(command)
     return click.option("--historical", is_flag=True,
-                        help="Also write background events dated over a year before the story, flagged historical."
+                        help="Also write background events dated over a month before the story, flagged historical."
                         )(command)
 
 

@@ -32,7 +32,9 @@ from tieline.records import build_record
 from tieline.settings import DEFAULTS
 from tieline.types import Attributes, CodedDocument, Document, Event, EventRecord, Location, ParsedDocument, Problem
 
-HISTORICAL_DAYS = 365  # an event dated over a year before its story is historical
+# An event that ended over a month before its story is told as background: the news of it was
+# coded (or missed) then, and coding it again would date old news as new.
+HISTORICAL_DAYS = 31
 SEAT_SECTORS = frozenset({"GOV", "LEG", "JUD"})
 SEAT_TYPES = frozenset({"ACCUSE", "REQUEST", "REJECT", "THREATEN", "SUPPORT", "SANCTION", "COERCE", "CONCEDE"})
 CARRY_SENTENCES = 3  # an undated / unplaced event takes the previous event's date / place this close
@@ -49,7 +51,7 @@ class Coder:
         batch_size: documents per ``nlp.pipe`` batch.
         segment_chars, max_document_chars, min_english_ratio: see :mod:`tieline.settings`.
         include_hypothetical, include_historical: also write events the story only supposes, or
-            tells as background from over a year before (flagged); by default a record is written
+            tells as background from over a month before (flagged); by default a record is written
             for what the story reports as happening, planned or denied (negated).
     """
 
@@ -146,7 +148,7 @@ class Coder:
             contexts = find_terms(token.sent, self.lexicon.contexts)
             contexts += [c for c in doc_contexts if c not in contexts]
             sectors = tuple(find_terms(token.sent, self.lexicon.fields))
-            historical = bool(resolved and published and (published - resolved.value).days > HISTORICAL_DAYS)
+            historical = bool(resolved and published and (published - resolved.last_day()).days > HISTORICAL_DAYS)
             out.append(Attributes(date, precision, location, tuple(contexts), sectors, historical))
             last = (sent_index, date, precision, location)
         return out

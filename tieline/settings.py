@@ -22,7 +22,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("include_hypothetical", False,
             "also write events the story only supposes ('may meet', 'is likely to attack'), flagged hypothetical"),
     Setting("include_historical", False,
-            "also write events dated over a year before the story (background), flagged historical"),
+            "also write events dated over a month before the story (background), flagged historical"),
     Setting("db", "tieline.duckdb", "default database file"),
     Setting("commit_every", 200, "documents written per database transaction by ingest"),
     Setting("actors", (), "user dictionaries of extra actors (CSV or YAML); they take precedence over the built-in tables"),

@@ -34,6 +34,16 @@ class ResolvedDate:
     value: dt.date
     precision: str  # day, week, month, year
 
+    def last_day(self) -> dt.date:
+        """The last day the date can mean: "in March 2019" may be March 31st."""
+        if self.precision == "week":
+            return self.value + dt.timedelta(days=6)
+        if self.precision == "month":
+            return _shift_months(self.value, 1) - dt.timedelta(days=1)
+        if self.precision == "year":
+            return dt.date(self.value.year, 12, 31)
+        return self.value
+
     def text(self) -> str:
         if self.precision in ("day", "week"):
             return self.value.isoformat()
