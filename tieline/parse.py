@@ -12,6 +12,7 @@ from typing import Iterable, Iterator, Union
 
 import spacy
 from spacy.language import Language
+from spacy.attrs import IS_SPACE
 from spacy.tokens import Doc
 
 from tieline.errors import ModelError
@@ -58,10 +59,12 @@ def mark_line_breaks(doc: Doc) -> Doc:
     if "\n" not in text:
         return doc
     longest = max(len(line) for line in text.splitlines())
-    for token in doc[:-1]:
-        if not (token.is_space and "\n" in token.text):
+    spaces = doc.to_array([IS_SPACE])  # only whitespace tokens can hold a line break; skip the rest fast
+    for i in spaces.nonzero()[0].tolist():
+        token = doc[i]
+        if i + 1 >= len(doc) or "\n" not in token.text:
             continue
-        following = doc[token.i + 1]
+        following = doc[i + 1]
         if token.text.count("\n") >= 2:
             following.is_sent_start = True
             continue
