@@ -222,3 +222,13 @@ def test_pipeline_supposed_and_background_events_only_on_request(nlp, coder):
 def test_pipeline_one_record_per_act(coder):
     records = _code(coder, "Gunmen shot and wounded two Afghan soldiers in Kabul on Monday.")
     assert len([r for r in records if r["event"] == "ASSAULT"]) == 1
+
+
+def test_pipeline_a_surname_with_another_first_name_is_someone_else(coder):
+    records = _code(coder, "Diane Abbott criticised the decision on Monday.", dt.date(2019, 3, 9))
+    assert not [r for r in records if r["actor"] and r["actor"].get("country") == "AUS"]  # not Tony Abbott
+
+
+def test_pipeline_acts_kept_from_are_not_done(coder):
+    text = "The government will do whatever it can to prevent people from being drawn into terrorism and travelling to Syria."
+    assert not [r for r in _code(coder, text) if r["event"] == "CONSULT"]

@@ -140,6 +140,9 @@ class ActorFinder:
             for kind, actor in self.payloads.get(match_id, []):
                 if kind == "surname" and end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title:
                     continue  # "Donald Trump": a surname elsewhere, a first name here
+                if kind == "surname" and start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title \
+                        and doc[start - 1].text not in self._given_names(actor.name):
+                    continue  # "Diane Abbott" is not Tony Abbott
                 if kind in ("leader", "surname"):
                     resolved = self._leader(actor.name, day) if kind == "leader" else self._surname(actor.name, day)
                     if resolved is None:
@@ -209,6 +212,11 @@ class ActorFinder:
                 r = max(past, key=lambda r: r.start or dt.date.min)
                 return Actor(r.name, r.country, "ELI" if r.type == "GOV" else r.type)
         return None
+
+    def _given_names(self, key: str) -> set[str]:
+        """Every other word of the names of the office holders with this surname."""
+        return {word for leader in self.surnames.get(key, ()) for name in (leader.name, *leader.aliases)
+                for word in name.split() if word != key}
 
     def _surname(self, key: str, day: dt.date | None) -> Actor | None:
         """A bare surname ("Sharon said") names the one office holder of that name in office on

@@ -423,7 +423,11 @@ class EventFinder:
             return []  # "warned its citizens against travelling to the US": advice, not a threat
         if is_unrealised(verb):
             return []  # "efforts to free them", "calls for the rulers to step down": an aim, not a deed
-        if verb.dep_ == "pcomp" and verb.head.lower_ in ("against", "from", "without") and verb.tag_ == "VBG":
+        kept_from = verb
+        while kept_from.dep_ == "conj" and kept_from.head is not kept_from:
+            kept_from = kept_from.head  # "prevent people from being drawn in and travelling there"
+        if kept_from.dep_ == "pcomp" and kept_from.head.lower_ in ("against", "from", "without") \
+                and kept_from.tag_ in ("VBG", "VBN"):
             return []  # "cautioned citizens against travelling", "barred from visiting": not done
         if pattern.requires == "complement" and tok.pos_ == "ADJ" and not recipients \
                 and self._complement_type(tok) is None:
