@@ -232,3 +232,10 @@ def test_pipeline_a_surname_with_another_first_name_is_someone_else(coder):
 def test_pipeline_acts_kept_from_are_not_done(coder):
     text = "The government will do whatever it can to prevent people from being drawn into terrorism and travelling to Syria."
     assert not [r for r in _code(coder, text) if r["event"] == "CONSULT"]
+
+
+def test_pipeline_a_bare_surname_is_read_through_open_posts_only_near_their_time(coder):
+    [then] = _code(coder, "Abbott criticised Indonesia on Monday.", dt.date(2014, 3, 9))
+    assert then["actor"]["country"] == "AUS"
+    later = _code(coder, "Abbott criticised Indonesia on Monday.", dt.date(2019, 3, 9))
+    assert not [r for r in later if r["actor"] and r["actor"].get("country") == "AUS"]
