@@ -239,3 +239,10 @@ def test_pipeline_a_bare_surname_is_read_through_open_posts_only_near_their_time
     assert then["actor"]["country"] == "AUS"
     later = _code(coder, "Abbott criticised Indonesia on Monday.", dt.date(2019, 3, 9))
     assert not [r for r in later if r["actor"] and r["actor"].get("country") == "AUS"]
+
+
+def test_pipeline_offering_nothing_is_no_offer_and_a_vowed_expulsion_is_a_threat(coder):
+    [record] = _code(coder, "Iran offered no concessions to the United States on Monday.")
+    assert record["event"] == "AGREE" and record["negated"]
+    records = _code(coder, "The US secretary of state vowed the US will expel every last Iranian soldier from Syria.")
+    assert not [r for r in records if r["event"] == "AGREE" and not r["negated"]]

@@ -501,7 +501,7 @@ class EventFinder:
                      future: bool) -> tuple[str, str | None, str]:
         """PLOVER's rules for intent: future cooperation is AGREE, promised force is THREATEN."""
         if found.pattern.event == "AGREE" and found.token.lemma_.lower() in PROMISE_LEMMAS:
-            complement = self._complement_type(found.token)
+            complement = self._complement_type(found.token) or self._promised_clause_type(found.token)
             if complement in CONFLICT_TYPES:
                 return "THREATEN", None, "138" if complement in ("ASSAULT", "MOBILIZE") else "131"
         if future and event_type in ("RETREAT", "SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "PROTEST") \
@@ -513,6 +513,16 @@ class EventFinder:
         if future and event_type in CONFLICT_TYPES:
             return "THREATEN", None, "138" if event_type in ("ASSAULT", "MOBILIZE") else "131"
         return event_type, mode, cameo
+
+    def _promised_clause_type(self, tok: Token) -> str | None:
+        """The event a promised clause names: "vowed the US will expel every Iranian boot"."""
+        for c in tok.children:
+            if c.dep_ == "ccomp" and any(a.dep_ == "aux" and a.lower_ in ("will", "would", "'ll", "shall")
+                                         for a in c.children):
+                for pattern in self.verb_patterns.get(c.lemma_.lower(), ()):
+                    if self._matches(c, pattern) is not False:
+                        return pattern.event
+        return None
 
     def _complement_type(self, tok: Token) -> str | None:
         for c in _complements(tok):

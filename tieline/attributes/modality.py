@@ -60,6 +60,8 @@ def is_negated(token: Token) -> bool:
         for child in cur.children:
             if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):
                 return True
+            if step == 0 and child.dep_ == "dobj" and any(g.dep_ == "det" and g.lower_ == "no" for g in child.children):
+                return True  # "offered no concessions", "gave no details": nothing was given
             if child.dep_ == "advmod" and child.lower_ == "longer" and any(g.lower_ == "no" for g in child.children):
                 return True
         if step and cur.lemma_.lower() in FAILURE_GOVERNORS:
