@@ -453,8 +453,6 @@ class EventFinder:
         future = is_future(verb)
         hypothetical = is_hypothetical(verb)
         event_type, mode, cameo = self._fold_intent(found, event_type, mode, cameo, future)
-        if not _political_for(event_type, mode, actors):
-            return []
         event_type, mode, cameo = _by_parties(event_type, mode, cameo, actors, recipients)
         if event_type == "AGREE" and found.token.lemma_.lower() in PROMISE_LEMMAS and _negated_complement(found.token):
             event_type, mode, cameo = "REJECT", None, "120"  # "vowed not to return the Golan Heights"
@@ -758,21 +756,6 @@ def _compound(pairs: list[tuple[Mention | None, Mention | None]]) -> list[tuple[
         co_actors = tuple(a for a in actors[1:] if a is not None)
         out.append((actors[0], co_actors, recipient, tuple(first_recipients[1:])))
     return out
-
-
-# Who makes an act political: a firm halting flights or trade takes a business decision, not a
-# sanction; a private person arriving somewhere makes no visit in PLOVER's sense.
-PRIVATE_SECTORS = frozenset({"CVL", "UNK", "BUS", "EDU", "MED", "JRN", "AGR", "LAB", "REL", "REF", "CRM", "SOC"})
-
-
-def _political_for(event_type: str, mode: str | None, actors: list[Mention]) -> bool:
-    if not actors:
-        return True
-    if event_type == "SANCTION" and all(m.actor.type == "BUS" for m in actors):
-        return False
-    if event_type == "CONSULT" and mode == "visit" and all(m.actor.type in PRIVATE_SECTORS for m in actors):
-        return False
-    return True
 
 
 def _by_parties(event_type: str, mode: str | None, cameo: str, actors: list[Mention],
