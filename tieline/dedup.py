@@ -31,7 +31,8 @@ from urllib.parse import urlparse
 import duckdb
 
 from tieline.errors import StoreError
-from tieline.lexicon import Lexicon
+from tieline.lexicon import Lexicon, default_lexicon
+from tieline.store import event_day
 
 DEFAULT_WINDOW_DAYS = 3
 # Sector groups for telling actors apart. Reports of one event name the same actor in many ways
@@ -120,41 +121,30 @@ def cluster_reports(reports: Iterable[Report], *, window_days: int = DEFAULT_WIN
     return clusters
 
 
+# SQL for an event row ``e``: who its parties are, and its auxiliary flags.
+ACTOR_KEY = "coalesce(e.actor_country, e.actor_abbrev, e.actor_name)"
+RECIPIENT_KEY = "coalesce(e.recipient_country, e.recipient_abbrev, e.recipient_name, '')"
+FLAGS = ("CASE WHEN e.negated THEN 'n' ELSE '' END || CASE WHEN e.future THEN 'f' ELSE '' END"
+         " || CASE WHEN e.hypothetical THEN 'h' ELSE '' END")
+
+
+def _swapped_sql(symmetric: Iterable[str]) -> str:
+    """SQL true when a symmetric event's parties are named the other way round than the block's."""
+    names = ", ".join(f"'{name}'" for name in sorted(symmetric)) or "''"
+    return f"(e.event IN ({names}) AND {ACTOR_KEY} IS NOT NULL AND {RECIPIENT_KEY} < {ACTOR_KEY})"
+
+
 def _block_sql(symmetric: Iterable[str]) -> str:
     """SQL naming the block of an event row ``e``: type, flags and parties (ordered for
     symmetric types); an event with no known actor is a block of its own, one with no recipient
     is kept to its document."""
-    names = ", ".join(f"'{name}'" for name in sorted(symmetric)) or "''"
-    a = "coalesce(e.actor_country, e.actor_abbrev, e.actor_name)"
-    r = "coalesce(e.recipient_country, e.recipient_abbrev, e.recipient_name, '')"
-    flags = ("CASE WHEN e.negated THEN 'n' ELSE '' END || CASE WHEN e.future THEN 'f' ELSE '' END"
-             " || CASE WHEN e.hypothetical THEN 'h' ELSE '' END")
+    a, r, head = ACTOR_KEY, RECIPIENT_KEY, f"e.event || '|' || {FLAGS} || '|'"
     # Without a recipient there is too little to tell two reports' events apart ("the US urged"):
     # such records cluster only with records of their own document.
     return (f"CASE WHEN {a} IS NULL THEN 'single|' || e.event_id "
-            f"WHEN {r} = '' THEN e.event || '|' || {flags} || '|' || {a} || '||' || e.doc_id "
-            f"WHEN e.event IN ({names}) AND {r} < {a} THEN e.event || '|' || {flags} || '|' || {r} || '|' || {a} "
-            f"ELSE e.event || '|' || {flags} || '|' || {a} || '|' || {r} END")
-
-
-def _swapped_sql(symmetric: Iterable[str]) -> str:
-    names = ", ".join(f"'{name}'" for name in sorted(symmetric)) or "''"
-    a = "coalesce(e.actor_country, e.actor_abbrev, e.actor_name)"
-    r = "coalesce(e.recipient_country, e.recipient_abbrev, e.recipient_name, '')"
-    return f"(e.event IN ({names}) AND {a} IS NOT NULL AND {r} < {a})"
-
-
-def _day(event_date: str | None, published: dt.date | None) -> dt.date | None:
-    """The day an event happened: its own date when day-precise, else the publication date when
-    that falls inside the event's coarser date, else None (too vague to cluster)."""
-    if event_date and len(event_date) == 10:
-        try:
-            return dt.date.fromisoformat(event_date)
-        except ValueError:
-            return None
-    if published is not None and (not event_date or published.isoformat().startswith(event_date)):
-        return published
-    return None
+            f"WHEN {r} = '' THEN {head} || {a} || '||' || e.doc_id "
+            f"WHEN {_swapped_sql(symmetric)} THEN {head} || {r} || '|' || {a} "
+            f"ELSE {head} || {a} || '|' || {r} END")
 
 
 def _source(source: str | None, url: str | None, doc_id: str) -> str:
@@ -192,7 +182,7 @@ def deduplicate(store: Any, *, window_days: int | None = None, full: bool = Fals
     other than the one the clusters were built with implies it.
     """
     con: duckdb.DuckDBPyConnection = store.con
-    lexicon = lexicon or Lexicon()
+    lexicon = lexicon or default_lexicon()
     symmetric = {name for name, t in lexicon.event_types.items() if t.symmetric}
     # Only for physical events (events.csv "placed") does the place tell two events apart: an air
     # strike on Syria is not one on Iraq. For words, deals and sanctions the coded place is mostly
@@ -228,7 +218,7 @@ def deduplicate(store: Any, *, window_days: int | None = None, full: bool = Fals
             FROM events e JOIN event_blocks b USING (event_id) JOIN documents d ON d.id = e.doc_id
             WHERE b.block IN (SELECT block FROM dirty)""", [placed, placed]).fetchall()
         country_names = {c.name for c in lexicon.countries}
-        reports = [Report(event_id, doc_id, blk, _day(date, published), a_type, mode, loc, _source(source, url, doc_id),
+        reports = [Report(event_id, doc_id, blk, event_day(date, published), a_type, mode, loc, _source(source, url, doc_id),
                           name if name and name not in country_names else None)
                    for event_id, doc_id, blk, date, published, source, url, a_type, mode, loc, name in rows]
         clusters = cluster_reports(reports, window_days=window)

@@ -10,15 +10,14 @@ tieline has no value for (tone, religion and ethnic codes, Wikipedia ids) are le
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 from tieline.about import __version__
 from tieline.errors import TielineError
-from tieline.lexicon import Lexicon
-from tieline.store import Store, date_window
+from tieline.lexicon import default_lexicon
+from tieline.store import Store, date_window, event_day
 
 FORMATS = ("jsonl", "csv", "parquet", "gdelt", "polecat")
 COLUMNS = ("event_id", "doc_id", "date", "date_precision", "event", "mode", "quad", "score", "cameo",
@@ -87,18 +86,6 @@ QUAD_NAMES = {1: "VERBAL COOPERATION", 2: "MATERIAL COOPERATION", 3: "VERBAL CON
 LEAD_CHARS = 600  # without a paragraph break, the lead is taken as this many characters
 
 
-def _event_day(record: dict[str, Any], published: dt.date | None) -> dt.date | None:
-    date = record.get("date") or ""
-    if len(date) == 10:
-        try:
-            return dt.date.fromisoformat(date)
-        except ValueError:
-            return None
-    if published is not None and published.isoformat().startswith(date):
-        return published
-    return None
-
-
 def _members(party: Any) -> list[dict[str, Any]]:
     if party is None:
         return []
@@ -118,7 +105,7 @@ def _rows(store: Store, sql: str, params: list[object]) -> list[tuple[Any, ...]]
 
 def write_gdelt(store: Store, path: Path, *, since: str | None = None, until: str | None = None) -> int:
     """GDELT 2.0 event-table rows, one per cluster (or per record where no clustering was run)."""
-    lexicon = Lexicon()
+    lexicon = default_lexicon()
     countries = lexicon.countries_by_iso3
     window, params = date_window("e.date", since, until)
     if store.has_table("clusters"):
@@ -162,7 +149,7 @@ def write_gdelt(store: Store, path: Path, *, since: str | None = None, until: st
         writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")
         for record_json, published, url, text, coded_at, mentions, sources, articles in _rows(store, sql, params):
             record = json.loads(record_json)
-            day = _event_day(record, published)
+            day = event_day(record.get("date"), published)
             if day is None:
                 continue  # GDELT rows need a day
             cameo = record.get("cameo") or ""
@@ -183,7 +170,7 @@ def write_gdelt(store: Store, path: Path, *, since: str | None = None, until: st
 
 def write_polecat(store: Store, path: Path, *, since: str | None = None, until: str | None = None) -> int:
     """POLECAT-layout rows, one per record, with POLECAT's header."""
-    countries = Lexicon().countries_by_iso3
+    countries = default_lexicon().countries_by_iso3
     window, params = date_window("e.date", since, until)
     sql = f"""SELECT e.record, d.date, d.source FROM events e JOIN documents d ON d.id = e.doc_id
               WHERE NOT e.negated AND {window} ORDER BY e.date, e.doc_id, e.event_id"""
@@ -205,7 +192,7 @@ def write_polecat(store: Store, path: Path, *, since: str | None = None, until: 
         writer.writerow(POLECAT_COLUMNS)
         for record_json, published, source in _rows(store, sql, params):
             record = json.loads(record_json)
-            day = _event_day(record, published)
+            day = event_day(record.get("date"), published)
             location = record.get("location") or {}
             country = countries.get(location.get("country") or "")
             is_country = country is not None and location.get("name") == country.name

@@ -5,11 +5,10 @@ Every value is a bound parameter; column names never come from the caller.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, fields
 from typing import Any
 
-from tieline.store import Store, date_window
+from tieline.store import Store, date_window, with_document
 
 
 @dataclass(frozen=True)
@@ -93,14 +92,7 @@ def search_events(store: Store, query: EventQuery, *, limit: int = 50, offset: i
         FROM page JOIN documents d ON d.id = page.doc_id
         ORDER BY page.date DESC NULLS LAST, page.doc_id, page.event_id""",
                              [*params, int(limit), int(offset)]).fetchall()
-    return [_with_document(record, title, source, url, published) for record, title, source, url, published in rows]
-
-
-def _with_document(record: str, title: str | None, source: str | None, url: str | None, published: Any) -> dict:
-    item = json.loads(record)
-    item["document"] = {"title": title, "source": source, "url": url,
-                        "date": published.isoformat() if published else None}
-    return item
+    return [with_document(record, title, source, url, published) for record, title, source, url, published in rows]
 
 
 def get_event(store: Store, event_id: str) -> dict[str, Any] | None:
@@ -110,7 +102,7 @@ def get_event(store: Store, event_id: str) -> dict[str, Any] | None:
         FROM events e JOIN documents d ON d.id = e.doc_id WHERE e.event_id = ?""", [event_id]).fetchone()
     if row is None:
         return None
-    item = _with_document(*row[:5])
+    item = with_document(*row[:5])
     item["document"]["text"] = row[5]
     item["cluster"] = None
     if store.has_table("clusters"):

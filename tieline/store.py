@@ -107,6 +107,45 @@ def date_window(column: str, since: str | None, until: str | None) -> tuple[str,
             [since, since, until, until, until])
 
 
+def event_day(event_date: str | None, published: dt.date | None) -> dt.date | None:
+    """The day an event happened: its own date when day-precise, else the publication date when
+    that falls inside the event's coarser date, else None (too vague to cluster or to put on a calendar)."""
+    if event_date and len(event_date) == 10:
+        try:
+            return dt.date.fromisoformat(event_date)
+        except ValueError:
+            return None
+    if published is not None and (not event_date or published.isoformat().startswith(event_date)):
+        return published
+    return None
+
+
+def with_document(record: str, title: str | None, source: str | None, url: str | None,
+                  published: dt.date | None) -> dict[str, Any]:
+    """A stored record with its story's title, source, URL and date under ``document``."""
+    item = json.loads(record)
+    item["document"] = {"title": title, "source": source, "url": url,
+                        "date": published.isoformat() if published else None}
+    return item
+
+
+def _party_filters(actor: str | None, recipient: str | None, event: str | None, date_column: str,
+                   since: str | None, until: str | None, include_negated: bool) -> tuple[str, list[object]]:
+    """The SQL condition (and parameters) shared by event and cluster listings: first actor and
+    recipient country, type, date window, and negation."""
+    where, params = [], []
+    for column, value in (("actor_country", actor), ("recipient_country", recipient), ("event", event)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value.upper())
+    window, window_params = date_window(date_column, since, until)
+    where.append(window)
+    params.extend(window_params)
+    if not include_negated:
+        where.append("NOT coalesce(negated, false)")
+    return " AND ".join(where), params
+
+
 def first_party(party: dict[str, Any] | list[dict[str, Any]] | None) -> dict[str, Any]:
     """The first member of a party (a compound party is a list); its columns index the event."""
     if isinstance(party, list):
@@ -307,17 +346,8 @@ class Store:
                since: str | None = None, until: str | None = None, include_negated: bool = False,
                limit: int | None = None) -> Iterator[dict[str, Any]]:
         """Stored event records (as dicts), filtered, ordered by date and document."""
-        where, params = [], []
-        for column, value in (("actor_country", actor), ("recipient_country", recipient), ("event", event)):
-            if value:
-                where.append(f"{column} = ?")
-                params.append(value.upper())
-        window, window_params = date_window("date", since, until)
-        where.append(window)
-        params.extend(window_params)
-        if not include_negated:
-            where.append("NOT negated")
-        sql = "SELECT record FROM events" + (" WHERE " + " AND ".join(where) if where else "")
+        where, params = _party_filters(actor, recipient, event, "date", since, until, include_negated)
+        sql = f"SELECT record FROM events WHERE {where}"
         sql += " ORDER BY date NULLS LAST, doc_id, event_id"
         if limit:
             sql += f" LIMIT {int(limit)}"
@@ -338,21 +368,12 @@ class Store:
                  include_negated: bool = False, limit: int | None = None) -> Iterator[dict[str, Any]]:
         """Clusters (one per real-world event), most reported first, then by date."""
         self._require_clusters()
-        where, params = ["num_reports >= ?"], [min_reports]
-        for column, value in (("actor_country", actor), ("recipient_country", recipient), ("event", event)):
-            if value:
-                where.append(f"{column} = ?")
-                params.append(value.upper())
-        window, window_params = date_window("CAST(date AS VARCHAR)", since, until)
-        where.append(window)
-        params.extend(window_params)
-        if not include_negated:
-            where.append("NOT coalesce(negated, false)")
-        sql = (f"SELECT * EXCLUDE (block) FROM clusters WHERE {' AND '.join(where)} "
+        where, params = _party_filters(actor, recipient, event, "CAST(date AS VARCHAR)", since, until, include_negated)
+        sql = (f"SELECT * EXCLUDE (block) FROM clusters WHERE num_reports >= ? AND {where} "
                "ORDER BY num_reports DESC, num_sources DESC, date, cluster_id")
         if limit:
             sql += f" LIMIT {int(limit)}"
-        cursor = self.con.execute(sql, params)
+        cursor = self.con.execute(sql, [min_reports, *params])
         names = [c[0] for c in cursor.description]
         for row in cursor.fetchall():
             yield dict(zip(names, row))
@@ -361,16 +382,10 @@ class Store:
         """The report-level records of one cluster, with their documents' source, title and URL."""
         self._require_clusters()
         rows = self.con.execute("""
-            SELECT e.record, d.source, d.title, d.url, d.date
+            SELECT e.record, d.title, d.source, d.url, d.date
             FROM cluster_members m JOIN events e ON e.event_id = m.event_id JOIN documents d ON d.id = m.doc_id
             WHERE m.cluster_id = ? ORDER BY d.date NULLS LAST, m.doc_id, m.event_id""", [cluster_id]).fetchall()
-        out = []
-        for record, source, title, url, published in rows:
-            item = json.loads(record)
-            item["document"] = {"source": source, "title": title, "url": url,
-                                "date": published.isoformat() if published else None}
-            out.append(item)
-        return out
+        return [with_document(*row) for row in rows]
 
     def clusters_by_record(self) -> dict[tuple[str, str, str, str], str]:
         """{(doc_id, event, actor country, recipient country): cluster id} for every affirmed
