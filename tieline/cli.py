@@ -20,6 +20,11 @@ from tieline.types import CodedDocument, Problem
 TABLE_COLUMNS = ("date", "event", "mode", "actor", "recipient", "location", "trigger", "doc_id")
 
 
+def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A checked YYYY-MM-DD date, kept as the ISO string the store compares with."""
+    return date.isoformat() if (date := _date(ctx, param, value)) is not None else None
+
+
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -293,19 +298,19 @@ def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool,
 @click.option("--actor", help="Actor country (ISO3).")
 @click.option("--recipient", help="Recipient country (ISO3).")
 @click.option("--type", "event_type", help="PLOVER event type.")
-@click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
-@click.option("--until", callback=_date, help="Latest event date (YYYY-MM-DD).")
+@click.option("--since", callback=_iso_date, help="Earliest event date (YYYY-MM-DD).")
+@click.option("--until", callback=_iso_date, help="Latest event date (YYYY-MM-DD).")
 @click.option("--negated", is_flag=True, help="Include negated events.")
 @click.option("--limit", type=int, help="At most this many events.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True)
-def events(db: str, actor: str | None, recipient: str | None, event_type: str | None, since: dt.date | None,
-           until: dt.date | None, negated: bool, limit: int | None, fmt: str) -> None:
+def events(db: str, actor: str | None, recipient: str | None, event_type: str | None, since: str | None,
+           until: str | None, negated: bool, limit: int | None, fmt: str) -> None:
     """List stored events."""
     from tieline.store import Store
 
     with Store(db, read_only=True) as store:
         rows = store.events(actor=actor, recipient=recipient, event=event_type,
-                            since=since.isoformat() if since else None, until=until.isoformat() if until else None,
+                            since=since, until=until,
                             include_negated=negated, limit=limit)
         n = write_records(rows, fmt, sys.stdout)
     click.echo(f"{n} events", err=True)
@@ -400,14 +405,14 @@ def dedup(db: str, window: int | None, full: bool) -> None:
 @click.option("--actor", help="Actor country (ISO3).")
 @click.option("--recipient", help="Recipient country (ISO3).")
 @click.option("--type", "event_type", help="PLOVER event type.")
-@click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
-@click.option("--until", callback=_date, help="Latest event date (YYYY-MM-DD).")
+@click.option("--since", callback=_iso_date, help="Earliest event date (YYYY-MM-DD).")
+@click.option("--until", callback=_iso_date, help="Latest event date (YYYY-MM-DD).")
 @click.option("--min-reports", default=1, show_default=True, help="Only clusters told by at least this many documents.")
 @click.option("--show", "show_id", help="Print the reports of this cluster instead.")
 @click.option("--limit", type=int, default=50, show_default=True)
 @FRAME_FORMAT
-def clusters(db: str, actor: str | None, recipient: str | None, event_type: str | None, since: dt.date | None,
-             until: dt.date | None, min_reports: int, show_id: str | None, limit: int, fmt: str) -> None:
+def clusters(db: str, actor: str | None, recipient: str | None, event_type: str | None, since: str | None,
+             until: str | None, min_reports: int, show_id: str | None, limit: int, fmt: str) -> None:
     """List clusters (real-world events), most reported first, or one cluster's reports."""
     import pandas as pd
 
@@ -423,8 +428,8 @@ def clusters(db: str, actor: str | None, recipient: str | None, event_type: str 
                                    "recipient": _party(r["recipient"]), "sentence": r["sentence"]} for r in reports])
         else:
             rows = list(store.clusters(actor=actor, recipient=recipient, event=event_type,
-                                       since=since.isoformat() if since else None,
-                                       until=until.isoformat() if until else None, min_reports=min_reports,
+                                       since=since,
+                                       until=until, min_reports=min_reports,
                                        limit=limit))
             columns = ["cluster_id", "date", "event", "actor_country", "recipient_country", "num_reports",
                        "num_sources", "first_seen", "last_seen", "location_name"]
@@ -468,19 +473,19 @@ def write_frame(frame, fmt: str) -> None:  # type: ignore[no-untyped-def]
 @click.argument("b")
 @click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
 @PERIOD
-@click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
-@click.option("--until", callback=_date, help="Latest event date (YYYY-MM-DD).")
+@click.option("--since", callback=_iso_date, help="Earliest event date (YYYY-MM-DD).")
+@click.option("--until", callback=_iso_date, help="Latest event date (YYYY-MM-DD).")
 @FRAME_FORMAT
 @PLOT
-def dyad(a: str, b: str, db: str, by: str, since: dt.date | None, until: dt.date | None, fmt: str,
+def dyad(a: str, b: str, db: str, by: str, since: str | None, until: str | None, fmt: str,
          plot: str | None) -> None:
     """Events between countries A and B (ISO3), by period, type and quad class."""
     from tieline import analysis
     from tieline.store import Store
 
     with Store(db, read_only=True) as store:
-        frame = analysis.dyad(store, a, b, by=by, since=since.isoformat() if since else None,
-                              until=until.isoformat() if until else None)
+        frame = analysis.dyad(store, a, b, by=by, since=since,
+                              until=until)
     write_frame(frame, fmt)
     if plot:
         from tieline.plot import plot_dyad
@@ -491,18 +496,18 @@ def dyad(a: str, b: str, db: str, by: str, since: dt.date | None, until: dt.date
 @cli.command()
 @click.argument("country")
 @click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
-@click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
-@click.option("--until", callback=_date, help="Latest event date (YYYY-MM-DD).")
+@click.option("--since", callback=_iso_date, help="Earliest event date (YYYY-MM-DD).")
+@click.option("--until", callback=_iso_date, help="Latest event date (YYYY-MM-DD).")
 @FRAME_FORMAT
 @PLOT
-def partners(country: str, db: str, since: dt.date | None, until: dt.date | None, fmt: str, plot: str | None) -> None:
+def partners(country: str, db: str, since: str | None, until: str | None, fmt: str, plot: str | None) -> None:
     """COUNTRY's partners, ranked, with their cooperation/conflict balance and top fields."""
     from tieline import analysis
     from tieline.store import Store
 
     with Store(db, read_only=True) as store:
-        frame = analysis.partners(store, country, since=since.isoformat() if since else None,
-                                  until=until.isoformat() if until else None)
+        frame = analysis.partners(store, country, since=since,
+                                  until=until)
     write_frame(frame, fmt)
     if plot:
         from tieline.plot import plot_partners
@@ -515,19 +520,19 @@ def partners(country: str, db: str, since: dt.date | None, until: dt.date | None
 @click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
 @click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="year", show_default=True,
               help="Period of the partners-over-time table.")
-@click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
-@click.option("--until", callback=_date, help="Latest event date (YYYY-MM-DD).")
+@click.option("--since", callback=_iso_date, help="Earliest event date (YYYY-MM-DD).")
+@click.option("--until", callback=_iso_date, help="Latest event date (YYYY-MM-DD).")
 @FRAME_FORMAT
 @PLOT
-def profile(country: str, db: str, by: str, since: dt.date | None, until: dt.date | None, fmt: str,
+def profile(country: str, db: str, by: str, since: str | None, until: str | None, fmt: str,
             plot: str | None) -> None:
     """COUNTRY's event types (as actor and recipient), contexts, fields and partners over time."""
     from tieline import analysis
     from tieline.store import Store
 
     with Store(db, read_only=True) as store:
-        result = analysis.profile(store, country, by=by, since=since.isoformat() if since else None,
-                                  until=until.isoformat() if until else None)
+        result = analysis.profile(store, country, by=by, since=since,
+                                  until=until)
     for title, frame in (("event types", result.types), ("contexts", result.contexts),
                          ("fields", result.sectors), ("partners over time", result.partners)):
         if fmt == "table":
@@ -564,17 +569,17 @@ def timeline(db: str, country: str | None, by: str, fmt: str, plot: str | None) 
 
 @cli.command()
 @click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
-@click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
+@click.option("--since", callback=_iso_date, help="Earliest event date (YYYY-MM-DD).")
 @click.option("--type", "event_type", help="Only this PLOVER event type.")
 @click.option("--graphml", type=click.Path(dir_okay=False, writable=True), help="Also write the network as GraphML.")
 @FRAME_FORMAT
-def network(db: str, since: dt.date | None, event_type: str | None, graphml: str | None, fmt: str) -> None:
+def network(db: str, since: str | None, event_type: str | None, graphml: str | None, fmt: str) -> None:
     """Directed edges between parties (edge list), optionally as GraphML for graph tools."""
     from tieline import analysis
     from tieline.store import Store
 
     with Store(db, read_only=True) as store:
-        edges = analysis.network(store, since=since.isoformat() if since else None, event=event_type)
+        edges = analysis.network(store, since=since, event=event_type)
     if graphml:
         analysis.write_graphml(edges, graphml)
     write_frame(edges, fmt)
@@ -585,16 +590,16 @@ def network(db: str, since: dt.date | None, event_type: str | None, graphml: str
 @click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "gdelt", "polecat"]), default="jsonl",
               show_default=True, help="gdelt: GDELT 2.0 event table, one row per cluster; polecat: POLECAT columns.")
-@click.option("--since", callback=_date, help="Earliest event date (YYYY-MM-DD).")
-@click.option("--until", callback=_date, help="Latest event date (YYYY-MM-DD).")
-def export(output: str, db: str, fmt: str, since: dt.date | None, until: dt.date | None) -> None:
+@click.option("--since", callback=_iso_date, help="Earliest event date (YYYY-MM-DD).")
+@click.option("--until", callback=_iso_date, help="Latest event date (YYYY-MM-DD).")
+def export(output: str, db: str, fmt: str, since: str | None, until: str | None) -> None:
     """Write stored events to OUTPUT (a file; a folder partitioned by month for parquet)."""
     from tieline.export import export_events
     from tieline.store import Store
 
     with Store(db, read_only=True) as store:
-        n = export_events(store, output, fmt=fmt, since=since.isoformat() if since else None,
-                          until=until.isoformat() if until else None)
+        n = export_events(store, output, fmt=fmt, since=since,
+                          until=until)
     click.echo(f"{n} events written to {output}", err=True)
 
 
