@@ -132,28 +132,33 @@ def headline_end(text: str) -> int:
     m = re.match(r"\s*([^\n]{1,200})\n\s*", text)
     if not m or m.end() >= len(text):
         return 0
-    line, rest = m.group(1), text[m.end():]
-    blank_line = m.group(0).count("\n") >= 2
-    longest = max(len(line) for line in text[:5000].splitlines())
-    if line.strip().endswith(_LINE_END_PUNCTUATION) or not rest[:1].isupper():
+    line = m.group(1)
+    if line.strip().endswith(_LINE_END_PUNCTUATION) or not text[m.end():m.end() + 1].isupper():
         return 0
-    return m.end() if blank_line or is_heading_line(line, longest) else 0
+    if m.group(0).count("\n") >= 2:  # a blank line follows
+        return m.end()
+    longest = max(len(line) for line in text[:5000].splitlines())
+    return m.end() if is_heading_line(line, longest) else 0
+
+
+def lead_ends(text: str) -> tuple[int, int]:
+    """Where a leading headline ends and where a wire dateline at the start of the story, or
+    just after its headline, ends (0 for what is not there)."""
+    start = headline_end(text)
+    m = DATELINE.match(text[start:])
+    return start, (start + m.end() if m and start + m.end() < len(text) else 0)
 
 
 def dateline_end(text: str) -> int:
-    """Where a wire dateline at the start of the story, or just after its headline, ends (0
-    when there is none)."""
-    start = headline_end(text)
-    m = DATELINE.match(text[start:])
-    return start + m.end() if m and start + m.end() < len(text) else 0
+    return lead_ends(text)[1]
 
 
 def dateline_place(text: str) -> str | None:
     """The place a dateline names ("KHARTOUM, Sudan (Reuters) - " -> "Khartoum")."""
-    end = dateline_end(text)
+    start, end = lead_ends(text)
     if not end:
         return None
-    head = re.split(r"[,(:\u2013\u2014]|\s-", text[headline_end(text):end], maxsplit=1)[0].strip()
+    head = re.split(r"[,(:\u2013\u2014]|\s-", text[start:end], maxsplit=1)[0].strip()
     if not head or head.upper() in ("AP", "AFP", "REUTERS", "UPI", "XINHUA", "IRNA", "DPA", "ANSA", "TASS"):
         return None
     return " ".join(w.capitalize() if w.isupper() else w for w in head.split())
@@ -163,9 +168,8 @@ def split_segments(text: str, limit: int) -> list[tuple[int, str]]:
     """Cut text into (offset, piece) segments of at most ``limit`` characters, at paragraph,
     line or sentence ends where possible; a leading wire dateline is a segment of its own, so that
     it is not parsed as part of the first sentence."""
-    end = dateline_end(text)
+    start, end = lead_ends(text)
     if end:
-        start = headline_end(text)
         lead = [(0, text[:start])] if start else []
         return lead + [(start, text[start:end])] + [(end + o, piece) for o, piece in split_segments(text[end:], limit)]
     if len(text) <= limit:

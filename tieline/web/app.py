@@ -151,8 +151,7 @@ def create_app(db: str | Path) -> FastAPI:
                     until: Annotated[str | None, Query(pattern=OPTIONAL_DATE)] = None,
                     q: Annotated[str | None, Query(max_length=200, description="words in the sentence or title")] = None,
                     negated: bool = False) -> EventQuery:
-        if type and type.upper() not in EVENT_TYPES:
-            raise HTTPException(400, f"unknown event type {type!r}; one of {', '.join(EVENT_TYPES)}")
+        check_event_type(type)
         return EventQuery(actor=actor or None, recipient=recipient or None, event=type or None,
                           quad=int(quad) if quad else None, context=context or None, sector=sector or None,
                           since=since or None, until=until or None, text=q or None, include_negated=negated)
@@ -211,8 +210,7 @@ def create_app(db: str | Path) -> FastAPI:
                  b: Annotated[str, PathParam(pattern=CODE_PATTERN)], by: str = "month",
                  since: Annotated[str | None, Query(pattern=DATE_PATTERN)] = None,
                  until: Annotated[str | None, Query(pattern=DATE_PATTERN)] = None) -> list[dict[str, Any]]:
-        if by not in PERIODS:
-            raise HTTPException(400, f"unknown period {by!r}; one of {', '.join(PERIODS)}")
+        check_period(by)
         return frame_records(analysis.dyad(s, a, b, by=by, since=since, until=until))
 
     @app.get("/api/countries/{country}/partners", tags=["api"], summary="A country's partners, ranked")
@@ -225,8 +223,7 @@ def create_app(db: str | Path) -> FastAPI:
     def api_network(s: StoreView, since: Annotated[str | None, Query(pattern=DATE_PATTERN)] = None,
                     type: str | None = None,  # noqa: A002
                     country: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None) -> list[dict[str, Any]]:
-        if type and type.upper() not in EVENT_TYPES:
-            raise HTTPException(400, f"unknown event type {type!r}")
+        check_event_type(type)
         return frame_records(analysis.network(s, since=since, event=type, country=country))
 
     @app.get("/api/clusters", tags=["api"], summary="Clusters (real-world events), most reported first")
@@ -287,6 +284,16 @@ def create_app(db: str | Path) -> FastAPI:
 QUAD_NAMES = {1: "verbal cooperation", 2: "material cooperation", 3: "verbal conflict", 4: "material conflict"}
 CSV_COLUMNS = ("event_id", "date", "event", "mode", "actor", "recipient", "quad", "score", "cameo", "location",
                "contexts", "sectors", "sentence", "doc_id", "source", "url")
+
+
+def check_event_type(value: str | None) -> None:
+    if value and value.upper() not in EVENT_TYPES:
+        raise HTTPException(400, f"unknown event type {value!r}; one of {', '.join(EVENT_TYPES)}")
+
+
+def check_period(value: str) -> None:
+    if value not in PERIODS:
+        raise HTTPException(400, f"unknown period {value!r}; one of {', '.join(PERIODS)}")
 
 
 def party_text(party: Any) -> str:

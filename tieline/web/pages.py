@@ -16,6 +16,7 @@ from tieline import analysis
 from tieline.plot import plot_dyad, plot_network, plot_partners, plot_timeline, svg
 from tieline.query import EventQuery, count_events, frame_records, get_event, search_events, stats, top_dyads
 from tieline.store import Store
+from tieline.web.app import check_period
 from tieline.web.highlight import highlight, spans_of
 
 CODE = r"^[A-Za-z]{2,8}$"
@@ -98,8 +99,7 @@ def add_pages(app: FastAPI, *, templates: Jinja2Templates, view: Callable[[], It
     def dyad(request: Request, s: StoreView, a: Annotated[str, PathParam(pattern=CODE)],
              b: Annotated[str, PathParam(pattern=CODE)], by: str = "month") -> HTMLResponse:
         a, b = a.upper(), b.upper()
-        if by not in ("day", "week", "month", "year"):
-            raise HTTPException(400, f"unknown period {by!r}")
+        check_period(by)
         dyad_chart = chart(("dyad", a, b, by), lambda: svg(plot_dyad, analysis.dyad(s, a, b, by=by), a, b))
         forward = search_events(s, EventQuery(actor=a, recipient=b), limit=100)
         backward = search_events(s, EventQuery(actor=b, recipient=a), limit=100)
