@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from tieline.dedup import deduplicate
-from tieline.evaluate import cluster_gold_documents, load_cluster_gold, score_clustering
+from tieline.evaluate import gold_documents, load_cluster_gold, score_clustering
 from tieline.parse import load_nlp
 from tieline.pipeline import Coder
 from tieline.store import Store
@@ -30,7 +30,7 @@ def main() -> None:
     for path in args.gold:
         stories = load_cluster_gold(path)
         with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "gold.duckdb") as store:
-            store.write(coder.code_documents(cluster_gold_documents(stories)))
+            store.write(coder.code_documents(gold_documents(stories)))
             deduplicate(store, window_days=args.window)
             result = score_clustering(stories, store.clusters_by_record())
         print(f"{path.name}: {result}")

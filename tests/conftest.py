@@ -95,14 +95,14 @@ def web_db(coder, tmp_path_factory) -> Path:
     from importlib import resources
 
     from tieline.dedup import deduplicate
-    from tieline.evaluate import cluster_gold_documents, load_cluster_gold
+    from tieline.evaluate import gold_documents, load_cluster_gold
     from tieline.read import read_jsonl
     from tieline.store import Store
 
     path = tmp_path_factory.mktemp("web") / "web.duckdb"
     demo = resources.files("tieline").joinpath("data", "samples", "demo.jsonl").read_bytes()
     documents = list(read_jsonl(io.BytesIO(demo), "demo.jsonl"))
-    documents += cluster_gold_documents(load_cluster_gold(DATA / "dedup_stories.jsonl"))
+    documents += gold_documents(load_cluster_gold(DATA / "dedup_stories.jsonl"))
     with Store(path) as store:
         store.write(coder.code_documents(documents))
         deduplicate(store)

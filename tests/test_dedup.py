@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tieline.dedup import Report, cluster_reports, deduplicate
-from tieline.evaluate import cluster_gold_documents, load_cluster_gold, score_clustering
+from tieline.evaluate import gold_documents, load_cluster_gold, score_clustering
 from tieline.store import Store
 from tieline.types import Document
 
@@ -170,7 +170,7 @@ def test_clustering_precision_and_recall_on_labelled_stories(coder, tmp_path, na
         pytest.skip(f"{name} not written yet")
     stories = load_cluster_gold(path)
     with Store(tmp_path / "gold.duckdb") as store:
-        store.write(coder.code_documents(cluster_gold_documents(stories)))
+        store.write(coder.code_documents(gold_documents(stories)))
         deduplicate(store)
         result = score_clustering(stories, store.clusters_by_record())
     assert result.coded >= 0.85 * result.stories

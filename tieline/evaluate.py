@@ -12,7 +12,7 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from tieline.errors import InputError
 from tieline.read import parse_date
@@ -158,20 +158,25 @@ def score(gold_docs: Iterable[Mapping[str, Any]], predictions: Iterable[Mapping[
     return result
 
 
-def load_gold(path: str | Path) -> list[dict[str, Any]]:
-    """Gold documents from a JSONL file; a malformed line raises InputError with its number."""
-    docs = []
+def _read_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """(line number, object) of each non-blank line; malformed JSON raises InputError with its line."""
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             if not line.strip():
                 continue
             try:
-                doc = json.loads(line)
+                yield number, json.loads(line)
             except json.JSONDecodeError as exc:
                 raise InputError(f"malformed JSON: {exc.msg}", path=str(path), line=number) from exc
-            if not isinstance(doc, dict) or "id" not in doc or "text" not in doc:
-                raise InputError("a gold document needs id and text", path=str(path), line=number)
-            docs.append(doc)
+
+
+def load_gold(path: str | Path) -> list[dict[str, Any]]:
+    """Gold documents from a JSONL file; a malformed line raises InputError with its number."""
+    docs = []
+    for number, doc in _read_jsonl(path):
+        if not isinstance(doc, dict) or "id" not in doc or "text" not in doc:
+            raise InputError("a gold document needs id and text", path=str(path), line=number)
+        docs.append(doc)
     return docs
 
 
@@ -183,7 +188,7 @@ def gold_documents(gold_docs: Iterable[Mapping[str, Any]]) -> list[Document]:
             day = parse_date(g.get("date"))
         except ValueError:
             day = None
-        out.append(Document(str(g["id"]), g["text"], day, g.get("title")))
+        out.append(Document(str(g["id"]), g["text"], day, g.get("title"), g.get("url"), g.get("source")))
     return out
 
 
@@ -229,24 +234,13 @@ class ClusteringScore:
 
 def load_cluster_gold(path: str | Path) -> list[dict[str, Any]]:
     """Stories with ``id``, ``text``, ``date``, ``source`` and ``gold`` {cluster, event, actor, recipient}."""
-    stories = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                story = json.loads(line)
-                gold = story["gold"]
-                _ = (story["id"], story["text"], gold["cluster"], gold["event"], gold["actor"])
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise InputError(f"{path}:{number}: not a clustering gold story ({exc})") from exc
-            stories.append(story)
+    stories = load_gold(path)
+    for number, story in enumerate(stories, 1):
+        gold = story.get("gold")
+        if not isinstance(gold, dict) or not all(key in gold for key in ("cluster", "event", "actor")):
+            raise InputError(f"story {number} ({story['id']}) needs gold.cluster, gold.event and gold.actor",
+                             path=str(path))
     return stories
-
-
-def cluster_gold_documents(stories: Iterable[Mapping[str, Any]]) -> list[Document]:
-    return [Document(s["id"], s["text"], parse_date(s.get("date")), s.get("title"), s.get("url"), s.get("source"))
-            for s in stories]
 
 
 def score_clustering(stories: list[Mapping[str, Any]], cluster_of: Mapping[tuple[str, str, str, str], str],
