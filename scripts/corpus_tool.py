@@ -86,11 +86,13 @@ def find_in(text: str, words: str, lo: int, hi: int) -> tuple[int, int]:
     if re.search(r"#\d+$", words):
         words, n = words.rsplit("#", 1)
         nth = int(n)
-    at = lo - 1
-    for _ in range(nth):
-        at = text.find(words, at + 1, hi)
-        if at < 0:
-            raise ValueError(f"{words!r} (occurrence {nth}) is not in the sentence {text[lo:hi]!r}")
+    # whole words only: "he" is not the end of "the"
+    pattern = re.compile(r"(?<!\w)" + re.escape(words) + r"(?!\w)" if words[:1].isalnum() and words[-1:].isalnum()
+                         else re.escape(words))
+    found = [m.start() for m in pattern.finditer(text, lo, hi)]
+    if len(found) < nth:
+        raise ValueError(f"{words!r} (occurrence {nth}, as whole words) is not in the sentence {text[lo:hi]!r}")
+    at = found[nth - 1]
     return at, at + len(words)
 
 

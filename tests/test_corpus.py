@@ -63,11 +63,14 @@ def test_corpus_valid_labels_have_no_problems(news):
     ({"recipient": "ARM"}, "recipient must be a list"),
     ({"symmetric": False}, "meetings and visits are symmetric"),
     ({"date": "16/12/2019"}, "is not YYYY"),
-    ({"location": {"name": "Yerevan", "country": "Armenia"}}, "needs a known ISO3"),
+    ({"location": {"name": "Yerevan", "country": "Armenia"}}, "needs a name or a known ISO3"),
+    ({"location": {"name": "Red Sea", "country": None}}, None),
+    ({"symmetric": False, "mode": "third-party"}, None),
     ({"sentence": [0, 9999]}, "outside the text"),
     ({"trigger": []}, "trigger must mark at least one span"),
     ({"trigger": [[80, 85]]}, "not inside the sentence"),
     ({"actor_mentions": [[0, 7]]}, "white space"),
+    ({"actor_mentions": [[1, 6]]}, "cuts a word"),
     ({"extra": 1}, "unknown fields"),
 ])
 def test_corpus_validator_names_each_broken_rule(news, change, reason):

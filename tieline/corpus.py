@@ -186,14 +186,17 @@ def validate_event(event: Mapping[str, Any], text: str, keys: frozenset[str],
     for flag in ("symmetric", "optional"):
         if not isinstance(event.get(flag), bool):
             errors.append(f"{flag} must be true or false")
-    if kind == "CONSULT" and event.get("symmetric") is False:
-        errors.append("meetings and visits are symmetric (GUIDELINES: CONSULT, symmetric)")
+    if kind == "CONSULT" and event.get("symmetric") is False and mode != "third-party":
+        # mediation keeps its direction: mediators act, the parties receive
+        errors.append("meetings and visits are symmetric (GUIDELINES: CONSULT, symmetric; mediation: mode third-party)")
     date = event.get("date")
     if date is not None and not (isinstance(date, str) and DATE.match(date)):
         errors.append(f"date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
     location = event.get("location")
-    if location is not None and (not isinstance(location, dict) or location.get("country") not in keys):
-        errors.append(f"location {location!r} needs a known ISO3 'country'")
+    if location is not None and (not isinstance(location, dict) or not (location.get("name") or location.get("country"))
+                                 or (location.get("country") is not None and location["country"] not in keys)):
+        # a sea or a border region may have a name and no country
+        errors.append(f"location {location!r} needs a name or a known ISO3 'country'")
     sentence = _spans([event.get("sentence")])
     if sentence is None:
         return errors + ["sentence must be [start, end]"]
@@ -212,6 +215,9 @@ def validate_event(event: Mapping[str, Any], text: str, keys: frozenset[str],
                 errors.append(f"{field} [{s}, {e}] is not inside the sentence [{start}, {end}]")
             elif text[s:e] != text[s:e].strip():
                 errors.append(f"{field} [{s}, {e}] starts or ends with white space")
+            elif (s > 0 and text[s - 1].isalnum() and text[s].isalnum()) \
+                    or (e < len(text) and text[e - 1].isalnum() and text[e].isalnum()):
+                errors.append(f"{field} [{s}, {e}] {text[s:e]!r} cuts a word")
     return errors
 
 
