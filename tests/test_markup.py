@@ -149,7 +149,8 @@ def test_feed_from_url_following_links(web):
     assert [type(i) for i in summaries] == [Document, Document]
     assert "joint commission for banking" not in summaries[0].text
 
-    followed = _items([f"{base}/feed.rss"], follow_links=True)
+    # the test server is on loopback, so its pages count as private links (issue 9): opted in here
+    followed = _items([f"{base}/feed.rss"], follow_links=True, allow_private_links=True)
     docs = [i for i in followed if isinstance(i, Document)]
     problems = [i for i in followed if isinstance(i, Problem)]
     assert [d.id for d in docs] == ["desk-1", f"{base}/missing.html"]
@@ -167,6 +168,90 @@ def test_page_from_url_and_unreachable_url(web):
     assert doc.url == "https://www.tehrantimes.example/news/1"
     [problem] = _items([f"{base}/nothing-here"])
     assert isinstance(problem, Problem) and problem.path == f"{base}/nothing-here" and "404" in problem.reason
+
+
+SECRET = ("<html><body><article><p>" + "The secret internal memo says Iran and Armenia signed a deal. " * 4
+          + "</p></article></body></html>")
+ITEM = ("<item><title>Entry {n}</title><link>{link}</link><guid>e{n}</guid>"
+        "<description>Summary {n}: Russia warned Ukraine.</description></item>")
+
+
+def _hostile_feed(links):
+    items = "\n".join(ITEM.format(n=n, link=link.replace("&", "&amp;")) for n, link in enumerate(links, 1))
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Hostile Desk</title>{items}</channel></rss>'
+
+
+def test_feed_links_to_local_files_and_addresses_are_refused(web):
+    """issue 9: a feed's links may not make tieline read local files or internal addresses; the
+    entries are coded from their summaries and each refusal is a problem for its entry."""
+    import base64
+
+    root, base = web
+    (root / "secret.html").write_text(SECRET, encoding="utf-8")
+    port = base.rsplit(":", 1)[1]
+    local_http = [f"{base}/secret.html", f"http://2130706433:{port}/secret.html",
+                  f"http://0177.0.0.1:{port}/secret.html", f"http://127.1:{port}/secret.html",
+                  f"http://localhost:{port}/secret.html"]
+    other_schemes = [f"file://localhost{root}/secret.html", f"file:{root}/secret.html", f"file://{root}/secret.html",
+                     f"ftp://127.0.0.1:{port}/secret.html",
+                     "data:text/html;base64," + base64.b64encode(SECRET.encode()).decode()]
+    links = local_http + other_schemes
+    (root / "feed.rss").write_text(_hostile_feed(links), encoding="utf-8")
+    (root / "saved.rss").write_text(_hostile_feed(links), encoding="utf-8")
+
+    for source in (f"{base}/feed.rss", root / "saved.rss"):  # typed by the user: the feed itself is read
+        items = _items([source], follow_links=True)
+        docs = [i for i in items if isinstance(i, Document)]
+        problems = [i for i in items if isinstance(i, Problem)]
+        assert [d.id for d in docs] == [f"e{n}" for n in range(1, len(links) + 1)]
+        assert all("secret internal memo" not in d.text and d.text.endswith("Russia warned Ukraine.") for d in docs)
+        assert [p.doc_id for p in problems] == [d.id for d in docs]
+        for n, problem in enumerate(problems, 1):
+            assert problem.reason.startswith(f"entry {n}, link ") and "not fetched" in problem.reason
+            assert problem.reason.endswith("coded from the feed's summary")
+            assert str(problem).startswith(f"{source} [e{n}]: entry {n}")
+        assert all("not a public address" in p.reason for p in problems[:len(local_http)])
+        assert all("only http(s)" in p.reason for p in problems[len(local_http):])
+
+    # an intranet user opts in: the http(s) links are fetched, other schemes still refused
+    items = _items([f"{base}/feed.rss"], follow_links=True, allow_private_links=True)
+    docs = [i for i in items if isinstance(i, Document)]
+    problems = [i for i in items if isinstance(i, Problem)]
+    assert ["secret internal memo" in d.text for d in docs] == [True] * len(local_http) + [False] * len(other_schemes)
+    assert [p.doc_id for p in problems] == [f"e{n}" for n in range(len(local_http) + 1, len(links) + 1)]
+
+
+def test_page_from_users_url_follows_redirects_on_its_host(web):
+    """issue 9: a URL the user typed may be local, and so may its redirects that stay on its host."""
+    root, base = web
+    port = base.rsplit(":", 1)[1]
+    (root / "folder").mkdir()  # SimpleHTTPRequestHandler redirects /folder to /folder/
+    (root / "folder" / "index.html").write_text(PAGE, encoding="utf-8")
+    for url in (f"{base}/folder", f"http://localhost:{port}/folder"):
+        [doc] = _items([url])
+        assert isinstance(doc, Document) and "joint commission" in doc.text
+
+
+def test_feed_character_references_to_no_character_are_replaced(tmp_path):
+    """issue 9: feedparser raised on &#xD800; (a lone surrogate) and &#x110000;, ending the run."""
+    feed = tmp_path / "refs.rss"
+    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Desk &#xD800;</title>'
+                    "<item><title>Iran &#55296; met Armenia</title><guid>r1</guid>"
+                    "<description>Iran met Armenia &#xDC00; &#x110000; &#99999999999999999999; on Monday "
+                    "&#x1F600; &#233;.</description></item></channel></rss>", encoding="utf-8")
+    items = _items([feed])
+    [problem] = [i for i in items if isinstance(i, Problem)]
+    [doc] = [i for i in items if isinstance(i, Document)]
+    assert "5 character references" in problem.reason and problem.path == str(feed)
+    assert doc.title == "Iran \ufffd met Armenia" and doc.source == "Desk \ufffd"
+    assert doc.text.endswith("Iran met Armenia \ufffd \ufffd \ufffd on Monday \U0001F600 \u00e9.")
+    page = tmp_path / "refs.html"
+    page.write_text("<html><head><title>T &#xD800;</title></head><body><article><p>"
+                    + "Iran and Armenia &#xD800; signed a deal in Yerevan on Monday. " * 4
+                    + "</p></article></body></html>", encoding="utf-8")
+    [doc] = _items([page])
+    for value in (doc.text, doc.title, doc.id):
+        value.encode("utf-8")  # lxml already turns such references into U+FFFD
 
 
 @pytest.mark.model

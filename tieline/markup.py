@@ -2,31 +2,27 @@
 
 Main text and metadata of a page come from trafilatura (boilerplate such as menus, footers
 and comments is left out); feeds are parsed by feedparser. Both are maintained libraries:
-hand-written tag stripping breaks on the first unusual page.
+hand-written tag stripping breaks on the first unusual page. Web addresses are fetched by
+:mod:`tieline.fetch`, which fetches a feed's links only over http(s) and from public addresses.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import PurePath
-from typing import Union
 
-from tieline.about import __version__
+from tieline.fetch import fetch
 from tieline.types import Document, Problem
 
-Item = Union[Document, Problem]
-
-#: Largest page or feed read from the web, so a wrong URL cannot fill the memory.
-MAX_FETCH_BYTES = 20_000_000
-FETCH_TIMEOUT_SECONDS = 30
-USER_AGENT = f"tieline/{__version__} (+https://pypi.org/project/tieline/)"
+Item = Document | Problem
 
 _FEED_MARKERS = (b"<rss", b"<feed", b"<rdf:rdf", b"<channel")
 _BLOCK_TAGS = frozenset("p br div li h1 h2 h3 h4 h5 h6 blockquote tr pre section article".split())
+# A numeric character reference, with or without its semicolon (feedparser's loose parser takes both).
+_CHARACTER_REFERENCE = re.compile(rb"&#([xX][0-9a-fA-F]+|[0-9]+)")
 
 
 def is_url(name: str) -> bool:
@@ -44,22 +40,24 @@ def looks_like_html(data: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<body" in head or b"<head" in head
 
 
-def fetch(url: str) -> tuple[bytes, str]:
-    """The body and final URL of a web resource. Raises OSError with a readable reason."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310 (user's URL)
-            body = response.read(MAX_FETCH_BYTES + 1)
-            final_url = response.geturl()
-    except urllib.error.HTTPError as exc:
-        raise OSError(f"HTTP {exc.code} {exc.reason}") from exc
-    except urllib.error.URLError as exc:
-        raise OSError(f"cannot fetch: {exc.reason}") from exc
-    except TimeoutError as exc:
-        raise OSError(f"no answer within {FETCH_TIMEOUT_SECONDS} s") from exc
-    if len(body) > MAX_FETCH_BYTES:
-        raise OSError(f"larger than {MAX_FETCH_BYTES:,} bytes")
-    return body, final_url
+def replace_bad_character_references(data: bytes) -> tuple[bytes, int]:
+    """Markup with every numeric character reference to no character (a lone surrogate such as
+    ``&#xD800;``, or past U+10FFFF) turned into ``&#xFFFD;``, and how many there were.
+
+    issue 9: feedparser calls ``chr()`` on such references and raises, which ended the run.
+    """
+    count = 0
+
+    def swap(match: re.Match[bytes]) -> bytes:
+        nonlocal count
+        digits = match.group(1)
+        value = int(digits[1:], 16) if digits[:1] in b"xX" else int(digits)
+        if 0xD800 <= value <= 0xDFFF or value > 0x10FFFF:
+            count += 1
+            return b"&#xFFFD"
+        return match.group(0)
+
+    return _CHARACTER_REFERENCE.sub(swap, data), count
 
 
 def _metadata_date(value: str | None) -> dt.date | None:
@@ -129,16 +127,26 @@ def _entry_date(entry: dict, fallback: dt.date | None) -> dt.date | None:
 
 
 def read_feed(data: bytes, path: str, date: dt.date | None = None, *,
-              follow_links: bool = False) -> Iterator[Item]:
+              follow_links: bool = False, allow_private_links: bool = False) -> Iterator[Item]:
     """One document per feed entry, with the entry's title, link, date and the feed's title as source.
 
     The text is the entry's full content when the feed carries it, else its summary. With
     ``follow_links`` each entry's page is fetched and its main text used instead, which is what
-    feeds that carry only a teaser need.
+    feeds that carry only a teaser need. A link is fetched only over http(s) and only from a
+    public address unless ``allow_private_links`` (see :mod:`tieline.fetch`); a link refused or
+    failing is a problem for its entry, which is then coded from the feed's summary.
     """
     import feedparser
 
-    feed = feedparser.parse(data)
+    data, replaced = replace_bad_character_references(data)
+    if replaced:
+        yield Problem(path, None, f"{replaced} character references to no character (such as &#xD800;) "
+                                  "replaced by U+FFFD")
+    try:
+        feed = feedparser.parse(data)
+    except (ValueError, OverflowError) as exc:  # a reference feedparser cannot convert that we did not foresee
+        yield Problem(path, None, f"feed cannot be parsed: {exc}")
+        return
     if not feed.get("version") and not feed.entries:
         reason = "not an RSS or Atom feed"
         if feed.get("bozo") and feed.get("bozo_exception") is not None:
@@ -156,7 +164,7 @@ def read_feed(data: bytes, path: str, date: dt.date | None = None, *,
         entry_date = _entry_date(entry, date)
         if follow_links and link:
             try:
-                body, final_url = fetch(link)
+                body, final_url = fetch(link, allow_private=allow_private_links)
             except OSError as exc:
                 yield Problem(path, None, f"entry {number}, link {link}: {exc}; coded from the feed's summary", doc_id)
             else:
@@ -181,19 +189,26 @@ def read_feed(data: bytes, path: str, date: dt.date | None = None, *,
 
 
 def read_markup(data: bytes, path: str, doc_id: str | None, date: dt.date | None, *,
-                url: str | None = None, follow_links: bool = False) -> Iterator[Item]:
+                url: str | None = None, follow_links: bool = False,
+                allow_private_links: bool = False) -> Iterator[Item]:
     """Documents from bytes known to be markup: a feed when it looks like one, else an HTML page."""
     if looks_like_feed(data):
-        yield from read_feed(data, path, date, follow_links=follow_links)
+        yield from read_feed(data, path, date, follow_links=follow_links, allow_private_links=allow_private_links)
     else:
         yield from read_html(data, path, doc_id, date, url=url)
 
 
-def read_url(url: str, date: dt.date | None = None, *, follow_links: bool = False) -> Iterator[Item]:
-    """Documents from a web address: every entry of a feed, or the article of a page."""
+def read_url(url: str, date: dt.date | None = None, *, follow_links: bool = False,
+             allow_private_links: bool = False) -> Iterator[Item]:
+    """Documents from a web address: every entry of a feed, or the article of a page.
+
+    The address is the user's choice, so it may be local; its redirects may stay on its host,
+    and elsewhere, like a feed's links, must be public unless ``allow_private_links``.
+    """
     try:
-        body, final_url = fetch(url)
+        body, final_url = fetch(url, user_chosen=True, allow_private=allow_private_links)
     except OSError as exc:
         yield Problem(url, None, str(exc))
         return
-    yield from read_markup(body, url, None, date, url=final_url, follow_links=follow_links)
+    yield from read_markup(body, url, None, date, url=final_url, follow_links=follow_links,
+                           allow_private_links=allow_private_links)
