@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from tieline.attributes.dates import parse_expression
+from tieline.attributes.dates import ResolvedDate, parse_expression
 
 SAT = dt.date(2019, 12, 21)  # a Saturday
 
@@ -36,3 +36,53 @@ def test_dates_relative_expressions(text, future, expected, precision):
 def test_dates_may_needs_a_date_context():
     assert parse_expression("may", SAT) is None
     assert parse_expression("in May", SAT).text() == "2019-05"
+
+
+# issue 9: a placeholder publication date at either end of the calendar ("0001-01-01" from Go
+# feed generators) must not end the run; a date that would fall outside it is not resolved.
+@pytest.mark.parametrize("published, text", [
+    (dt.date.min, "yesterday"),
+    (dt.date.min, "two days ago"),
+    (dt.date.min, "last week"),
+    (dt.date.min, "3 weeks ago"),
+    (dt.date.min, "last month"),
+    (dt.date.min, "two months ago"),
+    (dt.date.min, "last year"),
+    (dt.date.min, "18 years ago"),
+    (dt.date.min, "on Thursday"),
+    (dt.date.min, "last November"),
+    (dt.date.min, "September 29"),
+    (dt.date.max, "tomorrow"),
+    (dt.date.max, "next week"),
+    (dt.date.max, "next month"),
+    (dt.date.max, "next year"),
+    (dt.date.max, "next Monday"),
+    (dt.date.max, "September 29"),
+    (dt.date(2019, 12, 21), "99999999999 days ago"),
+    (dt.date(2019, 12, 21), "5000 years ago"),
+    (dt.date(2019, 12, 21), "9" * 5000 + " weeks ago"),
+])
+def test_dates_out_of_range_is_not_resolved(published, text):
+    for future in (False, True):
+        resolved = parse_expression(text, published, future=future)
+        if resolved is not None:  # in range: a date, and its last day, that can be written
+            assert dt.date.min <= resolved.value <= resolved.last_day() <= dt.date.max
+            assert resolved.text()
+
+
+@pytest.mark.parametrize("published, text, expected", [
+    (dt.date.min, "today", "0001-01-01"),
+    (dt.date.min, "tomorrow", "0001-01-02"),
+    (dt.date.max, "yesterday", "9999-12-30"),
+    (dt.date.max, "this month", "9999-12"),
+    (dt.date.max, "this year", "9999"),
+])
+def test_dates_in_range_at_the_ends_of_the_calendar(published, text, expected):
+    assert parse_expression(text, published).text() == expected
+
+
+@pytest.mark.parametrize("value, precision", [
+    (dt.date(9999, 12, 27), "week"), (dt.date(9999, 12, 1), "month"), (dt.date(9999, 1, 1), "year"),
+])
+def test_dates_last_day_stays_in_the_calendar(value, precision):
+    assert ResolvedDate(value, precision).last_day() == dt.date.max

@@ -246,3 +246,53 @@ def test_pipeline_offering_nothing_is_no_offer_and_a_vowed_expulsion_is_a_threat
     assert record["event"] == "AGREE" and record["negated"]
     records = _code(coder, "The US secretary of state vowed the US will expel every last Iranian soldier from Syria.")
     assert not [r for r in records if r["event"] == "AGREE" and not r["negated"]]
+
+
+# issue 9: one document never ends the run.
+@pytest.mark.parametrize("day, text, expected", [
+    (dt.date.min, "Iran and Armenia signed a trade agreement yesterday.", "0001-01-01"),
+    (dt.date.max, "Iran and Armenia will sign a trade agreement tomorrow.", "9999-12-31"),
+    (dt.date.max, "Iran and Armenia signed a trade agreement last week.", "9999-12-24"),
+])
+def test_pipeline_a_story_dated_at_an_end_of_the_calendar_is_coded(coder, day, text, expected):
+    """Go-based feed generators date an undated item 0001-01-01: "yesterday" then falls outside
+    the calendar, so the event takes its story's date."""
+    records = _code(coder, text, day)
+    assert records and all(r["date"] == expected for r in records)
+
+
+def test_pipeline_a_document_failing_in_a_stage_is_a_problem_and_the_rest_are_coded(coder, monkeypatch):
+    find_events = coder.events.find_events
+
+    def failing(parsed):  # type: ignore[no-untyped-def]
+        if "kaboom" in parsed.document.text:
+            raise KeyError("injected failure")
+        return find_events(parsed)
+
+    monkeypatch.setattr(coder.events, "find_events", failing)
+    texts = ["Iran and Armenia signed a trade agreement on Monday.", "Turkey attacked Syria on Friday. kaboom",
+             "Pakistan threatened to cut diplomatic ties with Denmark."]
+    documents = [Document(f"d{n}", text, SAT, path="in.jsonl", line=n + 1) for n, text in enumerate(texts)]
+    items = list(coder.code_documents(documents))
+    assert [type(i).__name__ for i in items] == ["CodedDocument", "Problem", "CodedDocument"]
+    assert str(items[1]) == "in.jsonl:2 [d1]: could not be coded: KeyError: 'injected failure'"
+    assert [i.document.id for i in items if not isinstance(i, Problem)] == ["d0", "d2"]
+    assert all(i.records for i in items if not isinstance(i, Problem))
+
+
+def test_pipeline_a_lone_surrogate_does_not_end_the_run(coder):
+    documents = [Document("a", "Iran met Armenia \ud800 on Monday.", SAT),
+                 Document("b", "Pakistan threatened to cut diplomatic ties with Denmark.", SAT)]
+    items = list(coder.code_documents(documents))
+    assert isinstance(items[0], Problem) and "UnicodeEncodeError" in items[0].reason
+    assert [r.event for r in items[1].records] == ["THREATEN"]
+
+
+def test_pipeline_a_run_on_sentence_is_coded_in_sentences_of_bounded_length(coder):
+    from tieline.parse import MAX_SENTENCE_TOKENS
+
+    base = "Iran and Armenia signed a deal with the United States and Malaysia and "
+    text = (base * 300)[:20_000]
+    records = _code(coder, text)
+    assert records and all(r["event"] == "SUPPORT" for r in records)
+    assert max(len(r["sentence"].split()) for r in records) <= MAX_SENTENCE_TOKENS

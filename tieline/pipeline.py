@@ -16,18 +16,20 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Iterable, Iterator, Union
 
 from spacy.language import Language
+from spacy.tokens import Span
 
 from tieline.actors import ActorFinder
-from tieline.attributes.contexts import document_contexts, find_terms
-from tieline.attributes.dates import resolve_date
+from tieline.attributes.contexts import find_terms, top_contexts
+from tieline.attributes.dates import date_phrases, resolve_date
 from tieline.attributes.places import Gazetteer, resolve_location
 from tieline.attributes.topics import document_off_topic, sentence_off_topic
 from tieline.events import EventFinder
 from tieline.lexicon import Lexicon, default_lexicon
-from tieline.parse import dateline_place, parse_documents
+from tieline.parse import dateline_place, failure, parse_documents
 from tieline.records import build_record
 from tieline.settings import DEFAULTS
 from tieline.types import Attributes, CodedDocument, Document, Event, EventRecord, Location, ParsedDocument, Problem
@@ -41,6 +43,8 @@ CARRY_SENTENCES = 3  # an undated / unplaced event takes the previous event's da
 
 Item = Union[Document, Problem]
 
+log = logging.getLogger("tieline.pipeline")
+
 
 class Coder:
     """Codes documents into event records.
@@ -48,15 +52,16 @@ class Coder:
     Args:
         nlp: a loaded spaCy English pipeline (see :func:`tieline.parse.load_nlp`).
         lexicon: data tables; default the built-in ones.
-        batch_size: documents per ``nlp.pipe`` batch.
-        segment_chars, max_document_chars, min_english_ratio: see :mod:`tieline.settings`.
+        batch_size: documents (segments) per ``nlp.pipe`` batch, at most.
+        batch_chars, segment_chars, max_document_chars, min_english_ratio: see :mod:`tieline.settings`.
         include_hypothetical, include_historical: also write events the story only supposes, or
             tells as background from over a month before (flagged); by default a record is written
             for what the story reports as happening, planned or denied (negated).
     """
 
     def __init__(self, nlp: Language, *, lexicon: Lexicon | None = None,
-                 batch_size: int = DEFAULTS["batch_size"], segment_chars: int = DEFAULTS["segment_chars"],
+                 batch_size: int = DEFAULTS["batch_size"], batch_chars: int = DEFAULTS["batch_chars"],
+                 segment_chars: int = DEFAULTS["segment_chars"],
                  max_document_chars: int = DEFAULTS["max_document_chars"],
                  min_english_ratio: float = DEFAULTS["min_english_ratio"],
                  include_hypothetical: bool = DEFAULTS["include_hypothetical"],
@@ -65,8 +70,8 @@ class Coder:
         self.include_hypothetical, self.include_historical = include_hypothetical, include_historical
         self.lexicon = lexicon or default_lexicon()
         self.batch_size = batch_size
-        self.parse_options = {"segment_chars": segment_chars, "max_document_chars": max_document_chars,
-                              "min_english_ratio": min_english_ratio}
+        self.parse_options = {"batch_chars": batch_chars, "segment_chars": segment_chars,
+                              "max_document_chars": max_document_chars, "min_english_ratio": min_english_ratio}
         self.actors = ActorFinder(nlp, self.lexicon)
         self.events = EventFinder(self.lexicon, self.actors)
         self.gazetteer = Gazetteer(nlp, self.lexicon)
@@ -78,12 +83,21 @@ class Coder:
                 yield from item.records
 
     def code_documents(self, items: Iterable[Item]) -> Iterator[CodedDocument | Problem]:
-        """One CodedDocument per readable document, and every Problem, in input order."""
+        """One CodedDocument per readable document, and every Problem, in input order.
+
+        A document whose coding raises is a Problem naming the exception: one document never
+        ends the run (issue 9)."""
         for parsed in parse_documents(self.nlp, items, batch_size=self.batch_size, **self.parse_options):
             if isinstance(parsed, Problem):
                 yield parsed
                 continue
-            yield CodedDocument(parsed.document, tuple(self.code_parsed(parsed)))
+            try:
+                records = self.code_parsed(parsed)
+            except Exception as exc:  # any stage may fail on one odd document
+                log.debug("document %s failed to code", parsed.document.id, exc_info=True)
+                yield failure(parsed.document, "could not be coded", exc)
+                continue
+            yield CodedDocument(parsed.document, tuple(records))
 
     def code_text(self, text: str, *, date: dt.date | None = None, doc_id: str = "text") -> list[EventRecord]:
         """Event records of one text."""
@@ -94,8 +108,15 @@ class Coder:
         sentences = [s for seg in parsed.segments for s in seg.doc.sents]
         if document_off_topic(sentences, discards):
             return []
-        events = [e for e in self.events.find_events(parsed)
-                  if not sentence_off_topic(parsed.segments[e.segment].doc[e.token].sent, discards)]
+        off_topic: dict[tuple[int, int], bool] = {}  # by segment and sentence start: once a sentence
+        events: list[Event] = []
+        for event in self.events.find_events(parsed):
+            sent = parsed.segments[event.segment].doc[event.token].sent
+            where = (event.segment, sent.start)
+            if where not in off_topic:
+                off_topic[where] = sentence_off_topic(sent, discards)
+            if not off_topic[where]:
+                events.append(event)
         attributes = self.resolve_attributes(parsed, events)
         records: list[EventRecord] = []
         seen: set[tuple] = set()
@@ -117,7 +138,13 @@ class Coder:
         if not events:
             return []
         published = parsed.document.date
-        doc_contexts = document_contexts((s for seg in parsed.segments for s in seg.doc.sents), self.lexicon.contexts)
+        # What each sentence says is found once, not once per event: a run-on sentence with
+        # thousands of events cost the square of its length (issue 9).
+        sentence_contexts = {(n, sent.start): find_terms(sent, self.lexicon.contexts)
+                             for n, seg in enumerate(parsed.segments) for sent in seg.doc.sents}
+        doc_contexts = top_contexts(sentence_contexts.values())
+        sectors_of: dict[tuple[int, int], tuple[str, ...]] = {}
+        dates_of: dict[tuple[int, int], list[Span]] = {}
         out: list[Attributes] = []
         last: tuple[int, str | None, str | None, Location | None] | None = None  # sentence, date, precision, place
         dateline = self.gazetteer.lookup(dateline_place(parsed.document.text) or "")
@@ -125,7 +152,11 @@ class Coder:
             doc = parsed.segments[event.segment].doc
             token = doc[event.token]
             sent_index = event.sentence_index
-            resolved = resolve_date(token, published, future=event.future)
+            key = (event.segment, token.sent.start)
+            if key not in dates_of:
+                dates_of[key] = date_phrases(token.sent)
+                sectors_of[key] = tuple(find_terms(token.sent, self.lexicon.fields))
+            resolved = resolve_date(token, published, future=event.future, phrases=dates_of[key])
             if resolved is not None and published is not None and event.future and event.trigger.event == "AGREE" \
                     and resolved.value > published:
                 resolved = None  # "agreed to visit next month": the agreement is dated, not the visit
@@ -145,9 +176,8 @@ class Coder:
                 location = near_place  # an undertaking is made where the story is, not where it will happen
             if location is None:
                 location = dateline or self._seat_of(event)
-            contexts = find_terms(token.sent, self.lexicon.contexts)
-            contexts += [c for c in doc_contexts if c not in contexts]
-            sectors = tuple(find_terms(token.sent, self.lexicon.fields))
+            contexts = sentence_contexts[key] + [c for c in doc_contexts if c not in sentence_contexts[key]]
+            sectors = sectors_of[key]
             historical = bool(resolved and published and (published - resolved.last_day()).days > HISTORICAL_DAYS)
             out.append(Attributes(date, precision, location, tuple(contexts), sectors, historical))
             last = (sent_index, date, precision, location)

@@ -32,7 +32,13 @@ def find_terms(sent: Span, table: dict[str, str]) -> list[str]:
 
 
 def document_contexts(sentences: Iterable[Span], table: dict[str, str]) -> list[str]:
+    """The document's most frequent contexts (of ``table``), counted once a sentence."""
+    return top_contexts(find_terms(sent, table) for sent in sentences)
+
+
+def top_contexts(found: Iterable[list[str]]) -> list[str]:
+    """The most frequent labels, given the labels found in each sentence (``find_terms``)."""
     counts: Counter[str] = Counter()
-    for sent in sentences:
-        counts.update(find_terms(sent, table))
+    for labels in found:
+        counts.update(labels)
     return [c for c, _ in counts.most_common(DOCUMENT_CONTEXTS)]

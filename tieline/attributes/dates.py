@@ -8,8 +8,10 @@ its precision: ``YYYY-MM-DD`` (day or week), ``YYYY-MM`` (month) or ``YYYY`` (ye
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from spacy.tokens import Span, Token
 
@@ -26,6 +28,7 @@ MONTH_DAY = re.compile(MONTH_RE + r"\s+(\d{1,2})(?!\d)(?:st|nd|rd|th)?(?:\s*[-\u
 DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + MONTH_RE + r"(?:,?\s+(\d{4}))?", re.I)
 MONTH_ONLY = re.compile(r"\b" + MONTH_RE + r"(?:\s+(\d{4}))?\b", re.I)
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+MAX_TREE_STEPS = 60  # news sentences are far shallower; a run-on one must not cost its depth per phrase
 AGO = re.compile(r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|twelve|eighteen)\s+(day|week|month|year)s?\s+ago", re.I)
 
 
@@ -35,7 +38,14 @@ class ResolvedDate:
     precision: str  # day, week, month, year
 
     def last_day(self) -> dt.date:
-        """The last day the date can mean: "in March 2019" may be March 31st."""
+        """The last day the date can mean: "in March 2019" may be March 31st (at most
+        9999-12-31: the week or month of a date at the end of the calendar ends there, issue 9)."""
+        try:
+            return self._last_day()
+        except (OverflowError, ValueError):
+            return dt.date.max
+
+    def _last_day(self) -> dt.date:
         if self.precision == "week":
             return self.value + dt.timedelta(days=6)
         if self.precision == "month":
@@ -57,11 +67,25 @@ def _shift_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_expression(text: str, published: dt.date, *, future: bool = False) -> ResolvedDate | None:
-    """Resolve one date expression relative to the publication date, or None."""
+    """Resolve one date expression relative to the publication date, or None.
+
+    A date that would fall outside the calendar (before 0001-01-01 or after 9999-12-31: "yesterday"
+    in a story dated 0001-01-01, as Go-based feed generators write a missing date) is not resolved:
+    no such date can be written, and the caller then dates the event by its story (issue 9).
+    Pure, so cached: every event of a sentence resolves the same DATE phrases.
+    """
     low = text.lower().strip()
     if not low:
         return None
+    try:
+        return _parse_expression(low, published, future)
+    except (OverflowError, ValueError):  # date arithmetic past either end of the calendar
+        return None
+
+
+def _parse_expression(low: str, published: dt.date, future: bool) -> ResolvedDate | None:
     if re.search(r"\b(today|tonight|this morning|this afternoon|this evening)\b", low):
         return ResolvedDate(published, "day")
     if "yesterday" in low:
@@ -152,17 +176,23 @@ def _in_year(month: int, day: int, year: str | None, published: dt.date, future:
     return value
 
 
-def resolve_date(trigger: Token, published: dt.date | None, *, future: bool = False) -> ResolvedDate | None:
-    """The date of the event whose trigger is given: the DATE phrase closest to it in the tree."""
+def date_phrases(sent: Span) -> list[Span]:
+    """The DATE and TIME phrases of a sentence that can date an event (not a year inside a name)."""
+    return [ent for ent in sent.ents if ent.label_ in ("DATE", "TIME") and not _is_part_of_name(ent)]
+
+
+def resolve_date(trigger: Token, published: dt.date | None, *, future: bool = False,
+                 phrases: list[Span] | None = None) -> ResolvedDate | None:
+    """The date of the event whose trigger is given: the DATE phrase closest to it in the tree.
+
+    Args:
+        phrases: the trigger's sentence's ``date_phrases``, when the caller has them already
+            (every event of a sentence shares them).
+    """
     if published is None:
         return None
-    sent: Span = trigger.sent
     best: tuple[int, ResolvedDate] | None = None
-    for ent in sent.ents:
-        if ent.label_ not in ("DATE", "TIME"):
-            continue
-        if _is_part_of_name(ent):
-            continue
+    for ent in date_phrases(trigger.sent) if phrases is None else phrases:
         resolved = parse_expression(ent.text, published, future=future)
         if resolved is None:
             continue
@@ -173,8 +203,9 @@ def resolve_date(trigger: Token, published: dt.date | None, *, future: bool = Fa
 
 
 def _tree_distance(a: Token, b: Token) -> int:
-    ancestors_a = [a, *a.ancestors]
-    ancestors_b = [b, *b.ancestors]
+    # each path up the tree is followed MAX_TREE_STEPS at most (issue 9)
+    ancestors_a = [a, *islice(a.ancestors, MAX_TREE_STEPS)]
+    ancestors_b = [b, *islice(b.ancestors, MAX_TREE_STEPS)]
     index_a = {t.i: n for n, t in enumerate(ancestors_a)}
     for n, t in enumerate(ancestors_b):
         if t.i in index_a:

@@ -3,15 +3,29 @@
 
 from __future__ import annotations
 
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Span, Token
+from bisect import bisect_right
+from dataclasses import dataclass
+
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
 
 from tieline.lexicon import Lexicon
 from tieline.types import Location
 
 PLACE_ENTITY_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "EVENT"})
 FEATURE_RANK = {"capital": 0, "city": 1, "region": 2, "country": 3}
+FAR = 99  # the tree distance of a place not linked to the trigger within MAX_TREE_STEPS
+MAX_TREE_STEPS = 60  # issue 9: a path up the tree is followed this far at most; news sentences are far shallower
+
+
+@dataclass(frozen=True)
+class _Matched:
+    """The doc last matched, its matches by sentence start, and the places found per sentence."""
+
+    doc: Doc | None
+    matches: dict[int, list[tuple[int, int]]]
+    places: dict[int, list[tuple[Span, Location, str]]]
 
 
 class Gazetteer:
@@ -31,7 +45,7 @@ class Gazetteer:
                 if name not in self.locations or self.locations[name][1] not in ("capital",):
                     self.locations[name] = (Location(country.name, country.iso3, None, None), "country", 10**10)
         self.matcher = PhraseMatcher(vocab, attr="ORTH")
-        self._matched: tuple[object, list[tuple[int, int, int]]] = (None, [])
+        self._last = _Matched(None, {}, {})
         names = [n for n in self.locations if len(n) > 2]
         for start in range(0, len(names), 2000):
             self.matcher.add("PLACE", [self.make_doc(n) for n in names[start:start + 2000]])
@@ -42,14 +56,33 @@ class Gazetteer:
         return found[0] if found else None
 
     def places_in(self, sent: Span) -> list[tuple[Span, Location, str]]:
-        """Places named in a sentence (inside a place-like entity), longest first."""
+        """Places named in a sentence (inside a place-like entity), longest first.
+
+        Each parsed segment is matched once and each sentence looked at once, however many events
+        it holds: scanning the segment's matches once per event made a long sentence cost the
+        square of its length (issue 9)."""
         doc = sent.doc
-        if self._matched[0] is not doc:  # match each parsed segment once, not once per event
-            self._matched = (doc, sorted(self.matcher(doc), key=lambda m: -(m[2] - m[1])))
+        last = self._last  # one read: the state of one doc, whatever another thread does
+        if last.doc is not doc:
+            last = self._last = _Matched(doc, self._group_matches(doc), {})
+        found = last.places.get(sent.start)
+        if found is None:
+            found = last.places[sent.start] = self._find_places(doc, sent, last.matches.get(sent.start, []))
+        return found
+
+    def _group_matches(self, doc: Doc) -> dict[int, list[tuple[int, int]]]:
+        """The matches of a doc, longest first, under the start of the sentence each begins in."""
+        starts = [s.start for s in doc.sents]
+        grouped: dict[int, list[tuple[int, int]]] = {}
+        for _, start, end in sorted(self.matcher(doc), key=lambda m: -(m[2] - m[1])):
+            grouped.setdefault(starts[bisect_right(starts, start) - 1], []).append((start, end))
+        return grouped
+
+    def _find_places(self, doc: Doc, sent: Span, matches: list[tuple[int, int]]) -> list[tuple[Span, Location, str]]:
         out: list[tuple[Span, Location, str]] = []
         taken: set[int] = set()
-        for _, start, end in self._matched[1]:
-            if start < sent.start or end > sent.end:
+        for start, end in matches:
+            if end > sent.end:
                 continue
             span = doc[start:end]
             if any(i in taken for i in range(span.start, span.end)):
@@ -65,23 +98,39 @@ class Gazetteer:
 def resolve_location(trigger: Token, gazetteer: Gazetteer, exclude: set[int]) -> Location | None:
     """The place closest to the trigger in the tree, skipping tokens of the actor and recipient."""
     best: tuple[tuple[int, int], Location] | None = None
+    trigger_path: dict[int, int] | None = None
     for span, location, feature in gazetteer.places_in(trigger.sent):
         if any(t.i in exclude for t in span) or not _names_a_place(span) or _part_of_other_place(span):
             continue
-        distance = _distance(trigger, span.root)
+        if trigger_path is None:
+            trigger_path = _path_up(trigger)
+        distance = _distance(trigger_path, span.root)
         key = (distance, FEATURE_RANK.get(feature, 4))
         if best is None or key < best[0]:
             best = (key, location)
     return best[1] if best else None
 
 
-def _distance(a: Token, b: Token) -> int:
-    ancestors_a = [a, *a.ancestors]
-    index_a = {t.i: n for n, t in enumerate(ancestors_a)}
-    for n, t in enumerate([b, *b.ancestors]):
-        if t.i in index_a:
-            return n + index_a[t.i]
-    return 99
+def _path_up(token: Token) -> dict[int, int]:
+    """Steps from a token up to each of its first MAX_TREE_STEPS ancestors, by token index."""
+    path = {token.i: 0}
+    for n, ancestor in enumerate(token.ancestors, 1):
+        if n > MAX_TREE_STEPS:
+            break
+        path[ancestor.i] = n
+    return path
+
+
+def _distance(trigger_path: dict[int, int], b: Token) -> int:
+    """Steps in the tree from the trigger (its path up, from _path_up) to a token."""
+    if b.i in trigger_path:
+        return trigger_path[b.i]
+    for n, t in enumerate(b.ancestors, 1):
+        if t.i in trigger_path:
+            return n + trigger_path[t.i]
+        if n >= MAX_TREE_STEPS:
+            break
+    return FAR
 
 
 AREA_NOUNS = frozenset("province region city town village district capital area border state county territory "
