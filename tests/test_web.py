@@ -1,20 +1,38 @@
-"""The HTTP API and pages, through FastAPI's test client, on a real database built here."""
+"""The HTTP API and pages, through FastAPI's test client, on a real database built here; the
+guards (hosts, headers, limits, workers, keep-alive) also against uvicorn on 127.0.0.1."""
+
+import http.client
+import json
+import os
+import socket
+import threading
+import time
+from contextlib import contextmanager
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from tieline.cli import serve
 from tieline.errors import StoreError
 from tieline.store import Store
+from tieline.types import CodedDocument
 from tieline.web import create_app
+from tieline.web.coding import CodingPool
+from tieline.web.guards import LOOPBACK_HOSTS, hosts_for
 
-pytestmark = pytest.mark.model
+from .conftest import coded_document
+
+model = pytest.mark.model
+
+# TestClient's default host is "testserver", which the app refuses (issue 9): ask as localhost
+LOCAL = "http://localhost"
 
 
 @pytest.fixture(scope="module")
 def client(web_db):
-    with TestClient(create_app(web_db), raise_server_exceptions=False) as c:
+    with TestClient(create_app(web_db), base_url=LOCAL, raise_server_exceptions=False) as c:
         yield c
 
 
@@ -26,6 +44,7 @@ def _error(response, status):
     return body["error"]["message"]
 
 
+@model
 def test_stats_match_the_database(client, web_db):
     stats = client.get("/api/stats").json()
     with Store(web_db, read_only=True) as store:
@@ -35,6 +54,7 @@ def test_stats_match_the_database(client, web_db):
     assert sum(stats["events_by_quad"].values()) <= stats["events"]
 
 
+@model
 def test_events_filters_and_pages(client):
     everything = client.get("/api/events", params={"page_size": 500}).json()
     total = everything["total"]
@@ -59,6 +79,7 @@ def test_events_filters_and_pages(client):
                                       for e in words["events"])
 
 
+@model
 def test_bad_requests_get_clear_json_errors(client):
     assert "unknown event type" in _error(client.get("/api/events", params={"type": "HUG"}), 400)
     assert "page_size" in _error(client.get("/api/events", params={"page_size": 100_000}), 422)
@@ -69,6 +90,7 @@ def test_bad_requests_get_clear_json_errors(client):
     _error(client.get("/api/nothing-here"), 404)
 
 
+@model
 def test_bound_parameters_and_a_read_only_connection(client, web_db):
     hostile = "'; DROP TABLE events; --"
     assert client.get("/api/events", params={"q": hostile}).json()["total"] == 0
@@ -79,6 +101,7 @@ def test_bound_parameters_and_a_read_only_connection(client, web_db):
         client.app.state.store.con.execute("CREATE TABLE intruder (a INTEGER)")
 
 
+@model
 def test_internal_errors_are_json_without_a_trace(client, monkeypatch):
     import tieline.web.app as web_app
 
@@ -90,6 +113,7 @@ def test_internal_errors_are_json_without_a_trace(client, monkeypatch):
     assert "internal error" in _error(response, 500) and "secret" not in response.text
 
 
+@model
 def test_one_event_with_its_story_and_cluster(client):
     clusters = client.get("/api/clusters", params={"min_reports": 2}).json()
     assert clusters and all(c["num_reports"] >= 2 for c in clusters)
@@ -105,6 +129,7 @@ def test_one_event_with_its_story_and_cluster(client):
     _error(client.get("/api/clusters/0123456789abcdef"), 404)
 
 
+@model
 def test_dyads_partners_and_network(client):
     dyad = client.get("/api/dyads/GBR/BLR", params={"by": "month"}).json()
     assert dyad and {row["direction"] for row in dyad} <= {"GBR->BLR", "BLR->GBR"}
@@ -118,12 +143,14 @@ def test_dyads_partners_and_network(client):
     assert mine and all("QAT" in (e["source"], e["target"]) for e in mine)
 
 
+@model
 def test_code_pasted_text_without_storing_it(client, web_db):
     before = client.get("/api/stats").json()["events"]
     text = "Britain imposed sanctions on Belarus on Tuesday over the detention of opposition leaders."
     response = client.post("/api/code", json={"text": text, "date": "2024-04-17"})
     events = response.json()["events"]
     assert response.status_code == 200 and events[0]["event"] == "SANCTION" and events[0]["date"] == "2024-04-16"
+    assert response.json()["problems"] == []
     assert client.get("/api/stats").json()["events"] == before
     assert "at most 100000 characters" in _error(client.post("/api/code", json={"text": "a " * 60_000}), 422)
     assert "larger than" in _error(client.post("/api/code", content=b"x" * 300_000,
@@ -132,6 +159,7 @@ def test_code_pasted_text_without_storing_it(client, web_db):
     _error(client.post("/api/code", json={"text": ""}), 422)
 
 
+@model
 def test_events_csv_is_the_current_selection(client):
     response = client.get("/events.csv", params={"type": "SANCTION", "actor": "GBR"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
@@ -141,6 +169,7 @@ def test_events_csv_is_the_current_selection(client):
     assert all(",SANCTION," in line for line in lines[1:])
 
 
+@model
 def test_pages_render(client):
     event_id = client.get("/api/events", params={"page_size": 1}).json()["events"][0]["event_id"]
     for path, expected in (("/", "Most active pairs"), ("/country/GBR", "Partners"), ("/dyad/GBR/BLR", "Events"),
@@ -154,6 +183,7 @@ def test_pages_render(client):
     assert client.get("/country/go", params={"code": "gbr"}, follow_redirects=False).headers["location"] == "/country/GBR"
 
 
+@model
 def test_paste_page_marks_the_evidence(client):
     page = client.post("/try", data={"text": "Russia threatened to cut gas supplies to Ukraine on Monday.",
                                      "date": "2022-01-05"})
@@ -162,6 +192,7 @@ def test_paste_page_marks_the_evidence(client):
     assert "THREATEN" in page.text
 
 
+@model
 def test_static_assets_are_local_and_openapi_is_served(client):
     assert client.get("/static/style.css").status_code == 200
     page = client.get("/").text
@@ -178,3 +209,258 @@ def test_serve_binds_to_localhost_by_default_and_needs_a_database(tmp_path):
     assert host.default == "127.0.0.1"
     with pytest.raises(StoreError, match="no such database"):
         create_app(tmp_path / "missing.duckdb")
+
+
+# --- issue 9: guards, on a database built by hand (no model) and a stand-in coder -----------------
+
+HOSTILE_URLS = {"js": "javascript:alert(1)", "js2": " JavaScript:alert(document.domain)",
+                "data": "data:text/html,<script>alert(1)</script>", "noslash": "https:javascript:alert(1)",
+                "web": "https://news.example/a", "plain": "http://news.example/b"}
+
+
+@pytest.fixture(scope="module")
+def plain_db(tmp_path_factory):
+    """Documents whose urls came from their sources, some hostile; one event each."""
+    path = tmp_path_factory.mktemp("web-plain") / "plain.duckdb"
+    with Store(path) as store:
+        store.write([coded_document(doc_id, f"Iran met Armenia in Yerevan ({doc_id}).", url=url)
+                     for doc_id, url in HOSTILE_URLS.items()])
+    return path
+
+
+class StandInCoder:
+    """Codes in a worker process instead of the real Coder: a text holding 'hang' never ends,
+    one holding 'fail' raises (as a date out of range did), anything else gives no event."""
+
+    def code_documents(self, documents):
+        for document in documents:
+            if "hang" in document.text:
+                time.sleep(600)
+            if "fail" in document.text:
+                raise ValueError("year 10000 is out of range")
+            yield CodedDocument(document, ())
+
+
+def _stand_in_app(db, **pool_options):
+    return create_app(db, coding=CodingPool(make_coder=StandInCoder, **pool_options))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def _served(app):
+    """The app served by uvicorn on 127.0.0.1 in a thread; yields the port."""
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def _ask(port, method, path, body=None, headers=None, timeout=60.0):
+    """(status, headers, parsed JSON or text, seconds) of one request on its own connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    start = time.monotonic()
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        text = response.read().decode()
+        kind = response.getheader("content-type") or ""
+        return response.status, response, json.loads(text) if "json" in kind else text, time.monotonic() - start
+    finally:
+        conn.close()
+
+
+def _event_ids(client):
+    events = client.get("/api/events", params={"page_size": 500}).json()["events"]
+    return {e["doc_id"]: e["event_id"] for e in events}
+
+
+def test_web_only_http_urls_become_links(plain_db):
+    with TestClient(create_app(plain_db), base_url=LOCAL) as client:
+        ids = _event_ids(client)
+        for doc_id, url in HOSTILE_URLS.items():
+            page = client.get(f"/event/{ids[doc_id]}")
+            assert page.status_code == 200, doc_id
+            if doc_id in ("web", "plain"):
+                assert f'<a href="{url}" rel="noopener noreferrer">' in page.text
+            else:
+                assert "href=\"javascript" not in page.text.lower() and 'href="data' not in page.text
+                assert 'href=" javascript' not in page.text.lower() and 'href="https:javascript' not in page.text
+                assert "alert(" in page.text  # the url is shown, as text
+                assert "<script>alert" not in page.text
+        for path in ("/", "/search", "/dyad/IRN/ARM", "/country/IRN"):  # lists of events link only to /event/ID
+            page = client.get(path)
+            assert page.status_code == 200 and "alert(" not in page.text and "javascript" not in page.text.lower()
+
+
+def test_web_security_headers_on_every_response(plain_db, monkeypatch):
+    import tieline.web.app as web_app
+
+    with TestClient(create_app(plain_db), base_url=LOCAL, raise_server_exceptions=False) as client:
+        responses = [client.get("/"), client.get("/api/stats"), client.get("/static/style.css"),
+                     client.get("/api/nothing"), client.get("/search", headers={"host": "evil.example"}),
+                     client.post("/api/code", content=b"x" * 300_000, headers={"content-type": "application/json"})]
+        monkeypatch.setattr(web_app, "stats", lambda *a, **k: 1 / 0)
+        responses.append(client.get("/api/stats"))
+    assert [r.status_code for r in responses] == [200, 200, 200, 404, 400, 413, 500]
+    for response in responses:
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'none'" in policy and "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("host, allowed", [
+    ("localhost", True), ("localhost:8000", True), ("127.0.0.1:8000", True), ("[::1]:8000", True),
+    ("LOCALHOST", True), ("evil.example", False), ("evil.example:8000", False), ("localhost.evil.example", False),
+    ("127.0.0.1.nip.io", False), ("", False)])
+def test_web_host_header_is_checked(plain_db, host, allowed):
+    with TestClient(create_app(plain_db), base_url=LOCAL) as client:
+        response = client.get("/api/stats", headers={"host": host})
+    if allowed:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 400 and "not served here" in response.json()["error"]["message"]
+
+
+def test_web_hosts_for_a_bound_address_and_more_allowed(plain_db, monkeypatch):
+    assert hosts_for("127.0.0.1") == hosts_for("localhost") == hosts_for("::1") == LOOPBACK_HOSTS
+    assert hosts_for("192.168.1.5") == ("192.168.1.5",) and hosts_for("[fe80::1]") == ("fe80::1",)
+    assert set(LOOPBACK_HOSTS) < set(hosts_for("0.0.0.0"))
+    with TestClient(create_app(plain_db, allowed_hosts=["news.example"]), base_url="http://news.example") as client:
+        assert client.get("/api/stats").status_code == 200
+        assert client.get("/api/stats", headers={"host": "localhost"}).status_code == 400
+    with TestClient(create_app(plain_db, allowed_hosts=["*"]), base_url="http://anything.example") as client:
+        assert client.get("/api/stats").status_code == 200
+
+    import uvicorn
+
+    served = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(app=app, **options))
+    result = CliRunner().invoke(serve, ["--db", str(plain_db), "--allow-host", "proxy.example", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert served["host"] == "127.0.0.1" and "proxy.example" in result.output
+    with TestClient(served["app"], base_url="http://proxy.example") as client:
+        assert client.get("/api/stats").status_code == 200
+        assert client.get("/api/stats", headers={"host": "127.0.0.1:8123"}).status_code == 200
+        assert client.get("/api/stats", headers={"host": "evil.example:8123"}).status_code == 400
+
+
+def _chunks(total, size=16_384):
+    sent = 0
+    while sent < total:
+        yield b" " * min(size, total - sent)
+        sent += size
+
+
+def test_web_chunked_body_over_the_limit_is_413(plain_db):
+    with TestClient(create_app(plain_db), base_url=LOCAL) as client:
+        response = client.post("/api/code", content=_chunks(300_000), headers={"content-type": "application/json"})
+        assert response.status_code == 413 and "larger than" in response.json()["error"]["message"]
+        response = client.post("/try", content=_chunks(300_000),
+                               headers={"content-type": "application/x-www-form-urlencoded"})
+        assert response.status_code == 413
+    with _served(create_app(plain_db)) as port:
+        # http.client sends an iterable body chunked, without a Content-Length
+        status, _, body, _ = _ask(port, "POST", "/api/code", body=_chunks(300_000),
+                                  headers={"content-type": "application/json"})
+        assert status == 413 and "larger than" in body["error"]["message"]
+
+
+def test_web_keeps_the_connection_after_a_500(plain_db, monkeypatch):
+    import tieline.web.app as web_app
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail")
+
+    with _served(create_app(plain_db)) as port:
+        monkeypatch.setattr(web_app, "stats", broken)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("GET", "/api/stats")
+            first = conn.getresponse()
+            body = first.read().decode()
+            assert first.status == 500 and "internal error" in body and "secret" not in body
+            assert first.getheader("connection") != "close"
+            monkeypatch.undo()
+            conn.request("GET", "/api/stats")  # the same connection, kept alive
+            second = conn.getresponse()
+            assert second.status == 200 and json.loads(second.read())["events"] == len(HOSTILE_URLS)
+        finally:
+            conn.close()
+
+
+def test_web_coding_worker_starts_on_first_story_and_stops_with_the_app(plain_db):
+    app = _stand_in_app(plain_db)
+    pool = app.state.coding
+    with TestClient(app, base_url=LOCAL) as client:
+        assert client.get("/api/stats").status_code == 200 and client.get("/").status_code == 200
+        assert pool.running() == []  # nothing loaded for reading
+        response = client.post("/api/code", json={"text": "Iran met Armenia."})
+        assert response.status_code == 200 and response.json() == {"events": [], "problems": []}
+        (pid,) = pool.running()
+        assert pid != os.getpid()
+    assert pool.running() == []  # the app's shutdown stopped its worker
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_web_a_failing_story_is_a_problem_not_a_500(plain_db):
+    with TestClient(_stand_in_app(plain_db), base_url=LOCAL) as client:
+        response = client.post("/api/code", json={"text": "They will fail tomorrow.", "date": "9999-12-31"})
+        assert response.status_code == 200, response.text
+        (problem,) = response.json()["problems"]
+        assert response.json()["events"] == [] and "out of range" in problem["reason"]
+        page = client.post("/try", data={"text": "They will fail tomorrow.", "date": "9999-12-31"})
+        assert page.status_code == 200 and "out of range" in page.text
+        # the worker survived the failure
+        assert client.post("/api/code", json={"text": "Iran met Armenia."}).json() == {"events": [], "problems": []}
+
+
+def test_web_busy_coding_is_refused_and_overrun_stopped_while_reads_answer(plain_db):
+    app = _stand_in_app(plain_db, workers=1, queue_size=0, timeout=2.0)
+    pool = app.state.coding
+    with _served(app) as port:
+        hung = {}
+        story = json.dumps({"text": "This story will hang the coder."})
+        thread = threading.Thread(target=lambda: hung.update(answer=_ask(
+            port, "POST", "/api/code", story, {"content-type": "application/json"})))
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not pool.running():  # the hanging story has its worker
+            assert time.monotonic() < deadline and thread.is_alive()
+            time.sleep(0.05)
+        quick = json.dumps({"text": "Iran met Armenia."})
+        status, response, body, _ = _ask(port, "POST", "/api/code", quick, {"content-type": "application/json"})
+        assert status == 503 and response.getheader("retry-after") == "2" and "busy" in body["error"]["message"]
+        assert _ask(port, "GET", "/api/stats")[0] == 200 and _ask(port, "GET", "/search")[0] == 200
+        thread.join(timeout=60)
+        status, _, body, seconds = hung["answer"]
+        assert status == 504 and "longer than 2 s" in body["error"]["message"] and seconds < 40
+        # a fresh worker codes the next story
+        status, _, body, _ = _ask(port, "POST", "/api/code", quick, {"content-type": "application/json"})
+        assert status == 200 and body == {"events": [], "problems": []}
+
+
+@model
+def test_web_code_with_a_date_at_the_end_of_time_never_500s(client):
+    response = client.post("/api/code", json={"text": "Russia and Ukraine will meet tomorrow in Geneva.",
+                                              "date": "9999-12-31"})
+    assert response.status_code == 200, response.text
+    assert set(response.json()) == {"events", "problems"}

@@ -114,7 +114,10 @@ def test_every_page_loads_without_errors(server, page, shots):
 
 
 def test_charts_are_drawn_on_the_overview_and_country_pages(server, page):
-    page.goto(server + "/")
+    # under a Content-Security-Policy that forbids script (issue 9): a style it blocked would be
+    # a console error
+    response = page.goto(server + "/")
+    assert "script-src 'none'" in response.headers["content-security-policy"]
     assert page.locator("section.chart svg").count() >= 1
     page.goto(server + "/country/GBR")
     assert page.locator("section.chart svg").count() == 3

@@ -6,33 +6,33 @@ need no script and no asset from elsewhere: charts are SVG drawn on the server.
 """
 
 
-import csv
 import datetime as dt
 import io
-import logging
-import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tieline import analysis
 from tieline.about import __version__
+from tieline.csvfile import write_csv
 from tieline.errors import StoreError
 from tieline.lexicon import EVENT_TYPES, default_lexicon
 from tieline.query import EventQuery, count_events, frame_records, get_event, search_events, stats
 from tieline.store import Store
+from tieline.web.coding import CodingPool
+from tieline.web.guards import LOOPBACK_HOSTS, BodySizeLimit, CatchErrors, HostCheck, SecurityHeaders, error_json
 
-log = logging.getLogger("tieline.web")
 HERE = Path(__file__).parent
 MAX_BODY_BYTES = 256_000  # the largest request body accepted
 MAX_TEXT_CHARS = 100_000  # the longest story POST /api/code and the paste page will code
@@ -45,91 +45,53 @@ OPTIONAL_DATE = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"
 PERIODS = ("day", "week", "month", "year")
 
 
-class BodySizeLimit:
-    """Refuses request bodies over ``limit`` bytes with 413, whether or not they announce their length."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _too_large(scope, receive, send, self.limit)
-            return
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _BodyTooLarge
-            return message
-
-        try:
-            await self.app(scope, counted, send)
-        except _BodyTooLarge:
-            await _too_large(scope, receive, send, self.limit)
-
-
-class _BodyTooLarge(Exception):
-    pass
-
-
-async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-    response = JSONResponse({"error": {"status": 413, "message": f"request body larger than {limit} bytes"}},
-                            status_code=413)
-    await response(scope, receive, send)
-
-
 class CodeRequest(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="the story to code")
     date: dt.date | None = Field(default=None, description="publication date, to resolve 'on Monday'")
 
 
-class LazyCoder:
-    """The spaCy model loads on the first story pasted, not at start-up; one story is coded at a time."""
+def create_app(db: str | Path, *, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
+               coding: CodingPool | None = None) -> FastAPI:
+    """The app over database ``db`` (which must exist; it is never written).
 
-    def __init__(self) -> None:
-        self._coder: Any = None
-        self._lock = threading.Lock()
+    Args:
+        db: the database file.
+        allowed_hosts: the host names (Host header, port ignored) the app answers; others get
+            400. Default the loopback names; ``hosts_for(address)`` gives those of a bound address,
+            and ``'*'`` allows any.
+        coding: the workers that code pasted text; default a ``CodingPool()`` whose one worker
+            loads the model on the first story pasted. The app stops them when it shuts down.
 
-    def code(self, text: str, date: dt.date | None) -> list[dict[str, Any]]:
-        with self._lock:
-            if self._coder is None:
-                from tieline.parse import load_nlp
-                from tieline.pipeline import Coder
-
-                self._coder = Coder(load_nlp())
-            return [r.to_dict() for r in self._coder.code_text(text, date=date, doc_id="pasted")]
-
-
-def create_app(db: str | Path) -> FastAPI:
-    """The app over database ``db`` (which must exist; it is never written)."""
+    Example: ``uvicorn.run(create_app("news.duckdb"), host="127.0.0.1", port=8000)``
+    """
     path = Path(db)
     if not path.is_file():
         raise StoreError(f"{path}: no such database (build one with `tieline ingest` or `tieline demo`)")
     store = Store(path, read_only=True)
     lexicon = default_lexicon()
     names = {c.iso3: c.name for c in lexicon.countries}
-    coder = LazyCoder()
+    pool = coding if coding is not None else CodingPool()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(country_name=lambda code: names.get(code or "", code or ""),
                                  version=__version__, quad_names=QUAD_NAMES, event_types=EVENT_TYPES)
     templates.env.filters["party"] = party_text
+    templates.env.tests["web_url"] = is_web_url
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            pool.close()  # no worker outlives the server (issue 9)
 
     # FastAPI's own /docs page loads Swagger UI from a CDN; ours renders the OpenAPI
     # description on the server, so the app works offline.
-    app = FastAPI(title="tieline", version=__version__, docs_url=None, redoc_url=None,
+    app = FastAPI(title="tieline", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="Political event records coded from news, with their evidence. "
                               "Read-only API over one tieline database, plus coding of pasted text.")
-    app.add_middleware(BodySizeLimit, limit=MAX_BODY_BYTES)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.state.store = store
+    app.state.coding = pool
 
     def view() -> Iterator[Store]:
         cursor = store.cursor()
@@ -163,26 +125,29 @@ def create_app(db: str | Path) -> FastAPI:
     def is_api(request: Request) -> bool:
         return request.url.path.startswith("/api/") or request.url.path.endswith(".csv")
 
-    def error_response(request: Request, status: int, message: str) -> Response:
+    def error_response(request: Request, status: int, message: str,
+                       headers: Mapping[str, str] | None = None) -> Response:
         if is_api(request):
-            return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+            return error_json(status, message, headers)
         return templates.TemplateResponse(request, "error.html", {"status": status, "message": message},
-                                          status_code=status)
+                                          status_code=status, headers=headers)
+
+    # outermost last: every response gets the security headers, a wrong Host is refused before
+    # anything else, and an unexpected error is answered without closing the connection (issue 9)
+    app.add_middleware(BodySizeLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(CatchErrors, render=error_response)
+    app.add_middleware(HostCheck, hosts=tuple(allowed_hosts))
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return error_response(request, exc.status_code, str(exc.detail))
+        return error_response(request, exc.status_code, str(exc.detail), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg')}"
                              for e in exc.errors())
         return error_response(request, 422, f"invalid request: {problems}")
-
-    @app.exception_handler(Exception)
-    async def internal_error(request: Request, exc: Exception) -> Response:
-        log.exception("error serving %s", request.url.path)
-        return error_response(request, 500, "internal error; the server log has the details")
 
     # --- API ----------------------------------------------------------------------------------
 
@@ -251,21 +216,23 @@ def create_app(db: str | Path) -> FastAPI:
             raise HTTPException(404, f"no cluster {cluster_id}")
         return {"cluster_id": cluster_id, "num_reports": len({r["doc_id"] for r in reports}), "reports": reports}
 
-    @app.post("/api/code", tags=["api"], summary="Code pasted text (nothing is stored)")
+    @app.post("/api/code", tags=["api"], summary="Code pasted text (nothing is stored)",
+              responses={503: {"description": "busy (see Retry-After) or coding unavailable"},
+                         504: {"description": "coding overran its deadline and was stopped"}})
     def api_code(body: CodeRequest) -> dict[str, Any]:
-        return {"events": coder.code(body.text, body.date)}
+        result = pool.code(body.text, body.date)
+        return {"events": result.records, "problems": result.problems}
 
     @app.get("/events.csv", tags=["api"], summary="The events matching the filters, as CSV")
     def events_csv(s: StoreView, filters: Filters,
                    limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000) -> Response:
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
-        for r in search_events(s, filters, limit=limit):
-            writer.writerow([r["event_id"], r["date"], r["event"], r["mode"] or "", party_text(r["actor"]),
-                             party_text(r["recipient"]), r["quad"], r["score"], r["cameo"],
-                             (r["location"] or {}).get("name", ""), "|".join(r["contexts"]), "|".join(r["sectors"]),
-                             r["sentence"], r["doc_id"], r["document"]["source"] or "", r["document"]["url"] or ""])
+        rows = ([r["event_id"], r["date"], r["event"], r["mode"] or "", party_text(r["actor"]),
+                 party_text(r["recipient"]), r["quad"], r["score"], r["cameo"], (r["location"] or {}).get("name", ""),
+                 "|".join(r["contexts"]), "|".join(r["sectors"]), r["sentence"], r["doc_id"],
+                 r["document"]["source"] or "", r["document"]["url"] or ""]
+                for r in search_events(s, filters, limit=limit))
+        write_csv(rows, buffer, columns=CSV_COLUMNS)  # the one CSV writer: formulas neutralised (issue 9)
         return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="tieline-events.csv"'})
 
@@ -277,7 +244,7 @@ def create_app(db: str | Path) -> FastAPI:
 
     from tieline.web import pages
 
-    pages.add_pages(app, templates=templates, view=view, event_query=event_query, coder=coder, names=names)
+    pages.add_pages(app, templates=templates, view=view, event_query=event_query, coding=pool, names=names)
     return app
 
 
@@ -304,6 +271,18 @@ def party_text(party: Any) -> str:
         return " + ".join(party_text(p) for p in party)
     code = party.get("country") or party.get("abbrev") or party.get("name") or ""
     return " ".join(v for v in (code, party.get("type") or "") if v)
+
+
+def is_web_url(url: Any) -> bool:
+    """Whether ``url`` may be a link: http(s) with a host. A document's url comes from its source
+    (a JSON line, a feed), so ``javascript:`` and the like are shown as text (issue 9)."""
+    if not isinstance(url, str):
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. a malformed IPv6 host
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:

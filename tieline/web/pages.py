@@ -17,6 +17,7 @@ from tieline.plot import plot_dyad, plot_network, plot_partners, plot_timeline, 
 from tieline.query import EventQuery, count_events, frame_records, get_event, search_events, stats, top_dyads
 from tieline.store import Store
 from tieline.web.app import check_period
+from tieline.web.coding import CodingPool
 from tieline.web.highlight import highlight, spans_of
 
 CODE = r"^[A-Za-z]{2,8}$"
@@ -24,7 +25,7 @@ PAGE_SIZE = 50
 
 
 def add_pages(app: FastAPI, *, templates: Jinja2Templates, view: Callable[[], Iterator[Store]],
-              event_query: Callable[..., EventQuery], coder: Any, names: dict[str, str]) -> None:
+              event_query: Callable[..., EventQuery], coding: CodingPool, names: dict[str, str]) -> None:
     StoreView = Annotated[Store, Depends(view)]
     Filters = Annotated[EventQuery, Depends(event_query)]
 
@@ -132,7 +133,7 @@ def add_pages(app: FastAPI, *, templates: Jinja2Templates, view: Callable[[], It
 
     @app.get("/try", response_class=HTMLResponse, include_in_schema=False)
     def try_form(request: Request) -> HTMLResponse:
-        return page(request, "try.html", text="", date="", events=None, marked=None)
+        return page(request, "try.html", text="", date="", events=None, marked=None, problems=[])
 
     @app.post("/try", response_class=HTMLResponse, include_in_schema=False)
     def try_code(request: Request, text: Annotated[str, Form(max_length=100_000)] = "",
@@ -143,6 +144,8 @@ def add_pages(app: FastAPI, *, templates: Jinja2Templates, view: Callable[[], It
                 published = dt.date.fromisoformat(date.strip())
             except ValueError as exc:
                 raise HTTPException(400, f"not a date (YYYY-MM-DD): {date!r}") from exc
-        events = coder.code(text, published) if text.strip() else []
-        marked = highlight(text, spans_of(events)) if text.strip() else None
-        return page(request, "try.html", text=text, date=date, events=events, marked=marked)
+        if not text.strip():
+            return page(request, "try.html", text=text, date=date, events=[], marked=None, problems=[])
+        result = coding.code(text, published)
+        return page(request, "try.html", text=text, date=date, events=result.records,
+                    marked=highlight(text, spans_of(result.records)), problems=result.problems)
