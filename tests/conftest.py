@@ -11,6 +11,7 @@ import spacy
 from spacy.tokens import Doc
 
 from tieline.lexicon import default_lexicon
+from tieline.types import CodedDocument
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -107,3 +108,34 @@ def web_db(coder, tmp_path_factory) -> Path:
         store.write(coder.code_documents(documents))
         deduplicate(store)
     return path
+
+
+def coded_document(doc_id: str, text: str, *, events: int = 1, sentence: str = "Iran met Armenia in Yerevan.",
+                   actor: str = "IRN", actor_name: str = "Iran", recipient: str = "ARM", lon: float = 44.5,
+                   score: float = 1.0, date: str = "2020-03-02", url: str = "https://news.example/a",
+                   source: str = "Wire") -> CodedDocument:
+    """A coded document built by hand, without the model: ``events`` CONSULT records of ``actor``
+    meeting ``recipient``, for store, export and CLI tests (issue 9)."""
+    import datetime as dt
+    import hashlib
+
+    from tieline.types import Document, EventRecord
+
+    def record(n: int) -> EventRecord:
+        return EventRecord(
+            doc_id=doc_id, event_id=hashlib.sha1(f"{doc_id}/{text}/{n}".encode()).hexdigest()[:16], event="CONSULT",
+            mode="visit", contexts=("economic",), sectors=(),
+            actor={"country": actor, "type": "GOV", "name": actor_name, "abbrev": None, "text": actor_name},
+            recipient={"country": recipient, "type": "GOV", "name": "Armenia", "abbrev": None, "text": "Armenia"},
+            date=date, date_precision="day", location={"name": "Yerevan", "country": "ARM", "lat": 40.18, "lon": lon},
+            negated=False, future=False, hypothetical=False, historical=False, cameo="040", quad=1, score=score,
+            sentence=sentence, trigger="met", spans={"sentence": [0, len(sentence)]}, rule="test", confidence=0.9)
+
+    document = Document(doc_id, text, dt.date(2020, 3, 2), "A title", url, source)
+    return CodedDocument(document, tuple(record(n) for n in range(events)))
+
+
+@pytest.fixture
+def make_coded() -> Callable[..., CodedDocument]:
+    """Factory of hand-built coded documents (see ``coded_document``)."""
+    return coded_document

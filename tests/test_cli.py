@@ -93,3 +93,47 @@ def test_cli_reports_skipped_stories_with_file_and_line(tmp_path):
     assert result.exit_code == 0
     assert f"{docs}:2 [es]: not English; skipped" in result.stderr
     assert json.loads(result.stdout.splitlines()[0])["doc_id"] == "en"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("how", ["truncated", "bad blocks"])
+def test_cli_damaged_database_is_one_error_line(make_coded, tmp_path, how):
+    """issue 9: events, export and serve on a truncated file or one with bad blocks print one line
+    naming the file and the damage, and exit non-zero, without a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    from tieline.store import Store
+
+    db = tmp_path / "damaged.duckdb"
+    with Store(db) as store:
+        store.write([make_coded(f"d{n}", f"story {n} " * 100, events=3) for n in range(3000)], batch_size=3000)
+    size = db.stat().st_size
+    with open(db, "r+b") as f:
+        if how == "truncated":
+            f.truncate(size // 2)
+        else:
+            for offset in range(size // 2, size - 4096, 262144):
+                f.seek(offset)
+                f.write(os.urandom(16384))
+    commands = {
+        "events": ["events", "--db", str(db), "--format", "jsonl"],
+        "export": ["export", str(tmp_path / "out.csv"), "--db", str(db), "--format", "csv"],
+        "export text": ["export", str(tmp_path / "out.gdelt"), "--db", str(db), "--format", "gdelt"],
+        "serve": ["serve", "--db", str(db), "--port", str(_free_port())],
+    }
+    for name, args in commands.items():
+        done = subprocess.run([sys.executable, "-m", "tieline", *args], capture_output=True, text=True, timeout=120,
+                              check=False)
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode != 0, (name, done.stderr)
+        assert len(lines) == 1 and "Traceback" not in done.stderr, (name, done.stderr)
+        assert lines[0].startswith(f"tieline: error: {db}") and "damaged or truncated" in lines[0], (name, lines[0])

@@ -74,4 +74,30 @@ def test_ingest_survives_kill_9_and_stores_each_document_once(tmp_path, coder):
         doubled = store.con.execute(
             "SELECT count(*) FROM (SELECT event_id FROM events GROUP BY event_id HAVING count(*) > 1)").fetchone()
         assert doubled == (0,)
+        assert store.check() == []
     assert was_running, "the first ingest finished before it could be killed; make the input larger"
+
+
+def test_ingest_same_id_twice_keeps_the_last_version_and_says_so(tmp_path):
+    """issue 9: the same id twice in one ingest left orphan and doubled party rows, and the
+    summary said "2 unchanged (already stored)" on an empty database."""
+    first = {"id": "x", "text": "Turkey attacked Syria on Friday.", "date": "2020-01-04"}
+    second = dict(first, text="Iran and Armenia signed a trade agreement on Monday.")
+    db = tmp_path / "dup.duckdb"
+    for n, lines in enumerate(([first, first], [first, second], [second, first, dict(first, id="y")])):
+        source = tmp_path / f"dup{n}.jsonl"
+        source.write_text("".join(json.dumps(d) + "\n" for d in lines), encoding="utf-8")
+        result = CliRunner().invoke(cli, ["ingest", str(source), "--db", str(db), "--commit-every", "1"])
+        assert result.exit_code == 0, result.output
+        assert "1 duplicate in the input (the last version of each id kept)" in result.stderr, result.stderr
+        with Store(db, read_only=True) as store:
+            assert store.check() == []
+            stored = dict(store.con.execute("SELECT id, text FROM documents").fetchall())
+            countries = {row[0] for row in store.con.execute("SELECT DISTINCT country FROM event_parties").fetchall()}
+            event_countries = {row[0] for row in store.con.execute(
+                "SELECT actor_country FROM events UNION SELECT recipient_country FROM events").fetchall()}
+        assert stored["x"] == [d for d in lines if d["id"] == "x"][-1]["text"]
+        assert countries <= event_countries | {None}
+        expected = ("1 documents added, 0 replaced, 0 unchanged", "0 documents added, 1 replaced, 0 unchanged",
+                    "1 documents added, 1 replaced, 0 unchanged")[n]
+        assert expected in result.stderr, result.stderr

@@ -1,11 +1,12 @@
 """The event store on real DuckDB files."""
 
 import datetime as dt
+import os
 
 import pytest
 
 from tieline.errors import StoreError
-from tieline.store import SCHEMA_VERSION, Store
+from tieline.store import SCHEMA_VERSION, IngestSummary, Store
 from tieline.types import Document
 
 pytestmark = pytest.mark.model
@@ -90,3 +91,119 @@ def test_store_writes_one_party_row_per_member(coder, tmp_path):
                                                    dt.date(2020, 3, 2))]))
         rows = store.con.execute("SELECT role, country FROM event_parties ORDER BY role, position").fetchall()
     assert rows == [("actor", "PAK"), ("recipient", "COD"), ("recipient", "CRI")]
+
+
+# issue 9: the same id twice in one run; the last version wins and the tables stay consistent.
+@pytest.mark.parametrize("batch_size", [1, 2, 200])
+def test_store_same_id_twice_in_one_run_keeps_the_last_version(make_coded, tmp_path, batch_size):
+    first, second = make_coded("x", "Iran met Armenia.", events=2), make_coded("x", "Iran met Armenia again.")
+    with Store(tmp_path / "dup.duckdb") as store:
+        summary = store.write([first, second, make_coded("y", "Other story.")], batch_size=batch_size)
+        assert (summary.added, summary.replaced, summary.unchanged, summary.duplicates) == (2, 0, 0, 1)
+        assert store.check() == []
+        assert store.con.execute("SELECT text FROM documents WHERE id = 'x'").fetchall() == [("Iran met Armenia again.",)]
+        assert store.con.execute("SELECT count(*) FROM events WHERE doc_id = 'x'").fetchone() == (1,)
+        assert store.con.execute("SELECT count(*) FROM event_parties WHERE doc_id = 'x'").fetchone() == (2,)
+        # the same text twice: one document, counted once as added and once as a duplicate
+        again = IngestSummary()
+        store.write([make_coded("z", "Same."), make_coded("z", "Same.")], batch_size=batch_size, summary=again)
+        assert (again.added, again.unchanged, again.duplicates) == (1, 0, 1)
+        assert store.check() == []
+
+
+def test_store_same_id_twice_before_coding_is_coded_once(make_coded, tmp_path):
+    """``unseen`` (before coding) drops all but the last version of an id."""
+    from tieline.types import Document
+
+    docs = [Document("x", "one"), Document("y", "other"), Document("x", "two"), Document("x", "two")]
+    with Store(tmp_path / "u.duckdb") as store:
+        summary = IngestSummary()
+        assert [(d.id, d.text) for d in store.unseen(docs, summary)] == [("y", "other"), ("x", "two")]
+        assert summary.duplicates == 2
+        store.write([make_coded("y", "other"), make_coded("x", "two")], summary=summary)
+        summary_again = IngestSummary()
+        assert list(store.unseen(docs, summary_again)) == []
+        assert (summary_again.unchanged, summary_again.duplicates) == (2, 2)
+
+
+def test_store_check_finds_orphans(make_coded, tmp_path):
+    with Store(tmp_path / "c.duckdb") as store:
+        store.write([make_coded("a", "text")])
+        assert store.check() == []
+        store.con.execute("DELETE FROM events")
+        store.con.execute("INSERT INTO cluster_members VALUES ('c', 'e', 'a', 'b')")
+        problems = store.check()
+    assert any("event_parties" in p for p in problems) and any("cluster_members" in p for p in problems)
+    assert any("n_events" in p for p in problems)
+
+
+def _damage(path, how: str) -> None:
+    size = path.stat().st_size
+    with open(path, "r+b") as f:
+        if how == "truncated":
+            f.truncate(size // 2)
+        else:  # garbage in every block of the second half
+            for offset in range(size // 2, size - 4096, 262144):
+                f.seek(offset)
+                f.write(os.urandom(16384))
+
+
+@pytest.fixture
+def damaged_db(make_coded, tmp_path):
+    """A database of 3,000 documents, then damaged: truncated to half, or garbage over blocks."""
+
+    def build(how: str):
+        path = tmp_path / f"{how}.duckdb"
+        with Store(path) as store:
+            store.write([make_coded(f"d{n}", f"story {n} " * 100, events=3) for n in range(3000)], batch_size=3000)
+        _damage(path, how)
+        return path
+
+    return build
+
+
+@pytest.mark.parametrize("how", ["truncated", "bad blocks"])
+def test_store_damaged_file_raises_one_line_store_error(damaged_db, how):
+    """issue 9: a damaged file is a StoreError saying so, whether opening or reading finds it."""
+    path = damaged_db(how)
+    with pytest.raises(StoreError) as caught, Store(path, read_only=True) as store:
+        store.verify()
+    message = str(caught.value)
+    assert "damaged or truncated" in message and str(path) in message and "\n" not in message
+
+
+def test_store_disk_full_names_the_cause_and_keeps_committed_data(make_coded, tmp_path, monkeypatch):
+    """issue 9: a failed COMMIT (disk full) ends DuckDB's transaction itself; the ROLLBACK after it
+    fails with 'no transaction is active', which must not hide 'No space left on device'."""
+    import duckdb
+
+    path = tmp_path / "full.duckdb"
+    with Store(path) as store:
+        store.write([make_coded("kept", "committed before the disk filled")])
+        real = store.con
+
+        class FullDisk:
+            def __init__(self) -> None:
+                self.rolled_back = False
+
+            def execute(self, sql, *args):
+                if sql == "COMMIT":
+                    real.execute("ROLLBACK")  # what DuckDB does when the commit fails
+                    raise duckdb.TransactionException(
+                        'TransactionContext Error: Failed to commit: Could not write file "full.duckdb.wal": '
+                        "No space left on device")
+                if sql == "ROLLBACK":
+                    raise duckdb.TransactionException("TransactionContext Error: cannot rollback - no transaction is active")
+                return real.execute(sql, *args)
+
+            def __getattr__(self, name):
+                return getattr(real, name)
+
+        monkeypatch.setattr(store, "con", FullDisk())
+        with pytest.raises(StoreError, match="No space left on device") as caught:
+            store.write([make_coded("lost", "written when the disk was full")])
+        assert "disk is full" in str(caught.value) and "no transaction is active" not in str(caught.value)
+        monkeypatch.setattr(store, "con", real)
+    with Store(path, read_only=True) as store:
+        assert [row[0] for row in store.con.execute("SELECT id FROM documents").fetchall()] == ["kept"]
+        assert store.check() == []

@@ -36,7 +36,8 @@ def _period(by: str) -> int:
 
 
 def _period_sql(by: str) -> str:
-    """SQL for the period of an event's date (dates may be YYYY, YYYY-MM or YYYY-MM-DD)."""
+    """SQL for the period of an event's date (dates may be YYYY, YYYY-MM or YYYY-MM-DD). ``by``
+    is checked against PERIODS, so only a fixed SQL text or an int goes into the query."""
     if _period(by) == 0:  # ISO week of day-precise dates, else the month
         return ("CASE WHEN length(e.date) = 10 THEN strftime(CAST(e.date AS DATE), '%G-W%V') "
                 "ELSE substr(e.date, 1, 7) END")
@@ -60,7 +61,7 @@ def dyad(store: Store, a: str, b: str, *, by: str = "month", since: str | None =
           AND ((pa.country = ? AND pr.country = ?) OR (pa.country = ? AND pr.country = ?)) AND {window}
         GROUP BY ALL ORDER BY period, direction, event"""
     params = [a, f"{a}->{b}", f"{b}->{a}", a, b, b, a, *window_params]
-    return store.con.execute(sql, params).df()
+    return store.read(sql, params).df()
 
 
 def partners(store: Store, country: str, *, since: str | None = None, until: str | None = None) -> pd.DataFrame:
@@ -85,7 +86,7 @@ def partners(store: Store, country: str, *, since: str | None = None, until: str
                round(avg(score), 2) AS mean_score,
                list_distinct(flatten(list(sectors))) AS fields
         FROM pairs GROUP BY partner ORDER BY events DESC, partner"""
-    return store.con.execute(sql, [country, country, *window_params]).df()
+    return store.read(sql, [country, country, *window_params]).df()
 
 
 def timeline(store: Store, *, country: str | None = None, by: str = "month") -> pd.DataFrame:
@@ -98,7 +99,7 @@ def timeline(store: Store, *, country: str | None = None, by: str = "month") -> 
         params.append(country.upper())
     sql = f"""SELECT {_period_sql(by)} AS period, e.quad, count(*) AS events, round(avg(e.score), 2) AS mean_score
               FROM events e WHERE {where} GROUP BY ALL ORDER BY period, quad"""
-    return store.con.execute(sql, params).df()
+    return store.read(sql, params).df()
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def profile(store: Store, country: str, *, by: str = "year", since: str | None =
         FROM events e JOIN event_parties me ON me.event_id = e.event_id AND me.country = ?
         WHERE NOT e.negated AND {window}"""
     params = [country, *window_params]
-    types = store.con.execute(f"""
+    types = store.read(f"""
         WITH mine AS ({mine})
         SELECT event, any_value(quad) AS quad, count(DISTINCT event_id) FILTER (WHERE role = 'actor') AS as_actor,
                count(DISTINCT event_id) FILTER (WHERE role = 'recipient') AS as_recipient,
@@ -132,13 +133,14 @@ def profile(store: Store, country: str, *, by: str = "year", since: str | None =
         FROM mine GROUP BY event ORDER BY as_actor + as_recipient DESC, event""", params).df()
 
     def by_list(column: str, name: str) -> pd.DataFrame:
-        return store.con.execute(f"""
+        # column and name are the literals below ("contexts", "context"...), never input
+        return store.read(f"""
             WITH mine AS ({mine}), items AS (SELECT DISTINCT event_id, quad, unnest({column}) AS {name} FROM mine)
             SELECT {name}, count(*) AS events, count(*) FILTER (WHERE quad IN (1, 2)) AS cooperation,
                    count(*) FILTER (WHERE quad IN (3, 4)) AS conflict
             FROM items GROUP BY {name} ORDER BY events DESC, {name}""", params).df()
 
-    partners_over_time = store.con.execute(f"""
+    partners_over_time = store.read(f"""
         WITH pairs AS (
             SELECT DISTINCT e.event_id, e.quad, {_period_sql(by)} AS period,
                    coalesce(other.country, other.abbrev) AS partner
@@ -177,7 +179,7 @@ def network(store: Store, *, since: str | None = None, event: str | None = None,
           AND (? IS NULL OR coalesce(pa.country, pa.abbrev) = ? OR coalesce(pr.country, pr.abbrev) = ?)
         GROUP BY ALL ORDER BY events DESC, source, target"""
     code = country.upper() if country else None
-    return store.con.execute(sql, [since, since, event, event.upper() if event else None, code, code, code]).df()
+    return store.read(sql, [since, since, event, event.upper() if event else None, code, code, code]).df()
 
 
 def write_graphml(edges: pd.DataFrame, path: str | Path) -> None:

@@ -32,7 +32,7 @@ import duckdb
 
 from tieline.errors import StoreError
 from tieline.lexicon import Lexicon, default_lexicon
-from tieline.store import event_day
+from tieline.store import event_day, rollback, sql_string, store_error
 
 DEFAULT_WINDOW_DAYS = 3
 # Sector groups for telling actors apart. Reports of one event name the same actor in many ways
@@ -130,7 +130,9 @@ FLAGS = ("CASE WHEN e.negated THEN 'n' ELSE '' END || CASE WHEN e.future THEN 'f
 
 def _swapped_sql(symmetric: Iterable[str]) -> str:
     """SQL true when a symmetric event's parties are named the other way round than the block's."""
-    names = ", ".join(f"'{name}'" for name in sorted(symmetric)) or "''"
+    # the names come from the event-type table, but are quoted as literals all the same (issue 9):
+    # this SQL goes into CREATE TABLE ... AS, which takes no bound parameters
+    names = ", ".join(sql_string(name) for name in sorted(symmetric)) or "''"
     return f"(e.event IN ({names}) AND {ACTOR_KEY} IS NOT NULL AND {RECIPIENT_KEY} < {ACTOR_KEY})"
 
 
@@ -188,7 +190,7 @@ def deduplicate(store: Any, *, window_days: int | None = None, full: bool = Fals
     # strike on Syria is not one on Iraq. For words, deals and sanctions the coded place is mostly
     # a dateline or a capital, and reports of one statement carry different ones.
     placed = sorted(name for name, t in lexicon.event_types.items() if t.placed)
-    row = con.execute("SELECT value FROM meta WHERE key = 'dedup_window_days'").fetchone()
+    row = store.read("SELECT value FROM meta WHERE key = 'dedup_window_days'").fetchone()
     built_with = int(row[0]) if row else None
     window = window_days if window_days is not None else (built_with or DEFAULT_WINDOW_DAYS)
     if window < 0:
@@ -230,8 +232,8 @@ def deduplicate(store: Any, *, window_days: int | None = None, full: bool = Fals
         con.execute("INSERT OR REPLACE INTO meta VALUES ('dedup_window_days', ?)", [str(window)])
         con.execute("COMMIT")
     except duckdb.Error as exc:
-        con.execute("ROLLBACK")
-        raise StoreError(f"{store.path}: de-duplication failed: {exc}") from exc
+        rollback(con, store.path)  # a failed ROLLBACK must not hide why it failed (issue 9)
+        raise store_error(store.path, "de-duplication failed", exc) from exc
     summary.blocks = len({r.block for r in reports})
     summary.events = len(reports)
     summary.clusters = len(clusters)

@@ -5,25 +5,32 @@ the column layouts of GDELT 2.0 and POLECAT, so tieline data can sit beside thos
 counts in NumArticles, NumSources and NumMentions), tab-separated without a header as GDELT's
 files are. ``polecat`` writes one row per record, tab-separated with POLECAT's header. Columns
 tieline has no value for (tone, religion and ethnic codes, Wikipedia ids) are left empty.
+
+CSV and tab-separated files go through :mod:`tieline.csvfile`, which neutralises text that a
+spreadsheet would run as a formula. No value or path is formatted into SQL (issue 9).
 """
 
 from __future__ import annotations
 
-import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from tieline.about import __version__
+from tieline.csvfile import write_csv
 from tieline.errors import TielineError
 from tieline.lexicon import default_lexicon
-from tieline.store import Store, date_window, event_day
+from tieline.store import Store, date_window, event_day, sql_string, store_error
 
 FORMATS = ("jsonl", "csv", "parquet", "gdelt", "polecat")
 COLUMNS = ("event_id", "doc_id", "date", "date_precision", "event", "mode", "quad", "score", "cameo",
            "actor_country", "actor_type", "actor_name", "actor_abbrev", "recipient_country", "recipient_type",
            "recipient_name", "recipient_abbrev", "location_name", "location_country", "lat", "lon", "negated",
            "future", "hypothetical", "historical", "confidence", "contexts", "sectors", "trigger", "sentence", "rule")
+LIST_COLUMNS = ("contexts", "sectors")  # written as one cell, items joined with "|"
 
 
 def export_events(store: Store, path: str | Path, *, fmt: str, since: str | None = None,
@@ -31,38 +38,70 @@ def export_events(store: Store, path: str | Path, *, fmt: str, since: str | None
     """Write the stored events (dates within [since, until]) to ``path``; returns how many.
 
     jsonl writes the full records; csv and parquet one row per event with flat columns (parquet
-    as a folder of files partitioned by month)."""
+    as a folder of files partitioned by month).
+
+    Raises:
+        TielineError: an unknown format, or ``path`` cannot be written.
+        StoreError: the database cannot be read.
+    """
     if fmt not in FORMATS:
         raise TielineError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    window, params = date_window("date", since, until)
-    where = f"WHERE {window}"
+    if "\x00" in str(path):
+        raise TielineError(f"{str(path)!r}: a path cannot hold a NUL byte")
     target = Path(path)
-    if fmt in ("gdelt", "polecat"):
-        writer = write_gdelt if fmt == "gdelt" else write_polecat
-        return writer(store, target, since=since, until=until)
+    try:
+        if fmt in ("gdelt", "polecat"):
+            writer = write_gdelt if fmt == "gdelt" else write_polecat
+            return writer(store, target, since=since, until=until)
+        if fmt == "parquet":
+            return _write_parquet(store, target, since=since, until=until)
+        return _write_flat(store, target, fmt=fmt, since=since, until=until)
+    except OSError as exc:
+        raise TielineError(f"{target}: cannot write: {exc.strerror or exc}") from exc
+
+
+def _write_flat(store: Store, target: Path, *, fmt: str, since: str | None, until: str | None) -> int:
+    """JSON lines of the full records, or CSV of the flat columns. The query runs before the
+    file is opened, so that a database that cannot be read leaves no empty file behind."""
+    window, params = date_window("date", since, until)  # a fixed column; the dates are bound parameters
+    order = "ORDER BY date, doc_id, event_id"
     if fmt == "jsonl":
-        rows = store.con.execute(f"SELECT record FROM events {where} ORDER BY date, doc_id, event_id", params)
-        n = 0
-        with target.open("w", encoding="utf-8") as out:
-            for (record,) in rows.fetchall():
+        records = store.read(f"SELECT record FROM events WHERE {window} {order}", params).fetchall()
+        with target.open("w", encoding="utf-8", newline="") as out:
+            for (record,) in records:
                 out.write(json.dumps(json.loads(record), ensure_ascii=False) + "\n")
-                n += 1
-        return n
-    select = f"SELECT {', '.join(COLUMNS)}, coalesce(substr(date, 1, 7), 'undated') AS month FROM events {where}"
-    count = store.con.execute(f"SELECT count(*) FROM events {where}", params).fetchone()
-    frame = store.con.execute(select + " ORDER BY date, doc_id, event_id", params).df()
-    if fmt == "csv":
-        frame = frame.drop(columns=["month"])
-        for column in ("contexts", "sectors"):
-            frame[column] = frame[column].map(lambda v: "|".join(v) if v is not None else "")
-        frame.to_csv(target, index=False)
-    else:
-        target.mkdir(parents=True, exist_ok=True)
-        store.con.register("export_frame", frame)
-        store.con.execute(f"COPY export_frame TO '{target.as_posix()}' "
+        return len(records)
+    found = store.read(f"SELECT {', '.join(COLUMNS)} FROM events WHERE {window} {order}", params).fetchall()
+    lists = [COLUMNS.index(name) for name in LIST_COLUMNS]
+    rows = ([("|".join(value) if value is not None else "") if i in lists else value for i, value in enumerate(row)]
+            for row in found)
+    with target.open("w", encoding="utf-8", newline="") as out:
+        return write_csv(rows, out, columns=COLUMNS, lineterminator="\n")
+
+
+def _write_parquet(store: Store, target: Path, *, since: str | None, until: str | None) -> int:
+    """A folder of Parquet files partitioned by month (``month=2020-03``, ``month=undated``)."""
+    window, params = date_window("date", since, until)
+    frame = store.read(f"SELECT {', '.join(COLUMNS)}, coalesce(substr(date, 1, 7), 'undated') AS month "
+                       f"FROM events WHERE {window} ORDER BY date, doc_id, event_id", params).df()
+    # issue 9: the path was formatted into the SQL, so a name holding a quote ran what followed
+    # it. COPY takes no bound parameter for its file before DuckDB 1.5 (and 1.5's is broken), so
+    # the path is a literal whose quotes sql_string doubles; absolute, so that DuckDB writes into
+    # the folder made here, reading neither "~" nor a URL scheme into the name.
+    folder = target.resolve().as_posix()
+    if "\\" in folder:  # DuckDB reads a backslash as a folder separator, and would write elsewhere
+        raise TielineError(f"{target}: a Parquet export folder cannot have a backslash in its path")
+    target.mkdir(parents=True, exist_ok=True)
+    destination = sql_string(folder)
+    store.con.register("export_frame", frame)
+    try:
+        store.con.execute(f"COPY export_frame TO {destination} "
                           "(FORMAT PARQUET, PARTITION_BY (month), OVERWRITE_OR_IGNORE)")
+    except duckdb.Error as exc:
+        raise store_error(str(target), "cannot write Parquet", exc) from exc
+    finally:
         store.con.unregister("export_frame")
-    return count[0] if count else 0
+    return len(frame)
 
 
 GDELT_GEO = ("Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")
@@ -100,7 +139,7 @@ def _lead_end(text: str) -> int:
 
 
 def _rows(store: Store, sql: str, params: list[object]) -> list[tuple[Any, ...]]:
-    return store.con.execute(sql, params).fetchall()
+    return store.read(sql, params).fetchall()
 
 
 def write_gdelt(store: Store, path: Path, *, since: str | None = None, until: str | None = None) -> int:
@@ -144,10 +183,10 @@ def write_gdelt(store: Store, path: Path, *, since: str | None = None, until: st
         return [kind, full, fips, fips if is_country else "", "", "" if lat is None else f"{lat:.4f}",
                 "" if lon is None else f"{lon:.4f}", fips if is_country else ""]
 
-    written = 0
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")
-        for record_json, published, url, text, coded_at, mentions, sources, articles in _rows(store, sql, params):
+    found = _rows(store, sql, params)  # before the file is opened: a failed read leaves no file
+
+    def rows() -> Iterator[list[Any]]:
+        for record_json, published, url, text, coded_at, mentions, sources, articles in found:
             record = json.loads(record_json)
             day = event_day(record.get("date"), published)
             if day is None:
@@ -156,16 +195,17 @@ def write_gdelt(store: Store, path: Path, *, since: str | None = None, until: st
             goldstein = lexicon.cameo.get(cameo, lexicon.cameo.get(cameo[:3], ("", None)))[1]
             start = (record.get("spans") or {}).get("sentence", [0, 0])[0]
             year_fraction = day.year + (day.timetuple().tm_yday - 1) / (366 if day.year % 4 == 0 else 365)
-            writer.writerow([
+            yield [
                 int(record["event_id"][:15], 16), day.strftime("%Y%m%d"), day.strftime("%Y%m"), day.year,
                 f"{year_fraction:.4f}", *actor(record.get("actor")), *actor(record.get("recipient")),
                 1 if start < _lead_end(text) else 0, cameo, cameo[:3], cameo[:2], record.get("quad") or "",
                 "" if goldstein is None else goldstein, mentions, sources, articles, "",
                 *([""] * len(GDELT_GEO)), *([""] * len(GDELT_GEO)), *geo(record.get("location")),
                 coded_at.strftime("%Y%m%d%H%M%S"), url or record["doc_id"],
-            ])
-            written += 1
-    return written
+            ]
+
+    with path.open("w", encoding="utf-8", newline="") as out:
+        return write_csv(rows(), out, delimiter="\t", lineterminator="\n", quote=False)
 
 
 def write_polecat(store: Store, path: Path, *, since: str | None = None, until: str | None = None) -> int:
@@ -186,17 +226,16 @@ def write_polecat(store: Store, path: Path, *, since: str | None = None, until: 
         return [joined("name"), joined("country"), cow if cow.strip("; ") else "", sector, joined("type"), "",
                 joined("text"), ""]
 
-    written = 0
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, delimiter="\t", lineterminator="\n")
-        writer.writerow(POLECAT_COLUMNS)
-        for record_json, published, source in _rows(store, sql, params):
+    found = _rows(store, sql, params)  # before the file is opened: a failed read leaves no file
+
+    def rows() -> Iterator[list[Any]]:
+        for record_json, published, source in found:
             record = json.loads(record_json)
             day = event_day(record.get("date"), published)
             location = record.get("location") or {}
             country = countries.get(location.get("country") or "")
             is_country = country is not None and location.get("name") == country.name
-            writer.writerow([
+            yield [
                 record["event_id"], day.isoformat() if day else record.get("date") or "", record["event"],
                 record.get("mode") or "", record.get("score"), QUAD_NAMES.get(record.get("quad") or 0, ""),
                 "; ".join(record.get("contexts") or []), *party(record.get("actor")), *party(record.get("recipient")),
@@ -204,6 +243,7 @@ def write_polecat(store: Store, path: Path, *, since: str | None = None, until: 
                 country.name if country else "", location.get("lat") or "", location.get("lon") or "", "",
                 location.get("name") or "", ("country" if is_country else "city") if location.get("name") else "",
                 source or "", published.isoformat() if published else "", "", "", "", "en", f"tieline {__version__}",
-            ])
-            written += 1
-    return written
+            ]
+
+    with path.open("w", encoding="utf-8", newline="") as out:
+        return write_csv(rows(), out, columns=POLECAT_COLUMNS, delimiter="\t", lineterminator="\n")

@@ -78,14 +78,14 @@ def _matching(query: EventQuery) -> tuple[str, list[object]]:
 
 def count_events(store: Store, query: EventQuery) -> int:
     matching, params = _matching(query)
-    row = store.con.execute(f"SELECT count(*) {matching}", params).fetchone()
+    row = store.read(f"SELECT count(*) {matching}", params).fetchone()
     return int(row[0]) if row else 0
 
 
 def search_events(store: Store, query: EventQuery, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     """Records (newest first) with their story's title, source and URL under ``document``."""
     matching, params = _matching(query)
-    rows = store.con.execute(f"""
+    rows = store.read(f"""
         WITH page AS (SELECT e.event_id, e.doc_id, e.date, e.record {matching}
                       ORDER BY e.date DESC NULLS LAST, e.doc_id, e.event_id LIMIT ? OFFSET ?)
         SELECT page.record, d.title, d.source, d.url, d.date
@@ -97,7 +97,7 @@ def search_events(store: Store, query: EventQuery, *, limit: int = 50, offset: i
 
 def get_event(store: Store, event_id: str) -> dict[str, Any] | None:
     """One record with its whole story (``document.text``) and its cluster's other reports."""
-    row = store.con.execute("""
+    row = store.read("""
         SELECT e.record, d.title, d.source, d.url, d.date, d.text
         FROM events e JOIN documents d ON d.id = e.doc_id WHERE e.event_id = ?""", [event_id]).fetchone()
     if row is None:
@@ -106,7 +106,7 @@ def get_event(store: Store, event_id: str) -> dict[str, Any] | None:
     item["document"]["text"] = row[5]
     item["cluster"] = None
     if store.has_table("clusters"):
-        cluster = store.con.execute("SELECT cluster_id FROM cluster_members WHERE event_id = ?", [event_id]).fetchone()
+        cluster = store.read("SELECT cluster_id FROM cluster_members WHERE event_id = ?", [event_id]).fetchone()
         if cluster:
             others = [r for r in store.cluster_reports(cluster[0]) if r["event_id"] != event_id]
             item["cluster"] = {"cluster_id": cluster[0], "other_reports": others}
@@ -116,15 +116,15 @@ def get_event(store: Store, event_id: str) -> dict[str, Any] | None:
 def stats(store: Store) -> dict[str, Any]:
     """Sizes and spans of the store: documents, events, clusters, dates, events by quad class."""
     documents, events = store.counts()["documents"], store.counts()["events"]
-    first, last = store.con.execute(
+    first, last = store.read(
         "SELECT min(date), max(date) FROM events WHERE date IS NOT NULL AND NOT negated").fetchone() or (None, None)
-    by_quad = dict(store.con.execute(
+    by_quad = dict(store.read(
         "SELECT quad, count(*) FROM events WHERE NOT negated GROUP BY quad ORDER BY quad").fetchall())
-    by_type = dict(store.con.execute(
+    by_type = dict(store.read(
         "SELECT event, count(*) FROM events WHERE NOT negated GROUP BY event ORDER BY count(*) DESC").fetchall())
     clusters = None
     if store.has_table("clusters"):
-        row = store.con.execute("SELECT count(*) FROM clusters").fetchone()
+        row = store.read("SELECT count(*) FROM clusters").fetchone()
         clusters = int(row[0]) if row else 0
     return {"documents": documents, "events": events, "clusters": clusters, "first_date": first, "last_date": last,
             "events_by_quad": {str(k): v for k, v in by_quad.items()}, "events_by_type": by_type}
@@ -133,7 +133,7 @@ def stats(store: Store) -> dict[str, Any]:
 def top_dyads(store: Store, *, limit: int = 10, since: str | None = None) -> list[dict[str, Any]]:
     """The most active pairs of countries (either direction), with their cooperation share."""
     window, params = date_window("e.date", since, None)
-    rows = store.con.execute(f"""
+    rows = store.read(f"""
         SELECT least(pa.country, pr.country) AS a, greatest(pa.country, pr.country) AS b,
                count(DISTINCT e.event_id) AS events,
                count(DISTINCT e.event_id) FILTER (WHERE e.quad IN (1, 2)) AS cooperation,

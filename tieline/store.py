@@ -2,15 +2,22 @@
 
 Writes are idempotent: a document already stored with the same id and text is skipped; one
 stored with other text is replaced with its new events. Each batch of documents is written in
-one transaction, so an interrupted ingest leaves every document either whole or absent.
+one transaction, so an interrupted ingest leaves every document either whole or absent. When one
+run meets an id more than once, its last version is kept.
+
+Every DuckDB failure leaves as a one-line :class:`StoreError` saying what it likely means (a
+damaged file, a full disk); :meth:`Store.check` and :meth:`Store.verify` test the tables'
+consistency and that every stored block can be read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -20,6 +27,8 @@ import pandas as pd
 from tieline.about import __version__
 from tieline.errors import StoreError
 from tieline.types import CodedDocument, EventRecord
+
+log = logging.getLogger("tieline.store")
 
 SCHEMA_VERSION = 3  # 2: event_parties, one row per member of a party; 3: clusters (tieline.dedup)
 SCHEMA = """
@@ -86,14 +95,60 @@ EVENT_COLUMNS = ("event_id", "doc_id", "event", "mode", "actor_country", "actor_
                  "sentence", "trigger", "rule", "record")
 
 
+# What a DuckDB error most likely means, for the one line the user reads (issue 9).
+DAMAGED_HINT = ("the database file is damaged or truncated; restore it from a backup, or rebuild it with "
+                "`tieline ingest`")
+DISK_FULL_HINT = "the disk is full; free some space and run the command again"
+DAMAGE_SIGNS = ("Corrupt database file", "checksum", "Could not read enough bytes", "not a valid DuckDB database",
+                "Failed to deserialize", "database has been invalidated")
+DISK_FULL_SIGNS = ("No space left on device", "Disk quota exceeded", "File too large")
+
+
+def store_error(path: str, action: str, exc: BaseException) -> StoreError:
+    """A :class:`StoreError` for a DuckDB failure: ``PATH: ACTION: first line of the error (hint)``,
+    one line, with what the failure likely means (a damaged file, a full disk) when DuckDB's
+    message shows it."""
+    text = str(exc)
+    first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
+    hint = ""
+    if any(sign in text for sign in DISK_FULL_SIGNS):
+        hint = f" ({DISK_FULL_HINT})"
+    elif isinstance(exc, duckdb.SerializationException) or any(sign in text for sign in DAMAGE_SIGNS):
+        hint = f" ({DAMAGED_HINT})"
+    return StoreError(f"{path}: {action}: {first}{hint}")
+
+
+def sql_string(value: str) -> str:
+    """``value`` as an SQL string literal, for the few places DuckDB takes no bound parameter
+    (``COPY ... TO`` in DuckDB before 1.5): quotes doubled, so the value cannot end the literal.
+    A NUL byte, which no path or name holds, is refused."""
+    if "\x00" in value:
+        raise StoreError(f"{value!r}: a NUL byte cannot be part of an SQL string")
+    return "'" + value.replace("'", "''") + "'"
+
+
+def sql_identifier(name: str) -> str:
+    """``name`` as a quoted SQL identifier (a table or column name read from the catalogue)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
 @dataclass
 class IngestSummary:
-    """What an ingest did."""
+    """What an ingest did. ``duplicates`` counts the documents of the input that a later document
+    with the same id superseded (the last version of an id is the one kept)."""
 
     added: int = 0
     replaced: int = 0
     unchanged: int = 0
     events: int = 0
+    duplicates: int = 0
+    # when this run began: a stored document coded since then was written by this run, so meeting
+    # its id again is a duplicate in the input, not a document stored before (issue 9)
+    started: dt.datetime = field(default_factory=_utc_now)
 
 
 def text_sha1(text: str) -> str:
@@ -102,7 +157,8 @@ def text_sha1(text: str) -> str:
 
 def date_window(column: str, since: str | None, until: str | None) -> tuple[str, list[object]]:
     """SQL condition and parameters keeping dates within [since, until]; dates may be YYYY,
-    YYYY-MM or YYYY-MM-DD, and ``until`` includes every date it is a prefix of."""
+    YYYY-MM or YYYY-MM-DD, and ``until`` includes every date it is a prefix of. ``column`` is a
+    column name written in the caller's code, never input; the dates are bound parameters."""
     return (f"(? IS NULL OR {column} >= ?) AND (? IS NULL OR substr({column}, 1, length(?)) <= ?)",
             [since, since, until, until, until])
 
@@ -183,6 +239,9 @@ class Store:
     Args:
         path: the DuckDB file (created when missing).
         read_only: open without the right to write.
+
+    Raises:
+        StoreError: the file cannot be opened, is damaged, or is not a tieline database.
     """
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
@@ -190,32 +249,65 @@ class Store:
         try:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as exc:
-            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
-        if not read_only:
-            self._migrate()
-        else:
-            self._check_version()
+            raise store_error(self.path, "cannot open database", exc) from exc
+        try:
+            if not read_only:
+                self._migrate()
+            else:
+                self._check_version()
+        except StoreError:
+            with contextlib.suppress(duckdb.Error):  # a damaged file may not close cleanly either
+                self.con.close()
+            raise
 
     def close(self) -> None:
-        self.con.close()
+        try:
+            self.con.close()
+        except duckdb.Error as exc:  # closing writes a checkpoint: a full disk can show here
+            raise store_error(self.path, "cannot close the database", exc) from exc
 
     def cursor(self) -> Store:
         """A view of this store on its own cursor, for one thread (web requests); close it after use."""
         view = object.__new__(Store)
-        view.path, view.con = self.path, self.con.cursor()
+        view.path = self.path
+        try:
+            view.con = self.con.cursor()
+        except duckdb.Error as exc:
+            raise store_error(self.path, "cannot read the database", exc) from exc
         return view
 
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        try:
+            self.close()
+        except StoreError as error:  # the error already raised is the one to report
+            log.warning("%s", error)
+
+    def read(self, sql: str, params: list[Any] | None = None) -> duckdb.DuckDBPyConnection:
+        """Run one query that reads, with bound ``params``; fetch its result from the returned
+        connection (DuckDB has run it whole by then). Every reader of the store (queries,
+        analysis, export) goes through here, so that a damaged file is one line, not a traceback.
+
+        Raises:
+            StoreError: DuckDB failed, e.g. on a damaged block (issue 9).
+        """
+        try:
+            return self.con.execute(sql, params)
+        except duckdb.Error as exc:
+            raise store_error(self.path, "cannot read the database", exc) from exc
 
     def _check_version(self) -> None:
         try:
             row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except duckdb.CatalogException as exc:
             raise StoreError(f"{self.path}: not a tieline database (run `tieline ingest` to create one)") from exc
+        except duckdb.Error as exc:  # a truncated or damaged file fails its first read (issue 9)
+            raise store_error(self.path, "cannot read the database", exc) from exc
         if row is None or int(row[0]) > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: made by a newer tieline (schema {row[0] if row else '?'}); upgrade tieline")
 
@@ -237,30 +329,44 @@ class Store:
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
-            try:
-                self.con.execute("ROLLBACK")
-            except duckdb.TransactionException:
-                pass  # the failure came before the transaction began
-            raise StoreError(f"{self.path}: cannot set up or upgrade the database: {exc}") from exc
+            rollback(self.con, self.path)  # when the failure came before BEGIN, there is nothing to undo
+            raise store_error(self.path, "cannot set up or upgrade the database", exc) from exc
 
     def stored_sha1(self, doc_ids: list[str]) -> dict[str, str]:
+        """{id: SHA-1 of the stored text} of the ids stored."""
+        return {doc_id: sha for doc_id, (sha, _, _) in self._stored(doc_ids).items()}
+
+    def _stored(self, doc_ids: list[str]) -> dict[str, tuple[str, dt.datetime, int]]:
+        """{id: (SHA-1 of the text, when it was coded, how many events)} of the ids stored."""
         if not doc_ids:
             return {}
-        rows = self.con.execute("SELECT id, text_sha1 FROM documents WHERE id IN (SELECT unnest(?))", [doc_ids]).fetchall()
-        return dict(rows)
+        rows = self.read("SELECT id, text_sha1, coded_at, n_events FROM documents WHERE id IN (SELECT unnest(?))",
+                         [doc_ids]).fetchall()
+        return {doc_id: (sha, coded_at, n_events) for doc_id, sha, coded_at, n_events in rows}
 
     def unseen(self, items: Iterable[Any], summary: IngestSummary, *, batch_size: int = 500) -> Iterator[Any]:
         """The documents not yet stored with the same text (problems pass through), so that a
-        re-run codes only what is new; the skipped ones are counted as unchanged in ``summary``."""
+        re-run codes only what is new; the skipped ones are counted as unchanged in ``summary``.
+        Of several documents with one id among ``batch_size`` in a row, only the last is coded;
+        the others are counted as duplicates (``write`` keeps the last of those further apart)."""
         batch: list[Any] = []
 
         def flush() -> Iterator[Any]:
-            docs = [d for d in batch if hasattr(d, "text")]
-            known = self.stored_sha1([d.id for d in docs])
-            for item in batch:
-                if hasattr(item, "text") and known.get(item.id) == text_sha1(item.text):
-                    summary.unchanged += 1
-                    continue
+            # issue 9: the last version of an id wins, and earlier ones are not even coded
+            last = {item.id: n for n, item in enumerate(batch) if hasattr(item, "text")}
+            known = self._stored(list(last))
+            for n, item in enumerate(batch):
+                if hasattr(item, "text"):
+                    if last[item.id] != n:
+                        summary.duplicates += 1
+                        continue
+                    stored = known.get(item.id)
+                    if stored is not None and stored[0] == text_sha1(item.text):
+                        if stored[1] >= summary.started:  # stored by this very run: met twice in the input
+                            summary.duplicates += 1
+                        else:
+                            summary.unchanged += 1
+                        continue
                 yield item
 
         for item in items:
@@ -273,7 +379,13 @@ class Store:
     def write(self, coded: Iterable[CodedDocument], *, batch_size: int = 200,
               summary: IngestSummary | None = None) -> IngestSummary:
         """Store coded documents and their events; see the module docstring for idempotence.
-        Each batch of ``batch_size`` documents is one transaction."""
+        Each batch of ``batch_size`` documents is one transaction. Of several documents with one
+        id, the last one written is kept.
+
+        Raises:
+            StoreError: a batch could not be written (its transaction is rolled back; batches
+                committed before it stay).
+        """
         summary = summary if summary is not None else IngestSummary()
         batch: list[CodedDocument] = []
         for item in coded:
@@ -286,26 +398,40 @@ class Store:
         return summary
 
     def _write_batch(self, batch: list[CodedDocument], summary: IngestSummary) -> None:
-        known = self.stored_sha1([c.document.id for c in batch])
-        docs, events, replaced = [], [], []
-        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-        seen_in_batch: set[str] = set()
-        written: set[str] = set()
-        for c in batch:
+        # issue 9: the same id twice in one batch wrote the first text's document and events but
+        # every version's parties (orphan and doubled rows); now only the last version is written
+        last = {c.document.id: n for n, c in enumerate(batch)}
+        kept = [c for n, c in enumerate(batch) if last[c.document.id] == n]
+        summary.duplicates += len(batch) - len(kept)
+        known = self._stored([c.document.id for c in kept])
+        docs: list[tuple[Any, ...]] = []
+        events: list[tuple[Any, ...]] = []
+        parties: list[tuple[Any, ...]] = []
+        replaced: list[str] = []
+        now = _utc_now()
+        for c in kept:
             d = c.document
             sha = text_sha1(d.text)
-            if known.get(d.id) == sha or d.id in seen_in_batch:
-                summary.unchanged += 1
+            stored = known.get(d.id)
+            this_run = stored is not None and stored[1] >= summary.started  # an earlier batch of this run wrote it
+            if stored is not None and stored[0] == sha:
+                if this_run:
+                    summary.duplicates += 1
+                else:
+                    summary.unchanged += 1
                 continue
-            seen_in_batch.add(d.id)
-            if d.id in known:
+            if stored is not None:
                 replaced.append(d.id)
-                summary.replaced += 1
+                if this_run:  # a later version of a document this run added or replaced: it wins
+                    summary.duplicates += 1
+                    summary.events -= stored[2]
+                else:
+                    summary.replaced += 1
             else:
                 summary.added += 1
             docs.append((d.id, sha, d.date, d.title, d.url, d.source, d.text, len(c.records), now, __version__))
-            written.add(d.id)
             events.extend(_event_row(r) for r in c.records)
+            parties.extend(row for r in c.records for row in _party_rows(r))
         if not docs:
             return
         summary.events += len(events)
@@ -322,18 +448,17 @@ class Store:
                 self.con.execute("DELETE FROM event_parties WHERE doc_id IN (SELECT unnest(?))", [replaced])
             if events:
                 self._insert("events", EVENT_COLUMNS, events)
-                parties = [row for c in batch for r in c.records for row in _party_rows(r)
-                           if c.document.id in written]
-                if parties:
-                    self._insert("event_parties", PARTY_COLUMNS, parties)
+            if parties:
+                self._insert("event_parties", PARTY_COLUMNS, parties)
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
-            self.con.execute("ROLLBACK")
-            raise StoreError(f"{self.path}: write failed: {exc}") from exc
+            rollback(self.con, self.path)
+            raise store_error(self.path, "write failed (the documents committed before it are kept)", exc) from exc
 
     def _insert(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         """Insert rows in one statement: DuckDB reads a whole DataFrame far faster than it runs
-        one INSERT per row. Object columns keep None as NULL (a float column would make it NaN)."""
+        one INSERT per row. Object columns keep None as NULL (a float column would make it NaN).
+        ``table`` and ``columns`` are this module's constants, never input."""
         frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
         self.con.register("tieline_rows", frame)
         try:
@@ -351,11 +476,11 @@ class Store:
         sql += " ORDER BY date NULLS LAST, doc_id, event_id"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        for (record,) in self.con.execute(sql, params).fetchall():
+        for (record,) in self.read(sql, params).fetchall():
             yield json.loads(record)
 
     def has_table(self, name: str) -> bool:
-        row = self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()
+        row = self.read("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()
         return bool(row and row[0])
 
     def _require_clusters(self) -> None:
@@ -373,7 +498,7 @@ class Store:
                "ORDER BY num_reports DESC, num_sources DESC, date, cluster_id")
         if limit:
             sql += f" LIMIT {int(limit)}"
-        cursor = self.con.execute(sql, [min_reports, *params])
+        cursor = self.read(sql, [min_reports, *params])
         names = [c[0] for c in cursor.description]
         for row in cursor.fetchall():
             yield dict(zip(names, row))
@@ -381,7 +506,7 @@ class Store:
     def cluster_reports(self, cluster_id: str) -> list[dict[str, Any]]:
         """The report-level records of one cluster, with their documents' source, title and URL."""
         self._require_clusters()
-        rows = self.con.execute("""
+        rows = self.read("""
             SELECT e.record, d.title, d.source, d.url, d.date
             FROM cluster_members m JOIN events e ON e.event_id = m.event_id JOIN documents d ON d.id = m.doc_id
             WHERE m.cluster_id = ? ORDER BY d.date NULLS LAST, m.doc_id, m.event_id""", [cluster_id]).fetchall()
@@ -392,7 +517,7 @@ class Store:
         record. Where several of a document's records share the key, the one dated nearest the
         publication date stands for the story (an older event told as background does not)."""
         self._require_clusters()
-        rows = self.con.execute("""
+        rows = self.read("""
             SELECT e.doc_id, e.event, coalesce(e.actor_country, ''), coalesce(e.recipient_country, ''), m.cluster_id
             FROM events e JOIN cluster_members m USING (event_id) JOIN documents d ON d.id = e.doc_id
             WHERE NOT e.negated
@@ -403,6 +528,57 @@ class Store:
         return out
 
     def counts(self) -> dict[str, int]:
-        docs = self.con.execute("SELECT count(*) FROM documents").fetchone()
-        events = self.con.execute("SELECT count(*) FROM events").fetchone()
+        docs = self.read("SELECT count(*) FROM documents").fetchone()
+        events = self.read("SELECT count(*) FROM events").fetchone()
         return {"documents": docs[0] if docs else 0, "events": events[0] if events else 0}
+
+    def check(self) -> list[str]:
+        """What is inconsistent between the tables, one line per kind (empty when all is well):
+        rows that lost the event or document they belong to, rows stored twice, documents whose
+        ``n_events`` is not their number of events. The test suite runs it after writes (issue 9)."""
+        problems = []
+        for what, sql in CHECKS:
+            row = self.read(sql).fetchone()
+            if row and row[0]:
+                problems.append(f"{row[0]} {what}")
+        return problems
+
+    def verify(self) -> None:
+        """Read every stored value of every table, so that a damaged file fails now, with one
+        line, rather than on whichever later query meets the bad block (``tieline serve`` runs
+        it as it starts). It reads the whole file: about 0.3 s for 80 MB.
+
+        Raises:
+            StoreError: a block cannot be read (issue 9).
+        """
+        tables = self.read("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+                           "AND table_catalog = current_database() AND table_schema = 'main'").fetchall()
+        for (name,) in tables:
+            # hashing the whole row makes DuckDB read (and checksum) every column's blocks
+            self.read(f"SELECT count(*), sum(hash(t)) FROM {sql_identifier(name)} AS t").fetchone()
+
+
+# (what is wrong, SQL counting it) for Store.check
+CHECKS = (
+    ("event_parties rows without their event",
+     "SELECT count(*) FROM event_parties p WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = p.event_id)"),
+    ("event_parties rows stored twice",
+     "SELECT count(*) FROM (SELECT event_id, role, position FROM event_parties GROUP BY ALL HAVING count(*) > 1)"),
+    ("events without their document",
+     "SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = e.doc_id)"),
+    ("events stored twice", "SELECT count(*) FROM (SELECT event_id FROM events GROUP BY event_id HAVING count(*) > 1)"),
+    ("documents whose n_events is not their number of events",
+     "SELECT count(*) FROM documents d WHERE n_events <> (SELECT count(*) FROM events e WHERE e.doc_id = d.id)"),
+    ("cluster_members rows without their event",
+     "SELECT count(*) FROM cluster_members m WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = m.event_id)"),
+)
+
+
+def rollback(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """Roll back after a failed write without hiding why it failed: when COMMIT itself fails (a
+    full disk), DuckDB has already ended the transaction, and ROLLBACK's "no transaction is
+    active" used to replace "No space left on device" (issue 9). The caller raises the first error."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error as exc:
+        log.debug("%s: rollback after a failed write: %s", path, exc)
