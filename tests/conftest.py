@@ -113,7 +113,7 @@ def web_db(coder, tmp_path_factory) -> Path:
 def coded_document(doc_id: str, text: str, *, events: int = 1, sentence: str = "Iran met Armenia in Yerevan.",
                    actor: str = "IRN", actor_name: str = "Iran", recipient: str = "ARM", lon: float = 44.5,
                    score: float = 1.0, date: str = "2020-03-02", url: str = "https://news.example/a",
-                   source: str = "Wire") -> CodedDocument:
+                   source: str = "Wire", confidence: float = 0.9) -> CodedDocument:
     """A coded document built by hand, without the model: ``events`` CONSULT records of ``actor``
     meeting ``recipient``, for store, export and CLI tests (issue 9)."""
     import datetime as dt
@@ -129,7 +129,7 @@ def coded_document(doc_id: str, text: str, *, events: int = 1, sentence: str = "
             recipient={"country": recipient, "type": "GOV", "name": "Armenia", "abbrev": None, "text": "Armenia"},
             date=date, date_precision="day", location={"name": "Yerevan", "country": "ARM", "lat": 40.18, "lon": lon},
             negated=False, future=False, hypothetical=False, historical=False, cameo="040", quad=1, score=score,
-            sentence=sentence, trigger="met", spans={"sentence": [0, len(sentence)]}, rule="test", confidence=0.9)
+            sentence=sentence, trigger="met", spans={"sentence": [0, len(sentence)]}, rule="test", confidence=confidence)
 
     document = Document(doc_id, text, dt.date(2020, 3, 2), "A title", url, source)
     return CodedDocument(document, tuple(record(n) for n in range(events)))

@@ -137,3 +137,35 @@ def test_cli_damaged_database_is_one_error_line(make_coded, tmp_path, how):
         assert done.returncode != 0, (name, done.stderr)
         assert len(lines) == 1 and "Traceback" not in done.stderr, (name, done.stderr)
         assert lines[0].startswith(f"tieline: error: {db}") and "damaged or truncated" in lines[0], (name, lines[0])
+
+
+def test_cli_min_confidence_filters_events_and_exports(make_coded, tmp_path):
+    from tieline.store import Store
+
+    db = tmp_path / "conf.duckdb"
+    with Store(db) as store:
+        store.write([make_coded("low", "Iran met Armenia (low).", confidence=0.3),
+                     make_coded("high", "Iran met Armenia (high).", confidence=0.9)])
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["events", "--db", str(db), "--format", "jsonl", "--min-confidence", "0.5"])
+    assert listed.exit_code == 0, listed.output
+    assert [json.loads(line)["doc_id"] for line in listed.stdout.splitlines()] == ["high"]
+    everything = runner.invoke(cli, ["events", "--db", str(db), "--format", "jsonl"])
+    assert sorted(json.loads(line)["doc_id"] for line in everything.stdout.splitlines()) == ["high", "low"]
+    written = {}
+    for fmt in ("jsonl", "csv", "polecat"):
+        out = tmp_path / f"conf.{fmt}"
+        result = runner.invoke(cli, ["export", str(out), "--db", str(db), "--format", fmt, "--min-confidence", "0.5"])
+        assert result.exit_code == 0, result.output
+        assert "1 events written" in result.stderr
+        written[fmt] = out.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["doc_id"] for line in written["jsonl"]] == ["high"]
+    header = written["csv"][0].split(",")
+    assert [row.split(",")[header.index("doc_id")] for row in written["csv"][1:]] == ["high"]
+    assert len(written["polecat"]) == 2  # the header and one row
+    config = tmp_path / "tieline.yaml"
+    config.write_text("min_confidence: 0.5\n", encoding="utf-8")
+    configured = runner.invoke(cli, ["--config", str(config), "events", "--db", str(db), "--format", "jsonl"])
+    assert [json.loads(line)["doc_id"] for line in configured.stdout.splitlines()] == ["high"]
+    refused = runner.invoke(cli, ["events", "--db", str(db), "--min-confidence", "1.5"])
+    assert refused.exit_code == 2 and "1.5" in refused.output

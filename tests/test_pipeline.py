@@ -296,3 +296,16 @@ def test_pipeline_a_run_on_sentence_is_coded_in_sentences_of_bounded_length(code
     records = _code(coder, text)
     assert records and all(r["event"] == "SUPPORT" for r in records)
     assert max(len(r["sentence"].split()) for r in records) <= MAX_SENTENCE_TOKENS
+
+
+@pytest.mark.model
+def test_pipeline_min_confidence_keeps_only_confident_records(nlp, coder):
+    from tieline.pipeline import Coder
+
+    text = "Iran and Armenia signed a cooperation agreement in Yerevan on Monday. Iran criticised US sanctions."
+    every = coder.code_text(text, date=dt.date(2019, 12, 17))
+    assert every
+    top = max(r.confidence for r in every)
+    kept = Coder(nlp, min_confidence=top).code_text(text, date=dt.date(2019, 12, 17))
+    assert [r.event_id for r in kept] == [r.event_id for r in every if r.confidence >= top] != []
+    assert Coder(nlp, min_confidence=min(top + 0.01, 1.0) + 1e-9).code_text(text, date=dt.date(2019, 12, 17)) == []

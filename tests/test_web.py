@@ -464,3 +464,27 @@ def test_web_code_with_a_date_at_the_end_of_time_never_500s(client):
                                               "date": "9999-12-31"})
     assert response.status_code == 200, response.text
     assert set(response.json()) == {"events", "problems"}
+
+
+@pytest.fixture(scope="module")
+def confidence_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("web-conf") / "conf.duckdb"
+    with Store(path) as store:
+        store.write([coded_document("low", "Iran met Armenia (low).", confidence=0.3),
+                     coded_document("high", "Iran met Armenia (high).", confidence=0.9)])
+    return path
+
+
+def test_web_events_filter_on_min_confidence(confidence_db):
+    client = TestClient(create_app(confidence_db), base_url="http://localhost")
+    def ids(query: str) -> list[str]:
+        response = client.get(f"/api/events{query}")
+        assert response.status_code == 200, response.text
+        return sorted(e["doc_id"] for e in response.json()["events"])
+    assert ids("") == ["high", "low"]
+    assert ids("?min_confidence=0.5") == ["high"]
+    assert ids("?min_confidence=") == ["high", "low"]  # an empty form field means any
+    assert ids("?min_confidence=1") == []
+    assert client.get("/api/events?min_confidence=2").status_code == 422
+    assert "high" in client.get("/events.csv?min_confidence=0.5").text
+    assert "(low)" not in client.get("/events.csv?min_confidence=0.5").text

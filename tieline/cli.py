@@ -35,7 +35,8 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 
 
 def _coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),  # type: ignore[no-untyped-def]
-           triggers: tuple[str, ...] = (), *, hypothetical: bool = False, historical: bool = False):
+           triggers: tuple[str, ...] = (), *, hypothetical: bool = False, historical: bool = False,
+           min_confidence: float | None = None):
     from tieline.lexicon import Lexicon, default_lexicon
     from tieline.parse import load_nlp
     from tieline.pipeline import Coder
@@ -47,7 +48,9 @@ def _coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),  # 
                      if k in config}
     return Coder(load_nlp(model), lexicon=lexicon, batch_size=batch_size, **parse_options,
                  include_hypothetical=hypothetical or bool(config.get("include_hypothetical")),
-                 include_historical=historical or bool(config.get("include_historical")))
+                 include_historical=historical or bool(config.get("include_historical")),
+                 min_confidence=min_confidence if min_confidence is not None
+                 else float(config.get("min_confidence") or DEFAULTS["min_confidence"]))
 
 
 def dictionary_options(command):  # type: ignore[no-untyped-def]
@@ -64,6 +67,11 @@ def keep_options(command):  # type: ignore[no-untyped-def]
     return click.option("--historical", is_flag=True,
                         help="Also write background events dated over a month before the story, flagged historical."
                         )(command)
+
+
+def min_confidence_option(command):  # type: ignore[no-untyped-def]
+    return click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None,
+                        help="Only records at least this confident (0 to 1).")(command)
 
 
 def follow_links_option(command):  # type: ignore[no-untyped-def]
@@ -105,7 +113,7 @@ def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) 
         if isinstance(config.get(key), str):
             config[key] = [config[key]]
     ctx.meta["tieline.config"] = config
-    ctx.default_map = {name: dict(config) for name in ("code", "ingest", "events", "eval", "demo")}
+    ctx.default_map = {name: dict(config) for name in ("code", "ingest", "events", "eval", "demo", "export")}
 
 
 def _party(p: dict[str, Any] | list[dict[str, Any]] | None) -> str:
@@ -212,15 +220,17 @@ def cli() -> None:
 @click.option("--batch-size", default=DEFAULTS["batch_size"], show_default=True)
 @follow_links_option
 @keep_options
+@min_confidence_option
 @dictionary_options
 def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt: str, strict: bool,
          model: str | None, batch_size: int, follow_links: bool, allow_private_links: bool, hypothetical: bool,
-         historical: bool, actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
+         historical: bool, min_confidence: float | None, actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
     """Code INPUT files, folders or web addresses (.txt, .jsonl, .jsonl.gz, .html, RSS/Atom
     feeds, http(s):// URLs, or - for stdin) into event records."""
     from tieline.read import read_documents
 
-    coder = _coder(model, batch_size, actors, triggers, hypothetical=hypothetical, historical=historical)
+    coder = _coder(model, batch_size, actors, triggers, hypothetical=hypothetical, historical=historical,
+                   min_confidence=min_confidence)
     problems = Problems()
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
@@ -281,17 +291,20 @@ class Progress:
               help="Cluster the new events with the stored ones (as `tieline dedup` does) at the end.")
 @follow_links_option
 @keep_options
+@min_confidence_option
 @dictionary_options
 def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool, model: str | None,
            batch_size: int, commit_every: int, dedup: bool, follow_links: bool, allow_private_links: bool,
-           hypothetical: bool, historical: bool, actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
+           hypothetical: bool, historical: bool, min_confidence: float | None, actors: tuple[str, ...],
+           triggers: tuple[str, ...]) -> None:
     """Code INPUT files, folders, HTML pages, RSS/Atom feeds or web addresses and store documents
     and events in the database. Documents already stored with the same text are skipped before
     coding, so an interrupted run can be started again."""
     from tieline.read import count_documents, read_documents
     from tieline.store import IngestSummary, Store
 
-    coder = _coder(model, batch_size, actors, triggers, hypothetical=hypothetical, historical=historical)
+    coder = _coder(model, batch_size, actors, triggers, hypothetical=hypothetical, historical=historical,
+                   min_confidence=min_confidence)
     problems = Problems()
     summary = IngestSummary()
     progress = Progress(count_documents(inputs))
@@ -327,15 +340,16 @@ def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool,
 @click.option("--negated", is_flag=True, help="Include negated events.")
 @click.option("--limit", type=int, help="At most this many events.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True)
+@min_confidence_option
 def events(db: str, actor: str | None, recipient: str | None, event_type: str | None, since: str | None,
-           until: str | None, negated: bool, limit: int | None, fmt: str) -> None:
+           until: str | None, negated: bool, limit: int | None, fmt: str, min_confidence: float | None) -> None:
     """List stored events."""
     from tieline.store import Store
 
     with Store(db, read_only=True) as store:
         rows = store.events(actor=actor, recipient=recipient, event=event_type,
                             since=since, until=until,
-                            include_negated=negated, limit=limit)
+                            include_negated=negated, min_confidence=min_confidence, limit=limit)
         n = write_records(rows, fmt, sys.stdout)
     click.echo(f"{n} events", err=True)
 
@@ -618,14 +632,14 @@ def network(db: str, since: str | None, event_type: str | None, graphml: str | N
               show_default=True, help="gdelt: GDELT 2.0 event table, one row per cluster; polecat: POLECAT columns.")
 @click.option("--since", callback=_iso_date, help="Earliest event date (YYYY-MM-DD).")
 @click.option("--until", callback=_iso_date, help="Latest event date (YYYY-MM-DD).")
-def export(output: str, db: str, fmt: str, since: str | None, until: str | None) -> None:
+@min_confidence_option
+def export(output: str, db: str, fmt: str, since: str | None, until: str | None, min_confidence: float | None) -> None:
     """Write stored events to OUTPUT (a file; a folder partitioned by month for parquet)."""
     from tieline.export import export_events
     from tieline.store import Store
 
     with Store(db, read_only=True) as store:
-        n = export_events(store, output, fmt=fmt, since=since,
-                          until=until)
+        n = export_events(store, output, fmt=fmt, since=since, until=until, min_confidence=min_confidence)
     click.echo(f"{n} events written to {output}", err=True)
 
 

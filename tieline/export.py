@@ -23,7 +23,7 @@ from tieline.about import __version__
 from tieline.csvfile import write_csv
 from tieline.errors import TielineError
 from tieline.lexicon import default_lexicon
-from tieline.store import Store, date_window, event_day, sql_string, store_error
+from tieline.store import Store, event_day, record_window, sql_string, store_error
 
 FORMATS = ("jsonl", "csv", "parquet", "gdelt", "polecat")
 COLUMNS = ("event_id", "doc_id", "date", "date_precision", "event", "mode", "quad", "score", "cameo",
@@ -34,8 +34,9 @@ LIST_COLUMNS = ("contexts", "sectors")  # written as one cell, items joined with
 
 
 def export_events(store: Store, path: str | Path, *, fmt: str, since: str | None = None,
-                  until: str | None = None) -> int:
-    """Write the stored events (dates within [since, until]) to ``path``; returns how many.
+                  until: str | None = None, min_confidence: float | None = None) -> int:
+    """Write the stored events (dates within [since, until], confidence at least
+    ``min_confidence``) to ``path``; returns how many.
 
     jsonl writes the full records; csv and parquet one row per event with flat columns (parquet
     as a folder of files partitioned by month).
@@ -52,18 +53,19 @@ def export_events(store: Store, path: str | Path, *, fmt: str, since: str | None
     try:
         if fmt in ("gdelt", "polecat"):
             writer = write_gdelt if fmt == "gdelt" else write_polecat
-            return writer(store, target, since=since, until=until)
+            return writer(store, target, since=since, until=until, min_confidence=min_confidence)
         if fmt == "parquet":
-            return _write_parquet(store, target, since=since, until=until)
-        return _write_flat(store, target, fmt=fmt, since=since, until=until)
+            return _write_parquet(store, target, since=since, until=until, min_confidence=min_confidence)
+        return _write_flat(store, target, fmt=fmt, since=since, until=until, min_confidence=min_confidence)
     except OSError as exc:
         raise TielineError(f"{target}: cannot write: {exc.strerror or exc}") from exc
 
 
-def _write_flat(store: Store, target: Path, *, fmt: str, since: str | None, until: str | None) -> int:
+def _write_flat(store: Store, target: Path, *, fmt: str, since: str | None, until: str | None,
+                min_confidence: float | None = None) -> int:
     """JSON lines of the full records, or CSV of the flat columns. The query runs before the
     file is opened, so that a database that cannot be read leaves no empty file behind."""
-    window, params = date_window("date", since, until)  # a fixed column; the dates are bound parameters
+    window, params = record_window("", since, until, min_confidence)  # fixed columns; the values are bound
     order = "ORDER BY date, doc_id, event_id"
     if fmt == "jsonl":
         records = store.read(f"SELECT record FROM events WHERE {window} {order}", params).fetchall()
@@ -79,9 +81,10 @@ def _write_flat(store: Store, target: Path, *, fmt: str, since: str | None, unti
         return write_csv(rows, out, columns=COLUMNS, lineterminator="\n")
 
 
-def _write_parquet(store: Store, target: Path, *, since: str | None, until: str | None) -> int:
+def _write_parquet(store: Store, target: Path, *, since: str | None, until: str | None,
+                   min_confidence: float | None = None) -> int:
     """A folder of Parquet files partitioned by month (``month=2020-03``, ``month=undated``)."""
-    window, params = date_window("date", since, until)
+    window, params = record_window("", since, until, min_confidence)
     frame = store.read(f"SELECT {', '.join(COLUMNS)}, coalesce(substr(date, 1, 7), 'undated') AS month "
                        f"FROM events WHERE {window} ORDER BY date, doc_id, event_id", params).df()
     # issue 9: the path was formatted into the SQL, so a name holding a quote ran what followed
@@ -142,11 +145,12 @@ def _rows(store: Store, sql: str, params: list[object]) -> list[tuple[Any, ...]]
     return store.read(sql, params).fetchall()
 
 
-def write_gdelt(store: Store, path: Path, *, since: str | None = None, until: str | None = None) -> int:
+def write_gdelt(store: Store, path: Path, *, since: str | None = None, until: str | None = None,
+                min_confidence: float | None = None) -> int:
     """GDELT 2.0 event-table rows, one per cluster (or per record where no clustering was run)."""
     lexicon = default_lexicon()
     countries = lexicon.countries_by_iso3
-    window, params = date_window("e.date", since, until)
+    window, params = record_window("e.", since, until, min_confidence)
     if store.has_table("clusters"):
         sql = f"""
             SELECT e.record, d.date, d.url, d.text, d.coded_at, coalesce(c.num_records, 1),
@@ -208,10 +212,11 @@ def write_gdelt(store: Store, path: Path, *, since: str | None = None, until: st
         return write_csv(rows(), out, delimiter="\t", lineterminator="\n", quote=False)
 
 
-def write_polecat(store: Store, path: Path, *, since: str | None = None, until: str | None = None) -> int:
+def write_polecat(store: Store, path: Path, *, since: str | None = None, until: str | None = None,
+                  min_confidence: float | None = None) -> int:
     """POLECAT-layout rows, one per record, with POLECAT's header."""
     countries = default_lexicon().countries_by_iso3
-    window, params = date_window("e.date", since, until)
+    window, params = record_window("e.", since, until, min_confidence)
     sql = f"""SELECT e.record, d.date, d.source FROM events e JOIN documents d ON d.id = e.doc_id
               WHERE NOT e.negated AND {window} ORDER BY e.date, e.doc_id, e.event_id"""
 

@@ -57,6 +57,7 @@ class Coder:
         include_hypothetical, include_historical: also write events the story only supposes, or
             tells as background from over a month before (flagged); by default a record is written
             for what the story reports as happening, planned or denied (negated).
+        min_confidence: records less confident than this are not written.
     """
 
     def __init__(self, nlp: Language, *, lexicon: Lexicon | None = None,
@@ -65,9 +66,11 @@ class Coder:
                  max_document_chars: int = DEFAULTS["max_document_chars"],
                  min_english_ratio: float = DEFAULTS["min_english_ratio"],
                  include_hypothetical: bool = DEFAULTS["include_hypothetical"],
-                 include_historical: bool = DEFAULTS["include_historical"]) -> None:
+                 include_historical: bool = DEFAULTS["include_historical"],
+                 min_confidence: float = DEFAULTS["min_confidence"]) -> None:
         self.nlp = nlp
         self.include_hypothetical, self.include_historical = include_hypothetical, include_historical
+        self.min_confidence = min_confidence
         self.lexicon = lexicon or default_lexicon()
         self.batch_size = batch_size
         self.parse_options = {"batch_chars": batch_chars, "segment_chars": segment_chars,
@@ -123,7 +126,7 @@ class Coder:
         for event, attrs in zip(events, attributes):
             record = build_record(event, attrs, self.lexicon)
             if record is None or (record.hypothetical and not self.include_hypothetical) \
-                    or (record.historical and not self.include_historical):
+                    or (record.historical and not self.include_historical) or record.confidence < self.min_confidence:
                 continue
             # one record per act: "shot and wounded two soldiers" is one assault, not two
             key = (record.spans["sentence"][0], record.event, _parties(record.actor), _parties(record.recipient))

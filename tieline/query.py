@@ -25,6 +25,7 @@ class EventQuery:
     until: str | None = None
     text: str | None = None  # words in the evidence sentence or the story's title
     include_negated: bool = False
+    min_confidence: float | None = None  # records at least this confident
 
     def where(self) -> tuple[str, list[object]]:
         """SQL condition on ``events e`` (joined with ``documents d`` when ``text`` is set), and
@@ -56,6 +57,9 @@ class EventQuery:
             params += [self.text.lower(), self.text.lower()]
         if not self.include_negated:
             clauses.append("NOT e.negated")
+        if self.min_confidence is not None:
+            clauses.append("e.confidence >= ?")
+            params.append(float(self.min_confidence))
         return " AND ".join(clauses), params
 
     def as_params(self) -> dict[str, str]:

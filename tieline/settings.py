@@ -26,6 +26,8 @@ SETTINGS: tuple[Setting, ...] = (
             "also write events the story only supposes ('may meet', 'is likely to attack'), flagged hypothetical"),
     Setting("include_historical", False,
             "also write events dated over a month before the story (background), flagged historical"),
+    Setting("min_confidence", 0.0,
+            "records less confident than this are not written (code, ingest) nor listed (events, export, the API)"),
     Setting("max_document_bytes", 16_000_000,
             "longest JSON line, text file, HTML page or feed file read, in bytes after decompression; "
             "a longer one is skipped with a problem report, never held in memory whole"),

@@ -163,6 +163,15 @@ def date_window(column: str, since: str | None, until: str | None) -> tuple[str,
             [since, since, until, until, until])
 
 
+def record_window(alias: str, since: str | None, until: str | None,
+                  min_confidence: float | None = None) -> tuple[str, list[object]]:
+    """SQL condition and parameters keeping event records dated within [since, until] whose
+    confidence is at least ``min_confidence`` (any when None). ``alias`` is the events table's
+    alias written in the caller's code ("" or "e."), never input."""
+    window, params = date_window(f"{alias}date", since, until)
+    return f"{window} AND (? IS NULL OR {alias}confidence >= ?)", [*params, min_confidence, min_confidence]
+
+
 def event_day(event_date: str | None, published: dt.date | None) -> dt.date | None:
     """The day an event happened: its own date when day-precise, else the publication date when
     that falls inside the event's coarser date, else None (too vague to cluster or to put on a calendar)."""
@@ -469,9 +478,11 @@ class Store:
 
     def events(self, *, actor: str | None = None, recipient: str | None = None, event: str | None = None,
                since: str | None = None, until: str | None = None, include_negated: bool = False,
-               limit: int | None = None) -> Iterator[dict[str, Any]]:
+               min_confidence: float | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
         """Stored event records (as dicts), filtered, ordered by date and document."""
         where, params = _party_filters(actor, recipient, event, "date", since, until, include_negated)
+        where += " AND (? IS NULL OR confidence >= ?)"
+        params += [min_confidence, min_confidence]
         sql = f"SELECT record FROM events WHERE {where}"
         sql += " ORDER BY date NULLS LAST, doc_id, event_id"
         if limit:

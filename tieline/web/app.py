@@ -41,6 +41,7 @@ DEFAULT_PAGE_SIZE = 50
 CODE_PATTERN = r"^[A-Za-z]{2,8}$"
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 OPTIONAL_CODE = r"^([A-Za-z]{2,8})?$"
+OPTIONAL_CONFIDENCE = r"^((0(\.\d{1,6})?)|(1(\.0{1,6})?)|(\.\d{1,6}))?$"  # empty, or a number from 0 to 1
 OPTIONAL_DATE = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"
 PERIODS = ("day", "week", "month", "year")
 
@@ -112,11 +113,15 @@ def create_app(db: str | Path, *, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
                     since: Annotated[str | None, Query(pattern=OPTIONAL_DATE)] = None,
                     until: Annotated[str | None, Query(pattern=OPTIONAL_DATE)] = None,
                     q: Annotated[str | None, Query(max_length=200, description="words in the sentence or title")] = None,
-                    negated: bool = False) -> EventQuery:
+                    negated: bool = False,
+                    min_confidence: Annotated[str | None, Query(pattern=OPTIONAL_CONFIDENCE,
+                                                                description="records at least this confident, 0 to 1")
+                                              ] = None) -> EventQuery:
         check_event_type(type)
         return EventQuery(actor=actor or None, recipient=recipient or None, event=type or None,
                           quad=int(quad) if quad else None, context=context or None, sector=sector or None,
-                          since=since or None, until=until or None, text=q or None, include_negated=negated)
+                          since=since or None, until=until or None, text=q or None, include_negated=negated,
+                          min_confidence=float(min_confidence) if min_confidence else None)
 
     Filters = Annotated[EventQuery, Depends(event_query)]
 
