@@ -309,3 +309,23 @@ def test_pipeline_min_confidence_keeps_only_confident_records(nlp, coder):
     kept = Coder(nlp, min_confidence=top).code_text(text, date=dt.date(2019, 12, 17))
     assert [r.event_id for r in kept] == [r.event_id for r in every if r.confidence >= top] != []
     assert Coder(nlp, min_confidence=min(top + 0.01, 1.0) + 1e-9).code_text(text, date=dt.date(2019, 12, 17)) == []
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("text, event, mode, actor, recipient, place", [
+    # a preposition of time is no particle: "called ... on Tuesday" is a call, not "call on" (issue 10)
+    ("The Emir of Qatar called the Iranian president on Tuesday.", "CONSULT", "phone", "QAT", "IRN", None),
+    # a name two office holders share goes to the one of the country the phrase names (issue 10)
+    ("Jordan's King Abdullah met the Iranian president on Tuesday.", "CONSULT", None, "JOR", "IRN", None),
+    # "New York" is not York (issue 10)
+    ("Iranian Foreign Minister Mohammad Javad Zarif met the UN secretary-general in New York on Monday.",
+     "CONSULT", None, "IRN", "UN", "USA"),
+])
+def test_pipeline_actor_and_place_resolution_fixes(coder, text, event, mode, actor, recipient, place):
+    records = coder.code_text(text, date=dt.date(2019, 12, 17))
+    assert len(records) == 1, [r.to_dict() for r in records]
+    r = records[0].to_dict()
+    assert (r["event"], r["mode"]) == (event, mode)
+    assert actor in (r["actor"]["country"], r["actor"]["abbrev"])
+    assert recipient in (r["recipient"]["country"], r["recipient"]["abbrev"])
+    assert (r["location"] or {}).get("country") == place

@@ -197,8 +197,10 @@ class ActorFinder:
                 out.append(name.actor)
         return out
 
-    def _leader(self, key: str, day: dt.date | None) -> Actor | None:
+    def _leader(self, key: str, day: dt.date | None, country: str | None = None) -> Actor | None:
         rows = self.leaders_by_key.get(key, [])
+        if country is not None and any(r.country == country for r in rows):
+            rows = [r for r in rows if r.country == country]  # "Jordan's King Abdullah", not Malaysia's
         if any(r.source == "leaders_current.csv" for r in rows):
             # the newer table knows this person: an older row left open (no end date) is out of date
             rows = [r for r in rows if r.source == "leaders_current.csv" or r.end is not None or r.type == "ELI"]
@@ -315,9 +317,16 @@ class ActorFinder:
                 home = self._residence(head, tokens, own, names)
                 base = home or own.actor
                 return mention(Actor(base.name, base.country, agent or "CVL"), "adjective")
+            actor = own.actor
+            if own.kind == "leader":
+                # a name several office holders share goes to the one of the country the phrase names
+                named = [names[t.i].actor.country for t in tokens if t.i in names and t.i not in range(own.start, own.end)
+                         and names[t.i].kind in ("country", "adjective")]
+                if named and named[0] and named[0] != actor.country:
+                    actor = self._leader(head.doc[own.start:own.end].text, context.day, named[0]) or actor
             if own.kind in ("leader", "user"):
-                context.remember_person(head, own.actor)
-            return mention(own.actor, own.kind)
+                context.remember_person(head, actor)
+            return mention(actor, own.kind)
 
         # Names among the modifiers: the closest to the head decides.
         modifier_names = []

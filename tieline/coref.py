@@ -12,6 +12,8 @@ document has said so far, sentence by sentence, and answers:
 
 from __future__ import annotations
 
+import datetime as dt
+
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -69,7 +71,8 @@ def _edit_distance_at_most_one(a: str, b: str) -> bool:
 class DocumentContext:
     """What one document has said so far (persons, mentions, the last pair of parties)."""
 
-    def __init__(self) -> None:
+    def __init__(self, day: dt.date | None = None) -> None:
+        self.day = day  # the story's date: who held an office then
         self.sentence = -1
         self.persons: dict[str, Actor] = {}
         self.name_tokens: dict[str, Actor] = {}

@@ -122,7 +122,8 @@ class EventFinder:
         else:
             return False
         if pattern.particles:
-            kids = {c.lower_ for c in tok.children if c.dep_ in ("prt", "prep", "advmod", "dative", "agent")}
+            kids = {c.lower_ for c in tok.children if c.dep_ in ("prt", "prep", "advmod", "dative", "agent")
+                    and not _temporal(c)}
             if not pattern.particles & kids:
                 return False
         if pattern.requires == "complement" and not _complements(tok):
@@ -566,7 +567,7 @@ class EventFinder:
     # ---- whole documents ----------------------------------------------------------------------
     def find_events(self, parsed: ParsedDocument) -> Iterator[Event]:
         """Every event of a parsed document, sentence by sentence in text order."""
-        ctx = DocumentContext()
+        ctx = DocumentContext(parsed.document.date)
         day = parsed.document.date
         if parsed.document.title:
             ctx.read_title(self.actors.country_names(parsed.document.title, day))
@@ -592,6 +593,15 @@ class EventFinder:
             res = self.actors.resolve(head, names, offset, ctx)
             if res is not None and len(res.mentions) == 1:
                 ctx.observe(res.mentions[0], head)
+
+
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+
+
+def _temporal(prep: Token) -> bool:
+    """A preposition of time ("called on Tuesday", "met on 5 May") is no particle of the verb."""
+    return prep.dep_ == "prep" and any(g.dep_ == "pobj" and (g.ent_type_ in ("DATE", "TIME") or g.lower_ in WEEKDAYS)
+                                       for g in prep.children)
 
 
 def person_entities(sent: Span) -> list[Span]:

@@ -171,5 +171,17 @@ FEATURE_WORDS = frozenset("shoal island islands strait bay river sea mountains m
 
 
 def _part_of_other_place(span: Span) -> bool:
+    """A name inside a longer proper name is not that place: "Scarborough Shoal" is not
+    Scarborough, and "New York", where the gazetteer lacked it, is not York."""
     doc = span.doc
-    return span.end < len(doc) and doc[span.end].lower_ in FEATURE_WORDS and doc[span.end].is_title
+    if span.end < len(doc) and doc[span.end].lower_ in FEATURE_WORDS and doc[span.end].is_title:
+        return True
+    before = doc[span.start - 1] if span.start > 0 else None
+    return before is not None and span[0].ent_iob_ == "I" and before.pos_ == "PROPN" and before.is_title \
+        and before.lower_ not in PART_WORDS  # "Western Cambodia", "West Darfur" are parts of the place
+
+
+# Words naming a part of a place, not another place: "Western Cambodia" is in Cambodia.
+PART_WORDS = frozenset("north south east west northern southern eastern western central upper lower greater "
+                       "northeast northwest southeast southwest northeastern northwestern southeastern "
+                       "southwestern".split())
