@@ -128,3 +128,18 @@ def test_corpus_reserved_ids(tmp_path):
     assert corpus.is_reserved("REUT-1@05:00", reserved) and not corpus.is_reserved("REUT-1@06:00", reserved)
     assert corpus.is_reserved("guardian-7", reserved) and corpus.is_reserved("guardian-7@09:00", reserved)
     assert not corpus.is_reserved("guardian-70", reserved)
+
+
+def test_corpus_every_committed_label_is_valid(shared):
+    """The labels in corpus/ against the shared texts: the asset stays valid as code and tables change."""
+    from .conftest import REPO
+
+    stories = [s for s in corpus.read_labels([REPO / "corpus" / "labels", REPO / "corpus" / "agreement"])]
+    assert stories and all(isinstance(s, corpus.LabelledStory) for s in stories)
+    first = [s for s in stories if "agreement" not in s.path]
+    second = [s for s in stories if "agreement" in s.path]
+    texts = corpus.load_texts(shared / "data" / "news_corpus", [(s.file, s.id) for s in stories])
+    extra = corpus.read_extra_keys(REPO / "corpus" / "keys.csv")
+    reserved = corpus.reserved_ids(shared / "eval" / "reserved.txt")
+    for labelled in (first, second):
+        assert corpus.validate(labelled, texts, extra_keys=extra, reserved=reserved) == []
