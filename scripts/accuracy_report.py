@@ -14,6 +14,8 @@ import gzip
 import json
 from pathlib import Path
 
+from corpus_agreement import both_ways  # a sibling script
+from tieline import corpus
 from tieline.about import __version__
 from tieline.evaluate import Score, gold_documents, load_gold, score
 from tieline.parse import load_nlp
@@ -178,6 +180,29 @@ def main() -> None:
         by_type[name] = result
         lines.append(f"| {name} | {result.docs} | {result.precision:.3f} | {result.recall:.3f} | {result.f1:.3f} | "
                      f"{result.date_accuracy} | {result.location_accuracy} | `tieline eval {shown}` |")
+    news = shared / "data" / "news_corpus"
+    labelled = [s for s in corpus.read_labels([REPO / "corpus" / "labels"]) if isinstance(s, corpus.LabelledStory)]
+    if news.is_dir() and labelled:
+        texts = corpus.load_texts(news, [(s.file, s.id) for s in labelled])
+        for split in ("dev", "test"):  # the test split is measured here, never trained or tuned on
+            gold = corpus.join([s for s in labelled if s.split == split], texts)
+            result = score(gold, [r.to_dict() for r in coder.code(gold_documents(gold))])
+            name = f"annotated news corpus, {split} split (`corpus/`)"
+            by_type[name] = result
+            lines.append(f"| {name} | {result.docs} | {result.precision:.3f} | {result.recall:.3f} | {result.f1:.3f} | "
+                         f"{result.date_accuracy} | {result.location_accuracy} | "
+                         f"`python scripts/corpus_tool.py gold --split {split} -o {split}.jsonl; tieline eval {split}.jsonl` |")
+        second = [s for s in corpus.read_labels([REPO / "corpus" / "agreement"]) if isinstance(s, corpus.LabelledStory)]
+        first = {(s.file, s.id): s for s in labelled}
+        shared_ids = [(s.file, s.id) for s in second if (s.file, s.id) in first]
+        if shared_ids:
+            texts.update(corpus.load_texts(news, [k for k in shared_ids if k not in texts]))
+            forward, backward = both_ways(corpus.join([first[k] for k in shared_ids], texts),
+                                          corpus.join([s for s in second if (s.file, s.id) in first], texts))
+            lines.append(f"| agreement of two annotation passes (the ceiling; `docs/corpus.md`) | {len(shared_ids)} | "
+                         f"{(forward.precision + backward.precision) / 2:.3f} | "
+                         f"{(forward.recall + backward.recall) / 2:.3f} | {(forward.f1 + backward.f1) / 2:.3f} | | | "
+                         "`python scripts/corpus_agreement.py` |")
     petrarch = shared / "data" / "petrarch_gold" / "petr2_gsr_validation.jsonl"
     if petrarch.is_file():
         countries = {c.iso3 for c in coder.lexicon.countries}
