@@ -120,6 +120,7 @@ class EventType:
     cameo: str
     symmetric: bool = False  # "A met B" is "B met A": reports may name the parties either way
     placed: bool = False  # where it happens tells two events apart (a strike on Syria, one on Iraq)
+    aimed: bool = False  # done to someone: a statement, a meeting or a sanction has a recipient; a resignation need not
 
 
 def _split(cell: str | None) -> tuple[str, ...]:
@@ -327,7 +328,8 @@ class Lexicon:
             score = _float(r["score"], "events.csv", n)
             out[r["event"]] = EventType(r["event"], int(r["quad"]), score or 0.0, r["cameo"],
                                         r.get("symmetric", "no").strip().lower() == "yes",
-                                        r.get("placed", "no").strip().lower() == "yes")
+                                        r.get("placed", "no").strip().lower() == "yes",
+                                        r.get("aimed", "no").strip().lower() == "yes")
         if set(out) != set(EVENT_TYPES):
             raise LexiconError(f"event types differ from PLOVER's 16: {sorted(set(out) ^ set(EVENT_TYPES))}", table="events.csv")
         return out

@@ -30,7 +30,7 @@ from tieline.attributes.topics import document_off_topic, sentence_off_topic
 from tieline.events import EventFinder
 from tieline.lexicon import Lexicon, default_lexicon
 from tieline.parse import dateline_place, failure, parse_documents
-from tieline.records import build_record
+from tieline.records import build_record, recipients_from_story
 from tieline.settings import DEFAULTS
 from tieline.types import Attributes, CodedDocument, Document, Event, EventRecord, Location, ParsedDocument, Problem
 
@@ -134,7 +134,7 @@ class Coder:
                 continue
             seen.add(key)
             records.append(record)
-        return records
+        return recipients_from_story(records, self.lexicon)
 
     def resolve_attributes(self, parsed: ParsedDocument, events: list[Event]) -> list[Attributes]:
         """Date, place, contexts and fields of each event (in document order)."""

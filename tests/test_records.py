@@ -1,0 +1,42 @@
+"""Records: the story's other party as recipient of an aimed act whose sentence names none (issue 10)."""
+
+from __future__ import annotations
+
+from tieline.records import recipients_from_story
+from tieline.types import EventRecord
+
+
+def record(event: str, actor: str, recipient: str | None, n: int) -> EventRecord:
+    def party(country: str) -> dict:
+        return {"text": country, "name": country, "country": country, "type": "GOV", "abbrev": None}
+
+    return EventRecord(doc_id="d", event_id=f"e{n}", event=event, mode=None, contexts=(), sectors=(),
+                       actor=party(actor), recipient=party(recipient) if recipient else None, date=None,
+                       date_precision=None, location=None, negated=False, future=False, hypothetical=False,
+                       historical=False, cameo="040", quad=1, score=1.0, sentence="s", trigger="t",
+                       spans={"sentence": [0, 1]}, rule="triggers.csv:1 meet", confidence=0.85)
+
+
+def test_records_an_aimed_act_without_recipient_takes_the_storys_other_party(lexicon):
+    records = [record("CONSULT", "IRN", "ARM", 1), record("AGREE", "ARM", "IRN", 2),
+               record("SUPPORT", "IRN", None, 3), record("RETREAT", "IRN", None, 4)]
+    out = recipients_from_story(records, lexicon)
+    support, retreat = out[2], out[3]
+    assert support.recipient["country"] == "ARM"
+    assert support.rule.endswith("; recipient from the story") and support.confidence == 0.75
+    assert "recipient" not in support.spans or support.spans.get("recipient") is None  # no span: not in the sentence
+    assert retreat.recipient is None  # a resignation is done to no one
+    assert out[:2] == records[:2]
+
+
+def test_records_no_other_party_no_recipient(lexicon):
+    records = [record("CONSULT", "GBR", "GBR", 1), record("ACCUSE", "GBR", None, 2)]
+    assert recipients_from_story(records, lexicon)[1].recipient is None
+
+
+def test_records_the_most_named_then_the_first_named(lexicon):
+    records = [record("CONSULT", "IRN", "ARM", 1), record("CONSULT", "IRN", "MYS", 2),
+               record("AGREE", "IRN", "MYS", 3), record("ACCUSE", "IRN", None, 4)]
+    assert recipients_from_story(records, lexicon)[3].recipient["country"] == "MYS"
+    tied = [record("CONSULT", "IRN", "ARM", 1), record("CONSULT", "IRN", "MYS", 2), record("ACCUSE", "IRN", None, 3)]
+    assert recipients_from_story(tied, lexicon)[2].recipient["country"] == "ARM"
