@@ -20,7 +20,7 @@ from tieline.about import __version__
 from tieline.evaluate import Score, gold_documents, load_gold, score
 from tieline.parse import load_nlp
 from tieline.pipeline import Coder
-from tieline.types import Document
+from tieline.types import Document, party_members
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -76,13 +76,6 @@ def petrarch_gold(path: Path, countries: set[str]) -> list[dict]:
     return out
 
 
-def members(party: dict | list | None) -> list[dict]:
-    """The parties of an actor or recipient field (a compound party is a list)."""
-    if party is None:
-        return []
-    return party if isinstance(party, list) else [party]
-
-
 def span_agreement(coder: Coder, path: Path) -> dict[str, float]:
     """On ConfliBERT's test sentences: how often tieline codes an event where the gold has one,
     and how often its actor / recipient text overlaps the gold source / target span."""
@@ -110,11 +103,11 @@ def span_agreement(coder: Coder, path: Path) -> dict[str, float]:
             continue
         coded += 1
         labels = r["labels"]
-        actor_ok += any(overlaps(p.get("text"), labels["source_spans"]) for x in recs for p in members(x.actor))
+        actor_ok += any(overlaps(p.get("text"), labels["source_spans"]) for x in recs for p in party_members(x.actor))
         if labels["target_spans"]:
             with_recipient += 1
             recipient_ok += any(overlaps(p.get("text"), labels["target_spans"]) for x in recs
-                                for p in members(x.recipient))
+                                for p in party_members(x.recipient))
         quad_ok += any(str(x.quad) == labels["penta_class"] for x in recs)
     n = len(rows)
     return {"sentences": n, "coded": coded, "coverage": coded / n if n else 0.0,

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from tieline.lexicon import EVENT_TYPES, Lexicon, default_lexicon
+from tieline.store import text_sha1  # the hash the store keeps: one definition of "the same text"
 from tieline.types import Problem
 
 SPLITS = ("train", "dev", "test")
@@ -55,10 +56,6 @@ class LabelledStory:
     @property
     def split(self) -> str:
         return split_of(self.file, self.id)
-
-
-def text_sha1(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
 def story_key(file: str, doc_id: str) -> str:

@@ -24,6 +24,7 @@ from tieline.csvfile import write_csv
 from tieline.errors import TielineError
 from tieline.lexicon import default_lexicon
 from tieline.store import Store, event_day, record_window, sql_string, store_error
+from tieline.types import party_members
 
 FORMATS = ("jsonl", "csv", "parquet", "gdelt", "polecat")
 COLUMNS = ("event_id", "doc_id", "date", "date_precision", "event", "mode", "quad", "score", "cameo",
@@ -128,12 +129,6 @@ QUAD_NAMES = {1: "VERBAL COOPERATION", 2: "MATERIAL COOPERATION", 3: "VERBAL CON
 LEAD_CHARS = 600  # without a paragraph break, the lead is taken as this many characters
 
 
-def _members(party: Any) -> list[dict[str, Any]]:
-    if party is None:
-        return []
-    return party if isinstance(party, list) else [party]
-
-
 def _lead_end(text: str) -> int:
     """Where a story's lead paragraph ends: GDELT flags events there as root events."""
     start = len(text) - len(text.lstrip())
@@ -167,7 +162,7 @@ def write_gdelt(store: Store, path: Path, *, since: str | None = None, until: st
             WHERE NOT e.negated AND {window} ORDER BY e.date, e.doc_id, e.event_id"""
 
     def actor(party: Any) -> list[str]:
-        members = _members(party)
+        members = party_members(party)
         if not members:
             return [""] * len(GDELT_ACTOR)
         first = members[0]
@@ -221,7 +216,7 @@ def write_polecat(store: Store, path: Path, *, since: str | None = None, until: 
               WHERE NOT e.negated AND {window} ORDER BY e.date, e.doc_id, e.event_id"""
 
     def party(value: Any) -> list[str]:
-        members = _members(value)
+        members = party_members(value)
 
         def joined(key: str) -> str:
             return "; ".join(str(m.get(key) or "") for m in members)

@@ -32,7 +32,8 @@ from tieline.lexicon import Lexicon, default_lexicon
 from tieline.parse import dateline_place, failure, parse_documents
 from tieline.records import build_record, recipients_from_story
 from tieline.settings import DEFAULTS
-from tieline.types import Attributes, CodedDocument, Document, Event, EventRecord, Location, ParsedDocument, Problem
+from tieline.types import (Attributes, CodedDocument, Document, Event, EventRecord, Location, ParsedDocument, Problem,
+                           party_members)
 
 # An event that ended over a month before its story is told as background: the news of it was
 # coded (or missed) then, and coding it again would date old news as new.
@@ -226,5 +227,4 @@ LOCATIVE_PREPOSITIONS = frozenset({"in", "at", "near", "outside", "inside"})
 
 def _parties(party: dict | list | None) -> tuple:  # type: ignore[type-arg]
     """Who a party is, for telling records of one act apart: countries or organisations."""
-    members = party if isinstance(party, list) else [party] if party else []
-    return tuple(sorted((m.get("country") or "", m.get("abbrev") or "") for m in members))
+    return tuple(sorted((m.get("country") or "", m.get("abbrev") or "") for m in party_members(party)))

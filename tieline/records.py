@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 from tieline.lexicon import Lexicon
-from tieline.types import Actor, Attributes, Event, EventRecord, Mention
+from tieline.types import Actor, Attributes, Event, EventRecord, Mention, party_members
 
 # Events that, with no recipient named, are aimed at a government at home (a protest, a
 # crackdown): the recipient is the government or people of the country where it happened.
@@ -161,10 +161,6 @@ def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> Even
     )
 
 
-def _members(party: dict[str, Any] | list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    return party if isinstance(party, list) else [party] if party else []
-
-
 def recipients_from_story(records: list[EventRecord], lexicon: Lexicon) -> list[EventRecord]:
     """Records of acts done to someone (meetings, statements, sanctions: ``aimed`` in
     events.csv) whose sentence names no recipient take the story's other party: the country its
@@ -175,7 +171,7 @@ def recipients_from_story(records: list[EventRecord], lexicon: Lexicon) -> list[
     counts: dict[str, int] = {}
     party_of: dict[str, dict[str, Any]] = {}
     for record in records:
-        for member in _members(record.actor) + _members(record.recipient):
+        for member in party_members(record.actor) + party_members(record.recipient):
             country = member.get("country")
             if country:
                 counts[country] = counts.get(country, 0) + 1
@@ -183,7 +179,7 @@ def recipients_from_story(records: list[EventRecord], lexicon: Lexicon) -> list[
     out = []
     for record in records:
         if record.recipient is None and lexicon.event_types[record.event].aimed:
-            own = {m.get("country") for m in _members(record.actor)}
+            own = {m.get("country") for m in party_members(record.actor)}
             # the most named; between equals, the first named
             others = [c for c in sorted(counts, key=lambda c: -counts[c]) if c not in own]
             if others:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from tieline.about import __version__
 from tieline.errors import StoreError
-from tieline.types import CodedDocument, EventRecord
+from tieline.types import CodedDocument, EventRecord, party_members
 
 log = logging.getLogger("tieline.store")
 
@@ -221,9 +221,7 @@ def first_party(party: dict[str, Any] | list[dict[str, Any]] | None) -> dict[str
 def _party_rows(record: EventRecord) -> list[tuple[Any, ...]]:
     rows = []
     for role, party in (("actor", record.actor), ("recipient", record.recipient)):
-        if party is None:
-            continue
-        for position, p in enumerate(party if isinstance(party, list) else [party], 1):
+        for position, p in enumerate(party_members(party), 1):
             rows.append((record.event_id, record.doc_id, role, position, p.get("country"), p.get("type"),
                          p.get("name"), p.get("abbrev"), p.get("text")))
     return rows

@@ -203,3 +203,10 @@ class CodedDocument:
 
     document: Document
     records: tuple[EventRecord, ...]
+
+
+def party_members(party: dict[str, Any] | list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The members of a record's party: a compound party is a list, a single one a dict, none None."""
+    if party is None:
+        return []
+    return party if isinstance(party, list) else [party]
