@@ -169,7 +169,14 @@ def record_window(alias: str, since: str | None, until: str | None,
     confidence is at least ``min_confidence`` (any when None). ``alias`` is the events table's
     alias written in the caller's code ("" or "e."), never input."""
     window, params = date_window(f"{alias}date", since, until)
-    return f"{window} AND (? IS NULL OR {alias}confidence >= ?)", [*params, min_confidence, min_confidence]
+    floor, floor_params = confidence_floor(f"{alias}confidence", min_confidence)
+    return f"{window} AND {floor}", [*params, *floor_params]
+
+
+def confidence_floor(column: str, minimum: float | None) -> tuple[str, list[object]]:
+    """SQL condition keeping rows whose ``column`` (written in the caller's code) is at least
+    ``minimum``; any row when it is None."""
+    return f"(? IS NULL OR {column} >= ?)", [minimum, minimum]
 
 
 def event_day(event_date: str | None, published: dt.date | None) -> dt.date | None:
@@ -479,8 +486,8 @@ class Store:
                min_confidence: float | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
         """Stored event records (as dicts), filtered, ordered by date and document."""
         where, params = _party_filters(actor, recipient, event, "date", since, until, include_negated)
-        where += " AND (? IS NULL OR confidence >= ?)"
-        params += [min_confidence, min_confidence]
+        floor, floor_params = confidence_floor("confidence", min_confidence)
+        where, params = f"{where} AND {floor}", [*params, *floor_params]
         sql = f"SELECT record FROM events WHERE {where}"
         sql += " ORDER BY date NULLS LAST, doc_id, event_id"
         if limit:
