@@ -14,7 +14,7 @@ import gzip
 import json
 from pathlib import Path
 
-from corpus_agreement import both_ways  # a sibling script
+from corpus_agreement import agreement  # a sibling script
 from tieline import corpus
 from tieline.about import __version__
 from tieline.evaluate import Score, gold_documents, load_gold, score
@@ -186,12 +186,8 @@ def main() -> None:
                          f"{result.date_accuracy} | {result.location_accuracy} | "
                          f"`python scripts/corpus_tool.py gold --split {split} -o {split}.jsonl; tieline eval {split}.jsonl` |")
         second = [s for s in corpus.read_labels([REPO / "corpus" / "agreement"]) if isinstance(s, corpus.LabelledStory)]
-        first = {(s.file, s.id): s for s in labelled}
-        shared_ids = [(s.file, s.id) for s in second if (s.file, s.id) in first]
+        shared_ids, forward, backward = agreement(labelled, second, texts)  # texts hold every first-pass story
         if shared_ids:
-            texts.update(corpus.load_texts(news, [k for k in shared_ids if k not in texts]))
-            forward, backward = both_ways(corpus.join([first[k] for k in shared_ids], texts),
-                                          corpus.join([s for s in second if (s.file, s.id) in first], texts))
             lines.append(f"| agreement of two annotation passes (the ceiling; `docs/corpus.md`) | {len(shared_ids)} | "
                          f"{(forward.precision + backward.precision) / 2:.3f} | "
                          f"{(forward.recall + backward.recall) / 2:.3f} | {(forward.f1 + backward.f1) / 2:.3f} | | | "

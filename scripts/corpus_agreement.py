@@ -38,19 +38,28 @@ def both_ways(first: list[dict[str, Any]], second: list[dict[str, Any]]) -> tupl
     return score(first, as_predictions(second)), score(second, as_predictions(first))
 
 
+def agreement(first: list[corpus.LabelledStory], second: list[corpus.LabelledStory],
+              texts: dict[tuple[str, str], dict[str, Any]]) -> tuple[list[tuple[str, str]], Score, Score]:
+    """The (file, id) of the stories both passes labelled, and each pass scored as gold against the
+    other (``texts`` must hold those stories)."""
+    one = {(s.file, s.id): s for s in first}
+    two = {(s.file, s.id): s for s in second}
+    shared = sorted(set(one) & set(two))
+    forward, backward = both_ways(corpus.join([one[k] for k in shared], texts),
+                                  corpus.join([two[k] for k in shared], texts))
+    return shared, forward, backward
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--first", default=str(REPO / "corpus" / "labels"))
     parser.add_argument("--second", default=str(REPO / "corpus" / "agreement"))
     parser.add_argument("--by-type", action="store_true")
     args = parser.parse_args()
-    first = {(s.file, s.id): s for s in corpus.read_labels([args.first]) if isinstance(s, corpus.LabelledStory)}
-    second = {(s.file, s.id): s for s in corpus.read_labels([args.second]) if isinstance(s, corpus.LabelledStory)}
-    shared = sorted(set(first) & set(second))
-    texts = corpus.load_texts(NEWS, shared)
-    a = corpus.join([first[k] for k in shared], texts)
-    b = corpus.join([second[k] for k in shared], texts)
-    one, other = both_ways(a, b)
+    first = [s for s in corpus.read_labels([args.first]) if isinstance(s, corpus.LabelledStory)]
+    second = [s for s in corpus.read_labels([args.second]) if isinstance(s, corpus.LabelledStory)]
+    texts = corpus.load_texts(NEWS, [(s.file, s.id) for s in second])
+    shared, one, other = agreement(first, second, texts)
     print(f"{len(shared)} stories labelled by both passes")
     print("\nsecond pass scored against the first:\n" + format_score(one, by_type=args.by_type))
     print("\nfirst pass scored against the second:\n" + format_score(other, by_type=args.by_type))

@@ -14,7 +14,7 @@ from pathlib import Path
 from tieline import corpus
 from tieline.evaluate import Score
 
-from corpus_agreement import both_ways  # noqa: E402 (a sibling script)
+from corpus_agreement import agreement  # noqa: E402 (a sibling script)
 
 REPO = Path(__file__).resolve().parent.parent
 NEWS = REPO.parent / "shared" / "data" / "news_corpus"
@@ -70,13 +70,8 @@ def main() -> None:
     lines.append(f"| all | {sum(required.values())} | {sum(n for (_, sp), n in required.items() if sp == 'test')} "
                  f"| {sum(optional.values())} |")
 
-    shared = sorted({(s.file, s.id) for s in first} & {(s.file, s.id) for s in second})
+    shared, forward, backward = agreement(first, second, texts)
     if shared:
-        one = {(s.file, s.id): s for s in first}
-        two = {(s.file, s.id): s for s in second}
-        a = corpus.join([one[k] for k in shared], texts)
-        b = corpus.join([two[k] for k in shared], texts)
-        forward, backward = both_ways(a, b)
         files = Counter(f for f, _ in shared)
         lines += ["", "## Agreement between two independent passes", "",
                   f"{len(shared)} stories were labelled twice, by annotators who did not see each other's "

@@ -150,7 +150,9 @@ def cmd_show(args: argparse.Namespace) -> None:
 def cmd_add(args: argparse.Namespace) -> None:
     drafts = [json.loads(line) for line in Path(args.draft).read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = corpus.load_texts(NEWS, [(d["file"], d["id"]) for d in drafts])
-    lines, failed = [], 0
+    extra_keys, reserved = corpus.read_extra_keys(EXTRA_KEYS), corpus.reserved_ids(RESERVED)
+    labels: list[dict[str, Any]] = []
+    failed = 0
     for n, draft in enumerate(drafts, 1):
         record = texts.get((draft["file"], draft["id"]))
         if record is None:
@@ -168,22 +170,21 @@ def cmd_add(args: argparse.Namespace) -> None:
                  "annotator": args.annotator, "events": events}
         story = corpus.LabelledStory(label["file"], label["id"], label["text_sha1"], args.annotator, tuple(events),
                                      args.draft, n)
-        problems = corpus.validate([story], texts, extra_keys=corpus.read_extra_keys(EXTRA_KEYS),
-                                   reserved=corpus.reserved_ids(RESERVED))
+        problems = corpus.validate([story], texts, extra_keys=extra_keys, reserved=reserved)
         if problems:
             for p in problems:
                 print(p, file=sys.stderr)
             failed += 1
             continue
-        lines.append(json.dumps(label, ensure_ascii=False))
+        labels.append(label)
     out = Path(args.out)
     existing = labelled_ids([out]) if out.exists() else set()
-    fresh = [line for line in lines if (json.loads(line)["file"], json.loads(line)["id"]) not in existing]
+    fresh = [label for label in labels if (label["file"], label["id"]) not in existing]
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("a", encoding="utf-8") as f:
-        for line in fresh:
-            f.write(line + "\n")
-    print(f"{len(fresh)} stories added to {out}, {len(lines) - len(fresh)} already there, {failed} failed")
+        for label in fresh:
+            f.write(json.dumps(label, ensure_ascii=False) + "\n")
+    print(f"{len(fresh)} stories added to {out}, {len(labels) - len(fresh)} already there, {failed} failed")
     if failed:
         sys.exit(1)
 
