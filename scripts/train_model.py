@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from tieline import corpus
 from tieline.evaluate import event_matches, gold_documents, load_gold, primary_key, score
+from tieline.records import record_party
 from tieline.learned import (
     LABELS,
     NONE_LABEL,
@@ -31,7 +32,6 @@ from tieline.learned import (
     candidate_pairs,
     find_sentence_mentions,
     label_pairs,
-    party,
     render_sentence,
 )
 
@@ -100,7 +100,7 @@ def cmd_prepare(args: argparse.Namespace) -> None:
                     out.write(json.dumps({
                         "doc_id": sm.doc_id, "split": split, "index": sm.index, "start": sm.start, "end": sm.end,
                         "text": sm.text, "rendered": rendered, "marks": marks,
-                        "mentions": [{**(party(m) or {}), "start": m.start, "end": m.end, "kind": m.kind}
+                        "mentions": [{**(record_party(m) or {}), "start": m.start, "end": m.end, "kind": m.kind}
                                      for m in sm.mentions],
                         "pairs": [[a, r, lab, gi] for (a, r), (lab, gi) in zip(pairs, labels)]},
                         ensure_ascii=False) + "\n")
@@ -112,8 +112,8 @@ def cmd_prepare(args: argparse.Namespace) -> None:
                     span = _evidence_sentence(g) or [-1, -1]
                     hit_doc = hit_sent = False
                     for sm, a, r in doc_pairs:
-                        pred = {"event": g["event"], "actor": party(sm.mentions[a]),
-                                "recipient": party(sm.mentions[r]) if r is not None else None}
+                        pred = {"event": g["event"], "actor": record_party(sm.mentions[a]),
+                                "recipient": record_party(sm.mentions[r]) if r is not None else None}
                         if event_matches(g, pred):
                             hit_doc = True
                             if span[0] < sm.end and sm.start < span[1]:
@@ -151,7 +151,7 @@ def _why_missed(gold: dict[str, Any], doc_pairs: list[Any]) -> str:
             return True
         if m is None:
             return None in keys
-        p = party(m) or {}
+        p = record_party(m) or {}
         have = {str(v).upper() for k, v in p.items() if k in ("country", "abbrev", "type", "name", "text") and v}
         return bool({str(k).upper() for k in keys if k} & have)
 

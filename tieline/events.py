@@ -575,7 +575,7 @@ class EventFinder:
             names = self.actors.find_names(segment.doc, day)
             for sent in segment.doc.sents:
                 ctx.begin_sentence(sent, names, segment.offset)
-                self._learn_persons(sent, names, segment.offset, ctx)
+                self.learn_persons(sent, names, segment.offset, ctx)
                 for found in self.find_triggers(sent):
                     for pattern in (found.pattern, *found.alternatives):
                         events = self.build_events(replace(found, pattern=pattern), parsed.document.id, seg_index,
@@ -584,7 +584,7 @@ class EventFinder:
                             yield from events
                             break
 
-    def _learn_persons(self, sent: Span, names: dict[int, Name], offset: int, ctx: DocumentContext) -> None:
+    def learn_persons(self, sent: Span, names: dict[int, Name], offset: int, ctx: DocumentContext) -> None:
         """Resolve titled persons as they are introduced, and the speaker of the sentence, so that
         surnames and pronouns ("he said", "they would") resolve later."""
         heads = [ent.root for ent in person_entities(sent)]

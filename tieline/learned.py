@@ -33,7 +33,7 @@ from tieline.coref import DocumentContext
 from tieline.evaluate import event_matches
 from tieline.events import EventFinder
 from tieline.lexicon import EVENT_TYPES
-from tieline.records import _party
+from tieline.records import record_party
 from tieline.types import Mention, ParsedDocument
 
 NONE_LABEL = "none"
@@ -71,7 +71,7 @@ def find_sentence_mentions(parsed: ParsedDocument, actors: ActorFinder,
     Args:
         parsed: the document and its spaCy parses.
         actors: the rules' actor finder (tables and resolution).
-        events: when given, its ``_learn_persons`` introduces titled persons as the rules do.
+        events: when given, its ``learn_persons`` introduces titled persons as the rules do.
     """
     ctx = DocumentContext()
     day = parsed.document.date
@@ -84,7 +84,7 @@ def find_sentence_mentions(parsed: ParsedDocument, actors: ActorFinder,
         for sent in segment.doc.sents:
             ctx.begin_sentence(sent, names, offset)
             if events is not None:
-                events._learn_persons(sent, names, offset, ctx)
+                events.learn_persons(sent, names, offset, ctx)
             mentions = _sentence_mentions(sent, names, offset, actors, ctx)
             start = offset + sent.start_char
             text = sent.text
@@ -191,11 +191,6 @@ def render_sentence(sentence: SentenceMentions) -> tuple[str, list[int]]:
     return text, [where[spans.index((m.start, m.end))] for m in sentence.mentions]
 
 
-def party(mention: Mention | None) -> dict[str, Any] | None:
-    """The party as an output record writes it (the fields the scorer reads)."""
-    return _party(mention)
-
-
 def label_pairs(sentence: SentenceMentions, pairs: list[tuple[int, int | None]],
                 gold_events: Iterable[Mapping[str, Any]]) -> list[tuple[str, int | None]]:
     """Per pair, the gold type it carries (or ``none``) and the index of the gold event matched.
@@ -208,8 +203,8 @@ def label_pairs(sentence: SentenceMentions, pairs: list[tuple[int, int | None]],
     golds.sort(key=lambda ng: bool(ng[1].get("optional")))
     out: list[tuple[str, int | None]] = []
     for a, r in pairs:
-        pred = {"actor": party(sentence.mentions[a]),
-                "recipient": party(sentence.mentions[r]) if r is not None else None}
+        pred = {"actor": record_party(sentence.mentions[a]),
+                "recipient": record_party(sentence.mentions[r]) if r is not None else None}
         label: tuple[str, int | None] = (NONE_LABEL, None)
         for n, g in golds:
             if event_matches(g, {**pred, "event": g["event"]}):
@@ -233,7 +228,7 @@ def pair_record(sentence: SentenceMentions, actor: int, recipient: int | None, e
     """A prediction written the way the scorer reads records."""
     a = sentence.mentions[actor]
     r = sentence.mentions[recipient] if recipient is not None else None
-    return {"doc_id": sentence.doc_id, "event": event, "actor": party(a), "recipient": party(r),
+    return {"doc_id": sentence.doc_id, "event": event, "actor": record_party(a), "recipient": record_party(r),
             "negated": False, "rule": "model", "confidence": round(probability, 4),
             "sentence": sentence.text,
             "spans": {"sentence": [sentence.start, sentence.end], "actor": [a.start, a.end],

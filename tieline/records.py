@@ -39,7 +39,7 @@ def plover_score(lexicon: Lexicon, event: str, mode: str | None) -> float:
     return lexicon.event_types[event].score
 
 
-def _party(mention: Mention | None, actor: Actor | None = None) -> dict[str, Any] | None:
+def record_party(mention: Mention | None, actor: Actor | None = None) -> dict[str, Any] | None:
     if mention is None and actor is None:
         return None
     a = mention.actor if mention is not None else actor
@@ -101,24 +101,24 @@ def event_id(event: Event) -> str:
 def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> EventRecord | None:
     """The output record of an event, or None when no actor can be named."""
     trigger = event.trigger
-    actor = _party(event.actor)
+    actor = record_party(event.actor)
     if actor is None:
         unidentified = implied_actor(event, attributes)
         if unidentified is None:
             return None
-        actor = _party(None, unidentified)
+        actor = record_party(None, unidentified)
     if event.co_actors:
-        actor = [actor, *(_party(m) for m in event.co_actors)]  # type: ignore[list-item]
-    recipient = _party(event.recipient)
+        actor = [actor, *(record_party(m) for m in event.co_actors)]  # type: ignore[list-item]
+    recipient = record_party(event.recipient)
     if recipient is not None and event.co_recipients:
-        recipient = [recipient, *(_party(m) for m in event.co_recipients)]  # type: ignore[assignment]
+        recipient = [recipient, *(record_party(m) for m in event.co_recipients)]  # type: ignore[assignment]
     implied = None
     if recipient is None:
         implied = implied_recipient(event, attributes)
         if implied is not None:
             country = lexicon.countries_by_iso3.get(implied.country or "")
             implied = Actor(country.name if country else implied.name, implied.country, implied.type)
-            recipient = _party(None, implied)
+            recipient = record_party(None, implied)
     contexts = list(attributes.contexts)
     default = DEFAULT_CONTEXTS.get(trigger.event)
     if default and default not in contexts:
