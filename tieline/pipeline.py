@@ -147,8 +147,7 @@ class Coder:
         sentence_contexts = {(n, sent.start): find_terms(sent, self.lexicon.contexts)
                              for n, seg in enumerate(parsed.segments) for sent in seg.doc.sents}
         doc_contexts = top_contexts(sentence_contexts.values())
-        sectors_of: dict[tuple[int, int], tuple[str, ...]] = {}
-        dates_of: dict[tuple[int, int], list[Span]] = {}
+        said_in: dict[tuple[int, int], tuple[list[Span], tuple[str, ...]]] = {}  # date phrases and fields
         out: list[Attributes] = []
         last: tuple[int, str | None, str | None, Location | None] | None = None  # sentence, date, precision, place
         dateline = self.gazetteer.lookup(dateline_place(parsed.document.text) or "")
@@ -157,10 +156,10 @@ class Coder:
             token = doc[event.token]
             sent_index = event.sentence_index
             key = (event.segment, token.sent.start)
-            if key not in dates_of:
-                dates_of[key] = date_phrases(token.sent)
-                sectors_of[key] = tuple(find_terms(token.sent, self.lexicon.fields))
-            resolved = resolve_date(token, published, future=event.future, phrases=dates_of[key])
+            if key not in said_in:
+                said_in[key] = (date_phrases(token.sent), tuple(find_terms(token.sent, self.lexicon.fields)))
+            phrases, sectors = said_in[key]
+            resolved = resolve_date(token, published, future=event.future, phrases=phrases)
             if resolved is not None and published is not None and event.future and event.trigger.event == "AGREE" \
                     and resolved.value > published:
                 resolved = None  # "agreed to visit next month": the agreement is dated, not the visit
@@ -181,7 +180,6 @@ class Coder:
             if location is None:
                 location = dateline or self._seat_of(event)
             contexts = sentence_contexts[key] + [c for c in doc_contexts if c not in sentence_contexts[key]]
-            sectors = sectors_of[key]
             historical = bool(resolved and published and (published - resolved.last_day()).days > HISTORICAL_DAYS)
             out.append(Attributes(date, precision, location, tuple(contexts), sectors, historical))
             last = (sent_index, date, precision, location)
