@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install bench model clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Rebuild the learned event model from corpus/labels and ../shared (under an hour on 2 cores);
+# the model it writes to tieline/data/model/ is versioned, so demo and test never train.
+model: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[train]"
+	$(BIN)/python scripts/train_model.py all
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py

@@ -3,12 +3,13 @@
 Run from the repository root:
 
     python benchmarks/throughput.py [--corpus PATH] [--n 1000] [--processes 1]
-                                    [--batch-size 64] [--json]
+                                    [--batch-size 64] [--events auto|rules|model|hybrid ...] [--json]
 
 Reads the first N records with non-empty text from a JSONL(.gz) corpus (default:
 ../shared/data/news_corpus/reuters21578.jsonl.gz relative to the repo root), then in
 one run times (a) ``list(nlp.pipe(texts))`` and (b) ``list(coder.code(documents))`` on
-the same texts, each after a warm-up on 20 texts. With ``--processes N`` (N > 1) both
+the same texts, each after a warm-up on 20 texts; with several ``--events`` sources, (b) is timed
+once per source, so that the rules and the learned model are compared in one run. With ``--processes N`` (N > 1) both
 sides run in a multiprocessing Pool over N chunks, each worker loading its own model,
 so the two figures stay comparable. Model loading and warm-up are never timed.
 """
@@ -59,13 +60,14 @@ def read_documents(path: Path, n: int) -> list[Document]:
 
 
 def _init(side: str, batch_size: int, warmup: list[Document], barrier: Any) -> None:
-    """Load the model (and Coder) in this process and warm it up."""
+    """Load the model (and Coder) in this process and warm it up. A side is ``spacy`` or
+    ``tieline:SOURCE``."""
     nlp = load_nlp()
     _state.update(nlp=nlp, batch_size=batch_size)
     if side == "spacy":
         list(nlp.pipe([d.text for d in warmup], batch_size=batch_size))
     else:
-        _state["coder"] = Coder(nlp, batch_size=batch_size)
+        _state["coder"] = Coder(nlp, batch_size=batch_size, event_source=side.split(":", 1)[1])
         list(_state["coder"].code(warmup))
     if barrier is not None:
         barrier.wait()
@@ -104,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=1000, help="number of articles (default 1000)")
     ap.add_argument("--processes", type=int, default=1, help="worker processes per side")
     ap.add_argument("--batch-size", type=int, default=64, help="nlp.pipe / Coder batch size")
+    ap.add_argument("--events", nargs="+", default=["auto"], choices=["auto", "rules", "model", "hybrid"],
+                    help="event sources to time, each against the same bare spaCy run (default: auto)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
 
@@ -117,27 +121,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     rows: dict[str, dict[str, float | int | None]] = {}
     seconds: dict[str, float] = {}
-    for side in ("spacy", "tieline"):
+    sides = ["spacy", *(f"tieline:{source}" for source in args.events)]
+    for side in sides:
         secs, events = measure(side, docs, args.processes, args.batch_size)
         seconds[side] = secs
         rows[side] = {"articles": len(docs), "words": words, "seconds": round(secs, 3),
                       "articles_per_s": round(len(docs) / secs, 1),
                       "words_per_s": round(words / secs, 1),
-                      "events": events if side == "tieline" else None}
-    ratio = round(seconds["spacy"] / seconds["tieline"], 3)  # same texts: throughput ratio
+                      "events": events if side != "spacy" else None}
+    # same texts: throughput ratios
+    ratios = {side: round(seconds["spacy"] / seconds[side], 3) for side in sides[1:]}
 
     if args.json:
         print(json.dumps({"corpus": str(corpus), "processes": args.processes,
-                          "batch_size": args.batch_size, **rows, "ratio_tieline_over_spacy": ratio},
-                         indent=2))
+                          "batch_size": args.batch_size, **rows,
+                          "ratio_tieline_over_spacy": ratios}, indent=2))
         return 0
-    fmt: Callable[..., str] = "{:<8} {:>9} {:>10} {:>9} {:>11} {:>11} {:>8}".format
+    fmt: Callable[..., str] = "{:<15} {:>9} {:>10} {:>9} {:>11} {:>11} {:>8}".format
     print(f"{corpus.name}: processes={args.processes} batch_size={args.batch_size}")
     print(fmt("", "articles", "words", "seconds", "articles/s", "words/s", "events"))
     for side, r in rows.items():
         print(fmt(side, r["articles"], r["words"], f"{r['seconds']:.2f}", f"{r['articles_per_s']:.1f}",
                   f"{r['words_per_s']:.0f}", "-" if r["events"] is None else r["events"]))
-    print(f"throughput ratio tieline/spaCy: {ratio:.3f}")
+    for side, ratio in ratios.items():
+        print(f"throughput ratio {side}/spaCy: {ratio:.3f}")
     return 0
 
 

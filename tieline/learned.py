@@ -23,7 +23,7 @@ Nothing here imports torch: a model scores the pairs elsewhere.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.tokens import Span
@@ -57,6 +57,8 @@ class SentenceMentions:
     end: int
     text: str
     mentions: tuple[Mention, ...]
+    segment: int = 0  # which parsed segment holds the sentence
+    span: Span | None = field(default=None, compare=False, repr=False)  # the sentence in its segment's Doc
 
 
 def actor_key(mention: Mention) -> tuple[str | None, str | None, str | None]:
@@ -73,12 +75,12 @@ def find_sentence_mentions(parsed: ParsedDocument, actors: ActorFinder,
         actors: the rules' actor finder (tables and resolution).
         events: when given, its ``learn_persons`` introduces titled persons as the rules do.
     """
-    ctx = DocumentContext()
     day = parsed.document.date
+    ctx = DocumentContext(day)
     if parsed.document.title:
         ctx.read_title(actors.country_names(parsed.document.title, day))
     index = 0
-    for segment in parsed.segments:
+    for seg_index, segment in enumerate(parsed.segments):
         names = actors.find_names(segment.doc, day)
         offset = segment.offset
         for sent in segment.doc.sents:
@@ -88,7 +90,8 @@ def find_sentence_mentions(parsed: ParsedDocument, actors: ActorFinder,
             mentions = _sentence_mentions(sent, names, offset, actors, ctx)
             start = offset + sent.start_char
             text = sent.text
-            yield SentenceMentions(parsed.document.id, index, start, start + len(text), text, tuple(mentions))
+            yield SentenceMentions(parsed.document.id, index, start, start + len(text), text, tuple(mentions),
+                                   seg_index, sent)
             index += 1
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 from typing import Iterable, Iterator, Union
 
 from spacy.language import Language
@@ -32,6 +33,7 @@ from tieline.lexicon import Lexicon, default_lexicon
 from tieline.parse import dateline_place, failure, parse_documents
 from tieline.records import build_record, recipients_from_story
 from tieline.settings import DEFAULTS
+from tieline.sources import make_source
 from tieline.types import (Attributes, CodedDocument, Document, Event, EventRecord, Location, ParsedDocument, Problem,
                            party_members)
 
@@ -59,6 +61,12 @@ class Coder:
             tells as background from over a month before (flagged); by default a record is written
             for what the story reports as happening, planned or denied (negated).
         min_confidence: records less confident than this are not written.
+        event_source: where events come from (see :mod:`tieline.sources`): ``rules``, ``model``,
+            ``hybrid``, or ``auto`` (hybrid when the learned model is installed).
+        model_path: a directory holding another learned model than the one shipped.
+
+    Raises:
+        ModelError: the learned model was asked for and cannot be loaded.
     """
 
     def __init__(self, nlp: Language, *, lexicon: Lexicon | None = None,
@@ -68,7 +76,8 @@ class Coder:
                  min_english_ratio: float = DEFAULTS["min_english_ratio"],
                  include_hypothetical: bool = DEFAULTS["include_hypothetical"],
                  include_historical: bool = DEFAULTS["include_historical"],
-                 min_confidence: float = DEFAULTS["min_confidence"]) -> None:
+                 min_confidence: float = DEFAULTS["min_confidence"],
+                 event_source: str = DEFAULTS["event_source"], model_path: Path | None = None) -> None:
         self.nlp = nlp
         self.include_hypothetical, self.include_historical = include_hypothetical, include_historical
         self.min_confidence = min_confidence
@@ -78,6 +87,7 @@ class Coder:
                               "max_document_chars": max_document_chars, "min_english_ratio": min_english_ratio}
         self.actors = ActorFinder(nlp, self.lexicon)
         self.events = EventFinder(self.lexicon, self.actors)
+        self.source = make_source(event_source, self.events, model_path)
         self.gazetteer = Gazetteer(nlp, self.lexicon)
 
     def code(self, documents: Iterable[Item]) -> Iterator[EventRecord]:
@@ -108,13 +118,19 @@ class Coder:
         return list(self.code([Document(doc_id, text, date)]))
 
     def code_parsed(self, parsed: ParsedDocument) -> list[EventRecord]:
-        discards = self.lexicon.discards
+        """The records of a parsed document: its events from the event source, then their attributes."""
         sentences = [s for seg in parsed.segments for s in seg.doc.sents]
-        if document_off_topic(sentences, discards):
+        if document_off_topic(sentences, self.lexicon.discards):
             return []
+        return self.code_events(parsed, self.source.find_events(parsed))
+
+    def code_events(self, parsed: ParsedDocument, found: Iterable[Event]) -> list[EventRecord]:
+        """The records of events found in a parsed document: sentences off the topic of
+        international relations are dropped, attributes resolved, one record kept per act."""
+        discards = self.lexicon.discards
         off_topic: dict[tuple[int, int], bool] = {}  # by segment and sentence start: once a sentence
         events: list[Event] = []
-        for event in self.events.find_events(parsed):
+        for event in found:
             sent = parsed.segments[event.segment].doc[event.token].sent
             where = (event.segment, sent.start)
             if where not in off_topic:

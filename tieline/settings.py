@@ -26,6 +26,10 @@ SETTINGS: tuple[Setting, ...] = (
             "also write events the story only supposes ('may meet', 'is likely to attack'), flagged hypothetical"),
     Setting("include_historical", False,
             "also write events dated over a month before the story (background), flagged historical"),
+    Setting("event_source", "auto",
+            "where events come from: 'rules' (the trigger tables), 'model' (the learned model over the rules' actor "
+            "mentions), 'hybrid' (the model judges the rules' events and adds its own), or 'auto' (hybrid when the "
+            "learned model is installed, else rules)"),
     Setting("min_confidence", 0.0,
             "records less confident than this are not written (code, ingest) nor listed (events, export, the API)"),
     Setting("max_document_bytes", 16_000_000,

@@ -1,0 +1,304 @@
+"""Where events come from: the events stage's seam.
+
+Every source turns a parsed document into :class:`~tieline.types.Event` objects, which the
+attributes and records stages take from there; the setting ``event_source`` picks one:
+
+* ``rules``: :class:`RuleSource`, the trigger tables and the dependency tree
+  (:mod:`tieline.events`) alone;
+* ``model``: :class:`ModelSource`, the learned pair classifier (:mod:`tieline.model`) over the
+  actor mentions the rules find (:mod:`tieline.learned`), alone;
+* ``hybrid``: :class:`ModelSource` with the rules: the model judges every rule event whose pair
+  it can read (dropping those it is sure report nothing) and adds the events the rules missed;
+* ``auto``: hybrid when the learned model is installed, else rules.
+
+The rules keep the jobs they are good at in every source: finding actors and resolving them to
+keys, and, for a model event, the trigger word that negation, modality, date and place are read
+from. ``rule`` on a record says what fired: a trigger row, ``model``, or both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from spacy.tokens import Doc, Span, Token
+
+from tieline.attributes.modality import is_future, is_hypothetical, is_negated
+from tieline.events import EventFinder, Found
+from tieline.learned import (NONE_LABEL, SentenceMentions, candidate_pairs, find_sentence_mentions,
+                             render_sentence)
+from tieline.lexicon import Lexicon
+from tieline.model import PairModel, model_available
+from tieline.types import Event, Mention, ParsedDocument, Trigger
+
+SOURCES = ("auto", "rules", "model", "hybrid")
+# "A met B" and "B met A" are one meeting: of the two directions the model finds, the surer stays
+SYMMETRIC_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE"})
+VERB_POS = frozenset({"VERB", "AUX"})
+# Who wrote a record, for calibration: the model alone, the rules with the model agreeing, the
+# rules with the model judging otherwise, the rules where the model could not read the pair.
+MODEL, BOTH, RULES, RULES_UNJUDGED = "model", "both", "rules", "rules-unjudged"
+RULE_PROBABILITY = re.compile(r"(?:^|\+ |; )model (\d\.\d+)")
+
+
+def record_source(rule: str) -> tuple[str, float | None]:
+    """Which source wrote a record, and the model's probability, read back from its rule."""
+    found = RULE_PROBABILITY.search(rule)
+    if found is None:
+        return RULES_UNJUDGED, None
+    probability = float(found.group(1))
+    if rule.startswith("model "):
+        return MODEL, probability
+    return (BOTH if found.group(0).startswith("+") else RULES), probability
+
+PartyKey = tuple[str | None, str | None, str | None]
+
+
+class EventSource(Protocol):
+    """A parsed document in, its events out (in text order)."""
+
+    name: str
+
+    def find_events(self, parsed: ParsedDocument) -> list[Event]: ...
+
+
+class RuleSource:
+    """The trigger tables alone (:class:`tieline.events.EventFinder`)."""
+
+    name = "rules"
+
+    def __init__(self, finder: EventFinder) -> None:
+        self.finder = finder
+
+    def find_events(self, parsed: ParsedDocument) -> list[Event]:
+        return list(self.finder.find_events(parsed))
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What :meth:`ModelSource.decide` chooses from, per sentence with actor mentions: its
+    candidate pairs and their probabilities; and the rules' events of the document."""
+
+    sentences: list[SentenceMentions]
+    pairs: list[list[tuple[int, int | None]]]
+    probs: list[np.ndarray]
+    rule_events: list[Event]
+
+
+def party_key(mention: Mention | None) -> PartyKey | None:
+    if mention is None:
+        return None
+    a = mention.actor
+    return (a.country, a.abbrev, a.type)
+
+
+class ModelSource:
+    """The learned pair classifier over the rules' actor mentions; with ``with_rules``, also the
+    rules' events, judged by the model.
+
+    Args:
+        finder: the rules (actor resolution, trigger tables).
+        model: the loaded pair classifier.
+        with_rules: hybrid (True) or the model alone (False).
+    """
+
+    def __init__(self, finder: EventFinder, model: PairModel, *, with_rules: bool = True) -> None:
+        self.finder = finder
+        self.model = model
+        self.with_rules = with_rules
+        self.name = "hybrid" if with_rules else "model"
+        self.lexicon: Lexicon = finder.lexicon
+        self.none_index = model.labels.index(NONE_LABEL)
+
+    def find_events(self, parsed: ParsedDocument) -> list[Event]:
+        return self.decide(parsed, self.candidates(parsed))
+
+    def candidates(self, parsed: ParsedDocument) -> Candidates:
+        """The work that does not depend on the decoding settings: mentions, pairs, the model's
+        probabilities, and the rules' events."""
+        rule_events = list(self.finder.find_events(parsed)) if self.with_rules else []
+        with_rule_events = {e.sentence_start for e in rule_events}
+        sentences = [s for s in find_sentence_mentions(parsed, self.finder.actors, self.finder)
+                     if s.mentions and self.worth_reading(s, with_rule_events)]
+        pairs = [candidate_pairs(s) for s in sentences]
+        rendered = [render_sentence(s) for s in sentences]
+        probs = self.model.score([(text, marks, p) for (text, marks), p in zip(rendered, pairs)])
+        return Candidates(sentences, pairs, probs, rule_events)
+
+    def worth_reading(self, sentence: SentenceMentions, with_rule_events: set[int]) -> bool:
+        """Whether the model reads a sentence with actor mentions: every one, or (``sentences:
+        cued``) those naming two parties or holding a rule event for the model to judge. Reading
+        is the model's cost, and sentences naming one party rarely report an event the rules
+        miss."""
+        return (self.model.info.sentences == "all" or sentence.start in with_rule_events
+                or len({party_key(m) for m in sentence.mentions}) > 1)
+
+    def decide(self, parsed: ParsedDocument, candidates: Candidates) -> list[Event]:
+        """The events written: the rules' events the model does not veto, and the model's own."""
+        judged: dict[tuple[int, PartyKey, PartyKey | None], np.ndarray] = {}
+        for sentence, sentence_pairs, p in zip(candidates.sentences, candidates.pairs, candidates.probs):
+            for (a, r), row in zip(sentence_pairs, p):
+                if not np.isnan(row[0]):
+                    recipient = sentence.mentions[r] if r is not None else None
+                    judged[(sentence.start, party_key(sentence.mentions[a]), party_key(recipient))] = row  # type: ignore[index]
+        out: list[Event] = []
+        confirmed: set[tuple[int, str, PartyKey | None, PartyKey | None]] = set()
+        written: set[tuple[int, str]] = set()  # (sentence, type) the rules wrote
+        for event in candidates.rule_events:
+            kept = self._judge(event, judged)
+            if kept is not None:
+                out.append(kept)
+                confirmed.add((event.sentence_start, event.trigger.event, party_key(event.actor),
+                               party_key(event.recipient)))
+                written.add((event.sentence_start, event.trigger.event))
+        for sentence, sentence_pairs, p in zip(candidates.sentences, candidates.pairs, candidates.probs):
+            for a, r, label, probability in self._decode(sentence, sentence_pairs, p):
+                actor = sentence.mentions[a]
+                recipient = sentence.mentions[r] if r is not None else None
+                keys = (party_key(actor), party_key(recipient))
+                if (sentence.start, label, *keys) in confirmed or (
+                        label in SYMMETRIC_TYPES and (sentence.start, label, keys[1], keys[0]) in confirmed):
+                    continue  # the rules wrote it, and the model agreed
+                if self.model.info.defer_to_rules and (sentence.start, label) in written:
+                    continue  # the rules wrote this type here, between parties of their own reading
+                event = self._model_event(parsed, sentence, actor, recipient, label, probability)
+                if event is not None:
+                    out.append(event)
+        out.sort(key=lambda e: (e.sentence_start, e.trigger.start))
+        return out
+
+    # ---- the rules' events, judged -----------------------------------------------------------------
+    def _judge(self, event: Event, judged: dict[tuple[int, PartyKey, PartyKey | None], np.ndarray]) -> Event | None:
+        """The rule event with a calibrated confidence, or None when the model is sure its pair
+        reports nothing. Its rule says what the model thought: ``<row> + model 0.83`` when the
+        model agrees, ``<row>; model 0.12`` when it gives the type less than the threshold."""
+        row = judged.get((event.sentence_start, party_key(event.actor), party_key(event.recipient)))  # type: ignore[arg-type]
+        if row is None:
+            return self._with_confidence(event, RULES_UNJUDGED, None, event.trigger.rule)
+        if row[self.none_index] >= self.model.info.veto:
+            return None
+        probability = float(row[self.model.labels.index(event.trigger.event)])
+        if probability >= self.model.info.threshold:
+            return self._with_confidence(event, BOTH, probability, f"{event.trigger.rule} + model {probability:.2f}")
+        return self._with_confidence(event, RULES, probability, f"{event.trigger.rule}; model {probability:.2f}")
+
+    def _with_confidence(self, event: Event, source: str, probability: float | None, rule: str) -> Event:
+        calibrated = self.model.info.calibration(source, probability)
+        confidence = event.confidence if calibrated is None else calibrated
+        trigger = event.trigger if rule == event.trigger.rule else replace(event.trigger, rule=rule)
+        return replace(event, trigger=trigger, confidence=round(confidence, 3))
+
+    # ---- the model's own events ---------------------------------------------------------------------
+    def _decode(self, sentence: SentenceMentions, pairs: Sequence[tuple[int, int | None]],
+                probs: np.ndarray) -> list[tuple[int, int | None, str, float]]:
+        """The pairs the model writes: each pair's likeliest type, when sure enough; one
+        direction of a symmetric pair; with ``top_only``, one pair per type."""
+        info = self.model.info
+        found: list[tuple[int, int | None, str, float]] = []
+        for (a, r), row in zip(pairs, probs):
+            if np.isnan(row[0]):
+                continue
+            masked = row.copy()
+            masked[self.none_index] = -1.0
+            best = int(masked.argmax())
+            country = sentence.mentions[a].actor.country
+            domestic = r is not None and country is not None and sentence.mentions[r].actor.country == country
+            if row[best] >= (info.domestic_threshold if domestic else info.threshold):
+                found.append((a, r, self.model.labels[best], float(row[best])))
+        best_of: dict[tuple, tuple[int, int | None, str, float]] = {}
+        for item in found:
+            a, r, label, probability = item
+            if label in SYMMETRIC_TYPES and r is not None:
+                key: tuple = (label, frozenset((a, r)))
+            elif info.top_only:
+                key = (label,)
+            else:
+                key = (label, a, r)
+            if key not in best_of or probability > best_of[key][3]:
+                best_of[key] = item
+        kept = list(best_of.values())
+        if info.top_only:  # the symmetric types too: one pair per type and sentence
+            top: dict[str, tuple[int, int | None, str, float]] = {}
+            for item in kept:
+                if item[2] not in top or item[3] > top[item[2]][3]:
+                    top[item[2]] = item
+            kept = list(top.values())
+        return kept
+
+    def _model_event(self, parsed: ParsedDocument, sentence: SentenceMentions, actor: Mention,
+                     recipient: Mention | None, label: str, probability: float) -> Event | None:
+        segment = parsed.segments[sentence.segment]
+        sent = sentence.span
+        if sent is None:
+            return None
+        a_tok = _token_of(segment.doc, actor, segment.offset) or sent.root
+        r_tok = _token_of(segment.doc, recipient, segment.offset) if recipient is not None else None
+        found = self._rule_trigger(sent, label, a_tok)
+        if found is not None:
+            tok = found.token
+            verb = found.carrier if found.carrier is not None else tok
+            mode, cameo, rule = found.pattern.mode, found.pattern.cameo, f"model {probability:.2f} at {found.pattern.rule}"
+        else:
+            tok = verb = governing_word(a_tok, r_tok, sent)
+            mode, cameo, rule = None, self.lexicon.event_types[label].cameo, f"model {probability:.2f}"
+        offset = segment.offset
+        trigger = Trigger(tok.text, offset + tok.idx, offset + tok.idx + len(tok.text), tok.lemma_.lower(),
+                          label, mode, cameo, rule)
+        event = Event(sentence.doc_id, sentence.segment, tok.i, trigger, actor, recipient, sent.text.strip(),
+                      offset + sent.start_char, is_negated(verb), is_future(verb), is_hypothetical(verb), False,
+                      probability, sentence.index)
+        return self._with_confidence(event, MODEL, probability, rule)
+
+    def _rule_trigger(self, sent: Span, label: str, near: Token) -> Found | None:
+        """A trigger word of the model's type in the sentence, the nearest to the actor: the row
+        fired, though the rules could not find its parties."""
+        found = [f for f in self.finder.find_triggers(sent)
+                 if any(p.event == label for p in (f.pattern, *f.alternatives))]
+        if not found:
+            return None
+        best = min(found, key=lambda f: abs(f.token.i - near.i))
+        pattern = next(p for p in (best.pattern, *best.alternatives) if p.event == label)
+        return Found(best.token, pattern, best.carrier, best.standalone)
+
+
+def governing_word(actor: Token, recipient: Token | None, sent: Span) -> Token:
+    """The word the two parties hang from: the nearest verb governing both mentions (or, with no
+    recipient, the actor's), else the sentence's root. It stands in as the trigger of a model
+    event that no trigger row fired on, so that negation and modality are read from it."""
+    chain = [actor, *actor.ancestors]
+    if recipient is not None:
+        above_recipient = {t.i for t in (recipient, *recipient.ancestors)}
+        common = next((t for t in chain if t.i in above_recipient), None)
+        if common is not None:
+            chain = [common, *common.ancestors]
+    for tok in chain:
+        if tok.pos_ in VERB_POS and tok.i not in (actor.i, recipient.i if recipient is not None else -1):
+            return tok
+    return sent.root
+
+
+def _token_of(doc: Doc, mention: Mention | None, offset: int) -> Token | None:
+    if mention is None or mention.start < 0:
+        return None
+    span = doc.char_span(mention.start - offset, mention.end - offset, alignment_mode="expand")
+    return span.root if span is not None and len(span) else None
+
+
+
+
+def make_source(name: str, finder: EventFinder, model_path: Path | None = None) -> EventSource:
+    """The event source a setting names (see the module's docstring).
+
+    Raises:
+        ModelError: ``model`` or ``hybrid`` was asked for and the learned model cannot be loaded.
+        ValueError: no such source.
+    """
+    if name not in SOURCES:
+        raise ValueError(f"event_source must be one of {', '.join(SOURCES)}, not {name!r}")
+    if name == "rules" or (name == "auto" and not model_available(model_path)):
+        return RuleSource(finder)
+    return ModelSource(finder, PairModel(model_path), with_rules=name != "model")
