@@ -532,7 +532,9 @@ def cmd_tune(args: argparse.Namespace) -> None:
         return [r.to_dict() for p, c in zip(parsed, candidates)
                 for r in coder.code_events(p, source.decide(p, c))]  # type: ignore[attr-defined]
 
-    base = replace(source.model.info, calibration=Calibration(), domestic_threshold=1.01)  # type: ignore[attr-defined]
+    # every decoding setting starts from the same point, whatever model.json says
+    base = replace(source.model.info, calibration=Calibration(), domestic_threshold=1.01,  # type: ignore[attr-defined]
+                   defer_to_rules=False, sentences="all")
     grid = []
     for top_only in (False, True):
         for threshold in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
@@ -542,7 +544,15 @@ def cmd_tune(args: argparse.Namespace) -> None:
                 grid.append({"threshold": threshold, "veto": veto, "top_only": top_only, "f1": round(result.f1, 4),
                              "precision": round(result.precision, 4), "recall": round(result.recall, 4)})
                 print(json.dumps(grid[-1]), flush=True)
-    best = max(grid, key=lambda g: (g["f1"], g["threshold"]))
+    # Dev has 161 stories: F1 differences smaller than its bootstrap standard error are noise.
+    # Of the settings within one standard error of the best, the most conservative wins (the
+    # fewest model interventions: the highest veto, then the highest threshold).
+    top = max(grid, key=lambda g: g["f1"])
+    top_info = replace(base, threshold=top["threshold"], veto=top["veto"], top_only=top["top_only"],
+                       domestic_threshold=top["threshold"])
+    se = bootstrap_se(gold, code(top_info))
+    print(f"best dev F1 {top['f1']}, bootstrap standard error {se:.4f}", flush=True)
+    best = max((g for g in grid if g["f1"] >= top["f1"] - se), key=lambda g: (g["veto"], g["threshold"], g["f1"]))
     info = replace(base, threshold=best["threshold"], veto=best["veto"], top_only=best["top_only"],
                    domestic_threshold=best["threshold"])
     domestic = []  # then the bar for pairs of one country
@@ -551,11 +561,13 @@ def cmd_tune(args: argparse.Namespace) -> None:
         domestic.append({"domestic_threshold": bar, "f1": round(result.f1, 4), "precision": round(result.precision, 4),
                          "recall": round(result.recall, 4)})
         print(json.dumps(domestic[-1]), flush=True)
-    chosen = max(domestic, key=lambda g: (g["f1"], -g["domestic_threshold"]))
+    top_domestic = max(g["f1"] for g in domestic)
+    chosen = max((g for g in domestic if g["f1"] >= top_domestic - se), key=lambda g: (g["domestic_threshold"], g["f1"]))
     best.update(chosen)
     info = replace(info, domestic_threshold=chosen["domestic_threshold"])
     deferring = score(gold, code(replace(info, defer_to_rules=True)))  # and whether the rules' pair of a type stands
-    best["defer_to_rules"] = deferring.f1 >= chosen["f1"]
+    best["defer_to_rules"] = deferring.f1 >= chosen["f1"] - se
+    best["standard_error"] = round(se, 4)
     print(json.dumps({"defer_to_rules": True, "f1": round(deferring.f1, 4)}), flush=True)
     info = replace(info, defer_to_rules=best["defer_to_rules"])
     # reading only cued sentences saves time; what it costs on dev
@@ -584,6 +596,27 @@ def cmd_tune(args: argparse.Namespace) -> None:
     print("chosen:", json.dumps(best), "\nreliability on dev (fitted there):")
     for row in table:
         print(json.dumps(row))
+
+
+def bootstrap_se(gold: list[dict[str, Any]], records: list[dict[str, Any]], rounds: int = 300, seed: int = 7) -> float:
+    """The standard error of F1 over stories resampled with replacement."""
+    import statistics
+
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        by_doc.setdefault(str(r["doc_id"]), []).append(r)
+    counts = []
+    for g in gold:
+        s = score([g], by_doc.get(str(g["id"]), []))
+        counts.append((s.pred_tuples, s.pred_correct, s.gold_required, s.gold_found))
+    rng = random.Random(seed)
+    f1s = []
+    for _ in range(rounds):
+        sample = [counts[rng.randrange(len(counts))] for _ in counts]
+        pred, right, required, found = (sum(c[i] for c in sample) for i in range(4))
+        p, r = (right / pred if pred else 0.0), (found / required if required else 0.0)
+        f1s.append(2 * p * r / (p + r) if p + r else 0.0)
+    return statistics.stdev(f1s)
 
 
 def record_correct(record: dict[str, Any], gold_events: list[dict[str, Any]]) -> bool:
@@ -717,10 +750,18 @@ def cmd_card(args: argparse.Namespace) -> None:
         "",
         "## Training",
         f"- {trained['epochs']} epochs ({trained['steps']} steps of {trained['batch_sentences']} sentences), learning rate"
-        f" {trained['learning_rate']}, seed {trained['seed']}, {trained['threads']} CPU threads, torch {trained['torch']};"
+        f" {trained['learning_rate']}, seed {trained['seed']}, CPU threads: {trained['threads']}, torch {trained['torch']};"
         f" {trained['train_seconds']} s.",
-        f"- Decoding chosen on dev: threshold {chosen['threshold']}, veto {chosen['veto']}, one pair per type and"
-        f" sentence: {'yes' if chosen['top_only'] else 'no'}.",
+        f"- Decoding chosen on dev: threshold {chosen['threshold']}; veto {chosen['veto']} (above 1: the model never"
+        f" drops a rule event); one pair per type and sentence: {'yes' if chosen['top_only'] else 'no'}; pairs of"
+        f" one country need {chosen['domestic_threshold']} (above 1: never written by the model); the model adds no"
+        f" pair of a type the rules wrote in the sentence: {'yes' if chosen['defer_to_rules'] else 'no'}. Of the"
+        f" settings within one bootstrap standard error ({chosen['standard_error']}) of the best dev F1, the most"
+        " conservative was taken (the fewest model interventions): dev holds 161 stories, and smaller differences"
+        " are noise.",
+        f"- Sentences read: {info['sentences']} (two parties named, or a rule event to judge): on dev"
+        f" {chosen['cued']['sentences_read']} of {chosen['cued']['of']} sentences with mentions, F1"
+        f" {chosen['cued']['f1']} against {chosen['f1']} reading all.",
         "",
         "## Scores",
         "Document-level dyad-and-type F1 (`shared/eval/score.py`). Dev figures are optimistic: decoding was",
@@ -758,11 +799,17 @@ def cmd_card(args: argparse.Namespace) -> None:
 
 
 def cmd_all(args: argparse.Namespace) -> None:
-    """prepare, train, export, tune, scores: the model from the repo and ../shared."""
+    """prepare, train, export, tune, scores, card: the model from the repo and ../shared. Each
+    step runs in its own process, so that tune and scores run as tieline does, without torch
+    loaded beside ONNX Runtime."""
+    import subprocess
+
     t0 = time.time()
-    for step in (cmd_prepare, cmd_train, cmd_export, cmd_tune, cmd_scores, cmd_card):
-        print(f"== {step.__name__[4:]} ({time.time() - t0:.0f}s)", flush=True)
-        step(args)
+    passed = [f"--work={args.work}", f"--out={args.out}", f"--epochs={args.epochs}", f"--seed={args.seed}",
+              f"--threads={args.threads}", f"--lr={args.lr}", f"--sentences={args.sentences}"]
+    for step in ("prepare", "train", "export", "tune", "scores", "card"):
+        print(f"== {step} ({time.time() - t0:.0f}s)", flush=True)
+        subprocess.run([sys.executable, __file__, step, *passed], check=True)
     print(f"== done in {time.time() - t0:.0f}s", flush=True)
 
 

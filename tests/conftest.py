@@ -27,6 +27,17 @@ def nlp():
 
 @pytest.fixture(scope="session")
 def coder(nlp):
+    """The rules alone: most tests check what the rules and the stages after them do, on
+    outputs that must not move when the learned model is retrained (test_sources.py and
+    test_demo.py run the default, hybrid coder)."""
+    from tieline.pipeline import Coder
+
+    return Coder(nlp, event_source="rules")
+
+
+@pytest.fixture(scope="session")
+def hybrid_coder(nlp):
+    """The default coder: the rules and the learned model."""
     from tieline.pipeline import Coder
 
     return Coder(nlp)

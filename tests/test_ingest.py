@@ -47,7 +47,7 @@ def test_ingest_skips_stored_documents_before_coding(tmp_path):
     assert "0 documents coded" in again.stderr  # skipped before coding, not after
 
 
-def test_ingest_survives_kill_9_and_stores_each_document_once(tmp_path, coder):
+def test_ingest_survives_kill_9_and_stores_each_document_once(tmp_path, hybrid_coder):
     stories = _demo_stories()
     docs = [dict(s, id=f"{s['id']}-{n}") for n in range(40) for s in stories]  # 560 documents
     source = tmp_path / "many.jsonl"
@@ -65,7 +65,7 @@ def test_ingest_survives_kill_9_and_stores_each_document_once(tmp_path, coder):
 
     reference = tmp_path / "reference.duckdb"
     with Store(reference) as store:
-        store.write(coder.code_documents(list(read_documents([source]))))
+        store.write(hybrid_coder.code_documents(list(read_documents([source]))))  # the default, as ingest runs
         expected_events = store.counts()["events"]
     with Store(db, read_only=True) as store:
         ids = [row[0] for row in store.con.execute("SELECT id FROM documents").fetchall()]

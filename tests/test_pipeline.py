@@ -212,7 +212,7 @@ def test_pipeline_supposed_and_background_events_only_on_request(nlp, coder):
     supposed = "Russia's president may meet Turkey's president in Ankara next week."
     background = "Iraq invaded Kuwait in 1990, the minister recalled on Monday."
     assert _code(coder, supposed) == [] and _code(coder, background, dt.date(2020, 3, 2)) == []
-    keeping = Coder(nlp, include_hypothetical=True, include_historical=True)
+    keeping = Coder(nlp, include_hypothetical=True, include_historical=True, event_source="rules")
     [maybe] = [r.to_dict() for r in keeping.code([Document("t", supposed, SAT)])]
     assert maybe["event"] == "CONSULT" and maybe["hypothetical"]
     [past] = [r.to_dict() for r in keeping.code([Document("t", background, dt.date(2020, 3, 2))])]
@@ -306,9 +306,9 @@ def test_pipeline_min_confidence_keeps_only_confident_records(nlp, coder):
     every = coder.code_text(text, date=dt.date(2019, 12, 17))
     assert every
     top = max(r.confidence for r in every)
-    kept = Coder(nlp, min_confidence=top).code_text(text, date=dt.date(2019, 12, 17))
+    kept = Coder(nlp, min_confidence=top, event_source="rules").code_text(text, date=dt.date(2019, 12, 17))
     assert [r.event_id for r in kept] == [r.event_id for r in every if r.confidence >= top] != []
-    assert Coder(nlp, min_confidence=min(top + 0.01, 1.0) + 1e-9).code_text(text, date=dt.date(2019, 12, 17)) == []
+    assert Coder(nlp, min_confidence=min(top + 0.01, 1.0) + 1e-9, event_source="rules").code_text(text, date=dt.date(2019, 12, 17)) == []
 
 
 @pytest.mark.model

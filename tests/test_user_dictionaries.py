@@ -54,7 +54,7 @@ def test_user_dictionaries_change_the_coding(nlp, tmp_path):
     actors.write_text(ACTORS_YAML, encoding="utf-8")
     triggers = tmp_path / "triggers.csv"
     triggers.write_text(TRIGGERS_CSV, encoding="utf-8")
-    coder = Coder(nlp, lexicon=Lexicon(user_actors=[actors], user_triggers=[triggers]))
+    coder = Coder(nlp, lexicon=Lexicon(user_actors=[actors], user_triggers=[triggers]), event_source="rules")
     text = "Zorlan Veskit met Iran's foreign minister on Monday. Veskit later snubbed Turkey."
     records = [r.to_dict() for r in coder.code([Document("d", text, dt.date(2021, 3, 3))])]
     dyads = {(r["event"], r["actor"]["country"], r["recipient"]["country"]) for r in records}
