@@ -51,7 +51,8 @@ def _coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),  # 
                  include_historical=historical or bool(config.get("include_historical")),
                  min_confidence=min_confidence if min_confidence is not None
                  else float(config.get("min_confidence") or DEFAULTS["min_confidence"]),
-                 event_source=event_source or str(config.get("event_source") or DEFAULTS["event_source"]))
+                 event_source=event_source or str(config.get("event_source") or DEFAULTS["event_source"]),
+                 model_threads=int(config.get("model_threads") or DEFAULTS["model_threads"]))
 
 
 def dictionary_options(command):  # type: ignore[no-untyped-def]

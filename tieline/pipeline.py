@@ -64,6 +64,7 @@ class Coder:
         event_source: where events come from (see :mod:`tieline.sources`): ``rules``, ``model``,
             ``hybrid``, or ``auto`` (hybrid when the learned model is installed).
         model_path: a directory holding another learned model than the one shipped.
+        model_threads: threads the learned model may use.
 
     Raises:
         ModelError: the learned model was asked for and cannot be loaded.
@@ -77,7 +78,8 @@ class Coder:
                  include_hypothetical: bool = DEFAULTS["include_hypothetical"],
                  include_historical: bool = DEFAULTS["include_historical"],
                  min_confidence: float = DEFAULTS["min_confidence"],
-                 event_source: str = DEFAULTS["event_source"], model_path: Path | None = None) -> None:
+                 event_source: str = DEFAULTS["event_source"], model_path: Path | None = None,
+                 model_threads: int = DEFAULTS["model_threads"]) -> None:
         self.nlp = nlp
         self.include_hypothetical, self.include_historical = include_hypothetical, include_historical
         self.min_confidence = min_confidence
@@ -87,7 +89,7 @@ class Coder:
                               "max_document_chars": max_document_chars, "min_english_ratio": min_english_ratio}
         self.actors = ActorFinder(nlp, self.lexicon)
         self.events = EventFinder(self.lexicon, self.actors)
-        self.source = make_source(event_source, self.events, model_path)
+        self.source = make_source(event_source, self.events, model_path, threads=model_threads)
         self.gazetteer = Gazetteer(nlp, self.lexicon)
 
     def code(self, documents: Iterable[Item]) -> Iterator[EventRecord]:

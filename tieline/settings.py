@@ -30,6 +30,9 @@ SETTINGS: tuple[Setting, ...] = (
             "where events come from: 'rules' (the trigger tables), 'model' (the learned model over the rules' actor "
             "mentions), 'hybrid' (the model judges the rules' events and adds its own), or 'auto' (hybrid when the "
             "learned model is installed, else rules)"),
+    Setting("model_threads", 1,
+            "threads the learned model may use per coding process (ONNX Runtime); raise it on an idle multi-core "
+            "machine coding in one process"),
     Setting("min_confidence", 0.0,
             "records less confident than this are not written (code, ingest) nor listed (events, export, the API)"),
     Setting("max_document_bytes", 16_000_000,

@@ -290,7 +290,7 @@ def _token_of(doc: Doc, mention: Mention | None, offset: int) -> Token | None:
 
 
 
-def make_source(name: str, finder: EventFinder, model_path: Path | None = None) -> EventSource:
+def make_source(name: str, finder: EventFinder, model_path: Path | None = None, *, threads: int = 1) -> EventSource:
     """The event source a setting names (see the module's docstring).
 
     Raises:
@@ -301,4 +301,4 @@ def make_source(name: str, finder: EventFinder, model_path: Path | None = None) 
         raise ValueError(f"event_source must be one of {', '.join(SOURCES)}, not {name!r}")
     if name == "rules" or (name == "auto" and not model_available(model_path)):
         return RuleSource(finder)
-    return ModelSource(finder, PairModel(model_path), with_rules=name != "model")
+    return ModelSource(finder, PairModel(model_path, threads=threads), with_rules=name != "model")
