@@ -34,7 +34,7 @@ from tieline.records import record_party
 from tieline.learned import (
     LABELS,
     NONE_LABEL,
-    _evidence_sentence,
+    evidence_sentence,
     candidate_pairs,
     find_sentence_mentions,
     label_pairs,
@@ -115,7 +115,7 @@ def cmd_prepare(args: argparse.Namespace) -> None:
                     if g.get("optional"):
                         continue
                     required += 1
-                    span = _evidence_sentence(g) or [-1, -1]
+                    span = evidence_sentence(g) or [-1, -1]
                     hit_doc = hit_sent = False
                     for sm, a, r in doc_pairs:
                         pred = {"event": g["event"], "actor": record_party(sm.mentions[a]),
@@ -147,7 +147,7 @@ def _parse(coder: Any, documents: list[Any]) -> Any:
 
 def _why_missed(gold: dict[str, Any], doc_pairs: list[Any]) -> str:
     """A coarse reason a required gold event has no matching candidate in its sentence."""
-    span = _evidence_sentence(gold) or [-1, -1]
+    span = evidence_sentence(gold) or [-1, -1]
     in_sentence = [(sm, a, r) for sm, a, r in doc_pairs if span[0] < sm.end and sm.start < span[1]]
     if not in_sentence:
         return "no actor mention resolved in the sentence"

@@ -1,5 +1,5 @@
-"""Candidates of the learned coder prototype (issue 10): mentions paired in a sentence, labelled
-as the scorer matches."""
+"""Candidates of the learned coder (issue 10): mentions paired in a sentence, marked for the
+model, labelled as the scorer matches."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from tieline.learned import NONE_LABEL, candidate_pairs, find_sentence_mentions, label_pairs, render_pair
+from tieline.learned import NONE_LABEL, candidate_pairs, find_sentence_mentions, label_pairs, render_sentence
 from tieline.parse import parse_documents
 from tieline.types import Document
 
@@ -25,8 +25,9 @@ def test_learned_candidates_pair_the_mentions_and_take_the_gold_type(nlp, coder)
     pairs = candidate_pairs(first)
     assert len(pairs) == len(first.mentions) ** 2  # every actor alone or with each other mention
     iran, armenia = countries.index("IRN"), countries.index("ARM")
-    marked = render_pair(first, iran, armenia)
-    assert marked.startswith("[A] Iran's foreign minister [/A] met") and "[R]" in marked
+    marked, marks = render_sentence(first)
+    assert marked.startswith("« Iran's foreign minister » met") and marked.count("«") == len(set(marks))
+    assert marked[marks[iran]:].startswith("« Iran's")  # where the model reads each mention
     gold = [{"event": "CONSULT", "actor": ["IRN"], "recipient": ["ARM"], "symmetric": True,
              "evidence": {"sentence": [0, 74]}}]
     labels = dict(zip(pairs, label_pairs(first, pairs, gold)))

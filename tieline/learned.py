@@ -1,6 +1,6 @@
 """Candidates for a learned event coder: the actor mentions the rules find, paired in a sentence.
 
-Prototype for issue 10, section 2. The rules keep the job of finding actors and resolving them to
+The learned event source of :mod:`tieline.sources` reads these. The rules keep the job of finding actors and resolving them to
 keys (:mod:`tieline.actors`, with the document context of :mod:`tieline.coref`); a learned model
 decides, for each (actor mention, recipient mention or none) pair of a sentence, which of the 16
 PLOVER types the sentence reports between them, or none. Training and run time share the
@@ -10,14 +10,13 @@ candidate generation below, so what the model sees in training is what it sees w
   every noun-phrase head with :meth:`ActorFinder.resolve` (so surnames, pronouns and "the two
   sides" resolve as they do for the rules); nested mentions give way to the phrase around them,
   and one mention per actor is kept.
-* build: :func:`candidate_pairs` pairs them; :func:`render_pair` marks one pair in the sentence
-  (``[A] ... [/A]``, ``[R] ... [/R]``); :func:`render_sentence` marks every mention once, for a
-  model that encodes a sentence once and scores all its pairs from the mention positions.
+* build: :func:`candidate_pairs` pairs them; :func:`render_sentence` marks every mention once,
+  for a model that encodes a sentence once and scores all its pairs from the mention positions.
 * label: :func:`label_pairs` gives a pair a gold type when a gold event of the story has that
   type, its sentence overlaps the candidate's, and the pair's keys match the gold keys the way
   the scorer matches them (:func:`tieline.evaluate.event_matches`).
 
-Nothing here imports torch: a model scores the pairs elsewhere.
+Nothing here imports torch: :mod:`tieline.model` scores the pairs.
 """
 
 from __future__ import annotations
@@ -177,15 +176,6 @@ def _insert(text: str, base: int, marks: list[tuple[int, int, str, str]]) -> tup
     return "".join(out), where
 
 
-def render_pair(sentence: SentenceMentions, actor: int, recipient: int | None) -> str:
-    """The sentence with one pair marked: ``[A] Iran [/A] met [R] Armenia [/R]``."""
-    marks = [(sentence.mentions[actor].start, sentence.mentions[actor].end, "[A]", "[/A]")]
-    if recipient is not None:
-        m = sentence.mentions[recipient]
-        marks.append((m.start, m.end, "[R]", "[/R]"))
-    return _insert(sentence.text, sentence.start, marks)[0]
-
-
 def render_sentence(sentence: SentenceMentions) -> tuple[str, list[int]]:
     """The sentence with every mention marked « ... »; and the character offset of each open mark
     in the rendered text (where a model reads the mention from)."""
@@ -202,7 +192,7 @@ def label_pairs(sentence: SentenceMentions, pairs: list[tuple[int, int | None]],
     the label is the gold's own type) has its evidence sentence overlapping this sentence and its
     keys match the pair's parties as the scorer matches them. Required events win over optional."""
     golds = [(n, g) for n, g in enumerate(gold_events)
-             if _overlaps(_evidence_sentence(g), sentence.start, sentence.end)]
+             if _overlaps(evidence_sentence(g), sentence.start, sentence.end)]
     golds.sort(key=lambda ng: bool(ng[1].get("optional")))
     out: list[tuple[str, int | None]] = []
     for a, r in pairs:
@@ -217,22 +207,10 @@ def label_pairs(sentence: SentenceMentions, pairs: list[tuple[int, int | None]],
     return out
 
 
-def _evidence_sentence(gold: Mapping[str, Any]) -> Any:
+def evidence_sentence(gold: Mapping[str, Any]) -> Any:
     evidence = gold.get("evidence")
     return evidence.get("sentence") if isinstance(evidence, dict) else None
 
 
 def _overlaps(span: Any, start: int, end: int) -> bool:
     return isinstance(span, list) and len(span) == 2 and span[0] < end and start < span[1]
-
-
-def pair_record(sentence: SentenceMentions, actor: int, recipient: int | None, event: str,
-                probability: float) -> dict[str, Any]:
-    """A prediction written the way the scorer reads records."""
-    a = sentence.mentions[actor]
-    r = sentence.mentions[recipient] if recipient is not None else None
-    return {"doc_id": sentence.doc_id, "event": event, "actor": record_party(a), "recipient": record_party(r),
-            "negated": False, "rule": "model", "confidence": round(probability, 4),
-            "sentence": sentence.text,
-            "spans": {"sentence": [sentence.start, sentence.end], "actor": [a.start, a.end],
-                      "recipient": [r.start, r.end] if r is not None else None}}
