@@ -148,3 +148,16 @@ def test_the_shipped_model_codes_offline_with_evidence(nlp):
         start, end = record.spans["sentence"]
         assert record.sentence.startswith("Iran and Armenia")
     assert {r.actor["country"] for r in records} <= {"IRN", "ARM"}
+
+
+def test_a_damaged_model_is_a_clear_error_naming_the_file(tmp_path):
+    import shutil
+
+    for name in ("model.onnx", "tokenizer.json", "model.json"):
+        shutil.copyfile(default_model_dir() / name, tmp_path / name)
+    (tmp_path / "model.onnx").write_bytes(b"not an onnx file")
+    with pytest.raises(ModelError, match="model.onnx: cannot be loaded"):
+        PairModel(tmp_path)
+    (tmp_path / "model.json").write_text("{", encoding="utf-8")
+    with pytest.raises(ModelError, match="model.json: not a tieline model description"):
+        PairModel(tmp_path)
