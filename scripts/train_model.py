@@ -629,15 +629,15 @@ CALIBRATION_BINS = 6  # per source, of equal counts; fewer when a source wrote f
 
 
 def fit_calibration(records: list[dict[str, Any]], gold: list[dict[str, Any]]) -> Any:
-    """Per source (see tieline.sources.record_source), the observed precision in bins of the
+    """Per source (see tieline.sources.calibration_key), the observed precision in bins of the
     model's raw probability, made monotone (pool adjacent violators)."""
     from tieline.model import Calibration
-    from tieline.sources import record_source
+    from tieline.sources import calibration_key
 
     events_of = {str(g["id"]): g.get("events", []) for g in gold}
     by_source: dict[str, list[tuple[float, bool]]] = {}
     for r in records:
-        source, probability = record_source(r["rule"])
+        source, probability = calibration_key(r["rule"])
         by_source.setdefault(source, []).append((probability or 0.0, record_correct(r, events_of[str(r["doc_id"])])))
     bins: dict[str, list[tuple[float, float]]] = {}
     for source, values in by_source.items():

@@ -145,7 +145,7 @@ class Coder:
         for event, attrs in zip(events, attributes):
             record = build_record(event, attrs, self.lexicon)
             if record is None or (record.hypothetical and not self.include_hypothetical) \
-                    or (record.historical and not self.include_historical) or record.confidence < self.min_confidence:
+                    or (record.historical and not self.include_historical):
                 continue
             # one record per act: "shot and wounded two soldiers" is one assault, not two
             key = (record.spans["sentence"][0], record.event, _parties(record.actor), _parties(record.recipient))
@@ -153,7 +153,8 @@ class Coder:
                 continue
             seen.add(key)
             records.append(record)
-        return recipients_from_story(records, self.lexicon)
+        records = self.source.calibrate(recipients_from_story(records, self.lexicon))
+        return [r for r in records if r.confidence >= self.min_confidence]  # on the final confidence
 
     def resolve_attributes(self, parsed: ParsedDocument, events: list[Event]) -> list[Attributes]:
         """Date, place, contexts and fields of each event (in document order)."""

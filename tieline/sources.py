@@ -33,7 +33,7 @@ from tieline.learned import (NONE_LABEL, SentenceMentions, candidate_pairs, find
                              render_sentence)
 from tieline.lexicon import Lexicon
 from tieline.model import PairModel, model_available
-from tieline.types import Event, Mention, ParsedDocument, Trigger
+from tieline.types import Event, EventRecord, Mention, ParsedDocument, Trigger
 
 SOURCES = ("auto", "rules", "model", "hybrid")
 # "A met B" and "B met A" are one meeting: of the two directions the model finds, the surer stays
@@ -43,6 +43,17 @@ VERB_POS = frozenset({"VERB", "AUX"})
 # rules with the model judging otherwise, the rules where the model could not read the pair.
 MODEL, BOTH, RULES, RULES_UNJUDGED = "model", "both", "rules", "rules-unjudged"
 RULE_PROBABILITY = re.compile(r"(?:^|\+ |; )model (\d\.\d+)")
+
+
+INFERRED_PARTY_MARKS = ("+implied-recipient", "+unidentified-actor", "recipient from the story")
+
+
+def calibration_key(rule: str) -> tuple[str, float | None]:
+    """The calibration table a record is read in, and the model's probability: its source, with
+    ``+inferred`` when a party was not named in its sentence but inferred (those are right less
+    often)."""
+    source, probability = record_source(rule)
+    return (f"{source}+inferred" if any(mark in rule for mark in INFERRED_PARTY_MARKS) else source), probability
 
 
 def record_source(rule: str) -> tuple[str, float | None]:
@@ -65,6 +76,10 @@ class EventSource(Protocol):
 
     def find_events(self, parsed: ParsedDocument) -> list[Event]: ...
 
+    def calibrate(self, records: list[EventRecord]) -> list[EventRecord]:
+        """The records of a document with their final confidence."""
+        ...
+
 
 class RuleSource:
     """The trigger tables alone (:class:`tieline.events.EventFinder`)."""
@@ -76,6 +91,9 @@ class RuleSource:
 
     def find_events(self, parsed: ParsedDocument) -> list[Event]:
         return list(self.finder.find_events(parsed))
+
+    def calibrate(self, records: list[EventRecord]) -> list[EventRecord]:
+        return records  # the rules' confidence is their own estimate
 
 
 @dataclass(frozen=True)
@@ -116,6 +134,20 @@ class ModelSource:
 
     def find_events(self, parsed: ParsedDocument) -> list[Event]:
         return self.decide(parsed, self.candidates(parsed))
+
+    def calibrate(self, records: list[EventRecord]) -> list[EventRecord]:
+        """Each record's confidence becomes the share of dev records like it that were right:
+        same source, same bin of the model's probability, party named or inferred (fitted by
+        ``scripts/train_model.py tune``). Done on the finished records, as they are judged."""
+        table = self.model.info.calibration
+        out = []
+        for record in records:
+            key, probability = calibration_key(record.rule)
+            calibrated = table(key, probability)
+            if calibrated is None:
+                calibrated = table(key.split("+", 1)[0], probability)
+            out.append(record if calibrated is None else replace(record, confidence=round(calibrated, 3)))
+        return out
 
     def candidates(self, parsed: ParsedDocument) -> Candidates:
         """The work that does not depend on the decoding settings: mentions, pairs, the model's
@@ -187,9 +219,10 @@ class ModelSource:
         return self._with_confidence(event, RULES, probability, f"{event.trigger.rule}; model {probability:.2f}")
 
     def _with_confidence(self, event: Event, source: str, probability: float | None, rule: str) -> Event:
-        calibrated = self.model.info.calibration(source, probability)
-        confidence = event.confidence if calibrated is None else calibrated
+        """The event with its rule saying what fired; a model event's confidence is the model's
+        probability until the records are calibrated (:meth:`calibrate`)."""
         trigger = event.trigger if rule == event.trigger.rule else replace(event.trigger, rule=rule)
+        confidence = probability if source == MODEL and probability is not None else event.confidence
         return replace(event, trigger=trigger, confidence=round(confidence, 3))
 
     # ---- the model's own events ---------------------------------------------------------------------
