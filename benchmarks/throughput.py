@@ -27,6 +27,7 @@ from typing import Any, Callable, Sequence
 
 from tieline.parse import load_nlp
 from tieline.pipeline import Coder
+from tieline.settings import EVENT_SOURCES
 from tieline.types import Document
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -107,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=1000, help="number of articles (default 1000)")
     ap.add_argument("--processes", type=int, default=1, help="worker processes per side")
     ap.add_argument("--batch-size", type=int, default=64, help="nlp.pipe / Coder batch size")
-    ap.add_argument("--events", nargs="+", default=["auto"], choices=["auto", "rules", "model", "hybrid"],
+    ap.add_argument("--events", nargs="+", default=["auto"], choices=EVENT_SOURCES,
                     help="event sources to time, each against the same bare spaCy run (default: auto)")
     ap.add_argument("--model-threads", type=int, default=1, help="threads of the learned model (setting model_threads)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")

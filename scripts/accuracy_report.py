@@ -27,7 +27,6 @@ DEFAULT_SOURCE = "hybrid"
 
 
 SOURCES = ("rules", "model", "hybrid")
-comparison: list[str] = []  # rows of the table of event sources, filled as the sets are coded
 
 
 def coded_by_each(coders: dict[str, Coder], documents: list[Document]) -> dict[str, list[dict]]:
@@ -41,17 +40,14 @@ def coded_by_each(coders: dict[str, Coder], documents: list[Document]) -> dict[s
     return out
 
 
-def scored_by_each(coders: dict[str, Coder], gold: list[dict], name: str) -> Score:
-    """The default source's score of a gold set; each source's F1 goes to the comparison table."""
+def scored_by_each(coders: dict[str, Coder], gold: list[dict], name: str, comparison: list[str]) -> Score:
+    """The default source's score of a gold set; each source's scores become a row of the
+    comparison table."""
     records = coded_by_each(coders, gold_documents(gold))
     results = {source: score(gold, recs) for source, recs in records.items()}
     comparison.append(f"| {name} | {len(gold)} | " + " | ".join(
         f"{results[s].precision:.3f} / {results[s].recall:.3f} / **{results[s].f1:.3f}**" for s in SOURCES) + " |")
     return results[DEFAULT_SOURCE]
-
-
-def scored(coders: dict[str, Coder], path: Path, name: str) -> Score:
-    return scored_by_each(coders, load_gold(path), name)
 
 
 # CAMEO root (and 08x split) to PLOVER event type, after the CAMEO-to-PLOVER table of the
@@ -175,6 +171,7 @@ def main() -> None:
     nlp = load_nlp()
     coders = {source: Coder(nlp, event_source=source) for source in SOURCES}
     coder = coders[DEFAULT_SOURCE]
+    comparison: list[str] = []  # rows of the table of event sources, filled as the sets are coded
     sets = [
         ("reference article", shared / "examples" / "seed_gold.jsonl", "../shared/examples/seed_gold.jsonl"),
         ("PLOVER gold sentences", shared / "eval" / "plover_gsr_gold.jsonl", "../shared/eval/plover_gsr_gold.jsonl"),
@@ -195,7 +192,7 @@ def main() -> None:
         if not path.is_file():
             lines.append(f"| {name} | (not available: {shown} missing) | | | | | | |")
             continue
-        result = scored(coders, path, name)
+        result = scored_by_each(coders, load_gold(path), name, comparison)
         by_type[name] = result
         lines.append(f"| {name} | {result.docs} | {result.precision:.3f} | {result.recall:.3f} | {result.f1:.3f} | "
                      f"{result.date_accuracy} | {result.location_accuracy} | `tieline eval {shown}` |")
@@ -206,7 +203,7 @@ def main() -> None:
         for split in ("dev", "test"):  # the test split is measured here, never trained or tuned on
             gold = corpus.join([s for s in labelled if s.split == split], texts)
             name = f"annotated news corpus, {split} split (`corpus/`)"
-            result = scored_by_each(coders, gold, name)
+            result = scored_by_each(coders, gold, name, comparison)
             by_type[name] = result
             lines.append(f"| {name} | {result.docs} | {result.precision:.3f} | {result.recall:.3f} | {result.f1:.3f} | "
                          f"{result.date_accuracy} | {result.location_accuracy} | "
@@ -222,7 +219,7 @@ def main() -> None:
     if petrarch.is_file():
         countries = {c.iso3 for c in coder.lexicon.countries}
         gold = petrarch_gold(petrarch, countries)
-        result = scored_by_each(coders, gold, "PETRARCH2 validation sentences (real actors)")
+        result = scored_by_each(coders, gold, "PETRARCH2 validation sentences (real actors)", comparison)
         by_type["PETRARCH2 validation sentences (real actors)"] = result
         lines.append(f"| PETRARCH2 validation sentences (real actors; CAMEO mapped to PLOVER) | {result.docs} | "
                      f"{result.precision:.3f} | {result.recall:.3f} | {result.f1:.3f} | {result.date_accuracy} | "

@@ -279,10 +279,10 @@ def predict_probs(model: Any, encoded: list[dict[str, Any]], batch_size: int = 3
     return out
 
 
-def records_from(encoded: list[dict[str, Any]], probs: list[Any], threshold: float, *,
-                 symmetric_once: bool = True, top_only: bool = False) -> list[dict[str, Any]]:
-    """Predicted records: a pair takes its most probable type when that type's probability beats
-    the threshold (and 'none' is not the most probable... unless the threshold says so)."""
+def records_from(encoded: list[dict[str, Any]], probs: list[Any], threshold: float) -> list[dict[str, Any]]:
+    """A quick readout of the torch model during training: a pair takes its most probable type
+    when that type's probability reaches the threshold, one direction of a symmetric pair kept.
+    The coder's own decoding (tieline.sources.ModelSource) is what tune measures."""
     import numpy as np
     records = []
     for enc, p in zip(encoded, probs):
@@ -301,48 +301,24 @@ def records_from(encoded: list[dict[str, Any]], probs: list[Any], threshold: flo
                             "recipient": {k: v for k, v in mr.items() if k not in strip} if mr else None,
                             "confidence": float(pp[b]), "rule": "model", "sentence_index": row["index"],
                             "a": a, "r": r})
-    if symmetric_once:
-        records = _one_direction(records)
-    if top_only:
-        records = _top_per_sentence(records)
-    return records
-
-
-def _top_per_sentence(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One pair per type and sentence, the likeliest: most wrong pairs sit beside a right one."""
-    best: dict[tuple, dict[str, Any]] = {}
-    for rec in records:
-        key = (rec["doc_id"], rec["sentence_index"], rec["event"])
-        if key not in best or rec["confidence"] > best[key]["confidence"]:
-            best[key] = rec
-    return list(best.values())
-
-
-SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
+    return _one_direction(records)
 
 
 def _one_direction(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """For symmetric types, A-B and B-A in one sentence are one event: keep the surer direction."""
+    from tieline.lexicon import default_lexicon
+
+    symmetric = {name for name, kind in default_lexicon().event_types.items() if kind.symmetric}
     best: dict[tuple, dict[str, Any]] = {}
     out = []
     for rec in records:
-        if rec["event"] in SYMMETRIC and rec["r"] is not None:
+        if rec["event"] in symmetric and rec["r"] is not None:
             key = (rec["doc_id"], rec["sentence_index"], rec["event"], frozenset((rec["a"], rec["r"])))
             if key not in best or rec["confidence"] > best[key]["confidence"]:
                 best[key] = rec
         else:
             out.append(rec)
     return out + list(best.values())
-
-
-def per_type(result: Any) -> dict[str, Any]:
-    out = {}
-    for name, c in sorted(result.per_type.items()):
-        p = c.get("pred_ok", 0) / c["pred"] if c.get("pred") else 0.0
-        r = c.get("gold_ok", 0) / c["gold"] if c.get("gold") else 0.0
-        out[name] = {"gold": f"{c.get('gold_ok', 0)}/{c.get('gold', 0)}", "pred": f"{c.get('pred_ok', 0)}/{c.get('pred', 0)}",
-                     "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0}
-    return out
 
 
 def summary(result: Any) -> str:
@@ -412,7 +388,6 @@ def cmd_train(args: argparse.Namespace) -> None:
         results = {}
         for t in (0.15, 0.2, 0.3, 0.4, 0.5):
             results[t] = score(gold_dev, records_from(dev, probs, t))
-        best_t = max(results, key=lambda t: results[t].f1)
         line = {"epoch": epoch, "seconds": round(time.time() - t0), **{f"dev_f1@{t}": results[t].f1 for t in results}}
         print(json.dumps(line), flush=True)
         log.append(line)

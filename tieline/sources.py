@@ -33,18 +33,14 @@ from tieline.learned import (NONE_LABEL, SentenceMentions, candidate_pairs, find
                              render_sentence)
 from tieline.lexicon import Lexicon
 from tieline.model import PairModel, model_available
+from tieline.settings import EVENT_SOURCES
 from tieline.types import Event, EventRecord, Mention, ParsedDocument, Trigger
 
-SOURCES = ("auto", "rules", "model", "hybrid")
-# "A met B" and "B met A" are one meeting: of the two directions the model finds, the surer stays
-SYMMETRIC_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 VERB_POS = frozenset({"VERB", "AUX"})
 # Who wrote a record, for calibration: the model alone, the rules with the model agreeing, the
 # rules with the model judging otherwise, the rules where the model could not read the pair.
 MODEL, BOTH, RULES, RULES_UNJUDGED = "model", "both", "rules", "rules-unjudged"
 RULE_PROBABILITY = re.compile(r"(?:^|\+ |; )model (\d\.\d+)")
-
-
 INFERRED_PARTY_MARKS = ("+implied-recipient", "+unidentified-actor", "recipient from the story")
 
 
@@ -65,6 +61,7 @@ def record_source(rule: str) -> tuple[str, float | None]:
     if rule.startswith("model "):
         return MODEL, probability
     return (BOTH if found.group(0).startswith("+") else RULES), probability
+
 
 PartyKey = tuple[str | None, str | None, str | None]
 
@@ -131,6 +128,8 @@ class ModelSource:
         self.name = "hybrid" if with_rules else "model"
         self.lexicon: Lexicon = finder.lexicon
         self.none_index = model.labels.index(NONE_LABEL)
+        # "A met B" and "B met A" are one meeting: of the two directions the model finds, the surer stays
+        self.symmetric = frozenset(name for name, kind in self.lexicon.event_types.items() if kind.symmetric)
 
     def find_events(self, parsed: ParsedDocument) -> list[Event]:
         return self.decide(parsed, self.candidates(parsed))
@@ -193,7 +192,7 @@ class ModelSource:
                 recipient = sentence.mentions[r] if r is not None else None
                 keys = (party_key(actor), party_key(recipient))
                 if (sentence.start, label, *keys) in confirmed or (
-                        label in SYMMETRIC_TYPES and (sentence.start, label, keys[1], keys[0]) in confirmed):
+                        label in self.symmetric and (sentence.start, label, keys[1], keys[0]) in confirmed):
                     continue  # the rules wrote it, and the model agreed
                 if self.model.info.defer_to_rules and (sentence.start, label) in written:
                     continue  # the rules wrote this type here, between parties of their own reading
@@ -205,25 +204,17 @@ class ModelSource:
 
     # ---- the rules' events, judged -----------------------------------------------------------------
     def _judge(self, event: Event, judged: dict[tuple[int, PartyKey, PartyKey | None], np.ndarray]) -> Event | None:
-        """The rule event with a calibrated confidence, or None when the model is sure its pair
-        reports nothing. Its rule says what the model thought: ``<row> + model 0.83`` when the
+        """The rule event, or None when the model is sure its pair reports nothing. Its rule says
+        what the model thought (its confidence is calibrated with the records, :meth:`calibrate`): ``<row> + model 0.83`` when the
         model agrees, ``<row>; model 0.12`` when it gives the type less than the threshold."""
         row = judged.get((event.sentence_start, party_key(event.actor), party_key(event.recipient)))  # type: ignore[arg-type]
         if row is None:
-            return self._with_confidence(event, RULES_UNJUDGED, None, event.trigger.rule)
+            return event
         if row[self.none_index] >= self.model.info.veto:
             return None
         probability = float(row[self.model.labels.index(event.trigger.event)])
-        if probability >= self.model.info.threshold:
-            return self._with_confidence(event, BOTH, probability, f"{event.trigger.rule} + model {probability:.2f}")
-        return self._with_confidence(event, RULES, probability, f"{event.trigger.rule}; model {probability:.2f}")
-
-    def _with_confidence(self, event: Event, source: str, probability: float | None, rule: str) -> Event:
-        """The event with its rule saying what fired; a model event's confidence is the model's
-        probability until the records are calibrated (:meth:`calibrate`)."""
-        trigger = event.trigger if rule == event.trigger.rule else replace(event.trigger, rule=rule)
-        confidence = probability if source == MODEL and probability is not None else event.confidence
-        return replace(event, trigger=trigger, confidence=round(confidence, 3))
+        judgement = " + model" if probability >= self.model.info.threshold else "; model"
+        return replace(event, trigger=replace(event.trigger, rule=f"{event.trigger.rule}{judgement} {probability:.2f}"))
 
     # ---- the model's own events ---------------------------------------------------------------------
     def _decode(self, sentence: SentenceMentions, pairs: Sequence[tuple[int, int | None]],
@@ -242,25 +233,19 @@ class ModelSource:
             domestic = r is not None and country is not None and sentence.mentions[r].actor.country == country
             if row[best] >= (info.domestic_threshold if domestic else info.threshold):
                 found.append((a, r, self.model.labels[best], float(row[best])))
+        # one pair per type and sentence (top_only), else one direction of a symmetric pair
         best_of: dict[tuple, tuple[int, int | None, str, float]] = {}
         for item in found:
             a, r, label, probability = item
-            if label in SYMMETRIC_TYPES and r is not None:
-                key: tuple = (label, frozenset((a, r)))
-            elif info.top_only:
-                key = (label,)
+            if info.top_only:
+                key: tuple = (label,)
+            elif label in self.symmetric and r is not None:
+                key = (label, frozenset((a, r)))
             else:
                 key = (label, a, r)
             if key not in best_of or probability > best_of[key][3]:
                 best_of[key] = item
-        kept = list(best_of.values())
-        if info.top_only:  # the symmetric types too: one pair per type and sentence
-            top: dict[str, tuple[int, int | None, str, float]] = {}
-            for item in kept:
-                if item[2] not in top or item[3] > top[item[2]][3]:
-                    top[item[2]] = item
-            kept = list(top.values())
-        return kept
+        return list(best_of.values())
 
     def _model_event(self, parsed: ParsedDocument, sentence: SentenceMentions, actor: Mention,
                      recipient: Mention | None, label: str, probability: float) -> Event | None:
@@ -281,10 +266,9 @@ class ModelSource:
         offset = segment.offset
         trigger = Trigger(tok.text, offset + tok.idx, offset + tok.idx + len(tok.text), tok.lemma_.lower(),
                           label, mode, cameo, rule)
-        event = Event(sentence.doc_id, sentence.segment, tok.i, trigger, actor, recipient, sent.text.strip(),
-                      offset + sent.start_char, is_negated(verb), is_future(verb), is_hypothetical(verb), False,
-                      probability, sentence.index)
-        return self._with_confidence(event, MODEL, probability, rule)
+        return Event(sentence.doc_id, sentence.segment, tok.i, trigger, actor, recipient, sent.text.strip(),
+                     offset + sent.start_char, is_negated(verb), is_future(verb), is_hypothetical(verb), False,
+                     round(probability, 3), sentence.index)
 
     def _rule_trigger(self, sent: Span, label: str, near: Token) -> Found | None:
         """A trigger word of the model's type in the sentence, the nearest to the actor: the row
@@ -321,8 +305,6 @@ def _token_of(doc: Doc, mention: Mention | None, offset: int) -> Token | None:
     return span.root if span is not None and len(span) else None
 
 
-
-
 def make_source(name: str, finder: EventFinder, model_path: Path | None = None, *, threads: int = 1) -> EventSource:
     """The event source a setting names (see the module's docstring).
 
@@ -330,8 +312,8 @@ def make_source(name: str, finder: EventFinder, model_path: Path | None = None, 
         ModelError: ``model`` or ``hybrid`` was asked for and the learned model cannot be loaded.
         ValueError: no such source.
     """
-    if name not in SOURCES:
-        raise ValueError(f"event_source must be one of {', '.join(SOURCES)}, not {name!r}")
+    if name not in EVENT_SOURCES:
+        raise ValueError(f"event_source must be one of {', '.join(EVENT_SOURCES)}, not {name!r}")
     if name == "rules" or (name == "auto" and not model_available(model_path)):
         return RuleSource(finder)
     return ModelSource(finder, PairModel(model_path, threads=threads), with_rules=name != "model")
