@@ -234,3 +234,43 @@ def test_actors_a_name_inside_a_longer_arabic_name_is_nobody_else(finders, blank
 def test_actors_hyphenated_country_beats_a_shorter_one(finders, blank_nlp):
     found = _countries(finders, blank_nlp, "the President of the Republic of Guinea-Bissau spoke", "2021-05-01")
     assert ("GNB", "GOV", None) in found and ("GIN", "GOV", None) not in found
+
+
+def test_actors_a_one_word_name_after_another_given_name_is_someone_else(finders, make_doc):
+    import datetime as dt
+
+    actors, _ = finders
+    other = make_doc("""
+        Charles PROPN compound 1 ent=PERSON
+        Kennedy PROPN nsubj 2 ent=PERSON+
+        spoke VERB ROOT 2 speak
+    """)
+    assert not actors.find_names(other, dt.date(2005, 1, 24))  # the Liberal Democrat, not John F. Kennedy
+    titled = make_doc("""
+        President PROPN compound 1 president
+        Kennedy PROPN nsubj 2 ent=PERSON
+        spoke VERB ROOT 2 speak
+    """)
+    assert {n.actor.country for n in actors.find_names(titled, dt.date(1962, 5, 1)).values()} == {"USA"}
+
+
+def test_actors_parties_of_british_politics(finders, blank_nlp):
+    for text in ("the Liberal Democrats said", "the Lib Dems said", "Labour said", "the SNP said"):
+        assert ("GBR", "PTY") in {c[:2] for c in _countries(finders, blank_nlp, text, "2005-01-24")}, text
+
+
+def test_actors_a_person_no_table_knows_takes_the_country_the_story_is_about(coder):
+    # the guidelines: national actors take their country, unnamed or unknown ones the story's
+    story = ("Britain's economy grew faster than expected, British officials said on Monday.\n"
+             "Mr Harwood accused Mr Pellow of ducking tough choices.")
+    assert ("ACCUSE", "GBR", "GBR") in _parties(coder, story, "2005-01-24")
+    # a story about two countries alike gives an unknown person neither
+    both = ("Britain and France met in Paris; France and Britain agreed to talk again.\n"
+            "Mr Harwood accused Mr Pellow of ducking tough choices.")
+    assert not [p for p in _parties(coder, both, "2005-01-24") if p[0] == "ACCUSE"]
+
+
+def test_actors_in_a_story_of_one_country_an_aimed_act_is_aimed_at_home(coder):
+    story = ("The British government published its plans on Monday. Britain will vote in May.\n"
+             "Mr Harwood condemned the document.")
+    assert ("ACCUSE", "GBR", "GBR") in _parties(coder, story, "2005-01-24")

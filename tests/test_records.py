@@ -32,6 +32,15 @@ def test_records_an_aimed_act_without_recipient_takes_the_storys_other_party(lex
 def test_records_no_other_party_no_recipient(lexicon):
     records = [record("CONSULT", "GBR", "GBR", 1), record("ACCUSE", "GBR", None, 2)]
     assert recipients_from_story(records, lexicon)[1].recipient is None
+    assert recipients_from_story(records, lexicon, home="FRA")[1].recipient is None  # a story about another country
+
+
+def test_records_in_a_story_of_one_countrys_politics_an_aimed_act_is_aimed_at_home(lexicon):
+    records = [record("ACCUSE", "GBR", None, 1), record("CONSULT", "GBR", None, 2), record("RETREAT", "GBR", None, 3)]
+    accuse, consult, retreat = recipients_from_story(records, lexicon, home="GBR")
+    assert accuse.recipient["country"] == "GBR" and accuse.rule.endswith("; recipient from the story")
+    assert consult.recipient is None  # a cabinet meeting is not news between parties
+    assert retreat.recipient is None  # nor a resignation an act aimed at anyone
 
 
 def test_records_the_most_named_then_the_first_named(lexicon):

@@ -144,6 +144,10 @@ class ActorFinder:
                 if kind == "surname" and start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title \
                         and doc[start - 1].text not in self._given_names(actor.name):
                     continue  # "Diane Abbott" is not Tony Abbott
+                if kind == "leader" and end - start == 1 and doc[start].ent_iob_ == "I" and doc[start - 1].ent_type_ == "PERSON" \
+                        and doc[start - 1].lower_ not in self.lexicon.agents \
+                        and doc[start - 1].text not in self._given_names(actor.name, kind):
+                    continue  # "Charles Kennedy" is not John F. Kennedy (whose one-word name is "Kennedy")
                 if kind in ("leader", "surname") and _inside_longer_name(doc, start, end):
                     continue  # "Faisal bin Farhan bin Abdullah", "Abdul-Ghani", "Mohamed bin Zayed": someone else's name
                 if kind in ("leader", "surname"):
@@ -231,9 +235,11 @@ class ActorFinder:
         return {r.country for r in self.leaders_by_key.get(key, []) if r.type != "ELI" and r.holds_office(day)
                 and r.start is not None}
 
-    def _given_names(self, key: str) -> set[str]:
-        """Every other word of the names of the office holders with this surname."""
-        return {word for leader in self.surnames.get(key, ()) for name in (leader.name, *leader.aliases)
+    def _given_names(self, key: str, kind: str = "surname") -> set[str]:
+        """Every other word of the names of the office holders with this surname (or this
+        one-word name: "Kennedy" is an alias of John F. Kennedy)."""
+        holders = self.surnames.get(key, ()) if kind == "surname" else self.leaders_by_key.get(key, ())
+        return {word for leader in holders for name in (leader.name, *leader.aliases)
                 for word in name.split() if word != key}
 
     def _surname(self, key: str, day: dt.date | None) -> Actor | None:
@@ -420,6 +426,11 @@ class ActorFinder:
                     actor = Actor(country.name, country.country, agent)
                     context.remember_person(head, actor)
                     return mention(actor, "person")
+            home = context.story_country() if _named_person(head) else None
+            if home is not None:  # "Mr Brown", "Vincent Cable" in a story about one country
+                actor = Actor(home.name, home.country, agent or "ELI")
+                context.remember_person(head, actor)
+                return mention(actor, "person")
             return None
         if agent is not None and role_token is head:
             # "the authorities", "the delegation", "the Malaysian official": document context
@@ -506,6 +517,21 @@ ACTOR_NOUNS = frozenset(
 
 
 PATRON_WORDS = frozenset({"backed", "funded", "sponsored", "supported", "armed", "trained", "allied", "aligned"})
+
+
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "baroness", "baron"})
+
+
+def _named_person(head: Token) -> bool:
+    """A phrase that surely names a person: a name the tagger calls a person ("Vincent Cable",
+    "Kilroy-Silk") or an honorific and a name ("Mr Brown"); not a word that modifies a common noun."""
+    if head.ent_type_ not in ("PERSON", "ORG", "") or (head.dep_ == "compound" and head.head.pos_ == "NOUN"):
+        return False  # "Karen guerrillas": a people, not a person
+    words = [t for t in head.doc[max(0, head.i - 3): head.i + 1]
+             if t.i == head.i or (t.dep_ in ("compound", "flat") and t.head.i == head.i)]
+    names = [t for t in words if t.pos_ == "PROPN" and t.is_title and t.lower_.rstrip(".") not in HONORIFICS]
+    titled = any(t.lower_.rstrip(".") in HONORIFICS for t in words)
+    return (titled and len(names) >= 1) or (len(names) >= 1 and head.ent_type_ == "PERSON")
 
 
 def _tail_of_longer_name(doc, start: int) -> bool:  # type: ignore[no-untyped-def]

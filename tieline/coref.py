@@ -36,6 +36,8 @@ PAIR_DETERMINERS = frozenset({"two", "both"})
 PAIR_WINDOW = 2  # sentences within which "they" / "the two sides" still point at the last pair
 COUNTRY_KINDS = frozenset({"country", "adjective", "capital", "metonym", "region"})
 STATE_SECTORS = frozenset({"GOV", "COP", "MIL", "JUD", "LEG", "SPY"})
+STORY_COUNTRY_MIN = 2  # a story's country is named at least this often
+STORY_COUNTRY_LEAD = 2  # and this many times as often as the next country
 REPORTING_VERBS = frozenset({"say", "tell", "announce", "report", "state", "add", "confirm", "declare"})
 
 
@@ -98,6 +100,8 @@ class DocumentContext:
         self.title_countries: dict[str, Actor] = {}
         self.sentence_starts: list[int] = []  # character offset of each sentence read
         self.firm_subjects: set[int] = set()  # sentences whose subject is an organisation no table knows
+        self.story_counts: Counter[str] = Counter()  # country names in the whole story, title included
+        self.story_actors: dict[str, Actor] = {}
 
     # ---- updates --------------------------------------------------------------------------
     def begin_sentence(self, sent: Span, names: dict[int, Name], offset: int) -> None:
@@ -260,6 +264,29 @@ class DocumentContext:
             if actor.country:
                 self.country_counts[actor.country] += 1
                 self.title_countries.setdefault(actor.country, actor)
+                self.story_counts[actor.country] += 1
+                self.story_actors.setdefault(actor.country, actor)
+
+    def read_story(self, segment_names: list[dict[int, Name]]) -> None:
+        """Count the country names of the whole story before reading it sentence by sentence,
+        for :meth:`story_country` (a person named in the first sentence is read with the rest)."""
+        for names in segment_names:
+            for name in {id(n): n for n in names.values()}.values():
+                if name.kind in COUNTRY_KINDS and name.actor.country:
+                    self.story_counts[name.actor.country] += 1
+                    self.story_actors.setdefault(name.actor.country, name.actor)
+
+    def story_country(self) -> Actor | None:
+        """The country the story is about, when one clearly is: named at least twice, and at
+        least twice as often as any other. The guidelines give a national actor no table knows
+        ("Mr Brown", "Vincent Cable") the country of the story it appears in."""
+        ranked = self.story_counts.most_common(2)
+        if not ranked or ranked[0][1] < STORY_COUNTRY_MIN:
+            return None
+        if len(ranked) > 1 and ranked[0][1] < STORY_COUNTRY_LEAD * ranked[1][1]:
+            return None
+        actor = self.story_actors[ranked[0][0]]
+        return Actor(actor.name, actor.country, None)
 
     def sentence_country(self, head: Token, names: dict[int, Name], agent_is_state: bool = False) -> Actor | None:
         """The country a titled person named without one ("External Affairs Minister S Jaishankar")

@@ -571,8 +571,9 @@ class EventFinder:
         day = parsed.document.date
         if parsed.document.title:
             ctx.read_title(self.actors.country_names(parsed.document.title, day))
-        for seg_index, segment in enumerate(parsed.segments):
-            names = self.actors.find_names(segment.doc, day)
+        segment_names = [self.actors.find_names(segment.doc, day) for segment in parsed.segments]
+        ctx.read_story(segment_names)
+        for seg_index, (segment, names) in enumerate(zip(parsed.segments, segment_names)):
             for sent in segment.doc.sents:
                 ctx.begin_sentence(sent, names, segment.offset)
                 self.learn_persons(sent, names, segment.offset, ctx)

@@ -79,8 +79,9 @@ def find_sentence_mentions(parsed: ParsedDocument, actors: ActorFinder,
     if parsed.document.title:
         ctx.read_title(actors.country_names(parsed.document.title, day))
     index = 0
-    for seg_index, segment in enumerate(parsed.segments):
-        names = actors.find_names(segment.doc, day)
+    segment_names = [actors.find_names(segment.doc, day) for segment in parsed.segments]
+    ctx.read_story(segment_names)
+    for seg_index, (segment, names) in enumerate(zip(parsed.segments, segment_names)):
         offset = segment.offset
         for sent in segment.doc.sents:
             ctx.begin_sentence(sent, names, offset)

@@ -28,6 +28,7 @@ from tieline.attributes.contexts import find_terms, top_contexts
 from tieline.attributes.dates import date_phrases, resolve_date
 from tieline.attributes.places import Gazetteer, resolve_location
 from tieline.attributes.topics import document_off_topic, sentence_off_topic
+from tieline.coref import DocumentContext
 from tieline.events import EventFinder
 from tieline.lexicon import Lexicon, default_lexicon
 from tieline.parse import dateline_place, failure, parse_documents
@@ -153,8 +154,20 @@ class Coder:
                 continue
             seen.add(key)
             records.append(record)
-        records = self.source.calibrate(recipients_from_story(records, self.lexicon))
+        home = self.story_country(parsed) if any(r.recipient is None for r in records) else None
+        records = self.source.calibrate(recipients_from_story(records, self.lexicon, home))
         return [r for r in records if r.confidence >= self.min_confidence]  # on the final confidence
+
+    def story_country(self, parsed: ParsedDocument) -> str | None:
+        """The ISO3 code of the country a story is clearly about, or None (see
+        :meth:`tieline.coref.DocumentContext.story_country`)."""
+        day = parsed.document.date
+        context = DocumentContext(day)
+        if parsed.document.title:
+            context.read_title(self.actors.country_names(parsed.document.title, day))
+        context.read_story([self.actors.find_names(segment.doc, day) for segment in parsed.segments])
+        home = context.story_country()
+        return home.country if home is not None else None
 
     def resolve_attributes(self, parsed: ParsedDocument, events: list[Event]) -> list[Attributes]:
         """Date, place, contexts and fields of each event (in document order)."""

@@ -14,6 +14,7 @@ from tieline.types import Actor, Attributes, Event, EventRecord, Mention, party_
 
 # Events that, with no recipient named, are aimed at a government at home (a protest, a
 # crackdown): the recipient is the government or people of the country where it happened.
+SELF_MEETING_TYPES = frozenset({"CONSULT"})  # a cabinet meeting is no news between parties (optional at most)
 DOMESTIC_TYPES = {"PROTEST": "GOV", "COERCE": "CVL", "CONCEDE": "CVL", "ASSAULT": "CVL"}
 # Visits, meetings, aid and undertakings abroad with no counterpart named are with the host country.
 HOSTED_TYPES = frozenset({"CONSULT", "AGREE", "AID", "COOPERATE", "SANCTION", "MOBILIZE"})
@@ -161,13 +162,17 @@ def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> Even
     )
 
 
-def recipients_from_story(records: list[EventRecord], lexicon: Lexicon) -> list[EventRecord]:
+def recipients_from_story(records: list[EventRecord], lexicon: Lexicon, home: str | None = None) -> list[EventRecord]:
     """Records of acts done to someone (meetings, statements, sanctions: ``aimed`` in
     events.csv) whose sentence names no recipient take the story's other party: the country its
     records name most often, the actor's own aside. "The minister welcomed the decision" in a
     story of Iran and Armenia is aimed at Armenia. Such a recipient has no span in the sentence;
     the rule says where it came from and the confidence drops (issue 10: on the corpus's dev
-    split, 45 of 141 false positives were such records whose recipient the story named)."""
+    split, 45 of 141 false positives were such records whose recipient the story named).
+
+    When the records name no other country and the story is about the actor's own (``home``,
+    see :meth:`tieline.coref.DocumentContext.story_country`), the act is aimed at home: the
+    guidelines code the parties, critics and officials of one country as that country."""
     counts: dict[str, int] = {}
     party_of: dict[str, dict[str, Any]] = {}
     for record in records:
@@ -182,6 +187,8 @@ def recipients_from_story(records: list[EventRecord], lexicon: Lexicon) -> list[
             own = {m.get("country") for m in party_members(record.actor)}
             # the most named; between equals, the first named
             others = [c for c in sorted(counts, key=lambda c: -counts[c]) if c not in own]
+            if not others and own == {home} and record.event not in SELF_MEETING_TYPES:
+                others = [home]  # a story of one country's politics: aimed at its own ("Mr Ancram condemned the document")
             if others:
                 record = replace(record, recipient=dict(party_of[others[0]]),
                                  rule=f"{record.rule}; recipient from the story",
