@@ -41,6 +41,9 @@ def test_records_in_a_story_of_one_countrys_politics_an_aimed_act_is_aimed_at_ho
     assert accuse.recipient["country"] == "GBR" and accuse.rule.endswith("; recipient from the story")
     assert consult.recipient is None  # a cabinet meeting is not news between parties
     assert retreat.recipient is None  # nor a resignation an act aimed at anyone
+    stateless = record("ACCUSE", "GBR", None, 4)
+    stateless = EventRecord(**{**stateless.__dict__, "actor": {**stateless.actor, "country": None}})
+    assert recipients_from_story([stateless], lexicon, home=None)[0].recipient is None  # no country, no home
 
 
 def test_records_the_most_named_then_the_first_named(lexicon):

@@ -187,7 +187,7 @@ def recipients_from_story(records: list[EventRecord], lexicon: Lexicon, home: st
             own = {m.get("country") for m in party_members(record.actor)}
             # the most named; between equals, the first named
             others = [c for c in sorted(counts, key=lambda c: -counts[c]) if c not in own]
-            if not others and own == {home} and record.event not in SELF_MEETING_TYPES:
+            if not others and home is not None and own == {home} and record.event not in SELF_MEETING_TYPES:
                 others = [home]  # a story of one country's politics: aimed at its own ("Mr Ancram condemned the document")
             if others:
                 record = replace(record, recipient=dict(party_of[others[0]]),
