@@ -27,7 +27,7 @@ from typing import Any, Callable, Sequence
 
 from tieline.parse import load_nlp
 from tieline.pipeline import Coder
-from tieline.settings import EVENT_SOURCES
+from tieline.settings import DEFAULTS, EVENT_SOURCES
 from tieline.types import Document
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +69,7 @@ def _init(side: str, batch_size: int, warmup: list[Document], barrier: Any) -> N
         list(nlp.pipe([d.text for d in warmup], batch_size=batch_size))
     else:
         _state["coder"] = Coder(nlp, batch_size=batch_size, event_source=side.split(":", 1)[1],
-                                model_threads=_state.get("model_threads", 1))
+                                model_threads=_state.get("model_threads", DEFAULTS["model_threads"]))
         list(_state["coder"].code(warmup))
     if barrier is not None:
         barrier.wait()
@@ -110,14 +110,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--batch-size", type=int, default=64, help="nlp.pipe / Coder batch size")
     ap.add_argument("--events", nargs="+", default=["auto"], choices=EVENT_SOURCES,
                     help="event sources to time, each against the same bare spaCy run (default: auto)")
-    ap.add_argument("--model-threads", type=int, default=1, help="threads of the learned model (setting model_threads)")
+    ap.add_argument("--model-threads", type=int, default=None,
+                    help="threads of the learned model (default: the setting model_threads in one process, one per "
+                         "process with --processes)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
 
     corpus: Path = args.corpus.resolve()
     if not corpus.is_file():
         sys.exit(f"corpus not found: {corpus}\n(pass another JSONL(.gz) file with --corpus PATH)")
-    _state["model_threads"] = args.model_threads
+    _state["model_threads"] = args.model_threads or (1 if args.processes > 1 else DEFAULTS["model_threads"])
     docs = read_documents(corpus, args.n)
     if not docs:
         sys.exit(f"no records with text in {corpus}")

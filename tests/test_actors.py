@@ -274,3 +274,15 @@ def test_actors_in_a_story_of_one_country_an_aimed_act_is_aimed_at_home(coder):
     story = ("The British government published its plans on Monday. Britain will vote in May.\n"
              "Mr Harwood condemned the document.")
     assert ("ACCUSE", "GBR", "GBR") in _parties(coder, story, "2005-01-24")
+
+
+def test_actors_names_of_a_segment_are_found_once(finders, blank_nlp):
+    import datetime as dt
+
+    actors, _ = finders
+    doc, other = blank_nlp("Iran met Malaysia."), blank_nlp("Iran met Malaysia.")
+    day = dt.date(2019, 12, 21)
+    first = actors.find_names(doc, day)
+    assert actors.find_names(doc, day) is first  # the rules, the model and the story's country share them
+    assert actors.find_names(other, day) is not first and actors.find_names(other, day) == first
+    assert actors.find_names(doc, None) is not first  # another date may name other office holders

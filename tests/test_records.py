@@ -39,6 +39,7 @@ def test_records_in_a_story_of_one_countrys_politics_an_aimed_act_is_aimed_at_ho
     records = [record("ACCUSE", "GBR", None, 1), record("CONSULT", "GBR", None, 2), record("RETREAT", "GBR", None, 3)]
     accuse, consult, retreat = recipients_from_story(records, lexicon, home="GBR")
     assert accuse.recipient["country"] == "GBR" and accuse.rule.endswith("; recipient from the story")
+    assert accuse.recipient["text"] is None and accuse.recipient["name"] == "United Kingdom"  # the country, not the actor
     assert consult.recipient is None  # a cabinet meeting is not news between parties
     assert retreat.recipient is None  # nor a resignation an act aimed at anyone
     stateless = record("ACCUSE", "GBR", None, 4)

@@ -161,3 +161,26 @@ def test_a_damaged_model_is_a_clear_error_naming_the_file(tmp_path):
     (tmp_path / "model.json").write_text("{", encoding="utf-8")
     with pytest.raises(ModelError, match="model.json: not a tieline model description"):
         PairModel(tmp_path)
+
+
+def test_the_model_reads_sentences_naming_two_countries_or_holding_a_rule_event(nlp):
+    from tieline.learned import SentenceMentions
+    from tieline.types import Actor, Mention
+
+    coder = Coder(nlp, event_source="rules")
+    model = FixedModel({})
+    model.info = replace(model.info, sentences="cued")
+    source = ModelSource(coder.events, model, with_rules=True)  # type: ignore[arg-type]
+
+    def sentence(*actors: Actor) -> SentenceMentions:
+        mentions = tuple(Mention(a.name, 10 * n, 10 * n + 5, a, "person") for n, a in enumerate(actors))
+        return SentenceMentions("d", 0, 0, 100, "x" * 100, mentions)
+
+    brown, tories = Actor("Brown", "GBR", "GOV"), Actor("Tories", "GBR", "PTY", "Tories")
+    mp, france = Actor("Cable", "GBR", "ELI"), Actor("France", "FRA", "GOV")
+    assert source.worth_reading(sentence(brown, france), set())
+    assert source.worth_reading(sentence(brown, tories), set())  # a party is an organisation of its own
+    assert not source.worth_reading(sentence(brown, mp), set())  # two sectors of one country: left to the rules
+    assert source.worth_reading(sentence(brown, mp), {0})  # unless a rule event there is to be judged
+    model.info = replace(model.info, sentences="all")
+    assert source.worth_reading(sentence(brown), set())

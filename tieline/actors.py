@@ -14,6 +14,7 @@ Two steps, kept apart:
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
@@ -37,6 +38,7 @@ FORMER_UNITS = frozenset({"republic", "colony", "territory", "state", "satellite
 SUBJECT_PRONOUNS = frozenset({"he", "she", "it", "they", "we"})
 RELATIVE_PRONOUNS = frozenset({"that", "who", "which", "whom", "whose"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "IGO"})
+RECENT_SEGMENTS = 64  # segments whose names are kept (a long story has a few dozen)
 NAME_KINDS_PRIORITY = {"user": -1, "leader": 0, "surname": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4, "adjective": 5,
                        "region": 6}
 
@@ -70,6 +72,9 @@ class ActorFinder:
         self.leaders_by_key: dict[str, list] = {}
         self.surnames: dict[str, list] = {}  # last names not listed as aliases: used only when unambiguous
         self.user_validity: dict[str, object] = {}
+        # the names of the last segments read: the rules, the model's candidates and the story's
+        # country each read a document's names, so they are found once (the Doc is kept, so its id is not reused)
+        self._recent: OrderedDict[tuple[int, dt.date | None], tuple[Doc, dict[int, Name]]] = OrderedDict()
         self._build()
 
     # ---- tables into the matcher ---------------------------------------------------------
@@ -135,7 +140,20 @@ class ActorFinder:
 
     # ---- find ---------------------------------------------------------------------------
     def find_names(self, doc: Doc, day: dt.date | None) -> dict[int, Name]:
-        """Table names in a segment, keyed by each covered token index (longest match wins)."""
+        """Table names in a segment, keyed by each covered token index (longest match wins).
+        The mapping is shared with later calls for the same segment: read it, do not change it."""
+        key = (id(doc), day)
+        recent = self._recent.get(key)
+        if recent is not None and recent[0] is doc:
+            self._recent.move_to_end(key)
+            return recent[1]
+        names = self._find_names(doc, day)
+        self._recent[key] = (doc, names)
+        if len(self._recent) > RECENT_SEGMENTS:
+            self._recent.popitem(last=False)
+        return names
+
+    def _find_names(self, doc: Doc, day: dt.date | None) -> dict[int, Name]:
         found: list[Name] = []
         for match_id, start, end in self.matcher(doc):
             for kind, actor in self.payloads.get(match_id, []):

@@ -27,7 +27,7 @@ from typing import Any
 
 from spacy.tokens import Span
 
-from tieline.actors import ActorFinder
+from tieline.actors import PERSONAL_PRONOUNS, ActorFinder
 from tieline.coref import DocumentContext
 from tieline.evaluate import event_matches
 from tieline.events import EventFinder
@@ -43,6 +43,7 @@ KIND_RANK = {"user": 0, "leader": 0, "person": 0, "organization": 0, "agent": 1,
              "adjective": 2, "country": 2, "pronoun": 3, "definite": 3, "capital": 4, "region": 4}
 BARE_KINDS = frozenset({"country", "adjective", "capital", "region", "metonym"})
 PLACE_WORDS = frozenset({"in", "at", "near", "inside", "outside", "across", "throughout", "from", "to", "into"})
+POINTING_NOUNS = frozenset({"country", "countries", "side", "sides", "nation", "nations"})  # resolved by the document context
 MENTION_OPEN, MENTION_CLOSE = "«", "»"  # single word pieces in the MiniLM (BERT uncased) vocabulary
 
 
@@ -99,7 +100,7 @@ def _sentence_mentions(sent: Span, names: Mapping[int, Any], offset: int, actors
                        ctx: DocumentContext) -> list[Mention]:
     found: list[tuple[Mention, Any]] = []
     for tok in sent:
-        if tok.pos_ not in HEAD_POS:
+        if tok.pos_ not in HEAD_POS or not _may_name_party(tok, names, actors):
             continue
         res = actors.resolve(tok, names, offset, ctx, allow_places=False)  # type: ignore[arg-type]
         if res is None:
@@ -127,6 +128,22 @@ def _sentence_mentions(sent: Span, names: Mapping[int, Any], offset: int, actors
         out.append(m)
         ctx.observe(m, tok)
     return out
+
+
+def _may_name_party(tok: Any, names: Mapping[int, Any], actors: ActorFinder) -> bool:
+    """Whether a common noun or adjective can head an actor phrase at all: a table name, a role
+    noun ("minister", "security forces"), a word that points back ("the country", "both sides"),
+    or a name among its modifiers ("Iranian entities"). Nine in ten such words are none of these
+    ("growth", "talks"), and resolving each is the largest cost of finding the model's candidates."""
+    if tok.pos_ not in ("NOUN", "ADJ") or tok.i in names or tok.ent_type_ == "PERSON":
+        return True
+    agents = actors.lexicon.agents
+    lemma = tok.lemma_.lower()
+    if lemma in agents or tok.lower_ in agents or tok.lower_ in POINTING_NOUNS or tok.lower_ in PERSONAL_PRONOUNS:
+        return True
+    if tok.i > 0 and f"{tok.doc[tok.i - 1].lower_} {lemma}" in agents:
+        return True
+    return any(t.i in names for t in actors.phrase_tokens(tok))
 
 
 def _rank(mention: Mention, tok: Any) -> int:

