@@ -134,3 +134,25 @@ def test_parse_a_document_that_cannot_be_segmented_is_a_problem(blank_nlp):
     got = outcome(parse_documents(blank_nlp, documents))
     reason = "could not be parsed: TypeError: object of type 'NoneType' has no len()"
     assert got == ["d0", f"problem in.jsonl:2 [none]: {reason}", "d2"]
+
+
+def test_parse_importing_tieline_registers_no_spacy_component():
+    import subprocess
+    import sys
+
+    code = ("import tieline; from spacy.language import Language; "
+            "print(Language.has_factory('tieline_line_breaks'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"  # registered when a pipeline is built, not on import
+
+
+def test_parse_sentence_rules_register_their_components_once(blank_nlp):
+    from spacy.language import Language
+
+    from tieline.parse import add_sentence_rules, register_components
+
+    register_components()
+    register_components()  # idempotent
+    assert Language.has_factory("tieline_line_breaks") and Language.has_factory("tieline_long_sentences")
+    add_sentence_rules(blank_nlp)  # no parser: nothing to put before it
+    assert "tieline_line_breaks" not in blank_nlp.pipe_names

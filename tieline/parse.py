@@ -63,7 +63,6 @@ def is_heading_line(line: str, longest_line: int) -> bool:
     return bool(line) and not line.endswith(_LINE_END_PUNCTUATION) and len(line) < 0.6 * longest_line
 
 
-@Language.component("tieline_line_breaks")
 def mark_line_breaks(doc: Doc) -> Doc:
     """Start a sentence after a blank line, and after a heading line, before the parser runs.
 
@@ -89,7 +88,6 @@ def mark_line_breaks(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component("tieline_long_sentences")
 def cut_long_sentences(doc: Doc) -> Doc:
     """Start a sentence inside any stretch of over MAX_SENTENCE_TOKENS tokens with no sentence
     start set and no sentence-ending punctuation, at a clause break where there is one.
@@ -109,6 +107,18 @@ def cut_long_sentences(doc: Doc) -> Doc:
             first = _clause_break(doc, first + MAX_SENTENCE_TOKENS // 2, first + MAX_SENTENCE_TOKENS)
             doc[first].is_sent_start = True
     return doc
+
+
+PIPELINE_COMPONENTS = {"tieline_line_breaks": mark_line_breaks, "tieline_long_sentences": cut_long_sentences}
+
+
+def register_components() -> None:
+    """Register tieline's spaCy components under their names, once. spaCy's registry is global,
+    so this is done when a pipeline is built (:func:`load_nlp`), not as a side effect of
+    ``import tieline``."""
+    for name, component in PIPELINE_COMPONENTS.items():
+        if not Language.has_factory(name):
+            Language.component(name, func=component)
 
 
 def _clause_break(doc: Doc, lowest: int, highest: int) -> int:
@@ -149,6 +159,7 @@ def add_sentence_rules(nlp: Language) -> None:
     """Put tieline's sentence rules (line breaks, long sentences) before the parser; idempotent."""
     if "parser" not in nlp.pipe_names:
         return
+    register_components()
     if "tieline_line_breaks" not in nlp.pipe_names:
         nlp.add_pipe("tieline_line_breaks", before="parser")
     if "tieline_long_sentences" not in nlp.pipe_names:
