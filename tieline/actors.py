@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from spacy.matcher import PhraseMatcher
@@ -24,7 +23,7 @@ from spacy.language import Language
 
 from tieline.coref import COUNTERPART_NOUNS
 from tieline.lexicon import Lexicon
-from tieline.types import Actor, Mention
+from tieline.types import Actor, Mention, Name, Resolution
 
 if TYPE_CHECKING:
     from tieline.coref import DocumentContext
@@ -41,23 +40,6 @@ STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "IGO"})
 RECENT_SEGMENTS = 64  # segments whose names are kept (a long story has a few dozen)
 NAME_KINDS_PRIORITY = {"user": -1, "leader": 0, "surname": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4, "adjective": 5,
                        "region": 6}
-
-
-@dataclass(frozen=True)
-class Name:
-    """A table name matched in a segment: tokens [start, end) and who it names."""
-
-    start: int
-    end: int
-    kind: str
-    actor: Actor
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """The result of resolving a noun phrase: one or more mentions (a pair for "the two sides")."""
-
-    mentions: tuple[Mention, ...]
 
 
 class ActorFinder:

@@ -16,14 +16,11 @@ import datetime as dt
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from spacy.tokens import Span, Token
 
-from tieline.types import Actor, Mention
+from tieline.types import Actor, Mention, Name, Resolution
 
-if TYPE_CHECKING:
-    from tieline.actors import Name, Resolution
 
 SINGULAR_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their", "theirs"})
@@ -177,16 +174,12 @@ class DocumentContext:
         return None
 
     def _pair(self, tok: Token, offset: int) -> Resolution | None:
-        from tieline.actors import Resolution
-
         if self.last_pair is None or self.sentence - self.last_pair_sentence > PAIR_WINDOW:
             return None
         start = offset + tok.idx
         return Resolution(tuple(Mention(tok.text, start, start + len(tok.text), m.actor, "pronoun") for m in self.last_pair))
 
     def resolve_pronoun(self, tok: Token, offset: int) -> Resolution | None:
-        from tieline.actors import Resolution
-
         lower = tok.lower_
         start = offset + tok.idx
 
@@ -222,8 +215,6 @@ class DocumentContext:
 
     def resolve_definite(self, head: Token, agent: str | None, offset: int) -> Resolution | None:
         """ "the two sides", "the country", "the authorities", "the official"."""
-        from tieline.actors import Resolution
-
         lower = head.lower_
         start = offset + head.idx
         modifiers = {c.lower_ for c in head.children}

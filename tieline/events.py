@@ -18,12 +18,12 @@ from typing import Iterator
 
 from spacy.tokens import Span, Token
 
-from tieline.actors import ActorFinder, Name
+from tieline.actors import ActorFinder
 from tieline.attributes.contexts import find_terms
 from tieline.attributes.modality import is_future, is_hypothetical, is_negated, is_unrealised
 from tieline.coref import DocumentContext
 from tieline.lexicon import Lexicon, TriggerPattern
-from tieline.types import Actor, Event, Mention, ParsedDocument, Trigger
+from tieline.types import Actor, Event, Mention, Name, ParsedDocument, Trigger
 
 VERBAL_TYPES = frozenset({"AGREE", "REQUEST", "REJECT", "THREATEN", "ACCUSE"})
 SYMMETRIC_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE", "SUPPORT", "ASSAULT", "REJECT"})

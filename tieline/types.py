@@ -81,6 +81,23 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class Name:
+    """A table name matched in a parsed segment: tokens [start, end) and who it names."""
+
+    start: int
+    end: int
+    kind: str
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The result of resolving a noun phrase: one or more mentions (a pair for "the two sides")."""
+
+    mentions: tuple[Mention, ...]
+
+
+@dataclass(frozen=True)
 class Trigger:
     """The word (and pattern) that signals an event."""
 
