@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 from spacy.language import Language
 
-from tieline.coref import COUNTERPART_NOUNS
+from tieline.coref import COUNTERPART_NOUNS, DocumentContext
 from tieline.lexicon import Lexicon
-from tieline.types import Actor, Mention, Name, Resolution
-
-if TYPE_CHECKING:
-    from tieline.coref import DocumentContext
+from tieline.types import Actor, Mention, Name, ParsedDocument, Resolution
 
 # Dependency labels that stay inside a noun phrase when collecting its modifiers.
 NP_MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "flat", "det", "nummod", "quantmod", "case", "npadvmod"})
@@ -37,6 +34,7 @@ FORMER_UNITS = frozenset({"republic", "colony", "territory", "state", "satellite
 SUBJECT_PRONOUNS = frozenset({"he", "she", "it", "they", "we"})
 RELATIVE_PRONOUNS = frozenset({"that", "who", "which", "whom", "whose"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "IGO"})
+POINTING_NOUNS = frozenset({"country", "countries", "side", "sides", "nation", "nations"})  # resolved by the document context
 RECENT_SEGMENTS = 64  # segments whose names are kept (a long story has a few dozen)
 NAME_KINDS_PRIORITY = {"user": -1, "leader": 0, "surname": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4, "adjective": 5,
                        "region": 6}
@@ -134,6 +132,17 @@ class ActorFinder:
         if len(self._recent) > RECENT_SEGMENTS:
             self._recent.popitem(last=False)
         return names
+
+    def read_story(self, parsed: ParsedDocument) -> tuple[DocumentContext, list[dict[int, Name]]]:
+        """A fresh document context for a story, with its title's countries and the whole story's
+        country names counted (:meth:`DocumentContext.story_country`); and each segment's names."""
+        day = parsed.document.date
+        context = DocumentContext(day)
+        if parsed.document.title:
+            context.read_title(self.country_names(parsed.document.title, day))
+        segment_names = [self.find_names(segment.doc, day) for segment in parsed.segments]
+        context.read_story(segment_names)
+        return context, segment_names
 
     def _find_names(self, doc: Doc, day: dt.date | None) -> dict[int, Name]:
         found: list[Name] = []
@@ -441,7 +450,7 @@ class ActorFinder:
             if appos is not None:
                 return mention(appos, "agent")
             return None
-        if lower == "country" or lower == "countries" or lower in ("side", "sides", "nation", "nations"):
+        if lower in POINTING_NOUNS:
             return context.resolve_definite(head, None, offset)
         return None
 

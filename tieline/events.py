@@ -567,12 +567,7 @@ class EventFinder:
     # ---- whole documents ----------------------------------------------------------------------
     def find_events(self, parsed: ParsedDocument) -> Iterator[Event]:
         """Every event of a parsed document, sentence by sentence in text order."""
-        ctx = DocumentContext(parsed.document.date)
-        day = parsed.document.date
-        if parsed.document.title:
-            ctx.read_title(self.actors.country_names(parsed.document.title, day))
-        segment_names = [self.actors.find_names(segment.doc, day) for segment in parsed.segments]
-        ctx.read_story(segment_names)
+        ctx, segment_names = self.actors.read_story(parsed)
         for seg_index, (segment, names) in enumerate(zip(parsed.segments, segment_names)):
             for sent in segment.doc.sents:
                 ctx.begin_sentence(sent, names, segment.offset)

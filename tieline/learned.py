@@ -27,7 +27,7 @@ from typing import Any
 
 from spacy.tokens import Span
 
-from tieline.actors import PERSONAL_PRONOUNS, ActorFinder
+from tieline.actors import PERSONAL_PRONOUNS, POINTING_NOUNS, ActorFinder
 from tieline.coref import DocumentContext
 from tieline.evaluate import event_matches
 from tieline.events import EventFinder
@@ -43,7 +43,6 @@ KIND_RANK = {"user": 0, "leader": 0, "person": 0, "organization": 0, "agent": 1,
              "adjective": 2, "country": 2, "pronoun": 3, "definite": 3, "capital": 4, "region": 4}
 BARE_KINDS = frozenset({"country", "adjective", "capital", "region", "metonym"})
 PLACE_WORDS = frozenset({"in", "at", "near", "inside", "outside", "across", "throughout", "from", "to", "into"})
-POINTING_NOUNS = frozenset({"country", "countries", "side", "sides", "nation", "nations"})  # resolved by the document context
 MENTION_OPEN, MENTION_CLOSE = "«", "»"  # single word pieces in the MiniLM (BERT uncased) vocabulary
 
 
@@ -75,13 +74,8 @@ def find_sentence_mentions(parsed: ParsedDocument, actors: ActorFinder,
         actors: the rules' actor finder (tables and resolution).
         events: when given, its ``learn_persons`` introduces titled persons as the rules do.
     """
-    day = parsed.document.date
-    ctx = DocumentContext(day)
-    if parsed.document.title:
-        ctx.read_title(actors.country_names(parsed.document.title, day))
+    ctx, segment_names = actors.read_story(parsed)
     index = 0
-    segment_names = [actors.find_names(segment.doc, day) for segment in parsed.segments]
-    ctx.read_story(segment_names)
     for seg_index, (segment, names) in enumerate(zip(parsed.segments, segment_names)):
         offset = segment.offset
         for sent in segment.doc.sents:

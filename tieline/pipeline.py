@@ -28,7 +28,6 @@ from tieline.attributes.contexts import find_terms, top_contexts
 from tieline.attributes.dates import date_phrases, resolve_date
 from tieline.attributes.places import Gazetteer, resolve_location
 from tieline.attributes.topics import document_off_topic, sentence_off_topic
-from tieline.coref import DocumentContext
 from tieline.events import EventFinder
 from tieline.lexicon import Lexicon, default_lexicon
 from tieline.parse import dateline_place, failure, parse_documents
@@ -161,12 +160,7 @@ class Coder:
     def story_country(self, parsed: ParsedDocument) -> str | None:
         """The ISO3 code of the country a story is clearly about, or None (see
         :meth:`tieline.coref.DocumentContext.story_country`)."""
-        day = parsed.document.date
-        context = DocumentContext(day)
-        if parsed.document.title:
-            context.read_title(self.actors.country_names(parsed.document.title, day))
-        context.read_story([self.actors.find_names(segment.doc, day) for segment in parsed.segments])
-        home = context.story_country()
+        home = self.actors.read_story(parsed)[0].story_country()
         return home.country if home is not None else None
 
     def resolve_attributes(self, parsed: ParsedDocument, events: list[Event]) -> list[Attributes]:

@@ -12,9 +12,9 @@ from typing import Any
 from tieline.lexicon import Lexicon
 from tieline.types import Actor, Attributes, Event, EventRecord, Mention, party_members
 
+SELF_MEETING_TYPES = frozenset({"CONSULT"})  # a cabinet meeting is no news between parties (optional at most)
 # Events that, with no recipient named, are aimed at a government at home (a protest, a
 # crackdown): the recipient is the government or people of the country where it happened.
-SELF_MEETING_TYPES = frozenset({"CONSULT"})  # a cabinet meeting is no news between parties (optional at most)
 DOMESTIC_TYPES = {"PROTEST": "GOV", "COERCE": "CVL", "CONCEDE": "CVL", "ASSAULT": "CVL"}
 # Visits, meetings, aid and undertakings abroad with no counterpart named are with the host country.
 HOSTED_TYPES = frozenset({"CONSULT", "AGREE", "AID", "COOPERATE", "SANCTION", "MOBILIZE"})
@@ -53,6 +53,12 @@ def _span(mention: Mention | None) -> list[int] | None:
     if mention is None or mention.start < 0:
         return None
     return [mention.start, mention.end]
+
+
+def named_country(actor: Actor, lexicon: Lexicon) -> Actor:
+    """An inferred country party under the country table's name ("United Kingdom", not "GBR")."""
+    country = lexicon.countries_by_iso3.get(actor.country or "")
+    return Actor(country.name if country else actor.name, actor.country, actor.type)
 
 
 def implied_recipient(event: Event, attributes: Attributes) -> Actor | None:
@@ -117,8 +123,7 @@ def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> Even
     if recipient is None:
         implied = implied_recipient(event, attributes)
         if implied is not None:
-            country = lexicon.countries_by_iso3.get(implied.country or "")
-            implied = Actor(country.name if country else implied.name, implied.country, implied.type)
+            implied = named_country(implied, lexicon)
             recipient = record_party(None, implied)
     contexts = list(attributes.contexts)
     default = DEFAULT_CONTEXTS.get(trigger.event)
@@ -191,8 +196,7 @@ def recipients_from_story(records: list[EventRecord], lexicon: Lexicon, home: st
             if not others and home is not None and own == {home} and record.event not in SELF_MEETING_TYPES:
                 # a story of one country's politics: aimed at its own ("Mr Ancram condemned the
                 # document"), named as the country, not as the actor's own mention
-                country = lexicon.countries_by_iso3.get(home)
-                recipient = record_party(None, Actor(country.name if country else home, home, None))
+                recipient = record_party(None, named_country(Actor(home, home, None), lexicon))
             if recipient is not None:
                 record = replace(record, recipient=recipient,
                                  rule=f"{record.rule}; recipient from the story",
