@@ -17,7 +17,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/tieline demo --db tieline.duckdb
 
+# lint (ruff: style, import order, bugbear, complexity at most 15) and types (mypy), then the tests
 test: $(STAMP)
+	$(BIN)/ruff check tieline tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # Rebuild the learned event model from corpus/labels and ../shared (under an hour on 2 cores);

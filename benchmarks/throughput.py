@@ -22,8 +22,9 @@ import json
 import multiprocessing as mp
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from tieline.parse import load_nlp
 from tieline.pipeline import Coder

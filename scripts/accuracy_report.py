@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from corpus_agreement import agreement  # a sibling script
+
 from tieline import corpus
 from tieline.about import __version__
 from tieline.evaluate import Score, gold_documents, load_gold, score

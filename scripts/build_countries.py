@@ -20,7 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
-    clean_space, fmt_coord, fold, join, read_hand_csv, shared_arg, split, write_csv,
+    clean_space,
+    fmt_coord,
+    fold,
+    join,
+    read_hand_csv,
+    shared_arg,
+    split,
+    write_csv,
 )
 
 HEADER = ["iso3", "iso2", "name", "aliases", "adjectives", "capital", "lat", "lon", "fips", "cow"]

@@ -11,10 +11,10 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
+from corpus_agreement import agreement  # noqa: E402 (a sibling script)
+
 from tieline import corpus
 from tieline.evaluate import Score
-
-from corpus_agreement import agreement  # noqa: E402 (a sibling script)
 
 REPO = Path(__file__).resolve().parent.parent
 NEWS = REPO.parent / "shared" / "data" / "news_corpus"

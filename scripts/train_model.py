@@ -30,16 +30,16 @@ sys.path.insert(0, str(ROOT))
 
 from tieline import corpus
 from tieline.evaluate import event_matches, gold_documents, load_gold, primary_key, score
-from tieline.records import record_party
 from tieline.learned import (
     LABELS,
     NONE_LABEL,
-    evidence_sentence,
     candidate_pairs,
+    evidence_sentence,
     find_sentence_mentions,
     label_pairs,
     render_sentence,
 )
+from tieline.records import record_party
 
 NEWS = ROOT.parent / "shared" / "data" / "news_corpus"
 SHARED = ROOT.parent / "shared"

@@ -3,8 +3,8 @@ and a factory for real DuckDB databases in temporary folders."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 import spacy

@@ -68,7 +68,7 @@ def test_cli_ingest_then_events(tmp_path):
     again = runner.invoke(cli, ["ingest", str(docs), "--db", str(db)])
     assert "0 documents added" in again.stderr and "2 unchanged" in again.stderr
     listed = runner.invoke(cli, ["events", "--db", str(db), "--actor", "TUR", "--format", "jsonl"])
-    assert [json.loads(l)["event"] for l in listed.stdout.splitlines()] == ["ASSAULT"]
+    assert [json.loads(line)["event"] for line in listed.stdout.splitlines()] == ["ASSAULT"]
     as_csv = runner.invoke(cli, ["events", "--db", str(db), "--format", "csv", "--since", "2020-01-15"])
     assert as_csv.stdout.splitlines()[0].startswith("doc_id,event_id,event")
     assert len(as_csv.stdout.splitlines()) >= 2

@@ -101,7 +101,8 @@ def test_corpus_read_labels_reports_bad_lines(tmp_path):
                     encoding="utf-8")
     items = list(corpus.read_labels([tmp_path]))
     assert isinstance(items[0], corpus.LabelledStory) and items[0].id == "t-1"
-    assert [(p.line, p.reason.split(":")[0]) for p in items[1:]] == [(2, "malformed JSON"), (3, "a label line needs 'file', 'id' and an 'events' list")]
+    assert [(p.line, p.reason.split(":")[0]) for p in items[1:]] == [
+        (2, "malformed JSON"), (3, "a label line needs 'file', 'id' and an 'events' list")]
 
 
 def test_corpus_split_is_fixed_by_story_and_shared_by_versions():

@@ -29,7 +29,7 @@ def test_lexicon_tables_load_and_agree(lexicon):
 def test_lexicon_bad_user_table_names_file_and_row(tmp_path):
     (tmp_path / "agents.csv").write_text("term,type\nminister,GOV\nwarlord,XYZ\n", encoding="utf-8")
     with pytest.raises(LexiconError) as err:
-        Lexicon(tmp_path).agents
+        _ = Lexicon(tmp_path).agents
     assert "agents.csv row 3" in str(err.value) and "XYZ" in str(err.value)
 
 

@@ -308,7 +308,8 @@ def test_pipeline_min_confidence_keeps_only_confident_records(nlp, coder):
     top = max(r.confidence for r in every)
     kept = Coder(nlp, min_confidence=top, event_source="rules").code_text(text, date=dt.date(2019, 12, 17))
     assert [r.event_id for r in kept] == [r.event_id for r in every if r.confidence >= top] != []
-    assert Coder(nlp, min_confidence=min(top + 0.01, 1.0) + 1e-9, event_source="rules").code_text(text, date=dt.date(2019, 12, 17)) == []
+    stricter = Coder(nlp, min_confidence=min(top + 0.01, 1.0) + 1e-9, event_source="rules")
+    assert stricter.code_text(text, date=dt.date(2019, 12, 17)) == []
 
 
 @pytest.mark.model

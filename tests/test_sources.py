@@ -13,8 +13,17 @@ from tieline.learned import LABELS, NONE_LABEL
 from tieline.model import Calibration, ModelInfo, PairModel, default_model_dir, model_available
 from tieline.parse import parse_documents
 from tieline.pipeline import Coder
-from tieline.sources import (BOTH, MODEL, RULES, RULES_UNJUDGED, ModelSource, RuleSource, governing_word, make_source,
-                             record_source)
+from tieline.sources import (
+    BOTH,
+    MODEL,
+    RULES,
+    RULES_UNJUDGED,
+    ModelSource,
+    RuleSource,
+    governing_word,
+    make_source,
+    record_source,
+)
 from tieline.types import Document
 
 DAY = dt.date(2019, 12, 17)

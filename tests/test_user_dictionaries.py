@@ -44,7 +44,7 @@ def test_user_dictionaries_bad_rows_name_file_and_row(tmp_path, text, message):
     path = tmp_path / "bad.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(LexiconError) as err:
-        Lexicon(user_actors=[path]).user_actors
+        _ = Lexicon(user_actors=[path]).user_actors
     assert str(path) in str(err.value) and message in str(err.value)
 
 
@@ -71,13 +71,13 @@ def test_user_dictionaries_from_the_command_line_and_config(tmp_path):
     story.write_text("Zorlan Veskit met Iran's foreign minister in Tehran.", encoding="utf-8")
     runner = CliRunner()
     plain = runner.invoke(cli, ["code", str(story), "--date", "2021-03-03"])
-    assert not any(json.loads(l)["actor"]["country"] == "ARM" for l in plain.stdout.splitlines())
+    assert not any(json.loads(line)["actor"]["country"] == "ARM" for line in plain.stdout.splitlines())
     with_dict = runner.invoke(cli, ["code", str(story), "--date", "2021-03-03", "--actors", str(actors)])
-    assert any(json.loads(l)["actor"]["country"] == "ARM" for l in with_dict.stdout.splitlines())
+    assert any(json.loads(line)["actor"]["country"] == "ARM" for line in with_dict.stdout.splitlines())
     config = tmp_path / "tieline.yaml"
     config.write_text(f"actors: [{actors}]\nbatch_size: 8\n", encoding="utf-8")
     via_config = runner.invoke(cli, ["--config", str(config), "code", str(story), "--date", "2021-03-03"])
-    assert any(json.loads(l)["actor"]["country"] == "ARM" for l in via_config.stdout.splitlines())
+    assert any(json.loads(line)["actor"]["country"] == "ARM" for line in via_config.stdout.splitlines())
     bad = tmp_path / "bad.yaml"
     bad.write_text("colour: blue\n", encoding="utf-8")
     refused = runner.invoke(cli, ["--config", str(bad), "code", str(story)])

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from tieline.cli import serve
-from tieline.errors import StoreError
+from tieline.errors import InputError, LexiconError, ModelError, StoreError
 from tieline.store import Store
 from tieline.types import CodedDocument
 from tieline.web import create_app
@@ -103,7 +103,7 @@ def test_bound_parameters_and_a_read_only_connection(client, web_db):
 
 @model
 def test_internal_errors_are_json_without_a_trace(client, monkeypatch):
-    import tieline.web.app as web_app
+    import tieline.web.api as web_app
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail")
@@ -309,7 +309,7 @@ def test_web_only_http_urls_become_links(plain_db):
 
 
 def test_web_security_headers_on_every_response(plain_db, monkeypatch):
-    import tieline.web.app as web_app
+    import tieline.web.api as web_app
 
     with TestClient(create_app(plain_db), base_url=LOCAL, raise_server_exceptions=False) as client:
         responses = [client.get("/"), client.get("/api/stats"), client.get("/static/style.css"),
@@ -384,7 +384,7 @@ def test_web_chunked_body_over_the_limit_is_413(plain_db):
 
 
 def test_web_keeps_the_connection_after_a_500(plain_db, monkeypatch):
-    import tieline.web.app as web_app
+    import tieline.web.api as web_app
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail")
@@ -488,3 +488,47 @@ def test_web_events_filter_on_min_confidence(confidence_db):
     assert client.get("/api/events?min_confidence=2").status_code == 422
     assert "high" in client.get("/events.csv?min_confidence=0.5").text
     assert "(low)" not in client.get("/events.csv?min_confidence=0.5").text
+
+
+def test_web_every_page_has_a_json_twin_with_its_data(plain_db):
+    with TestClient(create_app(plain_db), base_url=LOCAL) as client:
+        event_id = next(iter(_event_ids(client).values()))
+        overview = client.get("/index.json").json()
+        assert overview["stats"]["events"] == len(HOSTILE_URLS) and overview["countries"] == ["ARM", "IRN"]
+        assert {(d["a"], d["b"]) for d in overview["dyads"]} == {("ARM", "IRN")}
+        country = client.get("/country/irn.json").json()
+        assert country["code"] == "IRN" and country["partners"][0]["partner"] == "ARM"
+        dyad = client.get("/dyad/IRN/ARM.json").json()
+        assert dyad["total"] == len(HOSTILE_URLS) and all(e["event"] == "CONSULT" for e in dyad["events"])
+        assert client.get(f"/event/{event_id}.json").json()["item"]["event_id"] == event_id
+        search = client.get("/search.json", params={"type": "CONSULT", "q": "Yerevan"}).json()
+        assert search["total"] == len(HOSTILE_URLS) and search["filters"] == {"type": "CONSULT", "q": "Yerevan"}
+        assert search["countries"] == ["ARM", "IRN"] and len(search["events"]) == len(HOSTILE_URLS)
+        # the HTML page shows what its twin holds
+        page = client.get("/dyad/IRN/ARM")
+        assert page.status_code == 200 and all(e["event_id"] in page.text for e in dyad["events"])
+        # a twin's errors are JSON, like the API's
+        assert "no events" in _error(client.get("/country/ZZZ.json"), 404)
+        assert "no event" in _error(client.get("/event/0123456789abcdef.json"), 404)
+        assert "unknown period" in _error(client.get("/dyad/IRN/ARM.json", params={"by": "hour"}), 400)
+
+
+@pytest.mark.parametrize("error, status, shown", [
+    (StoreError("old.duckdb: made by an older tieline without clusters"), 409, True),
+    (InputError("not a date", path="x.jsonl", line=3), 400, True),
+    (ModelError("no English model installed"), 503, True),
+    (LexiconError("bad row", table="triggers.csv", row=9), 500, False),
+])
+def test_web_each_error_class_has_its_status(plain_db, monkeypatch, error, status, shown):
+    import tieline.web.api as web_api
+
+    def failing(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(web_api, "stats", failing)
+    with TestClient(create_app(plain_db), base_url=LOCAL, raise_server_exceptions=False) as client:
+        message = _error(client.get("/api/stats"), status)
+        monkeypatch.setattr("tieline.web.pages.stats", failing)
+        page = client.get("/")
+    assert (str(error) in message) is shown and (str(error) in page.text) is shown
+    assert page.status_code == status and "<html" in page.text.lower()

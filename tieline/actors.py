@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from typing import Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
-from spacy.language import Language
 
 from tieline.coref import COUNTERPART_NOUNS, DocumentContext
 from tieline.lexicon import Lexicon
@@ -29,22 +30,42 @@ from tieline.types import Actor, Mention, Name, ParsedDocument, Resolution
 NP_MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "flat", "det", "nummod", "quantmod", "case", "npadvmod"})
 # Prepositions whose object still describes the head ("minister of Iran", "officials from Iran").
 NP_PREPOSITIONS = frozenset({"of", "from"})
-PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "it", "its", "we", "us", "our"})
+PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "it", "its",
+                               "we", "us", "our"})
 FORMER_UNITS = frozenset({"republic", "colony", "territory", "state", "satellite", "province", "protectorate"})
 SUBJECT_PRONOUNS = frozenset({"he", "she", "it", "they", "we"})
 RELATIVE_PRONOUNS = frozenset({"that", "who", "which", "whom", "whose"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "IGO"})
 POINTING_NOUNS = frozenset({"country", "countries", "side", "sides", "nation", "nations"})  # resolved by the document context
 RECENT_SEGMENTS = 64  # segments whose names are kept (a long story has a few dozen)
-NAME_KINDS_PRIORITY = {"user": -1, "leader": 0, "surname": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4, "adjective": 5,
-                       "region": 6}
+NAME_KINDS_PRIORITY = {"user": -1, "leader": 0, "surname": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4,
+                       "adjective": 5, "region": 6}
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """The noun phrase of a head word: its tokens, its text and its character span in the story."""
+
+    tokens: list[Token]
+    text: str
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, head: Token, tokens: list[Token], offset: int) -> Phrase:
+        return cls(tokens, head.doc[tokens[0].i: tokens[-1].i + 1].text, offset + tokens[0].idx,
+                   offset + tokens[-1].idx + len(tokens[-1].text))
+
+    def mention(self, actor: Actor, kind: str) -> Resolution:
+        """The phrase as the one mention of ``actor``."""
+        return Resolution((Mention(self.text, self.start, self.end, actor, kind),))
 
 
 class ActorFinder:
     """Matches table names and resolves noun phrases to actors."""
 
     def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
-        vocab = nlp.vocab
+        vocab = self.vocab = nlp.vocab
         self.make_doc = nlp.make_doc
         self.lexicon = lexicon
         self.matcher = PhraseMatcher(vocab, attr="ORTH")
@@ -60,7 +81,7 @@ class ActorFinder:
     # ---- tables into the matcher ---------------------------------------------------------
     def _add(self, phrases: Iterable[str], kind: str, actor: Actor) -> None:
         key = f"{kind}:{actor.name}:{actor.country}:{actor.abbrev}"
-        key_id = self.matcher.vocab.strings.add(key)
+        key_id = self.vocab.strings.add(key)
         forms = set()
         for phrase in phrases:
             phrase = phrase.strip()
@@ -100,6 +121,11 @@ class ActorFinder:
                 names.append(o.abbrev)
             names += [f"the {n}" for n in names if not n.lower().startswith("the ")]
             self._add(names, "organization", Actor(o.name, o.country, o.type, o.abbrev))
+        self._add_leaders()
+
+    def _add_leaders(self) -> None:
+        """Office holders by name and alias, and by surname when no country or organisation has it."""
+        lex = self.lexicon
         taken = {n for c in lex.countries for n in (c.name, *c.aliases, *c.adjectives, c.capital)}
         taken |= {n for o in lex.organizations for n in (o.name, o.abbrev, *o.aliases)}
         for leader in lex.leaders:
@@ -148,27 +174,9 @@ class ActorFinder:
         found: list[Name] = []
         for match_id, start, end in self.matcher(doc):
             for kind, actor in self.payloads.get(match_id, []):
-                if kind == "surname" and end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title:
-                    continue  # "Donald Trump": a surname elsewhere, a first name here
-                if kind == "surname" and start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title \
-                        and doc[start - 1].text not in self._given_names(actor.name):
-                    continue  # "Diane Abbott" is not Tony Abbott
-                if kind == "leader" and end - start == 1 and doc[start].ent_iob_ == "I" and doc[start - 1].ent_type_ == "PERSON" \
-                        and doc[start - 1].lower_ not in self.lexicon.agents \
-                        and doc[start - 1].text not in self._given_names(actor.name, kind):
-                    continue  # "Charles Kennedy" is not John F. Kennedy (whose one-word name is "Kennedy")
-                if kind in ("leader", "surname") and _inside_longer_name(doc, start, end):
-                    continue  # "Faisal bin Farhan bin Abdullah", "Abdul-Ghani", "Mohamed bin Zayed": someone else's name
-                if kind in ("leader", "surname"):
-                    resolved = self._leader(actor.name, day) if kind == "leader" else self._surname(actor.name, day)
-                    if resolved is None:
-                        continue
-                    actor, kind = resolved, "leader"
-                elif kind == "user" and not self.user_validity[actor.name].valid(day):  # type: ignore[attr-defined]
-                    continue
-                elif kind == "organization" and actor.type == "IGO" and _national_body(doc, start, end):
-                    continue  # "Iran's Supreme National Security Council", "the Security Council of Kyrgyzstan"
-                found.append(Name(start, end, kind, actor))
+                name = self._matched_name(doc, start, end, kind, actor, day)
+                if name is not None:
+                    found.append(name)
         # of two names of one length, the one cut off by a hyphen loses ("Republic of Guinea-Bissau")
         found.sort(key=lambda n: (-(n.end - n.start), _hyphen_cut(doc, n.end), NAME_KINDS_PRIORITY.get(n.kind, 9), n.start))
         by_token: dict[int, Name] = {}
@@ -187,7 +195,32 @@ class ActorFinder:
                 by_token[i] = name
         return by_token
 
-    def _inside_firm_name(self, name: Name, organizations: list) -> Name:  # type: ignore[type-arg]
+    def _matched_name(self, doc: Doc, start: int, end: int, kind: str, actor: Actor, day: dt.date | None) -> Name | None:
+        """A table name matched at doc[start:end], or None when the context says it is someone
+        or something else (or the office holder was not in office on ``day``)."""
+        if kind == "surname" and end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title:
+            return None  # "Donald Trump": a surname elsewhere, a first name here
+        if kind == "surname" and start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title \
+                and doc[start - 1].text not in self._given_names(actor.name):
+            return None  # "Diane Abbott" is not Tony Abbott
+        if kind == "leader" and end - start == 1 and doc[start].ent_iob_ == "I" and doc[start - 1].ent_type_ == "PERSON" \
+                and doc[start - 1].lower_ not in self.lexicon.agents \
+                and doc[start - 1].text not in self._given_names(actor.name, kind):
+            return None  # "Charles Kennedy" is not John F. Kennedy (whose one-word name is "Kennedy")
+        if kind in ("leader", "surname") and _inside_longer_name(doc, start, end):
+            return None  # "Faisal bin Farhan bin Abdullah", "Abdul-Ghani", "Mohamed bin Zayed": someone else's name
+        if kind in ("leader", "surname"):
+            resolved = self._leader(actor.name, day) if kind == "leader" else self._surname(actor.name, day)
+            if resolved is None:
+                return None
+            actor, kind = resolved, "leader"
+        elif kind == "user" and not self.user_validity[actor.name].valid(day):  # type: ignore[attr-defined]
+            return None
+        elif kind == "organization" and actor.type == "IGO" and _national_body(doc, start, end):
+            return None  # "Iran's Supreme National Security Council", "the Security Council of Kyrgyzstan"
+        return Name(start, end, kind, actor)
+
+    def _inside_firm_name(self, name: Name, organizations: list) -> Name:
         """A country inside a longer organisation name that is no state body ("Air France",
         "Virgin Australia", "Bank of England") names a firm of that country, not its government."""
         for ent in organizations:
@@ -201,7 +234,7 @@ class ActorFinder:
                     and doc[ent.end + 1].text.split(".")[0].isupper()
                 brand = name.end == ent.end and all(t.pos_ == "PROPN" for t in others)  # "Air France"
                 if sectors or ticker or brand:
-                    kind = next(iter(sorted(sectors)), "BUS")
+                    kind = min((s for s in sectors if s), default="BUS")
                     return Name(name.start, name.end, "firm", Actor(name.actor.name, name.actor.country, kind))
         return name
 
@@ -313,61 +346,73 @@ class ActorFinder:
     def resolve(self, head: Token, names: dict[int, Name], offset: int,
                 context: DocumentContext, *, allow_places: bool = True) -> Resolution | None:
         """The actor(s) a noun phrase headed by ``head`` refers to, or None."""
-        lower = head.lower_
-        if lower in RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
+        if head.lower_ in RELATIVE_PRONOUNS and head.head.dep_ == "relcl":
             found = self.resolve(head.head.head, names, offset, context, allow_places=allow_places)
             before = head.doc[head.i - 1] if head.i > 0 else None
             if found is None and before is not None and before.pos_ in ("PROPN", "NOUN"):
                 found = self.resolve(before, names, offset, context, allow_places=allow_places)  # misattached clause
             return found
-        if head.i not in names and (head.pos_ == "PRON" or lower in PERSONAL_PRONOUNS):
-            speaker = self._reporting_subject(head)
-            if speaker is not None:  # "The Kremlin said it would...": it is the Kremlin
-                found = self.resolve(speaker, names, offset, context, allow_places=allow_places)
-                if found is None:
-                    return None  # "JPMorgan said it...": an unknown speaker, not the last country named
-                start = offset + head.idx
-                return Resolution(tuple(Mention(head.text, start, start + len(head.text), m.actor, "pronoun")
-                                        for m in found.mentions))
-            return context.resolve_pronoun(head, offset)
-
-        tokens = self.phrase_tokens(head)
-        start_char = offset + tokens[0].idx
-        end_char = offset + tokens[-1].idx + len(tokens[-1].text)
-        text = head.doc[tokens[0].i: tokens[-1].i + 1].text
-
-        def mention(actor: Actor, kind: str) -> Resolution:
-            return Resolution((Mention(text, start_char, end_char, actor, kind),))
-
+        if head.i not in names and (head.pos_ == "PRON" or head.lower_ in PERSONAL_PRONOUNS):
+            return self._resolve_pronoun(head, names, offset, context, allow_places=allow_places)
+        phrase = Phrase.of(head, self.phrase_tokens(head), offset)
         own = names.get(head.i)
         if own is not None:
-            if own.kind == "adjective":
-                agent, _ = self.agent_type([t for t in tokens if t.i not in range(own.start, own.end)])
-                if head.dep_ in ("amod", "compound", "nmod"):  # "an Indian proposal": the state
-                    return mention(Actor(own.actor.name, own.actor.country, agent or "GOV"), "adjective")
-                home = self._residence(head, tokens, own, names)
-                base = home or own.actor
-                return mention(Actor(base.name, base.country, agent or "CVL"), "adjective")
-            actor = own.actor
-            if own.kind == "leader":
-                # a name several office holders share goes to the one of the country the phrase names
-                named = [names[t.i].actor.country for t in tokens if t.i in names and t.i not in range(own.start, own.end)
-                         and names[t.i].kind in ("country", "adjective")]
-                key = head.doc[own.start:own.end].text
-                if named and named[0] and named[0] != actor.country:
-                    actor = self._leader(key, context.day, named[0]) or actor
-                elif not named:  # else the one whose country the story names most ("King Abdullah" in a story on Jordan)
-                    holders = self._holders(key, context.day)
-                    known = [c for c in holders if context.country_counts.get(c)]
-                    if len(holders) > 1 and known:
-                        best = max(known, key=lambda c: context.country_counts[c])
-                        if best != actor.country:
-                            actor = self._leader(key, context.day, best) or actor
-            if own.kind in ("leader", "user"):
-                context.remember_person(head, actor)
-            return mention(actor, own.kind)
+            return phrase.mention(self._named_actor(head, phrase.tokens, own, names, context), own.kind)
+        return self._resolve_described(head, phrase, names, offset, context)
 
-        # Names among the modifiers: the closest to the head decides.
+    def _resolve_pronoun(self, head: Token, names: dict[int, Name], offset: int, context: DocumentContext, *,
+                         allow_places: bool) -> Resolution | None:
+        speaker = self._reporting_subject(head)
+        if speaker is None:
+            return context.resolve_pronoun(head, offset)
+        found = self.resolve(speaker, names, offset, context, allow_places=allow_places)
+        if found is None:  # "The Kremlin said it would...": it is the Kremlin
+            return None  # "JPMorgan said it...": an unknown speaker, not the last country named
+        start = offset + head.idx
+        return Resolution(tuple(Mention(head.text, start, start + len(head.text), m.actor, "pronoun")
+                                for m in found.mentions))
+
+    def _named_actor(self, head: Token, tokens: list[Token], own: Name, names: dict[int, Name],
+                     context: DocumentContext) -> Actor:
+        """The actor of a phrase whose head is itself a name in the tables."""
+        if own.kind == "adjective":
+            agent, _ = self.agent_type([t for t in tokens if t.i not in range(own.start, own.end)])
+            if head.dep_ in ("amod", "compound", "nmod"):  # "an Indian proposal": the state
+                return Actor(own.actor.name, own.actor.country, agent or "GOV")
+            home = self._residence(head, tokens, own, names)
+            base = home or own.actor
+            return Actor(base.name, base.country, agent or "CVL")
+        actor = own.actor
+        if own.kind == "leader":
+            actor = self._office_holder(head, tokens, own, names, context)
+        if own.kind in ("leader", "user"):
+            context.remember_person(head, actor)
+        return actor
+
+    def _office_holder(self, head: Token, tokens: list[Token], own: Name, names: dict[int, Name],
+                       context: DocumentContext) -> Actor:
+        """A name several office holders share goes to the one of the country the phrase names,
+        else to the one whose country the story names most ("King Abdullah" in a story on Jordan)."""
+        actor = own.actor
+        named = [names[t.i].actor.country for t in tokens if t.i in names and t.i not in range(own.start, own.end)
+                 and names[t.i].kind in ("country", "adjective")]
+        key = head.doc[own.start:own.end].text
+        if named and named[0] and named[0] != actor.country:
+            return self._leader(key, context.day, named[0]) or actor
+        if not named:
+            holders = self._holders(key, context.day)
+            known = [c for c in holders if context.country_counts.get(c)]
+            if len(holders) > 1 and known:
+                best = max(known, key=lambda c: context.country_counts[c])
+                if best != actor.country:
+                    return self._leader(key, context.day, best) or actor
+        return actor
+
+    def _resolve_described(self, head: Token, phrase: Phrase, names: dict[int, Name], offset: int,
+                           context: DocumentContext) -> Resolution | None:
+        """A phrase whose head is no name: names among the modifiers (the closest to the head
+        decides), a title or body ("the foreign minister"), a person, a pointing noun."""
+        tokens, mention = phrase.tokens, phrase.mention
         modifier_names = []
         seen: set[int] = set()
         for tok in tokens:
@@ -399,48 +444,9 @@ class ActorFinder:
             base = countries[0].actor  # "Iraqi Kurds", "Lebanese Shiites": a people of that country
             return mention(Actor(base.name, base.country, "CVL"), "agent")
         if countries:
-            country_name = countries[-1] if len(countries) > 1 and countries[-1].end > countries[0].end else countries[0]
-            base = country_name.actor
-            kind = "person" if is_person else "agent"
-            if agent is None and not is_person:
-                if head.pos_ not in ("NOUN", "PROPN"):
-                    return None
-                if not self._is_actor_noun(head):
-                    return None
-            # a named person with a nationality but no office ("Spain's Feliciano Lopez") is a civilian
-            fallback = base.type if country_name.kind == "firm" else ("CVL" if is_person else base.type or "GOV")
-            actor = Actor(base.name, base.country, agent or fallback)
-            if is_person:
-                context.remember_person(head, actor)
-            joined = [names[c.i] for t in head.doc[country_name.start: country_name.end] for c in t.conjuncts
-                      if c.i in names and names[c.i].kind in ("adjective", "country") and not is_person]
-            if joined:  # "Pakistani and Indian officials": one phrase, two parties
-                first = mention(actor, kind).mentions[0]
-                others = [Mention(first.text, first.start, first.end,
-                                  Actor(n.actor.name, n.actor.country, actor.type), kind) for n in joined]
-                return Resolution((first, *others))
-            return mention(actor, kind)
+            return self._national(head, phrase, countries, agent, is_person, names, context)
         if is_person:
-            known = context.person(head)
-            if known is not None:
-                return mention(known, "person")
-            appos = self._apposition(head, names, offset, context)
-            if appos is not None:
-                context.remember_person(head, appos)
-                return mention(appos, "person")
-            if agent is not None:  # a titled person without a country: the sentence's country
-                country = context.sentence_country(head, names,
-                                                   agent_is_state=agent in ("GOV", "JUD", "LEG", "MIL", "COP"))
-                if country is not None:
-                    actor = Actor(country.name, country.country, agent)
-                    context.remember_person(head, actor)
-                    return mention(actor, "person")
-            home = context.story_country() if _named_person(head) else None
-            if home is not None:  # "Mr Brown", "Vincent Cable" in a story about one country
-                actor = Actor(home.name, home.country, agent or "ELI")
-                context.remember_person(head, actor)
-                return mention(actor, "person")
-            return None
+            return self._person(head, phrase, agent, names, offset, context)
         if agent is not None and role_token is head:
             # "the authorities", "the delegation", "the Malaysian official": document context
             referent = context.resolve_definite(head, agent, offset)
@@ -450,8 +456,61 @@ class ActorFinder:
             if appos is not None:
                 return mention(appos, "agent")
             return None
-        if lower in POINTING_NOUNS:
+        if head.lower_ in POINTING_NOUNS:
             return context.resolve_definite(head, None, offset)
+        return None
+
+    def _national(self, head: Token, phrase: Phrase, countries: list[Name], agent: str | None, is_person: bool,
+                  names: dict[int, Name], context: DocumentContext) -> Resolution | None:
+        """A phrase naming a country among its modifiers: "the Iranian foreign minister",
+        "Pakistani and Indian officials", "Spain's Feliciano Lopez"."""
+        mention = phrase.mention
+        country_name = countries[-1] if len(countries) > 1 and countries[-1].end > countries[0].end else countries[0]
+        base = country_name.actor
+        kind = "person" if is_person else "agent"
+        if agent is None and not is_person:
+            if head.pos_ not in ("NOUN", "PROPN"):
+                return None
+            if not self._is_actor_noun(head):
+                return None
+        # a named person with a nationality but no office ("Spain's Feliciano Lopez") is a civilian
+        fallback = base.type if country_name.kind == "firm" else ("CVL" if is_person else base.type or "GOV")
+        actor = Actor(base.name, base.country, agent or fallback)
+        if is_person:
+            context.remember_person(head, actor)
+        joined = [names[c.i] for t in head.doc[country_name.start: country_name.end] for c in t.conjuncts
+                  if c.i in names and names[c.i].kind in ("adjective", "country") and not is_person]
+        if joined:  # "Pakistani and Indian officials": one phrase, two parties
+            first = mention(actor, kind).mentions[0]
+            others = [Mention(first.text, first.start, first.end,
+                              Actor(n.actor.name, n.actor.country, actor.type), kind) for n in joined]
+            return Resolution((first, *others))
+        return mention(actor, kind)
+
+    def _person(self, head: Token, phrase: Phrase, agent: str | None, names: dict[int, Name], offset: int,
+                context: DocumentContext) -> Resolution | None:
+        """A person no modifier places: known from earlier in the story, by an apposition, by the
+        sentence's country for a titled person, or by the story's country for a named one."""
+        mention = phrase.mention
+        known = context.person(head)
+        if known is not None:
+            return mention(known, "person")
+        appos = self._apposition(head, names, offset, context)
+        if appos is not None:
+            context.remember_person(head, appos)
+            return mention(appos, "person")
+        if agent is not None:  # a titled person without a country: the sentence's country
+            country = context.sentence_country(head, names,
+                                               agent_is_state=agent in ("GOV", "JUD", "LEG", "MIL", "COP"))
+            if country is not None:
+                actor = Actor(country.name, country.country, agent)
+                context.remember_person(head, actor)
+                return mention(actor, "person")
+        home = context.story_country() if _named_person(head) else None
+        if home is not None:  # "Mr Brown", "Vincent Cable" in a story about one country
+            actor = Actor(home.name, home.country, agent or "ELI")
+            context.remember_person(head, actor)
+            return mention(actor, "person")
         return None
 
     @staticmethod
@@ -543,7 +602,7 @@ def _named_person(head: Token) -> bool:
     return (titled and len(names) >= 1) or (len(names) >= 1 and head.ent_type_ == "PERSON")
 
 
-def _tail_of_longer_name(doc, start: int) -> bool:  # type: ignore[no-untyped-def]
+def _tail_of_longer_name(doc, start: int) -> bool:
     """The name ends a longer proper name: "New York", "Port Sudan" (not "President Putin")."""
     if start == 0:
         return False
@@ -552,7 +611,7 @@ def _tail_of_longer_name(doc, start: int) -> bool:  # type: ignore[no-untyped-de
         and before.is_title and before.ent_type_ in ("GPE", "LOC", "FAC", "ORG")
 
 
-def _patron(doc, end: int) -> bool:  # type: ignore[no-untyped-def]
+def _patron(doc, end: int) -> bool:
     """ "US-backed", "Iranian-funded": the name qualifies someone else's backer."""
     return end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in PATRON_WORDS
 
@@ -577,7 +636,7 @@ ARTICLES = frozenset({"al", "el"})
 UN_WORDS = ("UN", "U.N.", "United Nations", "UN's", "U.N.'s")
 
 
-def _inside_longer_name(doc, start: int, end: int) -> bool:  # type: ignore[no-untyped-def]
+def _inside_longer_name(doc, start: int, end: int) -> bool:
     """A leader's name that is only a piece of a longer personal name: after "bin"/"ibn" or a
     hyphen ("bin Abdullah", "Abdul-Ghani"; not "Al-Saud", a family name), or a one-word name
     before "bin" ("Mohamed bin Zayed")."""
@@ -593,13 +652,13 @@ def _inside_longer_name(doc, start: int, end: int) -> bool:  # type: ignore[no-u
     return False
 
 
-def _hyphen_cut(doc, end: int) -> bool:  # type: ignore[no-untyped-def]
+def _hyphen_cut(doc, end: int) -> bool:
     """The name runs on through a hyphen into a capitalised word ("Guinea" in "Guinea-Bissau")."""
     return end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ \
         and not doc[end].whitespace_ and doc[end + 1].is_title
 
 
-def _national_body(doc, start: int, end: int) -> bool:  # type: ignore[no-untyped-def]
+def _national_body(doc, start: int, end: int) -> bool:
     """An international body's name made of common words ("Security Council", "Red Crescent") used
     for a national body: part of a longer capitalised name ("Supreme National Security Council",
     "Kuwait Red Crescent"), or owned by a country ("Iran's Security Council", "the Security
@@ -610,7 +669,8 @@ def _national_body(doc, start: int, end: int) -> bool:  # type: ignore[no-untype
         return False  # an acronym ("Turkey's NATO allies") or a UN name is the body itself
     if first > 0:
         before = doc[first - 1]
-        if before.is_title and before.pos_ in ("PROPN", "ADJ") and before.lower_ not in ("the", "un") and not before.is_sent_start:
+        if before.is_title and before.pos_ in ("PROPN", "ADJ") and before.lower_ not in ("the", "un") \
+                and not before.is_sent_start:
             return True  # "Supreme National Security Council", "Russian Security Council"
         if before.tag_ == "POS" or before.lower_ in ("'s", "’s"):
             return True  # "Iran's Security Council"
@@ -623,7 +683,7 @@ def _usable_surname(surname: str) -> bool:
         and not surname.isupper() and surname not in WORD_SURNAMES
 
 
-def _hyphenated(leader) -> list[str]:  # type: ignore[no-untyped-def]
+def _hyphenated(leader) -> list[str]:
     """ "Kim Jong Il" is also written "Kim Jong-il" (East Asian given names)."""
     parts = leader.name.split()
     if leader.country not in FAMILY_FIRST or len(parts) != 3:

@@ -7,8 +7,9 @@ import io
 import itertools
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from importlib import resources
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any
 
 import click
 
@@ -34,7 +35,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
 
 
-def _coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),  # type: ignore[no-untyped-def]
+def _coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),
            triggers: tuple[str, ...] = (), *, hypothetical: bool = False, historical: bool = False,
            min_confidence: float | None = None, event_source: str | None = None):
     from tieline.lexicon import Lexicon, default_lexicon
@@ -55,7 +56,7 @@ def _coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),  # 
                  model_threads=int(config.get("model_threads") or DEFAULTS["model_threads"]))
 
 
-def dictionary_options(command):  # type: ignore[no-untyped-def]
+def dictionary_options(command):
     """--actors FILE and --triggers FILE, repeatable."""
     command = click.option("--triggers", multiple=True, type=click.Path(exists=True, dir_okay=False),
                            help="Extra trigger phrases (CSV or YAML), tried before the built-in ones.")(command)
@@ -63,7 +64,7 @@ def dictionary_options(command):  # type: ignore[no-untyped-def]
                         help="Extra actors (CSV or YAML), taking precedence over the built-in tables.")(command)
 
 
-def keep_options(command):  # type: ignore[no-untyped-def]
+def keep_options(command):
     """--hypothetical, --historical, and --events (which source finds events)."""
     command = click.option("--events", "event_source", type=click.Choice(EVENT_SOURCES),
                            default=None, help="Where events come from: the trigger rules, the learned model, both "
@@ -76,12 +77,12 @@ def keep_options(command):  # type: ignore[no-untyped-def]
                         )(command)
 
 
-def min_confidence_option(command):  # type: ignore[no-untyped-def]
+def min_confidence_option(command):
     return click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None,
                         help="Only records at least this confident (0 to 1).")(command)
 
 
-def follow_links_option(command):  # type: ignore[no-untyped-def]
+def follow_links_option(command):
     """--follow-links, and --allow-private-links beside it (issue 9: links are fetched only from public addresses)."""
     command = click.option("--allow-private-links", is_flag=True, default=DEFAULTS["allow_private_links"],
                            help="Also fetch links (feed entries, redirects) to private, loopback or link-local "
@@ -222,7 +223,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("--date", callback=_date, help="Publication date (YYYY-MM-DD) of inputs that carry none (.txt, pages without a date).")
+@click.option("--date", callback=_date,
+              help="Publication date (YYYY-MM-DD) of inputs that carry none (.txt, pages without a date).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of stdout.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input had a problem.")
@@ -292,7 +294,8 @@ class Progress:
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")
-@click.option("--date", callback=_date, help="Publication date (YYYY-MM-DD) of inputs that carry none (.txt, pages without a date).")
+@click.option("--date", callback=_date,
+              help="Publication date (YYYY-MM-DD) of inputs that carry none (.txt, pages without a date).")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input had a problem.")
 @click.option("--model", default=DEFAULTS["model"], help="spaCy model package to load.")
 @click.option("--batch-size", default=DEFAULTS["batch_size"], show_default=True)
@@ -402,7 +405,7 @@ def demo(db: str) -> None:
     from tieline.read import read_jsonl
     from tieline.store import Store
 
-    sample = resources.files("tieline").joinpath("data", "samples", "demo.jsonl").read_bytes()
+    sample = (resources.files("tieline") / "data" / "samples" / "demo.jsonl").read_bytes()
     coder = _coder(None, DEFAULTS["batch_size"])
     problems = Problems()
     from tieline.dedup import deduplicate
@@ -447,7 +450,8 @@ def dedup(db: str, window: int | None, full: bool) -> None:
 
     with Store(db) as store:
         summary = deduplicate(store, window_days=window, full=full)
-        totals = store.con.execute("SELECT count(*), count(*) FILTER (WHERE num_reports > 1) FROM clusters").fetchone()
+        totals = store.con.execute("SELECT count(*), count(*) FILTER (WHERE num_reports > 1) FROM clusters").fetchone() \
+            or (0, 0)
     click.echo(f"{summary}; {totals[0]} clusters in {db}, {totals[1]} reported by more than one document", err=True)
 
 
@@ -499,7 +503,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def write_frame(frame, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def write_frame(frame, fmt: str) -> None:
     """A DataFrame as a table, CSV or JSON lines on standard output."""
     if fmt == "csv":  # through the one CSV writer, which neutralises formulas (issue 9)
         from tieline.csvfile import write_frame_csv

@@ -13,14 +13,12 @@ document has said so far, sentence by sentence, and answers:
 from __future__ import annotations
 
 import datetime as dt
-
 from collections import Counter
 from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
 from tieline.types import Actor, Mention, Name, Resolution
-
 
 SINGULAR_PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
 PLURAL_PRONOUNS = frozenset({"they", "them", "their", "theirs"})

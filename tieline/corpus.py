@@ -104,7 +104,7 @@ def load_texts(news_dir: str | Path, wanted: Iterable[tuple[str, str]]) -> dict[
         if not path.is_file():
             continue
         opener = gzip.open if file.endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8") as f:  # type: ignore[operator]
+        with opener(path, "rt", encoding="utf-8") as f:
             for line in f:
                 record = json.loads(line)
                 if record.get("id") in ids:
@@ -163,6 +163,27 @@ def validate_event(event: Mapping[str, Any], text: str, keys: frozenset[str],
     kind = event.get("event")
     if kind not in EVENT_TYPES:
         return errors + [f"event type {kind!r} is not one of the 16 PLOVER types"]
+    errors += _coding_errors(event, kind, keys, modes)
+    sentence = _spans([event.get("sentence")])
+    if sentence is None:
+        return errors + ["sentence must be [start, end]"]
+    start, end = sentence[0]
+    if not 0 <= start < end <= len(text):
+        return errors + [f"sentence [{start}, {end}] is outside the text ({len(text)} characters)"]
+    for field in ("trigger", "actor_mentions", "recipient_mentions"):
+        spans = _spans(event.get(field, []))
+        if spans is None:
+            errors.append(f"{field} must be a list of [start, end]")
+            continue
+        if field == "trigger" and not spans:
+            errors.append("trigger must mark at least one span")
+        errors += [f"{field} {problem}" for s, e in spans for problem in _span_errors(text, s, e, start, end)]
+    return errors
+
+
+def _coding_errors(event: Mapping[str, Any], kind: str, keys: frozenset[str], modes: Mapping[str, set[str]]) -> list[str]:
+    """What is wrong with an event's coding: alternatives, mode, keys, flags, date, place."""
+    errors = []
     alt = event.get("alt") or []
     if not isinstance(alt, list) or any(a not in EVENT_TYPES or a == kind for a in alt):
         errors.append(f"alt {alt!r} must list other PLOVER types")
@@ -194,28 +215,18 @@ def validate_event(event: Mapping[str, Any], text: str, keys: frozenset[str],
                                  or (location.get("country") is not None and location["country"] not in keys)):
         # a sea or a border region may have a name and no country
         errors.append(f"location {location!r} needs a name or a known ISO3 'country'")
-    sentence = _spans([event.get("sentence")])
-    if sentence is None:
-        return errors + ["sentence must be [start, end]"]
-    start, end = sentence[0]
-    if not 0 <= start < end <= len(text):
-        return errors + [f"sentence [{start}, {end}] is outside the text ({len(text)} characters)"]
-    for field in ("trigger", "actor_mentions", "recipient_mentions"):
-        spans = _spans(event.get(field, []))
-        if spans is None:
-            errors.append(f"{field} must be a list of [start, end]")
-            continue
-        if field == "trigger" and not spans:
-            errors.append("trigger must mark at least one span")
-        for s, e in spans:
-            if not start <= s < e <= end:
-                errors.append(f"{field} [{s}, {e}] is not inside the sentence [{start}, {end}]")
-            elif text[s:e] != text[s:e].strip():
-                errors.append(f"{field} [{s}, {e}] starts or ends with white space")
-            elif (s > 0 and text[s - 1].isalnum() and text[s].isalnum()) \
-                    or (e < len(text) and text[e - 1].isalnum() and text[e].isalnum()):
-                errors.append(f"{field} [{s}, {e}] {text[s:e]!r} cuts a word")
     return errors
+
+
+def _span_errors(text: str, s: int, e: int, start: int, end: int) -> list[str]:
+    """What is wrong with a mention span [s, e] of the sentence [start, end]."""
+    if not start <= s < e <= end:
+        return [f"[{s}, {e}] is not inside the sentence [{start}, {end}]"]
+    if text[s:e] != text[s:e].strip():
+        return [f"[{s}, {e}] starts or ends with white space"]
+    if (s > 0 and text[s - 1].isalnum() and text[s].isalnum()) or (e < len(text) and text[e - 1].isalnum() and text[e].isalnum()):
+        return [f"[{s}, {e}] {text[s:e]!r} cuts a word"]
+    return []
 
 
 def validate(stories: Iterable[LabelledStory], texts: Mapping[tuple[str, str], Mapping[str, Any]], *,

@@ -63,7 +63,7 @@ def write_frame_csv(frame: Any, out: IO[str]) -> int:
 
     frame = frame.copy()
     for name, dtype in frame.dtypes.items():
-        if dtype == object or isinstance(dtype, pd.StringDtype):
+        if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype):
             frame[name] = frame[name].map(safe_cell)
     frame.to_csv(out, index=False)
     return len(frame)

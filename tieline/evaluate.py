@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from tieline.errors import InputError
 from tieline.read import parse_date
@@ -197,7 +198,8 @@ def format_score(result: Score, *, by_type: bool = False) -> str:
     lines = []
     if by_type:
         for name, c in sorted(result.per_type.items()):
-            lines.append(f"{name:12s} gold {c.get('gold_ok', 0)}/{c.get('gold', 0)}  pred {c.get('pred_ok', 0)}/{c.get('pred', 0)}")
+            lines.append(f"{name:12s} gold {c.get('gold_ok', 0)}/{c.get('gold', 0)}  "
+                         f"pred {c.get('pred_ok', 0)}/{c.get('pred', 0)}")
     lines.append(f"docs {result.docs}  precision {result.precision:.3f}  recall {result.recall:.3f}  "
                  f"date {result.date_accuracy}  location {result.location_accuracy}")
     lines.append(f"f1 {result.f1:.3f}")

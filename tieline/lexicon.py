@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from tieline.errors import LexiconError
 
@@ -168,7 +168,7 @@ def read_table(name: str, text: str, required: tuple[str, ...]) -> Iterator[tupl
 
 def _package_text(filename: str) -> str:
     try:
-        return resources.files("tieline").joinpath("data", filename).read_text(encoding="utf-8")
+        return (resources.files("tieline") / "data" / filename).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LexiconError(f"cannot read built-in table: {exc}", table=filename) from exc
 
@@ -383,6 +383,30 @@ class Lexicon:
         heads = frozenset(h.replace("_", " ") for h in _split(first.lstrip("*")))
         return TriggerPattern(heads, first.startswith("*"), frozenset(objects),
                               frozenset(particles), event, mode, cameo, requires, n, table)
+
+    @cached_property
+    def recodings(self) -> dict[tuple[str, str], tuple[str, str | None, str]]:
+        """recodings.csv: (rule, the trigger's event or ``*``) -> (event, mode, CAMEO code) written.
+        A row without a CAMEO code takes the mode's code from modes.csv."""
+        out: dict[tuple[str, str], tuple[str, str | None, str]] = {}
+        for n, r in self._rows("recodings.csv", ("rule", "from", "event", "mode", "cameo")):
+            event, mode, cameo = r["event"], r["mode"] or None, r["cameo"]
+            if event not in self.event_types or (r["from"] != "*" and r["from"] not in self.event_types):
+                raise LexiconError(f"unknown event type in {r['from']!r} -> {event!r}", table="recodings.csv", row=n)
+            if not cameo:
+                if mode is None or (event, mode) not in self.modes:
+                    raise LexiconError(f"no CAMEO code, and no mode {event}/{mode} in modes.csv",
+                                       table="recodings.csv", row=n)
+                cameo = self.modes[(event, mode)][1]
+            out[(r["rule"], r["from"])] = (event, mode, cameo)
+        return out
+
+    def recode(self, rule: str, event: str) -> tuple[str, str | None, str]:
+        """What ``rule`` of recodings.csv makes of a trigger's ``event``: (event, mode, CAMEO)."""
+        found = self.recodings.get((rule, event)) or self.recodings.get((rule, "*"))
+        if found is None:
+            raise LexiconError(f"no row for rule {rule!r} and event {event!r}", table="recodings.csv")
+        return found
 
     @cached_property
     def light_verbs(self) -> dict[str, frozenset[str]]:

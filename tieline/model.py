@@ -28,7 +28,7 @@ BATCH_SENTENCES = 16  # sentences per ONNX run, sorted by length so that little 
 
 
 def default_model_dir() -> Path:
-    return Path(str(resources.files("tieline").joinpath("data", "model")))
+    return Path(str(resources.files("tieline") / "data" / "model"))
 
 
 def model_available(path: Path | None = None) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Union
 
 import numpy
 import spacy
@@ -260,7 +260,7 @@ def split_segments(text: str, limit: int) -> list[tuple[int, str]]:
     return out
 
 
-Item = Union[Document, Problem]
+Item = Document | Problem
 
 
 @dataclass(frozen=True)

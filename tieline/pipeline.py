@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator, Union
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Span
@@ -34,8 +35,17 @@ from tieline.parse import dateline_place, failure, parse_documents
 from tieline.records import build_record, recipients_from_story
 from tieline.settings import DEFAULTS
 from tieline.sources import make_source
-from tieline.types import (Attributes, CodedDocument, Document, Event, EventRecord, Location, ParsedDocument, Problem,
-                           party_members)
+from tieline.types import (
+    Attributes,
+    CodedDocument,
+    Document,
+    Event,
+    EventRecord,
+    Location,
+    ParsedDocument,
+    Problem,
+    party_members,
+)
 
 # An event that ended over a month before its story is told as background: the news of it was
 # coded (or missed) then, and coding it again would date old news as new.
@@ -44,7 +54,7 @@ SEAT_SECTORS = frozenset({"GOV", "LEG", "JUD"})
 SEAT_TYPES = frozenset({"ACCUSE", "REQUEST", "REJECT", "THREATEN", "SUPPORT", "SANCTION", "COERCE", "CONCEDE"})
 CARRY_SENTENCES = 3  # an undated / unplaced event takes the previous event's date / place this close
 
-Item = Union[Document, Problem]
+Item = Document | Problem
 
 log = logging.getLogger("tieline.pipeline")
 
@@ -85,7 +95,7 @@ class Coder:
         self.min_confidence = min_confidence
         self.lexicon = lexicon or default_lexicon()
         self.batch_size = batch_size
-        self.parse_options = {"batch_chars": batch_chars, "segment_chars": segment_chars,
+        self.parse_options: dict[str, Any] = {"batch_chars": batch_chars, "segment_chars": segment_chars,
                               "max_document_chars": max_document_chars, "min_english_ratio": min_english_ratio}
         self.actors = ActorFinder(nlp, self.lexicon)
         self.events = EventFinder(self.lexicon, self.actors)
@@ -189,6 +199,8 @@ class Coder:
             if resolved is not None and published is not None and event.future and event.trigger.event == "AGREE" \
                     and resolved.value > published:
                 resolved = None  # "agreed to visit next month": the agreement is dated, not the visit
+            date: str | None
+            precision: str | None
             if resolved is not None:
                 date, precision = resolved.text(), resolved.precision
             elif last is not None and last[1] and self._near(parsed, last[0], event):
@@ -225,7 +237,7 @@ class Coder:
     def _near(parsed: ParsedDocument, previous_sentence: int, event: Event) -> bool:
         return event.sentence_index - previous_sentence <= CARRY_SENTENCES
 
-    def _party_tokens(self, doc, event: Event, offset: int) -> set[int]:  # type: ignore[no-untyped-def]
+    def _party_tokens(self, doc, event: Event, offset: int) -> set[int]:
         visited = event.trigger.event == "CONSULT" or self.lexicon.event_types[event.trigger.event].placed
         out: set[int] = set()
         for mention in (event.actor, event.recipient):
@@ -249,6 +261,6 @@ class Coder:
 LOCATIVE_PREPOSITIONS = frozenset({"in", "at", "near", "outside", "inside"})
 
 
-def _parties(party: dict | list | None) -> tuple:  # type: ignore[type-arg]
+def _parties(party: dict | list | None) -> tuple:
     """Who a party is, for telling records of one act apart: countries or organisations."""
     return tuple(sorted((m.get("country") or "", m.get("abbrev") or "") for m in party_members(party)))

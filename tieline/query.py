@@ -164,3 +164,9 @@ def frame_records(frame: Any) -> list[dict[str, Any]]:
             clean[key] = value
         out.append(clean)
     return out
+
+
+def countries_with_events(store: Store) -> list[str]:
+    """The country codes that take part in some stored event."""
+    rows = store.read("SELECT DISTINCT country FROM event_parties WHERE country IS NOT NULL").fetchall()
+    return [code for (code,) in rows]

@@ -49,6 +49,12 @@ def record_party(mention: Mention | None, actor: Actor | None = None) -> dict[st
             "type": a.type, "abbrev": a.abbrev}
 
 
+def _member(mention: Mention) -> dict[str, Any]:
+    party = record_party(mention)
+    assert party is not None
+    return party
+
+
 def _span(mention: Mention | None) -> list[int] | None:
     if mention is None or mention.start < 0:
         return None
@@ -108,17 +114,20 @@ def event_id(event: Event) -> str:
 def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> EventRecord | None:
     """The output record of an event, or None when no actor can be named."""
     trigger = event.trigger
-    actor = record_party(event.actor)
-    if actor is None:
+    first_actor = record_party(event.actor)
+    if first_actor is None:
         unidentified = implied_actor(event, attributes)
         if unidentified is None:
             return None
-        actor = record_party(None, unidentified)
+        first_actor = record_party(None, unidentified)
+    assert first_actor is not None
+    actor: dict[str, Any] | list[dict[str, Any]] = first_actor
     if event.co_actors:
-        actor = [actor, *(record_party(m) for m in event.co_actors)]  # type: ignore[list-item]
-    recipient = record_party(event.recipient)
-    if recipient is not None and event.co_recipients:
-        recipient = [recipient, *(record_party(m) for m in event.co_recipients)]  # type: ignore[assignment]
+        actor = [first_actor, *(_member(m) for m in event.co_actors)]
+    first_recipient = record_party(event.recipient)
+    recipient: dict[str, Any] | list[dict[str, Any]] | None = first_recipient
+    if first_recipient is not None and event.co_recipients:
+        recipient = [first_recipient, *(_member(m) for m in event.co_recipients)]
     implied = None
     if recipient is None:
         implied = implied_recipient(event, attributes)
@@ -207,5 +216,5 @@ def recipients_from_story(records: list[EventRecord], lexicon: Lexicon, home: st
 
 def record_schema() -> dict[str, Any]:
     """The JSON Schema every record validates against."""
-    text = resources.files("tieline").joinpath("data", "record.schema.json").read_text(encoding="utf-8")
+    text = (resources.files("tieline") / "data" / "record.schema.json").read_text(encoding="utf-8")
     return json.loads(text)

@@ -29,8 +29,7 @@ from spacy.tokens import Doc, Span, Token
 
 from tieline.attributes.modality import is_future, is_hypothetical, is_negated
 from tieline.events import EventFinder, Found
-from tieline.learned import (NONE_LABEL, SentenceMentions, candidate_pairs, find_sentence_mentions,
-                             render_sentence)
+from tieline.learned import NONE_LABEL, SentenceMentions, candidate_pairs, find_sentence_mentions, render_sentence
 from tieline.lexicon import Lexicon
 from tieline.model import PairModel, model_available
 from tieline.settings import EVENT_SOURCES
@@ -198,9 +197,9 @@ class ModelSource:
                     continue  # the rules wrote it, and the model agreed
                 if self.model.info.defer_to_rules and (sentence.start, label) in written:
                     continue  # the rules wrote this type here, between parties of their own reading
-                event = self._model_event(parsed, sentence, actor, recipient, label, probability)
-                if event is not None:
-                    out.append(event)
+                model_event = self._model_event(parsed, sentence, actor, recipient, label, probability)
+                if model_event is not None:
+                    out.append(model_event)
         out.sort(key=lambda e: (e.sentence_start, e.trigger.start))
         return out
 

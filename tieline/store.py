@@ -17,9 +17,10 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -205,7 +206,8 @@ def _party_filters(actor: str | None, recipient: str | None, event: str | None, 
                    since: str | None, until: str | None, include_negated: bool) -> tuple[str, list[object]]:
     """The SQL condition (and parameters) shared by event and cluster listings: first actor and
     recipient country, type, date window, and negation."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[object] = []
     for column, value in (("actor_country", actor), ("recipient_country", recipient), ("event", event)):
         if value:
             where.append(f"{column} = ?")
@@ -333,8 +335,9 @@ class Store:
             version = int(row[0]) if row is not None else None
             if version is not None and version > SCHEMA_VERSION:
                 raise StoreError(f"{self.path}: made by a newer tieline (schema {version}); upgrade tieline")
-            fresh = not self.con.execute("SELECT count(*) FROM information_schema.tables "
-                                         "WHERE table_name = 'event_parties'").fetchone()[0]
+            row = self.con.execute("SELECT count(*) FROM information_schema.tables "
+                                   "WHERE table_name = 'event_parties'").fetchone()
+            fresh = not (row and row[0])
             self.con.execute("BEGIN TRANSACTION")
             self.con.execute(PARTIES_SCHEMA)
             if fresh and version is not None and version < 2:

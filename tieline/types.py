@@ -178,7 +178,7 @@ class EventRecord:
     score: float
     sentence: str
     trigger: str
-    spans: dict[str, list[int] | None]
+    spans: dict[str, Any]  # "sentence", "trigger", "actor", "recipient": [start, end] or None; "co_actors": a list of them
     rule: str
     confidence: float
     extra: dict[str, Any] = field(default_factory=dict)

@@ -23,13 +23,17 @@ MONTHS = {
 }
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10, "several": 3, "few": 3, "eighteen": 18, "twelve": 12}
-MONTH_RE = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+MONTH_RE = (r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?"
+            r"|nov(?:ember)?|dec(?:ember)?)\.?")
 MONTH_DAY = re.compile(MONTH_RE + r"\s+(\d{1,2})(?!\d)(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*\d{1,2})?(?:,?\s+(\d{4}))?", re.I)
 DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + MONTH_RE + r"(?:,?\s+(\d{4}))?", re.I)
 MONTH_ONLY = re.compile(r"\b" + MONTH_RE + r"(?:\s+(\d{4}))?\b", re.I)
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+# "may" is the month only after a word of time: "in May", "since May", "early May"
+MAY_AS_MONTH = re.compile(r"\b(in|since|until|by|of|early|mid|late|last|next|this)[-\s]+may\b")
 MAX_TREE_STEPS = 60  # news sentences are far shallower; a run-on one must not cost its depth per phrase
-AGO = re.compile(r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|twelve|eighteen)\s+(day|week|month|year)s?\s+ago", re.I)
+AGO = re.compile(r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|twelve|eighteen)"
+                 r"\s+(day|week|month|year)s?\s+ago", re.I)
 
 
 @dataclass(frozen=True)
@@ -85,24 +89,35 @@ def parse_expression(text: str, published: dt.date, *, future: bool = False) -> 
         return None
 
 
-def _parse_expression(low: str, published: dt.date, future: bool) -> ResolvedDate | None:
+def _relative_day(low: str, published: dt.date, future: bool) -> ResolvedDate | None:
+    """ "today", "yesterday", "tomorrow"."""
     if re.search(r"\b(today|tonight|this morning|this afternoon|this evening)\b", low):
         return ResolvedDate(published, "day")
     if "yesterday" in low:
         return ResolvedDate(published - dt.timedelta(days=1), "day")
     if "tomorrow" in low:
         return ResolvedDate(published + dt.timedelta(days=1), "day")
+    return None
+
+
+def _ago(low: str, published: dt.date, future: bool) -> ResolvedDate | None:
+    """ "three days ago", "a year ago"."""
     m = AGO.search(low)
-    if m:
-        n = int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS.get(m.group(1), 1)
-        unit = m.group(2)
-        if unit == "day":
-            return ResolvedDate(published - dt.timedelta(days=n), "day")
-        if unit == "week":
-            return ResolvedDate(published - dt.timedelta(weeks=n), "week")
-        if unit == "month":
-            return ResolvedDate(_shift_months(published, -n), "month")
-        return ResolvedDate(dt.date(published.year - n, 1, 1), "year")
+    if not m:
+        return None
+    n = int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS.get(m.group(1), 1)
+    unit = m.group(2)
+    if unit == "day":
+        return ResolvedDate(published - dt.timedelta(days=n), "day")
+    if unit == "week":
+        return ResolvedDate(published - dt.timedelta(weeks=n), "week")
+    if unit == "month":
+        return ResolvedDate(_shift_months(published, -n), "month")
+    return ResolvedDate(dt.date(published.year - n, 1, 1), "year")
+
+
+def _weekday(low: str, published: dt.date, future: bool) -> ResolvedDate | None:
+    """ "on Tuesday" (the last one, or the next one of a future event), "next Monday"."""
     for name, index in WEEKDAYS.items():
         if re.search(rf"\b{name}\b", low):
             delta = (published.weekday() - index) % 7
@@ -111,25 +126,39 @@ def _parse_expression(low: str, published: dt.date, future: bool) -> ResolvedDat
             if "last" in low and delta == 0:
                 delta = 7
             return ResolvedDate(published - dt.timedelta(days=delta), "day")
-    for period, unit in (("week", "week"), ("month", "month"), ("year", "year")):
-        if re.search(rf"\b(last|past|previous)\s+{period}\b", low):
-            if unit == "week":
-                return ResolvedDate(published - dt.timedelta(days=7), "week")
-            if unit == "month":
-                return ResolvedDate(_shift_months(published, -1), "month")
-            return ResolvedDate(dt.date(published.year - 1, 1, 1), "year")
-        if re.search(rf"\b(this|current)\s+{period}\b|earlier this {period}|later this {period}", low):
-            if unit == "week":
-                return ResolvedDate(published - dt.timedelta(days=published.weekday()), "week")
-            if unit == "month":
-                return ResolvedDate(published.replace(day=1), "month")
-            return ResolvedDate(dt.date(published.year, 1, 1), "year")
-        if re.search(rf"\bnext\s+{period}\b", low):
-            if unit == "week":
-                return ResolvedDate(published + dt.timedelta(days=7 - published.weekday()), "week")
-            if unit == "month":
-                return ResolvedDate(_shift_months(published, 1), "month")
-            return ResolvedDate(dt.date(published.year + 1, 1, 1), "year")
+    return None
+
+
+def _named_period(low: str, published: dt.date, future: bool) -> ResolvedDate | None:
+    """ "last week", "this month", "next year"."""
+    for unit in ("week", "month", "year"):
+        if re.search(rf"\b(last|past|previous)\s+{unit}\b", low):
+            shift = -1
+        elif re.search(rf"\b(this|current)\s+{unit}\b|earlier this {unit}|later this {unit}", low):
+            shift = 0
+        elif re.search(rf"\bnext\s+{unit}\b", low):
+            shift = 1
+        else:
+            continue
+        return _period(published, unit, shift)
+    return None
+
+
+def _period(published: dt.date, unit: str, shift: int) -> ResolvedDate:
+    """The week, month or year ``shift`` periods from the one of ``published``."""
+    if unit == "week":
+        days = {-1: -7, 0: -published.weekday(), 1: 7 - published.weekday()}[shift]
+        return ResolvedDate(published + dt.timedelta(days=days), "week")
+    if unit == "month":
+        return ResolvedDate(_shift_months(published, shift) if shift else published.replace(day=1), "month")
+    return ResolvedDate(dt.date(published.year + shift, 1, 1), "year")
+
+
+def _parse_expression(low: str, published: dt.date, future: bool) -> ResolvedDate | None:
+    for parse in (_relative_day, _ago, _weekday, _named_period):
+        found = parse(low, published, future)
+        if found is not None:
+            return found
     m = MONTH_DAY.search(low)
     day_first = None if m else DAY_MONTH.search(low)
     if m or day_first:
@@ -144,7 +173,7 @@ def _parse_expression(low: str, published: dt.date, future: bool) -> ResolvedDat
             return None
         return ResolvedDate(value, "day")
     m = MONTH_ONLY.search(low)
-    if m and not (m.group(1).lower() == "may" and not re.search(r"\b(in|since|until|by|of|early|mid|late|last|next|this)[-\s]+may\b", low)):
+    if m and not (m.group(1).lower() == "may" and not MAY_AS_MONTH.search(low)):
         month = MONTHS[_month_key(m.group(1))]
         year = int(m.group(2)) if m.group(2) else None
         if year is None:

@@ -4,7 +4,7 @@ entertainment, markets (``discards.csv``). Their events are dropped, not coded."
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from spacy.tokens import Span
 

@@ -1,151 +1,212 @@
-"""Server-rendered pages: overview, country, dyad, event, search and the paste page."""
+"""Server-rendered pages: overview, country, dyad, event, search and the paste page.
 
+Every page's data has a JSON twin at the same address with ``.json`` (``/country/IRN.json``,
+``/search.json?type=ACCUSE``), as datasette's pages do: what a page shows, a script can read.
+Charts are drawn on the server as SVG and are left out of the twins (the API has their data).
+"""
+
+from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 
 from tieline import analysis
 from tieline.plot import plot_dyad, plot_network, plot_partners, plot_timeline, svg
-from tieline.query import EventQuery, count_events, frame_records, get_event, search_events, stats, top_dyads
+from tieline.query import (
+    EventQuery,
+    count_events,
+    countries_with_events,
+    frame_records,
+    get_event,
+    search_events,
+    stats,
+    top_dyads,
+)
 from tieline.store import Store
-from tieline.web.app import check_period
-from tieline.web.coding import CodingPool
+from tieline.web.deps import (
+    CODE_PATTERN,
+    EVENT_ID_PATTERN,
+    MAX_TEXT_CHARS,
+    Filters,
+    State,
+    StoreView,
+    WebState,
+    check_period,
+)
 from tieline.web.highlight import highlight, spans_of
 
-CODE = r"^[A-Za-z]{2,8}$"
 PAGE_SIZE = 50
+MAX_MONTHS = 48  # a timeline longer than this is drawn by year
+
+Code = Annotated[str, PathParam(pattern=CODE_PATTERN)]
+EventId = Annotated[str, PathParam(pattern=EVENT_ID_PATTERN)]
+
+router = APIRouter()
 
 
-def add_pages(app: FastAPI, *, templates: Jinja2Templates, view: Callable[[], Iterator[Store]],
-              event_query: Callable[..., EventQuery], coding: CodingPool, names: dict[str, str]) -> None:
-    StoreView = Annotated[Store, Depends(view)]
-    Filters = Annotated[EventQuery, Depends(event_query)]
+def render(state: WebState, request: Request, template: str, **context: Any) -> HTMLResponse:
+    return state.templates.TemplateResponse(request, template, context)
 
-    def page(request: Request, template: str, **context: Any) -> HTMLResponse:
-        return templates.TemplateResponse(request, template, context)
 
-    # Drawing a chart takes a fifth of a second; the database cannot change while it is served
-    # (it is open read-only, and DuckDB lets no other process write it meanwhile), so each chart
-    # is drawn once.
-    charts: dict[tuple[str, ...], str] = {}
-    charts_lock = threading.Lock()
+# ---- the data of each page ----------------------------------------------------------------------
+def overview_data(s: Store, state: WebState) -> dict[str, Any]:
+    return {"stats": stats(s), "dyads": top_dyads(s, limit=12), "latest": search_events(s, EventQuery(), limit=15),
+            "countries": countries_in(s, state)}
 
-    def chart(key: tuple[str, ...], draw: Callable[[], str]) -> str:
-        with charts_lock:
-            drawn = charts.get(key)
-        if drawn is None:
-            drawn = draw()
-            with charts_lock:
-                if len(charts) >= 512:
-                    charts.pop(next(iter(charts)))
-                charts[key] = drawn
-        return drawn
 
-    def countries_in(s: Store) -> list[tuple[str, str]]:
-        rows = s.con.execute("SELECT DISTINCT country FROM event_parties WHERE country IS NOT NULL").fetchall()
-        return sorted(((code, names.get(code, code)) for (code,) in rows), key=lambda c: c[1])
+def country_data(s: Store, state: WebState, code: str) -> dict[str, Any]:
+    partners = analysis.partners(s, code)
+    profile = analysis.profile(s, code, by="year")
+    if partners.empty and profile.types.empty:
+        raise HTTPException(404, f"no events with {state.country_name(code)} in this database")
+    return {"code": code, "name": state.country_name(code), "partners": frame_records(partners.head(30)),
+            "sectors": frame_records(profile.sectors.head(15)), "types": frame_records(profile.types)}
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def overview(request: Request, s: StoreView) -> HTMLResponse:
-        figures = stats(s)
 
-        def draw() -> str:
-            frame = analysis.timeline(s, by="month")
-            if frame["period"].nunique() > 48:
-                frame = analysis.timeline(s, by="year")
-            return svg(plot_timeline, frame, title="Events by quad class")
+def dyad_data(s: Store, a: str, b: str, by: str) -> dict[str, Any]:
+    check_period(by)
+    forward = search_events(s, EventQuery(actor=a, recipient=b), limit=100)
+    backward = search_events(s, EventQuery(actor=b, recipient=a), limit=100)
+    events = sorted(forward + backward, key=lambda r: (r["date"] or "", r["event_id"]), reverse=True)[:100]
+    return {"a": a, "b": b, "by": by, "events": events, "total": len(events)}
 
-        return page(request, "overview.html", stats=figures, chart=chart(("overview",), draw),
-                    dyads=top_dyads(s, limit=12),
-                    latest=search_events(s, EventQuery(), limit=15), countries=countries_in(s))
 
-    @app.get("/country/go", include_in_schema=False)
-    def country_go(code: str = "") -> RedirectResponse:
-        code = code.strip().upper()
-        if not code.isalpha() or not 2 <= len(code) <= 8:
-            raise HTTPException(400, "choose a country")
-        return RedirectResponse(f"/country/{code}", status_code=303)
+def event_data(s: Store, event_id: str) -> dict[str, Any]:
+    item = get_event(s, event_id)
+    if item is None:
+        raise HTTPException(404, f"no event {event_id}")
+    return {"item": item}
 
-    @app.get("/country/{code}", response_class=HTMLResponse, include_in_schema=False)
-    def country(request: Request, s: StoreView, code: Annotated[str, PathParam(pattern=CODE)]) -> HTMLResponse:
-        code = code.upper()
-        partners = analysis.partners(s, code)
-        profile = analysis.profile(s, code, by="year")
-        if partners.empty and profile.types.empty:
-            raise HTTPException(404, f"no events with {names.get(code, code)} in this database")
 
-        def draw_timeline() -> str:
-            timeline = analysis.timeline(s, country=code, by="month")
-            if timeline["period"].nunique() > 48:
-                timeline = analysis.timeline(s, country=code, by="year")
-            return svg(plot_timeline, timeline, title=f"Events involving {names.get(code, code)}")
+def search_data(s: Store, state: WebState, filters: EventQuery, page_number: int) -> dict[str, Any]:
+    page_number = max(1, min(page_number, 100_000))
+    total = count_events(s, filters)
+    events = search_events(s, filters, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+    params = filters.as_params()
+    for internal, public in (("event", "type"), ("text", "q"), ("include_negated", "negated")):
+        if internal in params:
+            params[public] = params.pop(internal)
+    return {"filters": params, "events": events, "total": total, "page_number": page_number,
+            "pages": max(1, -(-total // PAGE_SIZE)), "query": urlencode(params), "countries": countries_in(s, state)}
 
-        return page(request, "country.html", code=code, name=names.get(code, code),
-                    partners=frame_records(partners.head(30)), sectors=frame_records(profile.sectors.head(15)),
-                    types=frame_records(profile.types),
-                    network_chart=chart(("network", code),
-                                        lambda: svg(plot_network, analysis.network(s, country=code), center=code)),
-                    partners_chart=chart(("partners", code), lambda: svg(plot_partners, partners, code)),
-                    timeline_chart=chart(("timeline", code), draw_timeline))
 
-    @app.get("/dyad/{a}/{b}", response_class=HTMLResponse, include_in_schema=False)
-    def dyad(request: Request, s: StoreView, a: Annotated[str, PathParam(pattern=CODE)],
-             b: Annotated[str, PathParam(pattern=CODE)], by: str = "month") -> HTMLResponse:
-        a, b = a.upper(), b.upper()
-        check_period(by)
-        dyad_chart = chart(("dyad", a, b, by), lambda: svg(plot_dyad, analysis.dyad(s, a, b, by=by), a, b))
-        forward = search_events(s, EventQuery(actor=a, recipient=b), limit=100)
-        backward = search_events(s, EventQuery(actor=b, recipient=a), limit=100)
-        events = sorted(forward + backward, key=lambda r: (r["date"] or "", r["event_id"]), reverse=True)[:100]
-        return page(request, "dyad.html", a=a, b=b, by=by, chart=dyad_chart, events=events,
-                    total=len(events))
+def countries_in(s: Store, state: WebState) -> list[tuple[str, str]]:
+    return sorted(((code, state.country_name(code)) for code in countries_with_events(s)), key=lambda c: c[1])
 
-    @app.get("/event/{event_id}", response_class=HTMLResponse, include_in_schema=False)
-    def event(request: Request, s: StoreView,
-              event_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")]) -> HTMLResponse:
-        item = get_event(s, event_id)
-        if item is None:
-            raise HTTPException(404, f"no event {event_id}")
-        text = highlight(item["document"]["text"], spans_of([item]))
-        fields = {k: v for k, v in item.items() if k not in ("document", "cluster")}
-        return page(request, "event.html", item=item, text=text, fields=fields)
 
-    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    def search(request: Request, s: StoreView, filters: Filters, page_number: int = 1) -> HTMLResponse:
-        page_number = max(1, min(page_number, 100_000))
-        total = count_events(s, filters)
-        events = search_events(s, filters, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
-        params = filters.as_params()
-        for internal, public in (("event", "type"), ("text", "q"), ("include_negated", "negated")):
-            if internal in params:
-                params[public] = params.pop(internal)
-        pages = max(1, -(-total // PAGE_SIZE))
-        return page(request, "search.html", filters=filters, events=events, total=total, page_number=page_number,
-                    pages=pages, query=urlencode(params), countries=countries_in(s))
+# ---- JSON twins (registered first: "/country/IRN.json" is not the country "IRN.json") -------------
+@router.get("/index.json", tags=["pages"], summary="The overview page's data")
+def overview_json(s: StoreView, state: State) -> dict[str, Any]:
+    data = overview_data(s, state)
+    data["countries"] = [code for code, _ in data["countries"]]
+    return data
 
-    @app.get("/try", response_class=HTMLResponse, include_in_schema=False)
-    def try_form(request: Request) -> HTMLResponse:
-        return page(request, "try.html", text="", date="", events=None, marked=None, problems=[])
 
-    @app.post("/try", response_class=HTMLResponse, include_in_schema=False)
-    def try_code(request: Request, text: Annotated[str, Form(max_length=100_000)] = "",
-                 date: Annotated[str, Form(max_length=10)] = "") -> HTMLResponse:
-        published = None
-        if date.strip():
-            try:
-                published = dt.date.fromisoformat(date.strip())
-            except ValueError as exc:
-                raise HTTPException(400, f"not a date (YYYY-MM-DD): {date!r}") from exc
-        if not text.strip():
-            return page(request, "try.html", text=text, date=date, events=[], marked=None, problems=[])
-        result = coding.code(text, published)
-        return page(request, "try.html", text=text, date=date, events=result.records,
-                    marked=highlight(text, spans_of(result.records)), problems=result.problems)
+@router.get("/country/{code}.json", tags=["pages"], summary="A country page's data")
+def country_json(s: StoreView, state: State, code: Code) -> dict[str, Any]:
+    return country_data(s, state, code.upper())
+
+
+@router.get("/dyad/{a}/{b}.json", tags=["pages"], summary="A dyad page's data")
+def dyad_json(s: StoreView, a: Code, b: Code, by: str = "month") -> dict[str, Any]:
+    return dyad_data(s, a.upper(), b.upper(), by)
+
+
+@router.get("/event/{event_id}.json", tags=["pages"], summary="An event page's data")
+def event_json(s: StoreView, event_id: EventId) -> dict[str, Any]:
+    return event_data(s, event_id)
+
+
+@router.get("/search.json", tags=["pages"], summary="A search page's data")
+def search_json(s: StoreView, state: State, filters: Filters, page_number: int = 1) -> dict[str, Any]:
+    data = search_data(s, state, filters, page_number)
+    data["countries"] = [code for code, _ in data["countries"]]
+    return data
+
+
+# ---- pages ----------------------------------------------------------------------------------------
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def overview(request: Request, s: StoreView, state: State) -> HTMLResponse:
+    def draw() -> str:
+        frame = analysis.timeline(s, by="month")
+        if frame["period"].nunique() > MAX_MONTHS:
+            frame = analysis.timeline(s, by="year")
+        return svg(plot_timeline, frame, title="Events by quad class")
+
+    return render(state, request, "overview.html", chart=state.chart(("overview",), draw), **overview_data(s, state))
+
+
+@router.get("/country/go", include_in_schema=False)
+def country_go(code: str = "") -> RedirectResponse:
+    code = code.strip().upper()
+    if not code.isalpha() or not 2 <= len(code) <= 8:
+        raise HTTPException(400, "choose a country")
+    return RedirectResponse(f"/country/{code}", status_code=303)
+
+
+@router.get("/country/{code}", response_class=HTMLResponse, include_in_schema=False)
+def country(request: Request, s: StoreView, state: State, code: Code) -> HTMLResponse:
+    code = code.upper()
+    data = country_data(s, state, code)
+
+    def draw_timeline() -> str:
+        timeline = analysis.timeline(s, country=code, by="month")
+        if timeline["period"].nunique() > MAX_MONTHS:
+            timeline = analysis.timeline(s, country=code, by="year")
+        return svg(plot_timeline, timeline, title=f"Events involving {state.country_name(code)}")
+
+    return render(state, request, "country.html", **data,
+                  network_chart=state.chart(("network", code),
+                                            lambda: svg(plot_network, analysis.network(s, country=code), center=code)),
+                  partners_chart=state.chart(("partners", code),
+                                             lambda: svg(plot_partners, analysis.partners(s, code), code)),
+                  timeline_chart=state.chart(("timeline", code), draw_timeline))
+
+
+@router.get("/dyad/{a}/{b}", response_class=HTMLResponse, include_in_schema=False)
+def dyad(request: Request, s: StoreView, state: State, a: Code, b: Code, by: str = "month") -> HTMLResponse:
+    a, b = a.upper(), b.upper()
+    data = dyad_data(s, a, b, by)
+    dyad_chart = state.chart(("dyad", a, b, by), lambda: svg(plot_dyad, analysis.dyad(s, a, b, by=by), a, b))
+    return render(state, request, "dyad.html", chart=dyad_chart, **data)
+
+
+@router.get("/event/{event_id}", response_class=HTMLResponse, include_in_schema=False)
+def event(request: Request, s: StoreView, state: State, event_id: EventId) -> HTMLResponse:
+    item = event_data(s, event_id)["item"]
+    text = highlight(item["document"]["text"], spans_of([item]))
+    fields = {k: v for k, v in item.items() if k not in ("document", "cluster")}
+    return render(state, request, "event.html", item=item, text=text, fields=fields)
+
+
+@router.get("/search", response_class=HTMLResponse, include_in_schema=False)
+def search(request: Request, s: StoreView, state: State, filters: Filters, page_number: int = 1) -> HTMLResponse:
+    data = search_data(s, state, filters, page_number)
+    data["filters"] = filters  # the form shows the query's own fields
+    return render(state, request, "search.html", **data)
+
+
+@router.get("/try", response_class=HTMLResponse, include_in_schema=False)
+def try_form(request: Request, state: State) -> HTMLResponse:
+    return render(state, request, "try.html", text="", date="", events=None, marked=None, problems=[])
+
+
+@router.post("/try", response_class=HTMLResponse, include_in_schema=False)
+def try_code(request: Request, state: State, text: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+             date: Annotated[str, Form(max_length=10)] = "") -> HTMLResponse:
+    published = None
+    if date.strip():
+        try:
+            published = dt.date.fromisoformat(date.strip())
+        except ValueError as exc:
+            raise HTTPException(400, f"not a date (YYYY-MM-DD): {date!r}") from exc
+    if not text.strip():
+        return render(state, request, "try.html", text=text, date=date, events=[], marked=None, problems=[])
+    result = state.coding.code(text, published)
+    return render(state, request, "try.html", text=text, date=date, events=result.records,
+                  marked=highlight(text, spans_of(result.records)), problems=result.problems)

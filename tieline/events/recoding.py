@@ -1,0 +1,85 @@
+"""PLOVER's rules for what a trigger's event becomes given its grammar and its parties.
+
+Which rule applies is decided here; what each rule writes (event, mode, CAMEO code) is the data
+table ``recodings.csv``. Intent: a promised or future cooperative act is AGREE, promised or
+future force is THREATEN. Refusal: "will not accept refugees" is REJECT, not a negated CONSULT.
+Parties: a state does not protest in the street, forcing out a UN agency is an expulsion, and
+troops "arriving" somewhere make no visit.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from tieline.events.syntax import failed, has_condition, negated_complement
+from tieline.events.triggers import Found, TriggerMatcher
+from tieline.lexicon import Lexicon
+from tieline.types import Mention
+
+COOPERATIVE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
+CONFLICT_TYPES = frozenset({"ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "PROTEST"})
+# Acts that a condition turns into a threat: "will impose sanctions unless...".
+CONDITIONAL_TYPES = frozenset({"RETREAT", "SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "PROTEST"})
+# Verbs whose complement carries their meaning over ("offered to send troops").
+PROMISE_LEMMAS = frozenset({"offer", "promise", "pledge", "vow", "commit", "committed", "volunteer", "willing", "ready",
+                            "prepared", "eager", "keen", "determined"})
+# Acts whose negated future or failure is a refusal, which PLOVER codes as REJECT.
+REFUSABLE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
+
+Coding = tuple[str, str | None, str]  # event, mode, CAMEO code
+
+
+class Recoder:
+    """The re-coding rules, over the trigger table (for a complement's event) and recodings.csv."""
+
+    def __init__(self, lexicon: Lexicon, triggers: TriggerMatcher) -> None:
+        self.lexicon = lexicon
+        self.triggers = triggers
+
+    def recode(self, found: Found, verb: Token, actors: list[Mention], recipients: list[Mention], *,
+               negated: bool, future: bool) -> tuple[str, str | None, str, bool]:
+        """The event, mode and CAMEO code written for a trigger, and whether it stays negated."""
+        pattern = found.pattern
+        coding = self.intent(found, (pattern.event, pattern.mode, pattern.cameo), future)
+        coding = self.by_parties(coding, actors, recipients)
+        event_type = coding[0]
+        if event_type == "AGREE" and found.token.lemma_.lower() in PROMISE_LEMMAS and negated_complement(found.token):
+            return (*self.lexicon.recode("vowed_not", event_type), negated)  # "vowed not to return the Golan"
+        if negated and event_type in REFUSABLE_TYPES and (future or failed(verb)):
+            # "will not accept refugees", "failed to reach agreement": a refusal (the negated
+            # event itself is not written as positive)
+            return (*self.lexicon.recode("refusal", event_type), False)
+        return (*coding, negated)
+
+    def intent(self, found: Found, coding: Coding, future: bool) -> Coding:
+        """PLOVER's rules for intent: future cooperation is AGREE, promised force is THREATEN."""
+        event_type, mode, _ = coding
+        if found.pattern.event == "AGREE" and found.token.lemma_.lower() in PROMISE_LEMMAS:
+            complement = self.triggers.complement_type(found.token) or self.triggers.promised_clause_type(found.token)
+            if complement in CONFLICT_TYPES:
+                return self.lexicon.recode("promised", complement)
+        if not future:
+            return coding
+        if event_type in CONDITIONAL_TYPES and has_condition(found.carrier or found.token, "unless"):
+            return self.lexicon.recode("conditional", event_type)
+        if event_type in COOPERATIVE_TYPES | {"RETREAT", "CONCEDE"} and mode != "resign":
+            return self.lexicon.recode("future_cooperation", event_type)
+        if event_type in CONFLICT_TYPES:
+            return self.lexicon.recode("future_force", event_type)
+        return coding
+
+    def by_parties(self, coding: Coding, actors: list[Mention], recipients: list[Mention]) -> Coding:
+        """The event a trigger makes given who takes part."""
+        event_type, mode, _ = coding
+        if event_type == "PROTEST" and actors and all(m.actor.type in ("MIL", "COP") for m in actors):
+            return self.lexicon.recode("by_security_forces", event_type)  # "troops blocked the roads"
+        if event_type == "PROTEST" and actors and all(m.actor.type == "GOV" for m in actors):
+            return self.lexicon.recode("by_government", event_type)
+        if event_type == "COERCE" and mode == "deport" and recipients \
+                and all(m.actor.type in ("IGO", "NGO") for m in recipients):
+            return self.lexicon.recode("of_agency", event_type)
+        if event_type == "CONSULT" and mode == "visit" and actors and all(m.actor.type == "MIL" for m in actors):
+            if any("peacekeep" in m.text.lower() for m in actors):
+                return self.lexicon.recode("peacekeepers", event_type)
+            return self.lexicon.recode("by_troops", event_type)
+        return coding

@@ -1,0 +1,134 @@
+"""What the API and page routers share: the app's state, the per-request database cursor, the
+event filters of a query string, and the small checks and formats both use."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import Depends, HTTPException, Query, Request
+from fastapi.templating import Jinja2Templates
+
+from tieline.lexicon import EVENT_TYPES
+from tieline.query import EventQuery
+from tieline.store import Store
+from tieline.web.coding import CodingPool
+
+MAX_TEXT_CHARS = 100_000  # the longest story POST /api/code and the paste page will code
+MAX_PAGE_SIZE = 500
+DEFAULT_PAGE_SIZE = 50
+CODE_PATTERN = r"^[A-Za-z]{2,8}$"
+EVENT_ID_PATTERN = r"^[0-9a-f]{16}$"
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+OPTIONAL_CODE = r"^([A-Za-z]{2,8})?$"
+OPTIONAL_CONFIDENCE = r"^((0(\.\d{1,6})?)|(1(\.0{1,6})?)|(\.\d{1,6}))?$"  # empty, or a number from 0 to 1
+OPTIONAL_DATE = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"
+PERIODS = ("day", "week", "month", "year")
+QUAD_NAMES = {1: "verbal cooperation", 2: "material cooperation", 3: "verbal conflict", 4: "material conflict"}
+MAX_CHARTS = 512
+
+
+@dataclass
+class WebState:
+    """What the app holds for its lifetime (``app.state.web``)."""
+
+    store: Store
+    templates: Jinja2Templates
+    coding: CodingPool
+    names: dict[str, str]  # country code -> name
+    # Drawing a chart takes a fifth of a second; the database cannot change while it is served
+    # (it is open read-only, and DuckDB lets no other process write it meanwhile), so each chart
+    # is drawn once.
+    charts: dict[tuple[str, ...], str] = field(default_factory=dict)
+    charts_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def chart(self, key: tuple[str, ...], draw: Callable[[], str]) -> str:
+        """The SVG chart ``key``, drawn by ``draw`` the first time it is asked for."""
+        with self.charts_lock:
+            drawn = self.charts.get(key)
+        if drawn is None:
+            drawn = draw()
+            with self.charts_lock:
+                if len(self.charts) >= MAX_CHARTS:
+                    self.charts.pop(next(iter(self.charts)))
+                self.charts[key] = drawn
+        return drawn
+
+    def country_name(self, code: str) -> str:
+        return self.names.get(code, code)
+
+
+def web_state(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state
+
+
+def store_view(request: Request) -> Iterator[Store]:
+    """A cursor of the app's read-only database for one request."""
+    cursor = web_state(request).store.cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
+# Empty values mean "any": an HTML form sends every field, filled in or not.
+def event_query(actor: Annotated[str | None, Query(pattern=OPTIONAL_CODE)] = None,
+                recipient: Annotated[str | None, Query(pattern=OPTIONAL_CODE)] = None,
+                type: Annotated[str | None, Query(max_length=20, description="PLOVER event type")] = None,  # noqa: A002
+                quad: Annotated[str | None, Query(pattern=r"^[1-4]?$", description="quad class, 1 to 4")] = None,
+                context: Annotated[str | None, Query(max_length=40)] = None,
+                sector: Annotated[str | None, Query(max_length=40)] = None,
+                since: Annotated[str | None, Query(pattern=OPTIONAL_DATE)] = None,
+                until: Annotated[str | None, Query(pattern=OPTIONAL_DATE)] = None,
+                q: Annotated[str | None, Query(max_length=200, description="words in the sentence or title")] = None,
+                negated: bool = False,
+                min_confidence: Annotated[str | None, Query(pattern=OPTIONAL_CONFIDENCE,
+                                                            description="records at least this confident, 0 to 1")
+                                          ] = None) -> EventQuery:
+    """The event filters of a query string."""
+    check_event_type(type)
+    return EventQuery(actor=actor or None, recipient=recipient or None, event=type or None,
+                      quad=int(quad) if quad else None, context=context or None, sector=sector or None,
+                      since=since or None, until=until or None, text=q or None, include_negated=negated,
+                      min_confidence=float(min_confidence) if min_confidence else None)
+
+
+StoreView = Annotated[Store, Depends(store_view)]
+Filters = Annotated[EventQuery, Depends(event_query)]
+State = Annotated[WebState, Depends(web_state)]
+
+
+def check_event_type(value: str | None) -> None:
+    if value and value.upper() not in EVENT_TYPES:
+        raise HTTPException(400, f"unknown event type {value!r}; one of {', '.join(EVENT_TYPES)}")
+
+
+def check_period(value: str) -> None:
+    if value not in PERIODS:
+        raise HTTPException(400, f"unknown period {value!r}; one of {', '.join(PERIODS)}")
+
+
+def party_text(party: Any) -> str:
+    """A party as short text: 'IRN GOV', 'UN', or members joined with ' + '."""
+    if not party:
+        return ""
+    if isinstance(party, list):
+        return " + ".join(party_text(p) for p in party)
+    code = party.get("country") or party.get("abbrev") or party.get("name") or ""
+    return " ".join(v for v in (code, party.get("type") or "") if v)
+
+
+def is_web_url(url: Any) -> bool:
+    """Whether ``url`` may be a link: http(s) with a host. A document's url comes from its source
+    (a JSON line, a feed), so ``javascript:`` and the like are shown as text (issue 9)."""
+    if not isinstance(url, str):
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. a malformed IPv6 host
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
