@@ -19,7 +19,7 @@ demo: $(STAMP)
 
 # lint (ruff: style, import order, bugbear, complexity at most 15) and types (mypy), then the tests
 test: $(STAMP)
-	$(BIN)/ruff check tieline tests benchmarks
+	$(BIN)/ruff check tieline tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
@@ -27,7 +27,7 @@ test: $(STAMP)
 # the model it writes to tieline/data/model/ is versioned, so demo and test never train.
 model: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[train]"
-	$(BIN)/python scripts/train_model.py all
+	$(BIN)/python -m scripts.train_model all
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py

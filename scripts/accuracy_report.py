@@ -1,6 +1,6 @@
 """Write docs/accuracy.md: tieline's scores on every labelled set at hand.
 
-usage: python scripts/accuracy_report.py [--shared ../shared] [--out docs/accuracy.md]
+usage: python -m scripts.accuracy_report [--shared ../shared] [--out docs/accuracy.md]
 
 Scores are computed by tieline.evaluate, which a test keeps identical to shared/eval/score.py.
 Sets that are missing (no ../shared) are left out of the report with a note.
@@ -14,14 +14,13 @@ import gzip
 import json
 from pathlib import Path
 
-from corpus_agreement import agreement  # a sibling script
-
+from scripts.corpus_agreement import agreement
 from tieline import corpus
 from tieline.about import __version__
 from tieline.evaluate import Score, gold_documents, load_gold, score
 from tieline.parse import load_nlp, parse_documents
 from tieline.pipeline import Coder
-from tieline.types import Document, ParsedDocument, party_members
+from tieline.types import Document, ParsedDocument
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = "hybrid"
@@ -124,11 +123,11 @@ def span_agreement(coder: Coder, path: Path) -> dict[str, float]:
             continue
         coded += 1
         labels = r["labels"]
-        actor_ok += any(overlaps(p.get("text"), labels["source_spans"]) for x in recs for p in party_members(x.actor))
+        actor_ok += any(overlaps(p.text, labels["source_spans"]) for x in recs for p in x.actor.members)
         if labels["target_spans"]:
             with_recipient += 1
-            recipient_ok += any(overlaps(p.get("text"), labels["target_spans"]) for x in recs
-                                for p in party_members(x.recipient))
+            recipient_ok += any(overlaps(p.text, labels["target_spans"]) for x in recs if x.recipient is not None
+                                for p in x.recipient.members)
         quad_ok += any(str(x.quad) == labels["penta_class"] for x in recs)
     n = len(rows)
     return {"sentences": n, "coded": coded, "coverage": coded / n if n else 0.0,
@@ -208,14 +207,14 @@ def main() -> None:
             by_type[name] = result
             lines.append(f"| {name} | {result.docs} | {result.precision:.3f} | {result.recall:.3f} | {result.f1:.3f} | "
                          f"{result.date_accuracy} | {result.location_accuracy} | "
-                         f"`python scripts/corpus_tool.py gold --split {split} -o {split}.jsonl; tieline eval {split}.jsonl` |")
+                         f"`python -m scripts.corpus_tool gold --split {split} -o {split}.jsonl; tieline eval {split}.jsonl` |")
         second = [s for s in corpus.read_labels([REPO / "corpus" / "agreement"]) if isinstance(s, corpus.LabelledStory)]
         shared_ids, forward, backward = agreement(labelled, second, texts)  # texts hold every first-pass story
         if shared_ids:
             lines.append(f"| agreement of two annotation passes (the ceiling; `docs/corpus.md`) | {len(shared_ids)} | "
                          f"{(forward.precision + backward.precision) / 2:.3f} | "
                          f"{(forward.recall + backward.recall) / 2:.3f} | {(forward.f1 + backward.f1) / 2:.3f} | | | "
-                         "`python scripts/corpus_agreement.py` |")
+                         "`python -m scripts.corpus_agreement` |")
     petrarch = shared / "data" / "petrarch_gold" / "petr2_gsr_validation.jsonl"
     if petrarch.is_file():
         countries = {c.iso3 for c in coder.lexicon.countries}
@@ -224,7 +223,7 @@ def main() -> None:
         by_type["PETRARCH2 validation sentences (real actors)"] = result
         lines.append(f"| PETRARCH2 validation sentences (real actors; CAMEO mapped to PLOVER) | {result.docs} | "
                      f"{result.precision:.3f} | {result.recall:.3f} | {result.f1:.3f} | {result.date_accuracy} | "
-                     f"{result.location_accuracy} | `python scripts/accuracy_report.py` |")
+                     f"{result.location_accuracy} | `python -m scripts.accuracy_report` |")
     conflibert = shared / "data" / "annotated_plover_cameo" / "conflibert_cameo" / "conflibert_cameo.jsonl"
     if conflibert.is_file():
         spans = span_agreement(coder, conflibert)

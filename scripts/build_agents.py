@@ -12,7 +12,7 @@ and non-alphabetic phrases skipped. CAMEO-only sector codes are mapped to PLOVER
 are dropped. Codes ending in OPP become OPP when the phrase names opposition or
 dissent, otherwise the first code is used.
 
-Usage: python scripts/build_agents.py [SHARED_DIR]
+Usage: python -m scripts.build_agents [SHARED_DIR]
 """
 from __future__ import annotations
 
@@ -20,8 +20,7 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import read_hand_csv, shared_arg, write_csv  # noqa: E402
+from scripts._common import read_hand_csv, shared_arg, write_csv
 
 HEADER = ["term", "type"]
 PLOVER = {

@@ -9,7 +9,7 @@ Sources (see tieline/data/SOURCES.md):
     aliases (formal, historical, abbreviations), adjectives, capital overrides and
     removals.
 
-Usage: python scripts/build_countries.py [SHARED_DIR]
+Usage: python -m scripts.build_countries [SHARED_DIR]
 """
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (  # noqa: E402
+from scripts._common import (
     clean_space,
     fmt_coord,
     fold,
@@ -157,7 +156,7 @@ def build(gaz: Path) -> list[list[str]]:
         have = {fold(a) for a in adjectives}
         adjectives += [p for p in plural if fold(p) not in have and not h.get("noplural")]
 
-        def ok(a: str) -> bool:
+        def ok(a: str, drop: set[str] = drop, name: str = name) -> bool:  # bound now: defined in a loop
             a = clean_space(a)
             if not a or fold(a) in drop or a.casefold() == name.casefold():
                 return False

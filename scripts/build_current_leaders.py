@@ -46,7 +46,7 @@ or the office is vacant, and for the holders in EXTRACT). A holder who reappears
 absence, or whose since-date moves past the previous snapshot, gets a second row.
 Without --history the output is the newest snapshot alone.
 
-Usage: python scripts/build_current_leaders.py EXTRACT.jsonl [--history HISTORY.jsonl]
+Usage: python -m scripts.build_current_leaders EXTRACT.jsonl [--history HISTORY.jsonl]
 """
 from __future__ import annotations
 
@@ -58,8 +58,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DATA, fold, join, read_hand_csv, write_csv  # noqa: E402
+from scripts._common import DATA, fold, join, read_hand_csv, write_csv
 
 HEADER = ["name", "aliases", "country", "type", "role", "start", "end"]
 OUT = "leaders_current.csv"

@@ -11,18 +11,16 @@ One row per (person, code, date range):  name,aliases,country,type,role,start,en
              in the entry's aliases (PRESIDENT_... -> "president"); empty if unknown;
   * start, end  ISO dates of the restriction, empty when open-ended.
 
-Requires tieline/data/countries.csv. Usage: python scripts/build_leaders.py [SHARED_DIR]
+Requires tieline/data/countries.csv. Usage: python -m scripts.build_leaders [SHARED_DIR]
 """
 from __future__ import annotations
 
 import csv
 import re
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DATA, join, shared_arg, split, write_csv  # noqa: E402
-from _tabari import parse_actor_file, smart_title  # noqa: E402
+from scripts._common import DATA, join, shared_arg, split, write_csv
+from scripts._tabari import parse_actor_file, smart_title
 
 HEADER = ["name", "aliases", "country", "type", "role", "start", "end"]
 

@@ -8,7 +8,7 @@ Sources:
     non-state armed groups whose dictionary name carries a parenthesised acronym,
     e.g. ``LASHKAR-E-TAIBA_(LET)_ [SASREB]``.
 
-Usage: python scripts/build_organizations.py [SHARED_DIR]
+Usage: python -m scripts.build_organizations [SHARED_DIR]
 """
 from __future__ import annotations
 
@@ -17,9 +17,8 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DATA, fold, join, read_hand_csv, shared_arg, split, write_csv  # noqa: E402
-from _tabari import parse_actor_file, smart_title  # noqa: E402
+from scripts._common import DATA, fold, join, read_hand_csv, shared_arg, split, write_csv
+from scripts._tabari import parse_actor_file, smart_title
 
 HEADER = ["abbrev", "name", "aliases", "type", "country"]
 TYPES = {"IGO", "NGO", "REB", "PTY", "GOV", "MIL", "PRM", "SPY", "COP", "OPP", "UAF", "CRM", "BUS"}

@@ -11,16 +11,14 @@ Rows come from three places:
 
 Requires tieline/data/countries.csv (capitals), so run build_countries.py first.
 
-Usage: python scripts/build_places.py [SHARED_DIR]
+Usage: python -m scripts.build_places [SHARED_DIR]
 """
 from __future__ import annotations
 
 import csv
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DATA, clean_space, fmt_coord, fold, read_hand_csv, split, write_csv  # noqa: E402
+from scripts._common import DATA, clean_space, fmt_coord, fold, read_hand_csv, split, write_csv
 
 HEADER = ["name", "country", "lat", "lon", "population", "feature"]
 MIN_POP = 50_000

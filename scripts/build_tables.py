@@ -1,7 +1,7 @@
 """Build every derived data table in tieline/data/ and check them.
 
 Usage (from the repository root):
-    .venv/bin/python scripts/build_tables.py [SHARED_DIR]
+    .venv/bin/python -m scripts.build_tables [SHARED_DIR]
 
 SHARED_DIR is the read-only shared folder holding data/gazetteers/ (default: ../shared
 relative to the repository root). Output is deterministic: rows sorted, UTF-8, '\\n'
@@ -10,17 +10,9 @@ line endings. See tieline/data/SOURCES.md for what each table comes from.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import build_agents  # noqa: E402
-import build_countries  # noqa: E402
-import build_leaders  # noqa: E402
-import build_organizations  # noqa: E402
-import build_places  # noqa: E402
-import check_tables  # noqa: E402
-from _common import shared_arg  # noqa: E402
+from scripts import build_agents, build_countries, build_leaders, build_organizations, build_places, check_tables
+from scripts._common import shared_arg
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,6 @@
 """Sanity checks for the generated tables in tieline/data/. Exits non-zero on failure.
 
-Usage: python scripts/check_tables.py
+Usage: python -m scripts.check_tables
 """
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ import csv
 import re
 import sys
 from collections import Counter
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DATA, split  # noqa: E402
+from scripts._common import DATA, split
 
 SECTORS = set("COP GOV JUD LEG MIL PRM PTY REB SPY UAF UNK AGR BUS CRM CVL EDU ELI JRN LAB "
               "MED REF OPP PRE REL SOC IGO NGO".split())
@@ -47,7 +45,8 @@ def unique(name: str, rows, col) -> None:
 
 
 def main() -> int:
-    countries = load("countries.csv", ["iso3", "iso2", "name", "aliases", "adjectives", "capital", "lat", "lon"])
+    countries = load("countries.csv", ["iso3", "iso2", "name", "aliases", "adjectives", "capital", "lat", "lon", "fips",
+                                       "cow"])
     places = load("places.csv", ["name", "country", "lat", "lon", "population", "feature"])
     metonyms = load("metonyms.csv", ["phrase", "country", "type", "name"])
     orgs = load("organizations.csv", ["abbrev", "name", "aliases", "type", "country"])

@@ -1,6 +1,6 @@
 """Agreement between two independent annotation passes, measured with the project's scorer.
 
-usage: python scripts/corpus_agreement.py [--first corpus/labels] [--second corpus/agreement] [--by-type]
+usage: python -m scripts.corpus_agreement [--first corpus/labels] [--second corpus/agreement] [--by-type]
 
 Over the stories both passes labelled, each pass in turn is the gold and the other's required
 events the predictions (a label's party becomes a party carrying each of its keys, which the

@@ -1,6 +1,6 @@
 """Write docs/corpus.md: what the annotated corpus holds, its splits and the agreement between passes.
 
-usage: python scripts/corpus_report.py [--out docs/corpus.md]
+usage: python -m scripts.corpus_report [--out docs/corpus.md]
 
 Needs the news texts (../shared/data/news_corpus) to count full articles and to score agreement.
 """
@@ -11,8 +11,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from corpus_agreement import agreement  # noqa: E402 (a sibling script)
-
+from scripts.corpus_agreement import agreement
 from tieline import corpus
 from tieline.evaluate import Score
 
@@ -37,7 +36,7 @@ def main() -> None:
     second = _stories(REPO / "corpus" / "agreement")
     texts = corpus.load_texts(NEWS, [(s.file, s.id) for s in first + second])
     lines = ["# The annotated news corpus", "",
-             "Written by `python scripts/corpus_report.py` from `corpus/labels` and `corpus/agreement`; "
+             "Written by `python -m scripts.corpus_report` from `corpus/labels` and `corpus/agreement`; "
              "the format, the conventions and how to add stories are in `corpus/README.md`.", ""]
 
     by_file: Counter[str] = Counter(s.file for s in first)
@@ -77,7 +76,7 @@ def main() -> None:
                   f"{len(shared)} stories were labelled twice, by annotators who did not see each other's "
                   f"labels ({', '.join(f'{n} from `{f}`' for f, n in sorted(files.items()))}). Each pass is scored "
                   "as gold against the other's required events as predictions, with the project's scorer "
-                  "(`python scripts/corpus_agreement.py`):", "",
+                  "(`python -m scripts.corpus_agreement`):", "",
                   "| gold | precision | recall | F1 |", "|---|---|---|---|",
                   _agreement_rows("first pass", forward), _agreement_rows("second pass", backward), "",
                   f"The agreement F1, {(forward.f1 + backward.f1) / 2:.3f} (the mean of both directions), is the "

@@ -1,12 +1,12 @@
 """Annotate the news corpus: pick stories, show them, turn drafts into labels, check, count.
 
 usage (from the repository root):
-  python scripts/corpus_tool.py queue FILE [--n 20] [--skip 0] [--min-chars 0] [--category C] [--grep WORD]
-  python scripts/corpus_tool.py show FILE ID
-  python scripts/corpus_tool.py add DRAFT.jsonl --out corpus/labels/NAME.jsonl --annotator NAME
-  python scripts/corpus_tool.py check [LABELS...]          (default: corpus/labels)
-  python scripts/corpus_tool.py stats [LABELS...]
-  python scripts/corpus_tool.py gold LABELS... --split test -o gold.jsonl
+  python -m scripts.corpus_tool queue FILE [--n 20] [--skip 0] [--min-chars 0] [--category C] [--grep WORD]
+  python -m scripts.corpus_tool show FILE ID
+  python -m scripts.corpus_tool add DRAFT.jsonl --out corpus/labels/NAME.jsonl --annotator NAME
+  python -m scripts.corpus_tool check [LABELS...]          (default: corpus/labels)
+  python -m scripts.corpus_tool stats [LABELS...]
+  python -m scripts.corpus_tool gold LABELS... --split test -o gold.jsonl
 
 A draft is a label line whose evidence is quoted rather than counted: ``sentence`` is a piece of
 text that occurs exactly once in the story (the sentence around it is found), and ``trigger``,
@@ -191,7 +191,8 @@ def cmd_add(args: argparse.Namespace) -> None:
 
 def _load(paths: list[str]) -> tuple[list[corpus.LabelledStory], list[Any]]:
     items = list(corpus.read_labels([Path(p) for p in paths] or [LABELS]))
-    return [i for i in items if isinstance(i, corpus.LabelledStory)], [i for i in items if not isinstance(i, corpus.LabelledStory)]
+    stories = [i for i in items if isinstance(i, corpus.LabelledStory)]
+    return stories, [i for i in items if not isinstance(i, corpus.LabelledStory)]
 
 
 def cmd_check(args: argparse.Namespace) -> None:

@@ -2,7 +2,7 @@
 real-world event they report: tests/data/dedup_stories.jsonl (the development set the rules
 were tuned on) and tests/data/dedup_heldout*.jsonl (written apart from the rules).
 
-    python scripts/dedup_report.py [GOLD.jsonl ...] [--window DAYS]
+    python -m scripts.dedup_report [GOLD.jsonl ...] [--window DAYS]
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tieline.dedup import deduplicate
 from tieline.evaluate import gold_documents, load_cluster_gold, score_clustering
 from tieline.parse import load_nlp
 from tieline.pipeline import Coder
+from tieline.query import clusters_by_record
 from tieline.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,7 +33,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "gold.duckdb") as store:
             store.write(coder.code_documents(gold_documents(stories)))
             deduplicate(store, window_days=args.window)
-            result = score_clustering(stories, store.clusters_by_record())
+            result = score_clustering(stories, clusters_by_record(store))
         print(f"{path.name}: {result}")
         for kind, a, b in result.errors:
             print(f"  {kind}: {a} {b}")

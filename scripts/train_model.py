@@ -1,11 +1,11 @@
 """Build tieline's learned event model from the annotated corpus: `make model` runs `all`.
 
-    python scripts/train_model.py all        # every step below, in order (under an hour on 2 cores)
-    python scripts/train_model.py prepare    # parse train and dev: candidate pairs, their labels, rule output
-    python scripts/train_model.py train      # fine-tune all-MiniLM-L6-v2 on train (torch, CPU, fixed epochs)
-    python scripts/train_model.py export     # ONNX (dynamo exporter), int8, tokenizer -> tieline/data/model/
-    python scripts/train_model.py tune       # decoding settings and confidence calibration, on dev
-    python scripts/train_model.py scores     # rules / model / hybrid on dev, the gold files, BBC sport
+    python -m scripts.train_model all        # every step below, in order (under an hour on 2 cores)
+    python -m scripts.train_model prepare    # parse train and dev: candidate pairs, their labels, rule output
+    python -m scripts.train_model train      # fine-tune all-MiniLM-L6-v2 on train (torch, CPU, fixed epochs)
+    python -m scripts.train_model export     # ONNX (dynamo exporter), int8, tokenizer -> tieline/data/model/
+    python -m scripts.train_model tune       # decoding settings and confidence calibration, on dev
+    python -m scripts.train_model scores     # rules / model / hybrid on dev, the gold files, BBC sport
 
 Scratch files go to build/model/. Only the train and dev splits of the corpus are read; the test
 split is filtered out by ``LabelledStory.split`` before any text is loaded, and is scored once,
@@ -24,10 +24,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-MODEL_VERSION = "1"
-sys.path.insert(0, str(ROOT))
-
 from tieline import corpus
 from tieline.evaluate import event_matches, gold_documents, load_gold, primary_key, score
 from tieline.learned import (
@@ -41,6 +37,8 @@ from tieline.learned import (
 )
 from tieline.records import record_party
 
+ROOT = Path(__file__).resolve().parents[1]
+MODEL_VERSION = "1"
 NEWS = ROOT.parent / "shared" / "data" / "news_corpus"
 SHARED = ROOT.parent / "shared"
 EXTRA = {"seed": SHARED / "examples" / "seed_gold.jsonl", "gsr": SHARED / "eval" / "plover_gsr_gold.jsonl"}
@@ -91,7 +89,8 @@ def cmd_prepare(args: argparse.Namespace) -> None:
                     continue
                 gold = by_id[item.document.id]
                 events = gold.get("events", [])
-                rules_out.writelines(json.dumps(record.to_dict(), ensure_ascii=False) + "\n" for record in coder.code_parsed(item))
+                rules_out.writelines(json.dumps(record.to_dict(), ensure_ascii=False) + "\n"
+                                     for record in coder.code_parsed(item))
                 doc_pairs = []
                 for sm in find_sentence_mentions(item, coder.actors, coder.events):
                     if not sm.mentions:
@@ -272,7 +271,7 @@ def predict_probs(model: Any, encoded: list[dict[str, Any]], batch_size: int = 3
                 continue
             probs = torch.softmax(model(ids, mask, ps, pa, pr), dim=-1).numpy()
             pos = 0
-            for j, i in enumerate(idx):
+            for i in idx:
                 n = len(encoded[i]["pairs"])
                 out[i] = probs[pos:pos + n]
                 pos += n
@@ -290,7 +289,7 @@ def records_from(encoded: list[dict[str, Any]], probs: list[Any], threshold: flo
         if p is None or len(p) == 0:
             continue
         best = np.argmax(p[:, 1:], axis=1) + 1
-        for (ta, tr, _, a, r), b, pp in zip(enc["pairs"], best, p):
+        for (_, _, _, a, r), b, pp in zip(enc["pairs"], best, p):
             if pp[b] < threshold:
                 continue
             ma = row["mentions"][a]
@@ -322,7 +321,8 @@ def _one_direction(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def summary(result: Any) -> str:
-    return f"P {result.precision:.3f} R {result.recall:.3f} F1 {result.f1:.3f} (pred {result.pred_tuples}, gold {result.gold_required})"
+    return (f"P {result.precision:.3f} R {result.recall:.3f} F1 {result.f1:.3f} "
+            f"(pred {result.pred_tuples}, gold {result.gold_required})")
 
 
 def cmd_train(args: argparse.Namespace) -> None:
@@ -784,7 +784,7 @@ def cmd_all(args: argparse.Namespace) -> None:
               f"--threads={args.threads}", f"--lr={args.lr}", f"--sentences={args.sentences}"]
     for step in ("prepare", "train", "export", "tune", "scores", "card"):
         print(f"== {step} ({time.time() - t0:.0f}s)", flush=True)
-        subprocess.run([sys.executable, __file__, step, *passed], check=True)
+        subprocess.run([sys.executable, "-m", "scripts.train_model", step, *passed], check=True, cwd=ROOT)
     print(f"== done in {time.time() - t0:.0f}s", flush=True)
 
 

@@ -130,14 +130,14 @@ def coded_document(doc_id: str, text: str, *, events: int = 1, sentence: str = "
     import datetime as dt
     import hashlib
 
-    from tieline.types import Document, EventRecord
+    from tieline.types import Document, EventRecord, Member, Party
 
     def record(n: int) -> EventRecord:
         return EventRecord(
             doc_id=doc_id, event_id=hashlib.sha1(f"{doc_id}/{text}/{n}".encode()).hexdigest()[:16], event="CONSULT",
             mode="visit", contexts=("economic",), sectors=(),
-            actor={"country": actor, "type": "GOV", "name": actor_name, "abbrev": None, "text": actor_name},
-            recipient={"country": recipient, "type": "GOV", "name": "Armenia", "abbrev": None, "text": "Armenia"},
+            actor=Party.of(Member(actor_name, actor_name, actor, "GOV")),
+            recipient=Party.of(Member("Armenia", "Armenia", recipient, "GOV")),
             date=date, date_precision="day", location={"name": "Yerevan", "country": "ARM", "lat": 40.18, "lon": lon},
             negated=False, future=False, hypothetical=False, historical=False, cameo="040", quad=1, score=score,
             sentence=sentence, trigger="met", spans={"sentence": [0, len(sentence)]}, rule="test", confidence=confidence)

@@ -13,12 +13,14 @@ pytestmark = pytest.mark.model
 @pytest.fixture(scope="module", autouse=True)
 def _share_model(coder, monkeypatch_module):
     # The CLI loads a model per command; tests hand it the session's coder instead.
-    real = __import__("tieline.cli", fromlist=["_coder"])._coder
+    from tieline.cli import base
+
+    real = base.make_coder
 
     def shared_coder(model, batch_size, actors=(), triggers=(), **keep):
         return real(model, batch_size, actors, triggers, **keep) if actors or triggers or any(keep.values()) else coder
 
-    monkeypatch_module.setattr("tieline.cli._coder", shared_coder)
+    monkeypatch_module.setattr(base, "make_coder", shared_coder)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +72,7 @@ def test_cli_ingest_then_events(tmp_path):
     listed = runner.invoke(cli, ["events", "--db", str(db), "--actor", "TUR", "--format", "jsonl"])
     assert [json.loads(line)["event"] for line in listed.stdout.splitlines()] == ["ASSAULT"]
     as_csv = runner.invoke(cli, ["events", "--db", str(db), "--format", "csv", "--since", "2020-01-15"])
-    assert as_csv.stdout.splitlines()[0].startswith("doc_id,event_id,event")
+    assert as_csv.stdout.splitlines()[0].startswith("event_id,doc_id,date,date_precision,event")
     assert len(as_csv.stdout.splitlines()) >= 2
 
 

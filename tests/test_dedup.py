@@ -7,6 +7,8 @@ import pytest
 
 from tieline.dedup import Report, cluster_reports, deduplicate
 from tieline.evaluate import gold_documents, load_cluster_gold, score_clustering
+from tieline.query import cluster_reports as stored_reports
+from tieline.query import clusters_by_record, list_clusters
 from tieline.store import Store
 from tieline.types import Document
 
@@ -107,12 +109,12 @@ def test_incremental_runs_equal_a_full_run(tmp_path, coded):
         full.write(coded.values())
         deduplicate(full, full=True)
         assert _clusters(inc) == _clusters(full)
-        stored = {r["cluster_id"]: r for r in inc.clusters()}
+        stored = {r["cluster_id"]: r for r in list_clusters(inc)}
         meeting = [r for r in stored.values() if r["event"] == "CONSULT" and r["num_reports"] == 2]
         assert len(meeting) == 1
         assert (meeting[0]["num_sources"], meeting[0]["first_seen"], meeting[0]["last_seen"]) == \
             (2, D, D + dt.timedelta(days=1))
-        reports = inc.cluster_reports(meeting[0]["cluster_id"])
+        reports = stored_reports(inc, meeting[0]["cluster_id"])
         assert {r["doc_id"] for r in reports} == {"r1", "r2"}
         assert [r["document"]["source"] for r in reports] == ["Wire One", "Daily Two"]
         # the meeting two weeks later and the counter-accusation stay apart
@@ -124,12 +126,12 @@ def test_replaced_document_leaves_its_cluster(tmp_path, coder, coded):
     with Store(tmp_path / "t.duckdb") as store:
         store.write([coded["r1"], coded["r2"]])
         deduplicate(store)
-        assert max(r["num_reports"] for r in store.clusters()) == 2
+        assert max(r["num_reports"] for r in list_clusters(store)) == 2
         changed = _doc("r2", "Malaysia's trade minister criticised Iran's foreign minister on Monday.",
                        D + dt.timedelta(days=1), "Daily Two")
         store.write(coder.code_documents([changed]))
         deduplicate(store)
-        assert max(r["num_reports"] for r in store.clusters()) == 1
+        assert max(r["num_reports"] for r in list_clusters(store)) == 1
         members = store.con.execute("SELECT count(*) FROM cluster_members").fetchone()[0]
         assert members == store.counts()["events"]
 
@@ -142,11 +144,11 @@ def test_a_new_window_rebuilds_everything(tmp_path, coded):
         assert deduplicate(store).events == 0
         wide = deduplicate(store, window_days=30)
         assert wide.full and wide.events == store.counts()["events"]
-        meeting = [r for r in store.clusters() if r["event"] == "CONSULT"]
+        meeting = [r for r in list_clusters(store) if r["event"] == "CONSULT"]
         assert max(r["num_reports"] for r in meeting) == 3
-        before = sorted(r["cluster_id"] for r in store.clusters())
+        before = sorted(r["cluster_id"] for r in list_clusters(store))
         assert deduplicate(store, full=True).events == store.counts()["events"]  # same ids, rebuilt in place
-        assert sorted(r["cluster_id"] for r in store.clusters()) == before
+        assert sorted(r["cluster_id"] for r in list_clusters(store)) == before
 
 
 def test_cluster_queries_on_a_database_without_clusters_say_what_to_do(tmp_path):
@@ -154,7 +156,7 @@ def test_cluster_queries_on_a_database_without_clusters_say_what_to_do(tmp_path)
     with Store(path) as store:
         store.con.execute("DROP TABLE clusters")
     with Store(path, read_only=True) as store, pytest.raises(Exception, match="tieline dedup"):
-        list(store.clusters())
+        list(list_clusters(store))
 
 
 
@@ -172,7 +174,7 @@ def test_clustering_precision_and_recall_on_labelled_stories(coder, tmp_path, na
     with Store(tmp_path / "gold.duckdb") as store:
         store.write(coder.code_documents(gold_documents(stories)))
         deduplicate(store)
-        result = score_clustering(stories, store.clusters_by_record())
+        result = score_clustering(stories, clusters_by_record(store))
     assert result.coded >= 0.85 * result.stories
     assert result.precision >= 0.9, result.errors
     assert result.recall >= 0.8, result.errors

@@ -5,6 +5,7 @@ import datetime as dt
 import jsonschema
 import pytest
 
+from tieline.query import EventQuery, all_events
 from tieline.records import record_schema
 from tieline.types import Document, Problem
 
@@ -89,7 +90,7 @@ def test_pipeline_non_english_and_long_documents(coder):
                  + "Turkey attacked Syria on Friday.")
     items = list(coder.code_documents([spanish, Document("long", long_text, SAT)]))
     assert isinstance(items[0], Problem) and "not English" in items[0].reason
-    dyads = {(r.event, r.actor["country"]) for r in items[1].records}
+    dyads = {(r.event, r.actor.first.country) for r in items[1].records}
     assert ("ASSAULT", "TUR") in dyads and ("SUPPORT", "IRN") in dyads
     last = [r for r in items[1].records if r.event == "ASSAULT"][0]
     start, end = last.spans["trigger"]
@@ -167,7 +168,7 @@ def test_pipeline_compound_actor_is_one_record(coder, tmp_path):
     assert len(record["spans"]["co_actors"]) == 1
     with Store(tmp_path / "c.duckdb") as store:
         store.write(coder.code_documents([Document("c", text, SAT)]))
-        [stored] = list(store.events(actor="USA", event="ACCUSE"))
+        [stored] = list(all_events(store, EventQuery(actor="USA", event="ACCUSE")))
         assert stored["actor"] == record["actor"]
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tieline.records import recipients_from_story
-from tieline.types import EventRecord
+from tieline.types import EventRecord, Member, Party
 
 
 def record(event: str, actor: str, recipient: str | None, n: int) -> EventRecord:
-    def party(country: str) -> dict:
-        return {"text": country, "name": country, "country": country, "type": "GOV", "abbrev": None}
+    def party(country: str) -> Party:
+        return Party.of(Member(country, country, country, "GOV"))
 
     return EventRecord(doc_id="d", event_id=f"e{n}", event=event, mode=None, contexts=(), sectors=(),
                        actor=party(actor), recipient=party(recipient) if recipient else None, date=None,
@@ -22,7 +24,7 @@ def test_records_an_aimed_act_without_recipient_takes_the_storys_other_party(lex
                record("SUPPORT", "IRN", None, 3), record("RETREAT", "IRN", None, 4)]
     out = recipients_from_story(records, lexicon)
     support, retreat = out[2], out[3]
-    assert support.recipient["country"] == "ARM"
+    assert support.recipient.first.country == "ARM"
     assert support.rule.endswith("; recipient from the story") and support.confidence == 0.75
     assert "recipient" not in support.spans or support.spans.get("recipient") is None  # no span: not in the sentence
     assert retreat.recipient is None  # a resignation is done to no one
@@ -38,18 +40,18 @@ def test_records_no_other_party_no_recipient(lexicon):
 def test_records_in_a_story_of_one_countrys_politics_an_aimed_act_is_aimed_at_home(lexicon):
     records = [record("ACCUSE", "GBR", None, 1), record("CONSULT", "GBR", None, 2), record("RETREAT", "GBR", None, 3)]
     accuse, consult, retreat = recipients_from_story(records, lexicon, home="GBR")
-    assert accuse.recipient["country"] == "GBR" and accuse.rule.endswith("; recipient from the story")
-    assert accuse.recipient["text"] is None and accuse.recipient["name"] == "United Kingdom"  # the country, not the actor
+    assert accuse.recipient.first.country == "GBR" and accuse.rule.endswith("; recipient from the story")
+    assert accuse.recipient.first.text is None and accuse.recipient.first.name == "United Kingdom"  # the country, not the actor
     assert consult.recipient is None  # a cabinet meeting is not news between parties
     assert retreat.recipient is None  # nor a resignation an act aimed at anyone
     stateless = record("ACCUSE", "GBR", None, 4)
-    stateless = EventRecord(**{**stateless.__dict__, "actor": {**stateless.actor, "country": None}})
+    stateless = replace(stateless, actor=Party.of(replace(stateless.actor.first, country=None)))
     assert recipients_from_story([stateless], lexicon, home=None)[0].recipient is None  # no country, no home
 
 
 def test_records_the_most_named_then_the_first_named(lexicon):
     records = [record("CONSULT", "IRN", "ARM", 1), record("CONSULT", "IRN", "MYS", 2),
                record("AGREE", "IRN", "MYS", 3), record("ACCUSE", "IRN", None, 4)]
-    assert recipients_from_story(records, lexicon)[3].recipient["country"] == "MYS"
+    assert recipients_from_story(records, lexicon)[3].recipient.first.country == "MYS"
     tied = [record("CONSULT", "IRN", "ARM", 1), record("CONSULT", "IRN", "MYS", 2), record("ACCUSE", "IRN", None, 3)]
-    assert recipients_from_story(tied, lexicon)[2].recipient["country"] == "ARM"
+    assert recipients_from_story(tied, lexicon)[2].recipient.first.country == "ARM"

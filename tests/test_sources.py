@@ -121,7 +121,7 @@ def test_hybrid_keeps_agreed_rule_events_vetoes_and_adds(nlp):
             "Turkish planes brought blankets and tents to Syria on Tuesday.")
     parsed = next(parse_documents(nlp, [Document("d", text, DAY)]))
     rules = coder.code_parsed(parsed)
-    assert {(r.event, r.actor["country"]) for r in rules} >= {("CONSULT", "IRN")}
+    assert {(r.event, r.actor.first.country) for r in rules} >= {("CONSULT", "IRN")}
 
     model = FixedModel({("IRN", "ARM"): {"CONSULT": 0.9, NONE_LABEL: 0.1},
                         ("TUR", "SYR"): {"AID": 0.8, NONE_LABEL: 0.2}})
@@ -130,7 +130,7 @@ def test_hybrid_keeps_agreed_rule_events_vetoes_and_adds(nlp):
     by_type = {r.event: r for r in records}
     assert by_type["CONSULT"].rule.endswith("+ model 0.90")  # the rules wrote it, the model agreed
     assert by_type["AID"].rule.startswith("model 0.80")
-    assert by_type["AID"].actor["country"] == "TUR" and by_type["AID"].recipient["country"] == "SYR"
+    assert by_type["AID"].actor.first.country == "TUR" and by_type["AID"].recipient.first.country == "SYR"
     assert by_type["AID"].trigger == "brought"  # a word of the sentence stands as its trigger, with its offsets
     start, end = by_type["AID"].spans["trigger"]
     assert text[start:end] == "brought"
@@ -156,7 +156,7 @@ def test_the_shipped_model_codes_offline_with_evidence(nlp):
         assert 0.0 <= record.confidence <= 1.0
         start, end = record.spans["sentence"]
         assert record.sentence.startswith("Iran and Armenia")
-    assert {r.actor["country"] for r in records} <= {"IRN", "ARM"}
+    assert {r.actor.first.country for r in records} <= {"IRN", "ARM"}
 
 
 def test_a_damaged_model_is_a_clear_error_naming_the_file(tmp_path):

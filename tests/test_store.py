@@ -6,6 +6,7 @@ import os
 import pytest
 
 from tieline.errors import StoreError
+from tieline.query import EventQuery, all_events, list_clusters
 from tieline.store import SCHEMA_VERSION, IngestSummary, Store
 from tieline.types import Document
 
@@ -29,12 +30,13 @@ def test_store_ingest_is_idempotent_and_replaces_changed_text(coder, tmp_path):
         third = store.write(coder.code_documents([changed]))
         assert third.replaced == 1
         assert store.counts()["documents"] == 2
-        events = list(store.events(actor="USA"))
+        events = list(all_events(store, EventQuery(actor="USA")))
         assert [e["event"] for e in events] == ["CONCEDE"]
     assert n_events >= 2
     with Store(db, read_only=True) as store:
-        assert [e["doc_id"] for e in store.events(event="SUPPORT", since="2020-03-01", until="2020-03-31")] == ["s1"]
-        assert list(store.events(recipient="ARM", until="2020-02")) == []
+        supports = all_events(store, EventQuery(event="SUPPORT", since="2020-03-01", until="2020-03-31"))
+        assert [e["doc_id"] for e in supports] == ["s1"]
+        assert list(all_events(store, EventQuery(recipient="ARM", until="2020-02"))) == []
 
 
 def test_store_rejects_a_file_that_is_not_a_database(tmp_path):
@@ -69,11 +71,11 @@ def test_store_upgrades_a_schema_2_database_and_dedup_clusters_its_events(coder,
             store.con.execute(f"DROP TABLE {table}")
         store.con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     with Store(db, read_only=True) as store, pytest.raises(StoreError, match="tieline dedup"):
-        list(store.clusters())  # read-only: it cannot upgrade, so it says what to do
+        list(list_clusters(store))  # read-only: it cannot upgrade, so it says what to do
     with Store(db) as store:
         assert store.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
         summary = deduplicate(store)
-        assert summary.events == store.counts()["events"] == len(list(store.clusters())) >= 1
+        assert summary.events == store.counts()["events"] == len(list(list_clusters(store))) >= 1
 
 
 def test_store_refuses_a_database_from_a_newer_tieline(tmp_path):

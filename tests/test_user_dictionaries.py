@@ -59,7 +59,7 @@ def test_user_dictionaries_change_the_coding(nlp, tmp_path):
     records = [r.to_dict() for r in coder.code([Document("d", text, dt.date(2021, 3, 3))])]
     dyads = {(r["event"], r["actor"]["country"], r["recipient"]["country"]) for r in records}
     assert ("CONSULT", "ARM", "IRN") in dyads and ("REJECT", "ARM", "TUR") in dyads
-    before = [r for r in coder.code([Document("d", text, dt.date(2019, 3, 3))]) if r.actor["country"] == "ARM"]
+    before = [r for r in coder.code([Document("d", text, dt.date(2019, 3, 3))]) if r.actor.first.country == "ARM"]
     assert before == []  # outside the entry's dates
 
 

@@ -165,7 +165,7 @@ def test_events_csv_is_the_current_selection(client):
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     lines = response.text.strip().splitlines()
     api_total = client.get("/api/events", params={"type": "SANCTION", "actor": "GBR"}).json()["total"]
-    assert lines[0].startswith("event_id,date,event") and len(lines) - 1 == api_total
+    assert lines[0].startswith("event_id,doc_id,date,date_precision,event") and len(lines) - 1 == api_total
     assert all(",SANCTION," in line for line in lines[1:])
 
 

@@ -2,9 +2,9 @@
 
 Two steps, kept apart:
 
-* ``ActorFinder.find_names`` (find): matches the names in the data tables (countries, their
-  adjectives and capitals, government buildings, organisations, office holders) in a parsed
-  segment, giving one :class:`Name` per match.
+* find: :class:`tieline.names.NameFinder` matches the names in the data tables (countries,
+  their adjectives and capitals, government buildings, organisations, office holders) in a
+  parsed segment, giving one :class:`Name` per match.
 * ``ActorFinder.resolve`` (build): given the head token of a noun phrase (a subject, an
   object...), reads its modifiers (``Iran's``, ``Malaysian``, ``of ITU``, appositions), the
   role nouns in ``agents.csv`` and the document context (:mod:`tieline.coref`) to return the
@@ -14,16 +14,15 @@ Two steps, kept apart:
 from __future__ import annotations
 
 import datetime as dt
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
-from tieline.coref import COUNTERPART_NOUNS, DocumentContext
+from tieline.coref import DocumentContext
 from tieline.lexicon import Lexicon
+from tieline.names import NameFinder
 from tieline.types import Actor, Mention, Name, ParsedDocument, Resolution
 
 # Dependency labels that stay inside a noun phrase when collecting its modifiers.
@@ -35,11 +34,7 @@ PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "they",
 FORMER_UNITS = frozenset({"republic", "colony", "territory", "state", "satellite", "province", "protectorate"})
 SUBJECT_PRONOUNS = frozenset({"he", "she", "it", "they", "we"})
 RELATIVE_PRONOUNS = frozenset({"that", "who", "which", "whom", "whose"})
-STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "IGO"})
 POINTING_NOUNS = frozenset({"country", "countries", "side", "sides", "nation", "nations"})  # resolved by the document context
-RECENT_SEGMENTS = 64  # segments whose names are kept (a long story has a few dozen)
-NAME_KINDS_PRIORITY = {"user": -1, "leader": 0, "surname": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4,
-                       "adjective": 5, "region": 6}
 
 
 @dataclass(frozen=True)
@@ -65,99 +60,17 @@ class ActorFinder:
     """Matches table names and resolves noun phrases to actors."""
 
     def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
-        vocab = self.vocab = nlp.vocab
-        self.make_doc = nlp.make_doc
         self.lexicon = lexicon
-        self.matcher = PhraseMatcher(vocab, attr="ORTH")
-        self.payloads: dict[int, list[tuple[str, Actor]]] = {}
-        self.leaders_by_key: dict[str, list] = {}
-        self.surnames: dict[str, list] = {}  # last names not listed as aliases: used only when unambiguous
-        self.user_validity: dict[str, object] = {}
-        # the names of the last segments read: the rules, the model's candidates and the story's
-        # country each read a document's names, so they are found once (the Doc is kept, so its id is not reused)
-        self._recent: OrderedDict[tuple[int, dt.date | None], tuple[Doc, dict[int, Name]]] = OrderedDict()
-        self._build()
-
-    # ---- tables into the matcher ---------------------------------------------------------
-    def _add(self, phrases: Iterable[str], kind: str, actor: Actor) -> None:
-        key = f"{kind}:{actor.name}:{actor.country}:{actor.abbrev}"
-        key_id = self.vocab.strings.add(key)
-        forms = set()
-        for phrase in phrases:
-            phrase = phrase.strip()
-            if len(phrase) < 2:
-                continue
-            forms.add(phrase)
-            if phrase.isupper() is False and phrase[:1].islower():
-                forms.add(phrase[:1].upper() + phrase[1:])
-            if kind == "organization" and phrase.isalpha() and phrase.isupper() and len(phrase) >= 4:
-                forms.add(phrase.capitalize())  # British style: "Nato", "Isis", "Opec"
-            if "'" in phrase:
-                forms.add(phrase.replace("'", "’"))
-        if not forms:
-            return
-        self.matcher.add(key, [self.make_doc(f) for f in sorted(forms)])
-        self.payloads.setdefault(key_id, []).append((kind, actor))
-
-    def _build(self) -> None:
-        lex = self.lexicon
-        for entry in lex.user_actors:
-            self._add((entry.name, *entry.aliases), "user",
-                      Actor(entry.name, entry.country, entry.type, entry.abbrev))
-            self.user_validity[entry.name] = entry
-        for c in lex.countries:
-            self._add((c.name, *c.aliases), "country", Actor(c.name, c.iso3, "GOV"))
-            self._add(c.adjectives, "adjective", Actor(c.name, c.iso3, None))
-            if c.capital:
-                self._add((c.capital,), "capital", Actor(c.name, c.iso3, "GOV"))
-        for place in lex.places:  # "Darfur rebels", "Kashmiri militants": a region names its country
-            if place.feature == "region":
-                self._add((place.name,), "region", Actor(place.name, place.country, None))
-        for m in lex.metonyms:
-            self._add((m.phrase,), "metonym", Actor(m.name, m.country, m.type))
-        for o in lex.organizations:
-            names = [o.name, *o.aliases]
-            if o.abbrev and (len(o.abbrev) > 2 or o.abbrev.isupper()):
-                names.append(o.abbrev)
-            names += [f"the {n}" for n in names if not n.lower().startswith("the ")]
-            self._add(names, "organization", Actor(o.name, o.country, o.type, o.abbrev))
-        self._add_leaders()
-
-    def _add_leaders(self) -> None:
-        """Office holders by name and alias, and by surname when no country or organisation has it."""
-        lex = self.lexicon
-        taken = {n for c in lex.countries for n in (c.name, *c.aliases, *c.adjectives, c.capital)}
-        taken |= {n for o in lex.organizations for n in (o.name, o.abbrev, *o.aliases)}
-        for leader in lex.leaders:
-            keys = [leader.name, *leader.aliases, *_hyphenated(leader)]
-            keys += [v for k in keys for v in _article_variants(k)]
-            for key in keys:
-                self.leaders_by_key.setdefault(key, []).append(leader)
-            surname = leader.name.split()[-1] if len(leader.name.split()) > 1 else ""
-            if surname.lower().startswith(("al-", "el-")):
-                surname = surname[3:]  # "Omar al-Bashir" is "Bashir" (and "El Bashir") too
-            if surname not in keys and _usable_surname(surname) and surname not in taken:
-                self.surnames.setdefault(surname, []).append(leader)
-        for key in self.leaders_by_key:
-            self._add((key,), "leader", Actor(key, None, None))
-        for key in self.surnames:
-            if key not in self.leaders_by_key:
-                self._add((key,), "surname", Actor(key, None, None))
+        self.names = NameFinder(nlp, lexicon)
 
     # ---- find ---------------------------------------------------------------------------
     def find_names(self, doc: Doc, day: dt.date | None) -> dict[int, Name]:
-        """Table names in a segment, keyed by each covered token index (longest match wins).
-        The mapping is shared with later calls for the same segment: read it, do not change it."""
-        key = (id(doc), day)
-        recent = self._recent.get(key)
-        if recent is not None and recent[0] is doc:
-            self._recent.move_to_end(key)
-            return recent[1]
-        names = self._find_names(doc, day)
-        self._recent[key] = (doc, names)
-        if len(self._recent) > RECENT_SEGMENTS:
-            self._recent.popitem(last=False)
-        return names
+        """Table names in a segment (:meth:`NameFinder.find_names`)."""
+        return self.names.find_names(doc, day)
+
+    def country_names(self, text: str, day: dt.date | None) -> list[Actor]:
+        """Countries named in a short text such as a title (:meth:`NameFinder.country_names`)."""
+        return self.names.country_names(text, day)
 
     def read_story(self, parsed: ParsedDocument) -> tuple[DocumentContext, list[dict[int, Name]]]:
         """A fresh document context for a story, with its title's countries and the whole story's
@@ -170,131 +83,6 @@ class ActorFinder:
         context.read_story(segment_names)
         return context, segment_names
 
-    def _find_names(self, doc: Doc, day: dt.date | None) -> dict[int, Name]:
-        found: list[Name] = []
-        for match_id, start, end in self.matcher(doc):
-            for kind, actor in self.payloads.get(match_id, []):
-                name = self._matched_name(doc, start, end, kind, actor, day)
-                if name is not None:
-                    found.append(name)
-        # of two names of one length, the one cut off by a hyphen loses ("Republic of Guinea-Bissau")
-        found.sort(key=lambda n: (-(n.end - n.start), _hyphen_cut(doc, n.end), NAME_KINDS_PRIORITY.get(n.kind, 9), n.start))
-        by_token: dict[int, Name] = {}
-        organizations = [ent for ent in doc.ents if ent.label_ == "ORG"]
-        for name in found:
-            if any(i in by_token for i in range(name.start, name.end)):
-                continue
-            if name.start > 0 and doc[name.start - 1].text == "/" or "/" in doc[name.start].text:
-                continue  # a photo credit: "REUTERS/Danish Siddiqui"
-            if name.kind in ("country", "capital", "region", "adjective") and (
-                    _tail_of_longer_name(doc, name.start) or _patron(doc, name.end)):
-                continue  # "New York", "Port Sudan"; "US-backed rebels" are not the US
-            if name.kind in ("country", "adjective", "capital"):
-                name = self._inside_firm_name(name, organizations)
-            for i in range(name.start, name.end):
-                by_token[i] = name
-        return by_token
-
-    def _matched_name(self, doc: Doc, start: int, end: int, kind: str, actor: Actor, day: dt.date | None) -> Name | None:
-        """A table name matched at doc[start:end], or None when the context says it is someone
-        or something else (or the office holder was not in office on ``day``)."""
-        if kind == "surname" and end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title:
-            return None  # "Donald Trump": a surname elsewhere, a first name here
-        if kind == "surname" and start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title \
-                and doc[start - 1].text not in self._given_names(actor.name):
-            return None  # "Diane Abbott" is not Tony Abbott
-        if kind == "leader" and end - start == 1 and doc[start].ent_iob_ == "I" and doc[start - 1].ent_type_ == "PERSON" \
-                and doc[start - 1].lower_ not in self.lexicon.agents \
-                and doc[start - 1].text not in self._given_names(actor.name, kind):
-            return None  # "Charles Kennedy" is not John F. Kennedy (whose one-word name is "Kennedy")
-        if kind in ("leader", "surname") and _inside_longer_name(doc, start, end):
-            return None  # "Faisal bin Farhan bin Abdullah", "Abdul-Ghani", "Mohamed bin Zayed": someone else's name
-        if kind in ("leader", "surname"):
-            resolved = self._leader(actor.name, day) if kind == "leader" else self._surname(actor.name, day)
-            if resolved is None:
-                return None
-            actor, kind = resolved, "leader"
-        elif kind == "user" and not self.user_validity[actor.name].valid(day):  # type: ignore[attr-defined]
-            return None
-        elif kind == "organization" and actor.type == "IGO" and _national_body(doc, start, end):
-            return None  # "Iran's Supreme National Security Council", "the Security Council of Kyrgyzstan"
-        return Name(start, end, kind, actor)
-
-    def _inside_firm_name(self, name: Name, organizations: list) -> Name:
-        """A country inside a longer organisation name that is no state body ("Air France",
-        "Virgin Australia", "Bank of England") names a firm of that country, not its government."""
-        for ent in organizations:
-            if ent.start <= name.start and name.end <= ent.end and (ent.end - ent.start) > (name.end - name.start):
-                others = [t for t in ent if not (name.start <= t.i < name.end) and not t.is_punct]
-                sectors = {self.lexicon.agents.get(t.lemma_.lower()) for t in others} - {None}
-                if sectors & STATE_SECTORS:
-                    return name
-                doc = ent.doc
-                ticker = ent.end + 1 < len(doc) and doc[ent.end].text == "(" and "." in doc[ent.end + 1].text \
-                    and doc[ent.end + 1].text.split(".")[0].isupper()
-                brand = name.end == ent.end and all(t.pos_ == "PROPN" for t in others)  # "Air France"
-                if sectors or ticker or brand:
-                    kind = min((s for s in sectors if s), default="BUS")
-                    return Name(name.start, name.end, "firm", Actor(name.actor.name, name.actor.country, kind))
-        return name
-
-    def country_names(self, text: str, day: dt.date | None) -> list[Actor]:
-        """Countries named in a short text such as a title (tokenized only, not parsed)."""
-        doc = self.make_doc(text)
-        seen: set[int] = set()
-        out = []
-        for name in self.find_names(doc, day).values():
-            if name.kind == "adjective" and name.end < len(doc) and doc[name.end].lower_ in COUNTERPART_NOUNS:
-                continue  # "Jaishankar holds talks with Australian counterpart": not Australia's story
-            if id(name) not in seen and name.kind in ("country", "adjective", "capital", "metonym"):
-                seen.add(id(name))
-                out.append(name.actor)
-        return out
-
-    def _leader(self, key: str, day: dt.date | None, country: str | None = None) -> Actor | None:
-        rows = self.leaders_by_key.get(key, [])
-        if country is not None and any(r.country == country for r in rows):
-            rows = [r for r in rows if r.country == country]  # "Jordan's King Abdullah", not Malaysia's
-        newer = {r.country for r in rows if r.source == "leaders_current.csv"}
-        if newer:
-            # the newer table knows this country's holder of the name: an older row of that country
-            # left open (no end date) is out of date; another country's King Abdullah is not
-            rows = [r for r in rows if r.source == "leaders_current.csv" or r.end is not None or r.type == "ELI"
-                    or r.country not in newer]
-        current = [r for r in rows if r.holds_office(day)]
-        if current:  # a dated office beats an undated one, and office beats former office
-            r = min(current, key=lambda r: (r.type == "ELI", r.start is None, -(r.start or dt.date.min).toordinal()))
-            return Actor(r.name, r.country, r.type)
-        if day is not None:
-            past = [r for r in rows if r.start is not None and r.start <= day]
-            if past:
-                r = max(past, key=lambda r: r.start or dt.date.min)
-                return Actor(r.name, r.country, "ELI" if r.type == "GOV" else r.type)
-        return None
-
-    def _holders(self, key: str, day: dt.date | None) -> set[str]:
-        """The countries of the office holders of a name on a date (several for "King Abdullah")."""
-        return {r.country for r in self.leaders_by_key.get(key, []) if r.type != "ELI" and r.holds_office(day)
-                and r.start is not None}
-
-    def _given_names(self, key: str, kind: str = "surname") -> set[str]:
-        """Every other word of the names of the office holders with this surname (or this
-        one-word name: "Kennedy" is an alias of John F. Kennedy)."""
-        holders = self.surnames.get(key, ()) if kind == "surname" else self.leaders_by_key.get(key, ())
-        return {word for leader in holders for name in (leader.name, *leader.aliases)
-                for word in name.split() if word != key}
-
-    def _surname(self, key: str, day: dt.date | None) -> Actor | None:
-        """A bare surname ("Sharon said") names the one office holder of that name in office on
-        the story's date, and nobody when several are."""
-        current = [r for r in self.surnames.get(key, []) if r.holds_office(day) and r.type != "ELI"
-                   and (day is None or r.start is not None)
-                   and not (r.end is None and r.source == "leaders.csv" and day is not None and day > OPEN_POSTS_UNTIL)]
-        people = {(r.name, r.country) for r in current}
-        if len(people) != 1:
-            return None
-        r = min(current, key=lambda r: -(r.start or dt.date.min).toordinal())
-        return Actor(r.name, r.country, r.type)
 
     # ---- build --------------------------------------------------------------------------
     def agent_type(self, tokens: Iterable[Token]) -> tuple[str | None, Token | None]:
@@ -398,14 +186,14 @@ class ActorFinder:
                  and names[t.i].kind in ("country", "adjective")]
         key = head.doc[own.start:own.end].text
         if named and named[0] and named[0] != actor.country:
-            return self._leader(key, context.day, named[0]) or actor
+            return self.names.leader(key, context.day, named[0]) or actor
         if not named:
-            holders = self._holders(key, context.day)
+            holders = self.names.holders(key, context.day)
             known = [c for c in holders if context.country_counts.get(c)]
             if len(holders) > 1 and known:
                 best = max(known, key=lambda c: context.country_counts[c])
                 if best != actor.country:
-                    return self._leader(key, context.day, best) or actor
+                    return self.names.leader(key, context.day, best) or actor
         return actor
 
     def _resolve_described(self, head: Token, phrase: Phrase, names: dict[int, Name], offset: int,
@@ -584,9 +372,6 @@ ACTOR_NOUNS = frozenset(
 )
 
 
-PATRON_WORDS = frozenset({"backed", "funded", "sponsored", "supported", "armed", "trained", "allied", "aligned"})
-
-
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "baroness", "baron"})
 
 
@@ -600,105 +385,3 @@ def _named_person(head: Token) -> bool:
     names = [t for t in words if t.pos_ == "PROPN" and t.is_title and t.lower_.rstrip(".") not in HONORIFICS]
     titled = any(t.lower_.rstrip(".") in HONORIFICS for t in words)
     return (titled and len(names) >= 1) or (len(names) >= 1 and head.ent_type_ == "PERSON")
-
-
-def _tail_of_longer_name(doc, start: int) -> bool:
-    """The name ends a longer proper name: "New York", "Port Sudan" (not "President Putin")."""
-    if start == 0:
-        return False
-    before = doc[start - 1]
-    return before.pos_ == "PROPN" and before.ent_iob_ in ("B", "I") and doc[start].ent_iob_ == "I" \
-        and before.is_title and before.ent_type_ in ("GPE", "LOC", "FAC", "ORG")
-
-
-def _patron(doc, end: int) -> bool:
-    """ "US-backed", "Iranian-funded": the name qualifies someone else's backer."""
-    return end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in PATRON_WORDS
-
-
-# leaders.csv (Phoenix) was last updated in early 2015; a post it leaves open is not known to be
-# held much later, so a bare surname is not read through it after this date.
-OPEN_POSTS_UNTIL = dt.date(2016, 12, 31)
-
-# Capitalised surnames that are also everyday words: too risky to read as a person alone.
-WORD_SURNAMES = frozenset("Rice Brown Young White Black Green King Price Power Hope Love Little Best Wise Strong "
-                          "Long Short Hill Wood Rose May Major General Cook Lord Church Bishop Mills Banks Ford Hunt "
-                          "Cash Gold Stone Lamb Fox Hall Street West North South East Bell Moon Park Sun Day Lee Star "
-                          "Will Grant Mark Bond Frank Hunter Baker Miller Smith Walker Wells Sharp Steel Rich".split())
-FAMILY_FIRST = frozenset({"CHN", "TWN", "KOR", "PRK", "HKG", "MAC", "VNM"})
-
-
-# Words inside Arabic names: a leader's name right after one ("bin Abdullah") or before one
-# ("Mohamed bin Zayed") is part of someone else's longer name.
-NAME_PARTICLES = frozenset({"bin", "ibn", "bint", "abu", "abd", "abdul", "abdel", "ould"})
-ARTICLES = frozenset({"al", "el"})
-# Words that make a generic name ("Security Council") the UN body's.
-UN_WORDS = ("UN", "U.N.", "United Nations", "UN's", "U.N.'s")
-
-
-def _inside_longer_name(doc, start: int, end: int) -> bool:
-    """A leader's name that is only a piece of a longer personal name: after "bin"/"ibn" or a
-    hyphen ("bin Abdullah", "Abdul-Ghani"; not "Al-Saud", a family name), or a one-word name
-    before "bin" ("Mohamed bin Zayed")."""
-    if start > 0:
-        before = doc[start - 1]
-        if before.lower_ in NAME_PARTICLES:
-            return True
-        if before.text == "-" and not before.whitespace_ and start > 1 and not doc[start - 2].whitespace_ \
-                and doc[start - 2].lower_ not in ARTICLES and doc[start - 2].is_alpha and doc[start - 2].is_title:
-            return True
-    if end - start == 1 and end < len(doc) and doc[end].lower_ in NAME_PARTICLES - {"abu", "abd", "abdul", "abdel"}:
-        return True
-    return False
-
-
-def _hyphen_cut(doc, end: int) -> bool:
-    """The name runs on through a hyphen into a capitalised word ("Guinea" in "Guinea-Bissau")."""
-    return end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ \
-        and not doc[end].whitespace_ and doc[end + 1].is_title
-
-
-def _national_body(doc, start: int, end: int) -> bool:
-    """An international body's name made of common words ("Security Council", "Red Crescent") used
-    for a national body: part of a longer capitalised name ("Supreme National Security Council",
-    "Kuwait Red Crescent"), or owned by a country ("Iran's Security Council", "the Security
-    Council of Kyrgyzstan")."""
-    first = start + 1 if doc[start].lower_ == "the" else start
-    words = [t for t in doc[first:end] if t.is_alpha]
-    if len(words) < 2 or any(t.is_upper for t in words) or any(w in doc[start:end].text for w in UN_WORDS):
-        return False  # an acronym ("Turkey's NATO allies") or a UN name is the body itself
-    if first > 0:
-        before = doc[first - 1]
-        if before.is_title and before.pos_ in ("PROPN", "ADJ") and before.lower_ not in ("the", "un") \
-                and not before.is_sent_start:
-            return True  # "Supreme National Security Council", "Russian Security Council"
-        if before.tag_ == "POS" or before.lower_ in ("'s", "’s"):
-            return True  # "Iran's Security Council"
-    return end + 1 < len(doc) and doc[end].lower_ == "of" and (doc[end + 1].ent_type_ == "GPE" or (
-        doc[end + 1].is_title and doc[end + 1].text not in UN_WORDS and doc[end + 1].text != "United"))
-
-
-def _usable_surname(surname: str) -> bool:
-    return len(surname) >= 4 and surname[:1].isupper() and surname.replace("-", "").replace("'", "").isalpha() \
-        and not surname.isupper() and surname not in WORD_SURNAMES
-
-
-def _hyphenated(leader) -> list[str]:
-    """ "Kim Jong Il" is also written "Kim Jong-il" (East Asian given names)."""
-    parts = leader.name.split()
-    if leader.country not in FAMILY_FIRST or len(parts) != 3:
-        return []
-    return [f"{parts[0]} {parts[1]}-{parts[2].lower()}", f"{parts[0]} {parts[1]}-{parts[2]}"]
-
-
-def _article_variants(name: str) -> list[str]:
-    """ "Omar al-Bashir" is also "Omar El Bashir", "Omar Al-Bashir", "Omar Bashir"."""
-    words = name.split()
-    out = []
-    for i, w in enumerate(words):
-        low = w.lower()
-        if low.startswith(("al-", "el-")) and len(w) > 4:
-            rest = w[3:]
-            for form in (f"El {rest}", f"Al-{rest}", f"al {rest}", f"Al {rest}", rest):
-                out.append(" ".join(words[:i] + [form] + words[i + 1:]))
-    return out

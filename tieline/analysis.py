@@ -22,7 +22,8 @@ from xml.sax.saxutils import escape
 import pandas as pd
 
 from tieline.errors import TielineError
-from tieline.store import Store, date_window
+from tieline.query import date_window
+from tieline.store import Store
 
 PERIODS = {"day": 10, "month": 7, "year": 4}  # length of the date prefix that names the period
 

@@ -13,9 +13,9 @@ spreadsheet would run as a formula. No value or path is formatted into SQL (issu
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import duckdb
 
@@ -23,8 +23,9 @@ from tieline.about import __version__
 from tieline.csvfile import write_csv
 from tieline.errors import TielineError
 from tieline.lexicon import default_lexicon
-from tieline.store import Store, event_day, record_window, sql_string, store_error
-from tieline.types import party_members
+from tieline.query import record_window
+from tieline.store import Store, event_day, sql_string, store_error
+from tieline.types import Member, Party
 
 FORMATS = ("jsonl", "csv", "parquet", "gdelt", "polecat")
 COLUMNS = ("event_id", "doc_id", "date", "date_precision", "event", "mode", "quad", "score", "cameo",
@@ -67,19 +68,33 @@ def _write_flat(store: Store, target: Path, *, fmt: str, since: str | None, unti
     """JSON lines of the full records, or CSV of the flat columns. The query runs before the
     file is opened, so that a database that cannot be read leaves no empty file behind."""
     window, params = record_window("", since, until, min_confidence)  # fixed columns; the values are bound
-    order = "ORDER BY date, doc_id, event_id"
-    if fmt == "jsonl":
-        records = store.read(f"SELECT record FROM events WHERE {window} {order}", params).fetchall()
-        with target.open("w", encoding="utf-8", newline="") as out:
-            for (record,) in records:
-                out.write(json.dumps(json.loads(record), ensure_ascii=False) + "\n")
-        return len(records)
-    found = store.read(f"SELECT {', '.join(COLUMNS)} FROM events WHERE {window} {order}", params).fetchall()
-    lists = [COLUMNS.index(name) for name in LIST_COLUMNS]
-    rows = ([("|".join(value) if value is not None else "") if i in lists else value for i, value in enumerate(row)]
-            for row in found)
+    found = store.read(f"SELECT record FROM events WHERE {window} ORDER BY date, doc_id, event_id", params).fetchall()
+    records = [json.loads(record) for (record,) in found]
     with target.open("w", encoding="utf-8", newline="") as out:
-        return write_csv(rows, out, columns=COLUMNS, lineterminator="\n")
+        if fmt == "csv":
+            return write_events_csv(records, out)
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return len(records)
+
+
+def event_row(record: dict[str, Any]) -> list[Any]:
+    """A record as one flat row of :data:`COLUMNS`: the first member of a compound party, lists
+    joined with "|"."""
+    actor, recipient = (party.first if party is not None else Member()
+                        for party in (Party.from_json(record.get("actor")), Party.from_json(record.get("recipient"))))
+    location = record.get("location") or {}
+    flat = {**record, "location_name": location.get("name"), "location_country": location.get("country"),
+            "lat": location.get("lat"), "lon": location.get("lon"),
+            **{f"actor_{k}": getattr(actor, k) for k in ("country", "type", "name", "abbrev")},
+            **{f"recipient_{k}": getattr(recipient, k) for k in ("country", "type", "name", "abbrev")}}
+    return [("|".join(flat.get(c) or ()) if c in LIST_COLUMNS else flat.get(c)) for c in COLUMNS]
+
+
+def write_events_csv(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    """Records as CSV of :data:`COLUMNS`: the one layout of events in CSV, for ``export``, ``events
+    --format csv`` and the web's ``/events.csv``; returns how many rows."""
+    return write_csv((event_row(r) for r in records), out, columns=COLUMNS, lineterminator="\n")
 
 
 def _write_parquet(store: Store, target: Path, *, since: str | None, until: str | None,
@@ -161,14 +176,14 @@ def write_gdelt(store: Store, path: Path, *, since: str | None = None, until: st
             FROM events e JOIN documents d ON d.id = e.doc_id
             WHERE NOT e.negated AND {window} ORDER BY e.date, e.doc_id, e.event_id"""
 
-    def actor(party: Any) -> list[str]:
-        members = party_members(party)
-        if not members:
+    def actor(value: Any) -> list[str]:
+        party = Party.from_json(value)
+        if party is None:
             return [""] * len(GDELT_ACTOR)
-        first = members[0]
-        country, kind = first.get("country") or "", first.get("type") or ""
-        code = (country + kind) if country else (first.get("abbrev") or "").upper()
-        return [code, (first.get("name") or "").upper(), country, "", "", "", "", kind, "", ""]
+        first = party.first
+        country, kind = first.country or "", first.type or ""
+        code = (country + kind) if country else (first.abbrev or "").upper()
+        return [code, (first.name or "").upper(), country, "", "", "", "", kind, "", ""]
 
     def geo(location: dict[str, Any] | None) -> list[str]:
         if not location or not location.get("name"):
@@ -216,13 +231,14 @@ def write_polecat(store: Store, path: Path, *, since: str | None = None, until: 
               WHERE NOT e.negated AND {window} ORDER BY e.date, e.doc_id, e.event_id"""
 
     def party(value: Any) -> list[str]:
-        members = party_members(value)
+        found = Party.from_json(value)
+        members = found.members if found is not None else ()
 
         def joined(key: str) -> str:
-            return "; ".join(str(m.get(key) or "") for m in members)
+            return "; ".join(str(getattr(m, key) or "") for m in members)
 
-        cow = "; ".join(countries[m["country"]].cow if m.get("country") in countries else "" for m in members)
-        sector = members[0].get("type") or "" if members else ""
+        cow = "; ".join(countries[m.country].cow if m.country in countries else "" for m in members)
+        sector = members[0].type or "" if members else ""
         return [joined("name"), joined("country"), cow if cow.strip("; ") else "", sector, joined("type"), "",
                 joined("text"), ""]
 

@@ -22,17 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Span
 
 from tieline.actors import ActorFinder
-from tieline.attributes.contexts import find_terms, top_contexts
-from tieline.attributes.dates import date_phrases, resolve_date
-from tieline.attributes.places import Gazetteer, resolve_location
+from tieline.attributes.places import Gazetteer
+from tieline.attributes.resolve import AttributeResolver
 from tieline.attributes.topics import document_off_topic, sentence_off_topic
 from tieline.events import EventFinder
 from tieline.lexicon import Lexicon, default_lexicon
-from tieline.parse import dateline_place, failure, parse_documents
-from tieline.records import build_record, recipients_from_story
+from tieline.parse import failure, parse_documents
+from tieline.records import build_record, one_per_act, recipients_from_story
 from tieline.settings import DEFAULTS
 from tieline.sources import make_source
 from tieline.types import (
@@ -41,18 +39,9 @@ from tieline.types import (
     Document,
     Event,
     EventRecord,
-    Location,
     ParsedDocument,
     Problem,
-    party_members,
 )
-
-# An event that ended over a month before its story is told as background: the news of it was
-# coded (or missed) then, and coding it again would date old news as new.
-HISTORICAL_DAYS = 31
-SEAT_SECTORS = frozenset({"GOV", "LEG", "JUD"})
-SEAT_TYPES = frozenset({"ACCUSE", "REQUEST", "REJECT", "THREATEN", "SUPPORT", "SANCTION", "COERCE", "CONCEDE"})
-CARRY_SENTENCES = 3  # an undated / unplaced event takes the previous event's date / place this close
 
 Item = Document | Problem
 
@@ -101,6 +90,7 @@ class Coder:
         self.events = EventFinder(self.lexicon, self.actors)
         self.source = make_source(event_source, self.events, model_path, threads=model_threads)
         self.gazetteer = Gazetteer(nlp, self.lexicon)
+        self.attributes = AttributeResolver(self.lexicon, self.gazetteer)
 
     def code(self, documents: Iterable[Item]) -> Iterator[EventRecord]:
         """Event records of the documents, in order (problems are dropped; see code_documents)."""
@@ -150,19 +140,10 @@ class Coder:
             if not off_topic[where]:
                 events.append(event)
         attributes = self.resolve_attributes(parsed, events)
-        records: list[EventRecord] = []
-        seen: set[tuple] = set()
-        for event, attrs in zip(events, attributes):
-            record = build_record(event, attrs, self.lexicon)
-            if record is None or (record.hypothetical and not self.include_hypothetical) \
-                    or (record.historical and not self.include_historical):
-                continue
-            # one record per act: "shot and wounded two soldiers" is one assault, not two
-            key = (record.spans["sentence"][0], record.event, _parties(record.actor), _parties(record.recipient))
-            if key in seen:
-                continue
-            seen.add(key)
-            records.append(record)
+        built = (build_record(event, attrs, self.lexicon) for event, attrs in zip(events, attributes))
+        records = one_per_act(r for r in built if r is not None
+                              and (self.include_hypothetical or not r.hypothetical)
+                              and (self.include_historical or not r.historical))
         home = self.story_country(parsed) if any(r.recipient is None for r in records) else None
         records = self.source.calibrate(recipients_from_story(records, self.lexicon, home))
         return [r for r in records if r.confidence >= self.min_confidence]  # on the final confidence
@@ -174,93 +155,5 @@ class Coder:
         return home.country if home is not None else None
 
     def resolve_attributes(self, parsed: ParsedDocument, events: list[Event]) -> list[Attributes]:
-        """Date, place, contexts and fields of each event (in document order)."""
-        if not events:
-            return []
-        published = parsed.document.date
-        # What each sentence says is found once, not once per event: a run-on sentence with
-        # thousands of events cost the square of its length (issue 9).
-        sentence_contexts = {(n, sent.start): find_terms(sent, self.lexicon.contexts)
-                             for n, seg in enumerate(parsed.segments) for sent in seg.doc.sents}
-        doc_contexts = top_contexts(sentence_contexts.values())
-        said_in: dict[tuple[int, int], tuple[list[Span], tuple[str, ...]]] = {}  # date phrases and fields
-        out: list[Attributes] = []
-        last: tuple[int, str | None, str | None, Location | None] | None = None  # sentence, date, precision, place
-        dateline = self.gazetteer.lookup(dateline_place(parsed.document.text) or "")
-        for event in events:
-            doc = parsed.segments[event.segment].doc
-            token = doc[event.token]
-            sent_index = event.sentence_index
-            key = (event.segment, token.sent.start)
-            if key not in said_in:
-                said_in[key] = (date_phrases(token.sent), tuple(find_terms(token.sent, self.lexicon.fields)))
-            phrases, sectors = said_in[key]
-            resolved = resolve_date(token, published, future=event.future, phrases=phrases)
-            if resolved is not None and published is not None and event.future and event.trigger.event == "AGREE" \
-                    and resolved.value > published:
-                resolved = None  # "agreed to visit next month": the agreement is dated, not the visit
-            date: str | None
-            precision: str | None
-            if resolved is not None:
-                date, precision = resolved.text(), resolved.precision
-            elif last is not None and last[1] and self._near(parsed, last[0], event):
-                date, precision = last[1], last[2]
-            elif published is not None:
-                date, precision = published.isoformat(), "day"
-            else:
-                date, precision = None, None
-            exclude = self._party_tokens(doc, event, parsed.segments[event.segment].offset)
-            location = resolve_location(token, self.gazetteer, exclude)
-            near_place = last[3] if last is not None and last[3] is not None and self._near(parsed, last[0], event) \
-                else None
-            if near_place is not None and (location is None or (event.future and event.trigger.event == "AGREE")):
-                location = near_place  # an undertaking is made where the story is, not where it will happen
-            if location is None:
-                location = dateline or self._seat_of(event)
-            contexts = sentence_contexts[key] + [c for c in doc_contexts if c not in sentence_contexts[key]]
-            historical = bool(resolved and published and (published - resolved.last_day()).days > HISTORICAL_DAYS)
-            out.append(Attributes(date, precision, location, tuple(contexts), sectors, historical))
-            last = (sent_index, date, precision, location)
-        return out
-
-    def _seat_of(self, event: Event) -> Location | None:
-        """A state's own act or statement with no place named happens at home: the country, with
-        its capital's coordinates."""
-        if event.actor is None or event.actor.actor.type not in SEAT_SECTORS or event.trigger.event not in SEAT_TYPES:
-            return None
-        country = self.lexicon.countries_by_iso3.get(event.actor.actor.country or "")
-        if country is None:
-            return None
-        return Location(country.name, country.iso3, country.lat, country.lon)
-
-    @staticmethod
-    def _near(parsed: ParsedDocument, previous_sentence: int, event: Event) -> bool:
-        return event.sentence_index - previous_sentence <= CARRY_SENTENCES
-
-    def _party_tokens(self, doc, event: Event, offset: int) -> set[int]:
-        visited = event.trigger.event == "CONSULT" or self.lexicon.event_types[event.trigger.event].placed
-        out: set[int] = set()
-        for mention in (event.actor, event.recipient):
-            if mention is None or mention.start < 0:
-                continue
-            if mention.kind == "capital" and visited:
-                continue  # "visited Tashkent", "shelled Kyiv": the capital is also the place
-            # otherwise a capital names its government: "Beijing warned Washington" is not in Washington
-            span = doc.char_span(mention.start - offset, mention.end - offset, alignment_mode="expand")
-            if span is None:
-                continue
-            tokens = set(range(span.start, span.end))
-            if visited:  # "protesters in Tbilisi marched": where the party is, the event is
-                for tok in span:
-                    if tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_PREPOSITIONS and tok.head.i in tokens:
-                        tokens -= {t.i for t in tok.subtree}
-            out.update(tokens)
-        return out
-
-
-LOCATIVE_PREPOSITIONS = frozenset({"in", "at", "near", "outside", "inside"})
-
-
-def _parties(party: dict | list | None) -> tuple:
-    """Who a party is, for telling records of one act apart: countries or organisations."""
-    return tuple(sorted((m.get("country") or "", m.get("abbrev") or "") for m in party_members(party)))
+        """Date, place, contexts and fields of each event (:class:`AttributeResolver`)."""
+        return self.attributes.resolve(parsed, events)

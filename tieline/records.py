@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import replace
 from importlib import resources
 from typing import Any
 
 from tieline.lexicon import Lexicon
-from tieline.types import Actor, Attributes, Event, EventRecord, Mention, party_members
+from tieline.types import Actor, Attributes, Event, EventRecord, Member, Mention, Party
 
 SELF_MEETING_TYPES = frozenset({"CONSULT"})  # a cabinet meeting is no news between parties (optional at most)
 # Events that, with no recipient named, are aimed at a government at home (a protest, a
@@ -41,18 +42,20 @@ def plover_score(lexicon: Lexicon, event: str, mode: str | None) -> float:
 
 
 def record_party(mention: Mention | None, actor: Actor | None = None) -> dict[str, Any] | None:
-    if mention is None and actor is None:
-        return None
-    a = mention.actor if mention is not None else actor
-    assert a is not None
-    return {"text": mention.text if mention is not None else None, "name": a.name, "country": a.country,
-            "type": a.type, "abbrev": a.abbrev}
+    """A mention (or an actor no words name) as the JSON object of one party member."""
+    member = record_member(mention, actor)
+    return member.to_dict() if member is not None else None
 
 
-def _member(mention: Mention) -> dict[str, Any]:
-    party = record_party(mention)
-    assert party is not None
-    return party
+def record_member(mention: Mention | None, actor: Actor | None = None) -> Member | None:
+    """The member a mention names, or an actor no words name (``text`` None); None for neither."""
+    if mention is not None:
+        return Member.of(mention.actor, mention.text)
+    return Member.of(actor) if actor is not None else None
+
+
+def _party(first: Mention, others: tuple[Mention, ...]) -> Party:
+    return Party(tuple(Member.of(m.actor, m.text) for m in (first, *others)))
 
 
 def _span(mention: Mention | None) -> list[int] | None:
@@ -114,26 +117,20 @@ def event_id(event: Event) -> str:
 def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> EventRecord | None:
     """The output record of an event, or None when no actor can be named."""
     trigger = event.trigger
-    first_actor = record_party(event.actor)
-    if first_actor is None:
+    if event.actor is not None:
+        actor = _party(event.actor, event.co_actors)
+    else:
         unidentified = implied_actor(event, attributes)
         if unidentified is None:
             return None
-        first_actor = record_party(None, unidentified)
-    assert first_actor is not None
-    actor: dict[str, Any] | list[dict[str, Any]] = first_actor
-    if event.co_actors:
-        actor = [first_actor, *(_member(m) for m in event.co_actors)]
-    first_recipient = record_party(event.recipient)
-    recipient: dict[str, Any] | list[dict[str, Any]] | None = first_recipient
-    if first_recipient is not None and event.co_recipients:
-        recipient = [first_recipient, *(_member(m) for m in event.co_recipients)]
+        actor = Party.of(Member.of(unidentified))
+    recipient = _party(event.recipient, event.co_recipients) if event.recipient is not None else None
     implied = None
     if recipient is None:
         implied = implied_recipient(event, attributes)
         if implied is not None:
             implied = named_country(implied, lexicon)
-            recipient = record_party(None, implied)
+            recipient = Party.of(Member.of(implied))
     contexts = list(attributes.contexts)
     default = DEFAULT_CONTEXTS.get(trigger.event)
     if default and default not in contexts:
@@ -188,24 +185,25 @@ def recipients_from_story(records: list[EventRecord], lexicon: Lexicon, home: st
     see :meth:`tieline.coref.DocumentContext.story_country`), the act is aimed at home: the
     guidelines code the parties, critics and officials of one country as that country."""
     counts: dict[str, int] = {}
-    party_of: dict[str, dict[str, Any]] = {}
+    party_of: dict[str, Member] = {}
     for record in records:
-        for member in party_members(record.actor) + party_members(record.recipient):
-            country = member.get("country")
+        members = record.actor.members + (record.recipient.members if record.recipient is not None else ())
+        for member in members:
+            country = member.country
             if country:
                 counts[country] = counts.get(country, 0) + 1
                 party_of.setdefault(country, member)
     out = []
     for record in records:
         if record.recipient is None and lexicon.event_types[record.event].aimed:
-            own = {m.get("country") for m in party_members(record.actor)}
+            own = record.actor.countries()
             # the most named; between equals, the first named
             others = [c for c in sorted(counts, key=lambda c: -counts[c]) if c not in own]
-            recipient = dict(party_of[others[0]]) if others else None
+            recipient = Party.of(party_of[others[0]]) if others else None
             if not others and home is not None and own == {home} and record.event not in SELF_MEETING_TYPES:
                 # a story of one country's politics: aimed at its own ("Mr Ancram condemned the
                 # document"), named as the country, not as the actor's own mention
-                recipient = record_party(None, named_country(Actor(home, home, None), lexicon))
+                recipient = Party.of(Member.of(named_country(Actor(home, home, None), lexicon)))
             if recipient is not None:
                 record = replace(record, recipient=recipient,
                                  rule=f"{record.rule}; recipient from the story",
@@ -218,3 +216,15 @@ def record_schema() -> dict[str, Any]:
     """The JSON Schema every record validates against."""
     text = (resources.files("tieline") / "data" / "record.schema.json").read_text(encoding="utf-8")
     return json.loads(text)
+
+
+def one_per_act(records: Iterable[EventRecord]) -> list[EventRecord]:
+    """The records in order, one per act (:meth:`EventRecord.act`): "shot and wounded two
+    soldiers" is one assault, not two."""
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for record in records:
+        if record.act() not in seen:
+            seen.add(record.act())
+            out.append(record)
+    return out

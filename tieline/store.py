@@ -27,7 +27,7 @@ import pandas as pd
 
 from tieline.about import __version__
 from tieline.errors import StoreError
-from tieline.types import CodedDocument, EventRecord, party_members
+from tieline.types import CodedDocument, EventRecord, Member
 
 log = logging.getLogger("tieline.store")
 
@@ -156,30 +156,6 @@ def text_sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
-def date_window(column: str, since: str | None, until: str | None) -> tuple[str, list[object]]:
-    """SQL condition and parameters keeping dates within [since, until]; dates may be YYYY,
-    YYYY-MM or YYYY-MM-DD, and ``until`` includes every date it is a prefix of. ``column`` is a
-    column name written in the caller's code, never input; the dates are bound parameters."""
-    return (f"(? IS NULL OR {column} >= ?) AND (? IS NULL OR substr({column}, 1, length(?)) <= ?)",
-            [since, since, until, until, until])
-
-
-def record_window(alias: str, since: str | None, until: str | None,
-                  min_confidence: float | None = None) -> tuple[str, list[object]]:
-    """SQL condition and parameters keeping event records dated within [since, until] whose
-    confidence is at least ``min_confidence`` (any when None). ``alias`` is the events table's
-    alias written in the caller's code ("" or "e."), never input."""
-    window, params = date_window(f"{alias}date", since, until)
-    floor, floor_params = confidence_floor(f"{alias}confidence", min_confidence)
-    return f"{window} AND {floor}", [*params, *floor_params]
-
-
-def confidence_floor(column: str, minimum: float | None) -> tuple[str, list[object]]:
-    """SQL condition keeping rows whose ``column`` (written in the caller's code) is at least
-    ``minimum``; any row when it is None."""
-    return f"(? IS NULL OR {column} >= ?)", [minimum, minimum]
-
-
 def event_day(event_date: str | None, published: dt.date | None) -> dt.date | None:
     """The day an event happened: its own date when day-precise, else the publication date when
     that falls inside the event's coarser date, else None (too vague to cluster or to put on a calendar)."""
@@ -193,58 +169,22 @@ def event_day(event_date: str | None, published: dt.date | None) -> dt.date | No
     return None
 
 
-def with_document(record: str, title: str | None, source: str | None, url: str | None,
-                  published: dt.date | None) -> dict[str, Any]:
-    """A stored record with its story's title, source, URL and date under ``document``."""
-    item = json.loads(record)
-    item["document"] = {"title": title, "source": source, "url": url,
-                        "date": published.isoformat() if published else None}
-    return item
-
-
-def _party_filters(actor: str | None, recipient: str | None, event: str | None, date_column: str,
-                   since: str | None, until: str | None, include_negated: bool) -> tuple[str, list[object]]:
-    """The SQL condition (and parameters) shared by event and cluster listings: first actor and
-    recipient country, type, date window, and negation."""
-    where: list[str] = []
-    params: list[object] = []
-    for column, value in (("actor_country", actor), ("recipient_country", recipient), ("event", event)):
-        if value:
-            where.append(f"{column} = ?")
-            params.append(value.upper())
-    window, window_params = date_window(date_column, since, until)
-    where.append(window)
-    params.extend(window_params)
-    if not include_negated:
-        where.append("NOT coalesce(negated, false)")
-    return " AND ".join(where), params
-
-
-def first_party(party: dict[str, Any] | list[dict[str, Any]] | None) -> dict[str, Any]:
-    """The first member of a party (a compound party is a list); its columns index the event."""
-    if isinstance(party, list):
-        return party[0] if party else {}
-    return party or {}
-
-
 def _party_rows(record: EventRecord) -> list[tuple[Any, ...]]:
     rows = []
     for role, party in (("actor", record.actor), ("recipient", record.recipient)):
-        for position, p in enumerate(party_members(party), 1):
-            rows.append((record.event_id, record.doc_id, role, position, p.get("country"), p.get("type"),
-                         p.get("name"), p.get("abbrev"), p.get("text")))
+        for position, p in enumerate(party.members if party is not None else (), 1):
+            rows.append((record.event_id, record.doc_id, role, position, p.country, p.type, p.name, p.abbrev, p.text))
     return rows
 
 
 def _event_row(record: EventRecord) -> tuple[Any, ...]:
     d = record.to_dict()
-    actor = first_party(d["actor"])
-    recipient = first_party(d["recipient"])
+    actor = record.actor.first
+    recipient = record.recipient.first if record.recipient is not None else Member()
     location = d["location"] or {}
-    return (d["event_id"], d["doc_id"], d["event"], d["mode"], actor.get("country"), actor.get("type"),
-            actor.get("name"), actor.get("abbrev"), recipient.get("country"), recipient.get("type"),
-            recipient.get("name"), recipient.get("abbrev"), d["date"], d["date_precision"], location.get("name"),
-            location.get("country"), location.get("lat"), location.get("lon"), d["negated"], d["future"],
+    return (d["event_id"], d["doc_id"], d["event"], d["mode"], actor.country, actor.type, actor.name, actor.abbrev,
+            recipient.country, recipient.type, recipient.name, recipient.abbrev, d["date"], d["date_precision"],
+            location.get("name"), location.get("country"), location.get("lat"), location.get("lon"), d["negated"], d["future"],
             d["hypothetical"], d["historical"], d["cameo"], d["quad"], d["score"], d["confidence"],
             d["contexts"], d["sectors"], d["sentence"], d["trigger"], d["rule"], json.dumps(d, ensure_ascii=False))
 
@@ -484,67 +424,15 @@ class Store:
         finally:
             self.con.unregister("tieline_rows")
 
-    def events(self, *, actor: str | None = None, recipient: str | None = None, event: str | None = None,
-               since: str | None = None, until: str | None = None, include_negated: bool = False,
-               min_confidence: float | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
-        """Stored event records (as dicts), filtered, ordered by date and document."""
-        where, params = _party_filters(actor, recipient, event, "date", since, until, include_negated)
-        floor, floor_params = confidence_floor("confidence", min_confidence)
-        where, params = f"{where} AND {floor}", [*params, *floor_params]
-        sql = f"SELECT record FROM events WHERE {where}"
-        sql += " ORDER BY date NULLS LAST, doc_id, event_id"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        for (record,) in self.read(sql, params).fetchall():
-            yield json.loads(record)
-
     def has_table(self, name: str) -> bool:
         row = self.read("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()
         return bool(row and row[0])
 
-    def _require_clusters(self) -> None:
+    def require_clusters(self) -> None:
+        """Raises StoreError when the database has no clusters yet (made by an older tieline)."""
         if not self.has_table("clusters"):
             raise StoreError(f"{self.path}: made by an older tieline without clusters; "
                              f"run `tieline dedup --db {self.path}` to upgrade it and build them")
-
-    def clusters(self, *, actor: str | None = None, recipient: str | None = None, event: str | None = None,
-                 since: str | None = None, until: str | None = None, min_reports: int = 1,
-                 include_negated: bool = False, limit: int | None = None) -> Iterator[dict[str, Any]]:
-        """Clusters (one per real-world event), most reported first, then by date."""
-        self._require_clusters()
-        where, params = _party_filters(actor, recipient, event, "CAST(date AS VARCHAR)", since, until, include_negated)
-        sql = (f"SELECT * EXCLUDE (block) FROM clusters WHERE num_reports >= ? AND {where} "
-               "ORDER BY num_reports DESC, num_sources DESC, date, cluster_id")
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        cursor = self.read(sql, [min_reports, *params])
-        names = [c[0] for c in cursor.description]
-        for row in cursor.fetchall():
-            yield dict(zip(names, row))
-
-    def cluster_reports(self, cluster_id: str) -> list[dict[str, Any]]:
-        """The report-level records of one cluster, with their documents' source, title and URL."""
-        self._require_clusters()
-        rows = self.read("""
-            SELECT e.record, d.title, d.source, d.url, d.date
-            FROM cluster_members m JOIN events e ON e.event_id = m.event_id JOIN documents d ON d.id = m.doc_id
-            WHERE m.cluster_id = ? ORDER BY d.date NULLS LAST, m.doc_id, m.event_id""", [cluster_id]).fetchall()
-        return [with_document(*row) for row in rows]
-
-    def clusters_by_record(self) -> dict[tuple[str, str, str, str], str]:
-        """{(doc_id, event, actor country, recipient country): cluster id} for every affirmed
-        record. Where several of a document's records share the key, the one dated nearest the
-        publication date stands for the story (an older event told as background does not)."""
-        self._require_clusters()
-        rows = self.read("""
-            SELECT e.doc_id, e.event, coalesce(e.actor_country, ''), coalesce(e.recipient_country, ''), m.cluster_id
-            FROM events e JOIN cluster_members m USING (event_id) JOIN documents d ON d.id = e.doc_id
-            WHERE NOT e.negated
-            ORDER BY e.doc_id, abs(datediff('day', TRY_CAST(e.date AS DATE), d.date)) NULLS LAST, e.event_id""").fetchall()
-        out: dict[tuple[str, str, str, str], str] = {}
-        for doc_id, event, actor, recipient, cluster_id in rows:
-            out.setdefault((doc_id, event, actor, recipient), cluster_id)
-        return out
 
     def counts(self) -> dict[str, int]:
         docs = self.read("SELECT count(*) FROM documents").fetchone()

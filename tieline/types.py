@@ -7,6 +7,7 @@ Character offsets (``start``, ``end``) are always offsets in the document's text
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -155,6 +156,82 @@ class Attributes:
 
 
 @dataclass(frozen=True)
+class Member:
+    """One party of a record as the record names it: the words of the text, and the table's
+    name, country, sector type and abbreviation."""
+
+    text: str | None = None
+    name: str | None = None
+    country: str | None = None
+    type: str | None = None
+    abbrev: str | None = None
+
+    @classmethod
+    def of(cls, actor: Actor, text: str | None = None) -> Member:
+        return cls(text, actor.name, actor.country, actor.type, actor.abbrev)
+
+    @classmethod
+    def from_dict(cls, value: Mapping[str, Any]) -> Member:
+        return cls(value.get("text"), value.get("name"), value.get("country"), value.get("type"), value.get("abbrev"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "name": self.name, "country": self.country, "type": self.type,
+                "abbrev": self.abbrev}
+
+    def label(self) -> str:
+        """'IRN GOV', 'UN IGO'."""
+        return " ".join(v for v in (self.abbrev or self.country or self.name, self.type) if v)
+
+    def key(self) -> tuple[str, str]:
+        """What tells two members apart as parties: country and abbreviation."""
+        return (self.country or "", self.abbrev or "")
+
+
+@dataclass(frozen=True)
+class Party:
+    """An event's actor or recipient: one member, or several for a compound party ("the United
+    States and France accused Russia" has a two-member actor). In JSON a single member is an
+    object and a compound party a list of them."""
+
+    members: tuple[Member, ...]
+
+    def __post_init__(self) -> None:
+        if not self.members:
+            raise ValueError("a party has at least one member")
+
+    @classmethod
+    def of(cls, *members: Member) -> Party:
+        return cls(tuple(members))
+
+    @classmethod
+    def from_json(cls, value: Any) -> Party | None:
+        """The party of a record read back from JSON (None for none)."""
+        if not value:
+            return None
+        items = value if isinstance(value, list) else [value]
+        return cls(tuple(Member.from_dict(m) for m in items))
+
+    @property
+    def first(self) -> Member:
+        """The first member: its columns index the event in the store and in flat exports."""
+        return self.members[0]
+
+    def to_json(self) -> dict[str, Any] | list[dict[str, Any]]:
+        return self.first.to_dict() if len(self.members) == 1 else [m.to_dict() for m in self.members]
+
+    def label(self) -> str:
+        """'IRN GOV', or the members' labels joined with ' + '."""
+        return " + ".join(m.label() for m in self.members)
+
+    def keys(self) -> tuple[tuple[str, str], ...]:
+        """The members' keys, sorted: two records with these and one event and sentence are one act."""
+        return tuple(sorted(m.key() for m in self.members))
+
+    def countries(self) -> set[str | None]:
+        return {m.country for m in self.members}
+
+
+@dataclass(frozen=True)
 class EventRecord:
     """One output record: an event with its attributes and evidence."""
 
@@ -164,8 +241,8 @@ class EventRecord:
     mode: str | None
     contexts: tuple[str, ...]
     sectors: tuple[str, ...]
-    actor: dict[str, Any] | list[dict[str, Any]]  # a list for a compound actor
-    recipient: dict[str, Any] | list[dict[str, Any]] | None
+    actor: Party
+    recipient: Party | None
     date: str | None
     date_precision: str | None
     location: dict[str, Any] | None
@@ -183,6 +260,18 @@ class EventRecord:
     confidence: float
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def sentence_start(self) -> int:
+        """Where the record's evidence sentence starts in the story."""
+        start: int = self.spans["sentence"][0]
+        return start
+
+    def act(self) -> tuple[Any, ...]:
+        """What the record reports: its sentence, event type and parties. Two records of one act
+        are one event told twice by the rules' triggers ("shot and wounded")."""
+        return (self.sentence_start, self.event, self.actor.keys(),
+                self.recipient.keys() if self.recipient is not None else ())
+
     def to_dict(self) -> dict[str, Any]:
         """The record as the JSON object tieline writes (field order fixed)."""
         out: dict[str, Any] = {
@@ -192,8 +281,8 @@ class EventRecord:
             "mode": self.mode,
             "contexts": list(self.contexts),
             "sectors": list(self.sectors),
-            "actor": self.actor,
-            "recipient": self.recipient,
+            "actor": self.actor.to_json(),
+            "recipient": self.recipient.to_json() if self.recipient is not None else None,
             "date": self.date,
             "date_precision": self.date_precision,
             "location": self.location,
@@ -222,8 +311,7 @@ class CodedDocument:
     records: tuple[EventRecord, ...]
 
 
-def party_members(party: dict[str, Any] | list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """The members of a record's party: a compound party is a list, a single one a dict, none None."""
-    if party is None:
-        return []
-    return party if isinstance(party, list) else [party]
+def party_text(party: dict[str, Any] | list[dict[str, Any]] | None) -> str:
+    """A party read from JSON as short text (:meth:`Party.label`); empty for none."""
+    found = Party.from_json(party)
+    return found.label() if found is not None else ""

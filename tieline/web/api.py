@@ -12,8 +12,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from tieline import analysis
-from tieline.csvfile import write_csv
-from tieline.query import count_events, frame_records, get_event, search_events, stats
+from tieline.export import write_events_csv
+from tieline.query import cluster_reports, count_events, frame_records, get_event, list_clusters, search_events, stats
 from tieline.web.deps import (
     CODE_PATTERN,
     DATE_PATTERN,
@@ -26,11 +26,7 @@ from tieline.web.deps import (
     StoreView,
     check_event_type,
     check_period,
-    party_text,
 )
-
-CSV_COLUMNS = ("event_id", "date", "event", "mode", "actor", "recipient", "quad", "score", "cameo", "location",
-               "contexts", "sectors", "sentence", "doc_id", "source", "url")
 
 Code = Annotated[str, PathParam(pattern=CODE_PATTERN)]
 OptionalDate = Annotated[str | None, Query(pattern=DATE_PATTERN)]
@@ -91,14 +87,14 @@ def api_clusters(s: StoreView, actor: Annotated[str | None, Query(pattern=CODE_P
                  since: OptionalDate = None, until: OptionalDate = None,
                  min_reports: Annotated[int, Query(ge=1)] = 1,
                  limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE) -> list[dict[str, Any]]:
-    rows = s.clusters(actor=actor, recipient=recipient, event=type, since=since, until=until,
-                      min_reports=min_reports, limit=limit)
+    rows = list_clusters(s, actor=actor, recipient=recipient, event=type, since=since, until=until,
+                         min_reports=min_reports, limit=limit)
     return [_jsonable(r) for r in rows]
 
 
 @router.get("/api/clusters/{cluster_id}", summary="One cluster's reports")
 def api_cluster(s: StoreView, cluster_id: Annotated[str, PathParam(pattern=EVENT_ID_PATTERN)]) -> dict[str, Any]:
-    reports = s.cluster_reports(cluster_id)
+    reports = cluster_reports(s, cluster_id)
     if not reports:
         raise HTTPException(404, f"no cluster {cluster_id}")
     return {"cluster_id": cluster_id, "num_reports": len({r["doc_id"] for r in reports}), "reports": reports}
@@ -115,12 +111,8 @@ def api_code(state: State, body: CodeRequest) -> dict[str, Any]:
 @router.get("/events.csv", summary="The events matching the filters, as CSV")
 def events_csv(s: StoreView, filters: Filters, limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000) -> Response:
     buffer = io.StringIO()
-    rows = ([r["event_id"], r["date"], r["event"], r["mode"] or "", party_text(r["actor"]),
-             party_text(r["recipient"]), r["quad"], r["score"], r["cameo"], (r["location"] or {}).get("name", ""),
-             "|".join(r["contexts"]), "|".join(r["sectors"]), r["sentence"], r["doc_id"],
-             r["document"]["source"] or "", r["document"]["url"] or ""]
-            for r in search_events(s, filters, limit=limit))
-    write_csv(rows, buffer, columns=CSV_COLUMNS)  # the one CSV writer: formulas neutralised (issue 9)
+    # the export's columns, through the one CSV writer (formulas neutralised, issue 9)
+    write_events_csv(search_events(s, filters, limit=limit), buffer)
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="tieline-events.csv"'})
 

@@ -24,13 +24,15 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+import tieline.web.api as api
+import tieline.web.pages as pages
 from tieline.about import __version__
 from tieline.errors import InputError, LexiconError, ModelError, StoreError, TielineError
 from tieline.lexicon import EVENT_TYPES, default_lexicon
 from tieline.store import Store
-from tieline.web import api, pages
+from tieline.types import party_text
 from tieline.web.coding import CodingPool
-from tieline.web.deps import QUAD_NAMES, WebState, is_web_url, party_text
+from tieline.web.deps import QUAD_NAMES, WebState, is_web_url
 from tieline.web.guards import LOOPBACK_HOSTS, BodySizeLimit, CatchErrors, HostCheck, SecurityHeaders, error_json
 
 HERE = Path(__file__).parent
@@ -74,6 +76,7 @@ def create_app(db: str | Path, *, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
             yield
         finally:
             pool.close()  # no worker outlives the server (issue 9)
+            store.close()
 
     # FastAPI's own /docs page loads Swagger UI from a CDN; ours renders the OpenAPI
     # description on the server, so the app works offline.

@@ -112,16 +112,6 @@ def check_period(value: str) -> None:
         raise HTTPException(400, f"unknown period {value!r}; one of {', '.join(PERIODS)}")
 
 
-def party_text(party: Any) -> str:
-    """A party as short text: 'IRN GOV', 'UN', or members joined with ' + '."""
-    if not party:
-        return ""
-    if isinstance(party, list):
-        return " + ".join(party_text(p) for p in party)
-    code = party.get("country") or party.get("abbrev") or party.get("name") or ""
-    return " ".join(v for v in (code, party.get("type") or "") if v)
-
-
 def is_web_url(url: Any) -> bool:
     """Whether ``url`` may be a link: http(s) with a host. A document's url comes from its source
     (a JSON line, a feed), so ``javascript:`` and the like are shown as text (issue 9)."""

@@ -1,0 +1,120 @@
+"""Analysis commands over a database: ``dyad``, ``partners``, ``profile``, ``timeline`` and
+``network``, as tables, CSV or JSON lines, with a chart on request."""
+
+from __future__ import annotations
+
+import click
+
+from tieline.cli.base import cli, db_option, frame_format_option, iso_date, period_option, plot_option, window_options
+from tieline.cli.output import write_frame
+
+
+@cli.command()
+@click.argument("a")
+@click.argument("b")
+@db_option
+@period_option
+@window_options
+@frame_format_option
+@plot_option
+def dyad(a: str, b: str, db: str, by: str, since: str | None, until: str | None, fmt: str,
+         plot: str | None) -> None:
+    """Events between countries A and B (ISO3), by period, type and quad class."""
+    from tieline import analysis
+    from tieline.store import Store
+
+    with Store(db, read_only=True) as store:
+        frame = analysis.dyad(store, a, b, by=by, since=since, until=until)
+    write_frame(frame, fmt)
+    if plot:
+        from tieline.plot import plot_dyad
+
+        click.echo(f"chart written to {plot_dyad(frame, a, b, plot)}", err=True)
+
+
+@cli.command()
+@click.argument("country")
+@db_option
+@window_options
+@frame_format_option
+@plot_option
+def partners(country: str, db: str, since: str | None, until: str | None, fmt: str, plot: str | None) -> None:
+    """COUNTRY's partners, ranked, with their cooperation/conflict balance and top fields."""
+    from tieline import analysis
+    from tieline.store import Store
+
+    with Store(db, read_only=True) as store:
+        frame = analysis.partners(store, country, since=since, until=until)
+    write_frame(frame, fmt)
+    if plot:
+        from tieline.plot import plot_partners
+
+        click.echo(f"chart written to {plot_partners(frame, country, plot)}", err=True)
+
+
+@cli.command()
+@click.argument("country")
+@db_option
+@click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="year", show_default=True,
+              help="Period of the partners-over-time table.")
+@window_options
+@frame_format_option
+@plot_option
+def profile(country: str, db: str, by: str, since: str | None, until: str | None, fmt: str,
+            plot: str | None) -> None:
+    """COUNTRY's event types (as actor and recipient), contexts, fields and partners over time."""
+    from tieline import analysis
+    from tieline.store import Store
+
+    with Store(db, read_only=True) as store:
+        result = analysis.profile(store, country, by=by, since=since, until=until)
+    for title, frame in (("event types", result.types), ("contexts", result.contexts),
+                         ("fields", result.sectors), ("partners over time", result.partners)):
+        if fmt == "table":
+            click.echo(f"{result.country}: {title}")
+            write_frame(frame, fmt)
+        else:  # one stream: each row names its table
+            write_frame(frame.assign(table=title)[["table", *frame.columns]], fmt)
+    if plot:
+        from tieline.plot import plot_profile
+
+        click.echo(f"chart written to {plot_profile(result, plot)}", err=True)
+
+
+@cli.command()
+@db_option
+@click.option("--country", help="Only events with this country (ISO3) as a party.")
+@period_option
+@frame_format_option
+@plot_option
+def timeline(db: str, country: str | None, by: str, fmt: str, plot: str | None) -> None:
+    """Events per period and quad class."""
+    from tieline import analysis
+    from tieline.store import Store
+
+    with Store(db, read_only=True) as store:
+        frame = analysis.timeline(store, country=country, by=by)
+    write_frame(frame, fmt)
+    if plot:
+        from tieline.plot import plot_timeline
+
+        title = f"Events involving {country.upper()} by quad class" if country else "Events by quad class"
+        click.echo(f"chart written to {plot_timeline(frame, plot, title=title)}", err=True)
+
+
+@cli.command()
+@db_option
+@click.option("--since", callback=iso_date, help="Earliest event date (YYYY-MM-DD).")
+@click.option("--type", "event_type", help="Only this PLOVER event type.")
+@click.option("--graphml", type=click.Path(dir_okay=False, writable=True), help="Also write the network as GraphML.")
+@frame_format_option
+def network(db: str, since: str | None, event_type: str | None, graphml: str | None, fmt: str) -> None:
+    """Directed edges between parties (edge list), optionally as GraphML for graph tools."""
+    from tieline import analysis
+    from tieline.store import Store
+
+    with Store(db, read_only=True) as store:
+        edges = analysis.network(store, since=since, event=event_type)
+    if graphml:
+        analysis.write_graphml(edges, graphml)
+    write_frame(edges, fmt)

@@ -1,0 +1,201 @@
+"""The command group, the settings file, the options several commands share, and the one place a
+command builds a :class:`~tieline.pipeline.Coder`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from tieline.about import __version__
+from tieline.errors import TielineError
+from tieline.settings import DEFAULTS, EVENT_SOURCES
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+PARSE_SETTINGS = ("batch_chars", "segment_chars", "max_document_chars", "min_english_ratio")
+READ_SETTINGS = ("max_document_bytes",)
+
+
+def load_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Settings from a YAML file become the defaults of every command (command-line options win)."""
+    if value is None:
+        return
+    import yaml
+
+    try:
+        with open(value, encoding="utf-8") as f:
+            config = yaml.safe_load(f) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise click.BadParameter(f"cannot read {value}: {exc}") from exc
+    if not isinstance(config, dict):
+        raise click.BadParameter(f"{value}: expected a mapping of settings")
+    unknown = sorted(set(config) - set(DEFAULTS))
+    if unknown:
+        raise click.BadParameter(f"{value}: unknown settings {unknown}; known: {sorted(DEFAULTS)}")
+    if "event_source" in config and config["event_source"] not in EVENT_SOURCES:
+        raise click.BadParameter(f"{value}: event_source must be {', '.join(EVENT_SOURCES[:-1])} or "
+                                 f"{EVENT_SOURCES[-1]}, not {config['event_source']!r}")
+    for key in ("actors", "triggers"):
+        if isinstance(config.get(key), str):
+            config[key] = [config[key]]
+    ctx.meta["tieline.config"] = config
+    # every command: a setting fills the option of its name wherever there is one ("db" for
+    # export, serve and the analysis commands as much as for ingest)
+    group = ctx.command
+    names = group.list_commands(ctx) if isinstance(group, click.Group) else []
+    ctx.default_map = {name: dict(config) for name in names}
+
+
+def settings() -> dict[str, Any]:
+    """The settings file's values (empty without --config)."""
+    ctx = click.get_current_context(silent=True)
+    config: dict[str, Any] = ctx.find_root().meta.get("tieline.config", {}) if ctx is not None else {}
+    return config
+
+
+@click.group()
+@click.version_option(__version__, prog_name="tieline")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), callback=load_config, expose_value=False,
+              is_eager=True, help="YAML file of settings (model, batch_size, db, actors, triggers, ...): every "
+                                  "command's defaults.")
+def cli() -> None:
+    """tieline: news text in, PLOVER political event records out."""
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except TielineError as exc:
+        click.echo(f"tieline: error: {exc}", err=True)
+        sys.exit(2)
+
+
+# ---- building the coder -----------------------------------------------------------------------
+def make_coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),
+               triggers: tuple[str, ...] = (), *, hypothetical: bool = False, historical: bool = False,
+               min_confidence: float | None = None, event_source: str | None = None) -> Any:
+    """The Coder a command asked for: its options, else the settings file, else the defaults."""
+    from tieline.lexicon import Lexicon, default_lexicon
+    from tieline.parse import load_nlp
+    from tieline.pipeline import Coder
+
+    lexicon = Lexicon(user_actors=actors, user_triggers=triggers) if actors or triggers else default_lexicon()
+    config = settings()
+    parse_options = {k: config[k] for k in PARSE_SETTINGS if k in config}
+    return Coder(load_nlp(model), lexicon=lexicon, batch_size=batch_size, **parse_options,
+                 include_hypothetical=hypothetical or bool(config.get("include_hypothetical")),
+                 include_historical=historical or bool(config.get("include_historical")),
+                 min_confidence=min_confidence if min_confidence is not None
+                 else float(config.get("min_confidence") or DEFAULTS["min_confidence"]),
+                 event_source=event_source or str(config.get("event_source") or DEFAULTS["event_source"]),
+                 model_threads=int(config.get("model_threads") or DEFAULTS["model_threads"]))
+
+
+def read_options() -> dict[str, Any]:
+    """Reader settings from the settings file (max_document_bytes), for read_documents."""
+    config = settings()
+    return {k: config[k] for k in READ_SETTINGS if k in config}
+
+
+# ---- option values ----------------------------------------------------------------------------
+def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A checked YYYY-MM-DD date, kept as the ISO string the store compares with."""
+    return date.isoformat() if (date := parse_date(ctx, param, value)) is not None else None
+
+
+def plot_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from tieline.plot import check_path
+
+    try:
+        check_path(value)
+    except TielineError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return value
+
+
+# ---- options several commands share ------------------------------------------------------------
+def db_option(command: Command) -> Command:
+    return click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file.")(command)
+
+
+def window_options(command: Command) -> Command:
+    """--since and --until."""
+    command = click.option("--until", callback=iso_date, help="Latest event date (YYYY-MM-DD).")(command)
+    return click.option("--since", callback=iso_date, help="Earliest event date (YYYY-MM-DD).")(command)
+
+
+def publication_date_option(command: Command) -> Command:
+    return click.option("--date", callback=parse_date,
+                        help="Publication date (YYYY-MM-DD) of inputs that carry none (.txt, pages without a date)."
+                        )(command)
+
+
+def model_options(command: Command) -> Command:
+    """--model and --batch-size."""
+    command = click.option("--batch-size", default=DEFAULTS["batch_size"], show_default=True)(command)
+    return click.option("--model", default=DEFAULTS["model"], help="spaCy model package to load.")(command)
+
+
+def dictionary_options(command: Command) -> Command:
+    """--actors FILE and --triggers FILE, repeatable."""
+    command = click.option("--triggers", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                           help="Extra trigger phrases (CSV or YAML), tried before the built-in ones.")(command)
+    return click.option("--actors", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                        help="Extra actors (CSV or YAML), taking precedence over the built-in tables.")(command)
+
+
+def keep_options(command: Command) -> Command:
+    """--hypothetical, --historical, and --events (which source finds events)."""
+    command = click.option("--events", "event_source", type=click.Choice(EVENT_SOURCES),
+                           default=None, help="Where events come from: the trigger rules, the learned model, both "
+                           "(hybrid), or auto (hybrid when the model is installed). Default: the setting event_source, "
+                           "auto.")(command)
+    command = click.option("--hypothetical", is_flag=True,
+                           help="Also write events the story only supposes ('may meet'), flagged hypothetical.")(command)
+    return click.option("--historical", is_flag=True,
+                        help="Also write background events dated over a month before the story, flagged historical."
+                        )(command)
+
+
+def min_confidence_option(command: Command) -> Command:
+    return click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None,
+                        help="Only records at least this confident (0 to 1).")(command)
+
+
+def follow_links_option(command: Command) -> Command:
+    """--follow-links, and --allow-private-links beside it (issue 9: links are fetched only from public addresses)."""
+    command = click.option("--allow-private-links", is_flag=True, default=DEFAULTS["allow_private_links"],
+                           help="Also fetch links (feed entries, redirects) to private, loopback or link-local "
+                                "addresses, as on an intranet; by default links are fetched only from public "
+                                "addresses (a URL given here is fetched wherever it points).")(command)
+    return click.option("--follow-links", is_flag=True,
+                        help="For feeds: fetch each entry's page and code its main text, not the entry's summary.")(command)
+
+
+def frame_format_option(command: Command) -> Command:
+    return click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table",
+                        show_default=True)(command)
+
+
+def plot_option(command: Command) -> Command:
+    return click.option("--plot", type=click.Path(dir_okay=False, writable=True), callback=plot_path,
+                        help="Also draw the chart to FILE.png or FILE.svg.")(command)
+
+
+def period_option(command: Command) -> Command:
+    return click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month",
+                        show_default=True)(command)

@@ -1,0 +1,163 @@
+"""Commands that code news: ``code`` (to JSON lines or a table), ``ingest`` (into the database),
+``eval`` (against a gold file) and ``demo`` (the bundled sample)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import sys
+from importlib import resources
+
+import click
+
+import tieline.cli.base as base
+from tieline.cli.base import (
+    cli,
+    db_option,
+    dictionary_options,
+    follow_links_option,
+    keep_options,
+    min_confidence_option,
+    model_options,
+    publication_date_option,
+)
+from tieline.cli.output import Problems, Progress, print_table, write_records
+from tieline.settings import DEFAULTS
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@publication_date_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
+@click.option("--strict", is_flag=True, help="Exit with status 1 when any input had a problem.")
+@model_options
+@follow_links_option
+@keep_options
+@min_confidence_option
+@dictionary_options
+def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt: str, strict: bool,
+         model: str | None, batch_size: int, follow_links: bool, allow_private_links: bool, hypothetical: bool,
+         historical: bool, event_source: str | None, min_confidence: float | None, actors: tuple[str, ...],
+         triggers: tuple[str, ...]) -> None:
+    """Code INPUT files, folders or web addresses (.txt, .jsonl, .jsonl.gz, .html, RSS/Atom
+    feeds, http(s):// URLs, or - for stdin) into event records."""
+    from tieline.read import read_documents
+
+    coder = base.make_coder(model, batch_size, actors, triggers, hypothetical=hypothetical, historical=historical,
+                            min_confidence=min_confidence, event_source=event_source)
+    problems = Problems()
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        documents = read_documents(inputs, date=date, follow_links=follow_links,
+                                   allow_private_links=allow_private_links, **base.read_options())
+        coded = problems.filter(coder.code_documents(documents))
+        records = (r.to_dict() for c in coded for r in c.records)
+        write_records(records, fmt, out)
+    finally:
+        if output:
+            out.close()
+    if strict and problems.count:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@db_option
+@publication_date_option
+@click.option("--strict", is_flag=True, help="Exit with status 1 when any input had a problem.")
+@model_options
+@click.option("--commit-every", default=DEFAULTS["commit_every"], show_default=True,
+              help="Documents per database transaction.")
+@click.option("--dedup/--no-dedup", default=True, show_default=True,
+              help="Cluster the new events with the stored ones (as `tieline dedup` does) at the end.")
+@follow_links_option
+@keep_options
+@min_confidence_option
+@dictionary_options
+def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool, model: str | None,
+           batch_size: int, commit_every: int, dedup: bool, follow_links: bool, allow_private_links: bool,
+           hypothetical: bool, historical: bool, event_source: str | None, min_confidence: float | None,
+           actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
+    """Code INPUT files, folders, HTML pages, RSS/Atom feeds or web addresses and store documents
+    and events in the database. Documents already stored with the same text are skipped before
+    coding, so an interrupted run can be started again."""
+    from tieline.read import count_documents, read_documents
+    from tieline.store import IngestSummary, Store
+
+    coder = base.make_coder(model, batch_size, actors, triggers, hypothetical=hypothetical, historical=historical,
+                            min_confidence=min_confidence, event_source=event_source)
+    problems = Problems()
+    summary = IngestSummary()
+    progress = Progress(count_documents(inputs))
+    with Store(db) as store:
+        documents = read_documents(inputs, date=date, follow_links=follow_links,
+                                   allow_private_links=allow_private_links, **base.read_options())
+        fresh = store.unseen(documents, summary)
+        coded = progress.track(problems.filter(coder.code_documents(fresh)))
+        store.write(coded, batch_size=commit_every, summary=summary)
+        totals = store.counts()
+        # issue 9: an id met again in the same run is a duplicate in the input, not "already stored"
+        duplicates = (f"{summary.duplicates} duplicate{'s' if summary.duplicates != 1 else ''} in the input "
+                      "(the last version of each id kept), " if summary.duplicates else "")
+        click.echo(f"{summary.added} documents added, {summary.replaced} replaced, {summary.unchanged} unchanged "
+                   f"(already stored), {duplicates}{problems.summary()}; {summary.events} events written "
+                   f"({totals['documents']} documents, {totals['events']} events in {db}); "
+                   f"{progress.line(final=True)}", err=True)
+        if dedup:
+            from tieline.dedup import deduplicate
+
+            click.echo(f"tieline: dedup: {deduplicate(store)}", err=True)
+    if strict and problems.count:
+        sys.exit(1)
+
+
+@cli.command(name="eval")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--by-type", is_flag=True, help="Per-type counts as well.")
+@click.option("--json", "as_json", is_flag=True, help="Everything as JSON, including misses and false positives.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Also write the predictions to FILE.")
+@click.option("--model", default=DEFAULTS["model"], help="spaCy model package to load.")
+@keep_options
+@dictionary_options
+def eval_command(gold: str, by_type: bool, as_json: bool, output: str | None, model: str | None,
+                 hypothetical: bool, historical: bool, event_source: str | None, actors: tuple[str, ...],
+                 triggers: tuple[str, ...]) -> None:
+    """Code the documents of a GOLD file and score them (as shared/eval/score.py does)."""
+    from tieline.evaluate import format_score, gold_documents, load_gold, score
+
+    gold_docs = load_gold(gold)
+    documents = gold_documents(gold_docs)
+    coder = base.make_coder(model, DEFAULTS["batch_size"], actors, triggers, hypothetical=hypothetical,
+                            historical=historical, event_source=event_source)
+    predictions = [r.to_dict() for r in coder.code(documents)]
+    if output:
+        with open(output, "w", encoding="utf-8") as f:
+            write_records(predictions, "jsonl", f)
+    result = score(gold_docs, predictions)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=1, default=str))
+    else:
+        click.echo(format_score(result, by_type=by_type))
+
+
+@cli.command()
+@db_option
+def demo(db: str) -> None:
+    """Ingest the bundled sample stories into the database, cluster them and print their events
+    (then try `tieline serve`)."""
+    from tieline.dedup import deduplicate
+    from tieline.query import all_events
+    from tieline.read import read_jsonl
+    from tieline.store import Store
+
+    sample = (resources.files("tieline") / "data" / "samples" / "demo.jsonl").read_bytes()
+    coder = base.make_coder(None, DEFAULTS["batch_size"])
+    problems = Problems()
+    with Store(db) as store:
+        summary = store.write(problems.filter(coder.code_documents(read_jsonl(io.BytesIO(sample), "demo.jsonl"))))
+        deduplicate(store)
+        n = print_table(all_events(store), sys.stdout)
+    click.echo(f"{n} events from the demo sample in {db} ({summary.added} documents added, "
+               f"{summary.unchanged} already there); `tieline serve --db {db}` shows them in a browser", err=True)

@@ -1,0 +1,144 @@
+"""What commands print: record tables, JSON lines, CSV (through the one writer), DataFrames, and
+the problems and progress of a run on standard error."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+import click
+
+from tieline.types import CodedDocument, Problem, party_text
+
+TABLE_COLUMNS = ("date", "event", "mode", "actor", "recipient", "location", "trigger", "doc_id")
+
+
+def _row(r: dict[str, Any]) -> dict[str, str]:
+    loc = r.get("location") or {}
+    flags = [f for f in ("negated", "future", "hypothetical", "historical") if r.get(f)]
+    return {"date": r.get("date") or "", "event": r["event"] + (f" ({', '.join(flags)})" if flags else ""),
+            "mode": r.get("mode") or "", "actor": party_text(r.get("actor")),
+            "recipient": party_text(r.get("recipient")), "location": loc.get("name") or "",
+            "trigger": r.get("trigger") or "", "doc_id": r.get("doc_id") or ""}
+
+
+def print_table(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False, header_style="bold")
+    for column in TABLE_COLUMNS:
+        table.add_column(column)
+    n = 0
+    for r in records:
+        row = _row(r)
+        table.add_row(*(row[c] for c in TABLE_COLUMNS))
+        n += 1
+    Console(file=out, width=160 if not out.isatty() else None).print(table)
+    return n
+
+
+def write_records(records: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> int:
+    """Records as a table, CSV (the export's columns) or JSON lines; returns how many."""
+    if fmt == "table":
+        return print_table(records, out)
+    if fmt == "csv":
+        from tieline.export import write_events_csv
+
+        return write_events_csv(records, out)
+    n = 0
+    for r in records:
+        out.write(json.dumps(r, ensure_ascii=False) + "\n")
+        out.flush()
+        n += 1
+    return n
+
+
+def _cell(value: Any) -> str:
+    """A DataFrame value as table text: lists joined, missing values blank."""
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        return ", ".join(map(str, value))
+    if value is None or (isinstance(value, float) and value != value):  # NaN
+        return ""
+    return str(value)
+
+
+def write_frame(frame: Any, fmt: str) -> None:
+    """A DataFrame as a table, CSV or JSON lines on standard output."""
+    if fmt == "csv":  # through the one CSV writer, which neutralises formulas (issue 9)
+        from tieline.csvfile import write_frame_csv
+
+        write_frame_csv(frame, sys.stdout)
+    elif fmt == "jsonl":
+        sys.stdout.write(frame.to_json(orient="records", lines=True, force_ascii=False, date_format="iso"))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(header_style="bold")
+        for column in frame.columns:
+            table.add_column(str(column))
+        for row in frame.itertuples(index=False):
+            table.add_row(*(_cell(v) for v in row))
+        Console(file=sys.stdout, width=160 if not sys.stdout.isatty() else None).print(table)
+
+
+class Problems:
+    """Collects problems and reports each on standard error as it happens."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.reasons: dict[str, int] = {}
+
+    def report(self, problem: Problem) -> None:
+        self.count += 1
+        kind = problem.reason.split(":")[0].split(";")[0]  # "malformed JSON: ..." -> "malformed JSON"
+        self.reasons[kind] = self.reasons.get(kind, 0) + 1
+        click.echo(f"tieline: {problem}", err=True)
+
+    def summary(self) -> str:
+        """'3 problems (2 document has no text, 1 malformed JSON)'."""
+        if not self.count:
+            return "no problems"
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.reasons.items(), key=lambda kv: -kv[1]))
+        return f"{self.count} problem{'s' if self.count != 1 else ''} ({kinds})"
+
+    def filter(self, items: Iterable[CodedDocument | Problem]) -> Iterator[CodedDocument]:
+        for item in items:
+            if isinstance(item, Problem):
+                self.report(item)
+            else:
+                yield item
+
+
+class Progress:
+    """Reports documents coded, documents/s, events and the time left, on standard error, every
+    few seconds while a long ingest runs."""
+
+    def __init__(self, total: int | None, every: float = 5.0) -> None:
+        self.clock = time.monotonic
+        self.total, self.every = total, every
+        self.start = self.last = self.clock()
+        self.documents = self.events = 0
+
+    def track(self, items: Iterable[CodedDocument]) -> Iterator[CodedDocument]:
+        for item in items:
+            self.documents += 1
+            self.events += len(item.records)
+            if self.clock() - self.last >= self.every:
+                self.last = self.clock()
+                click.echo(f"tieline: {self.line()}", err=True)
+            yield item
+
+    def line(self, *, final: bool = False) -> str:
+        elapsed = max(self.clock() - self.start, 1e-9)
+        rate = self.documents / elapsed
+        text = f"{self.documents} documents coded, {rate:.1f} documents/s, {self.events} events"
+        if final:
+            return text + f", {elapsed:.0f} s"
+        if self.total and rate > 0 and self.documents < self.total:
+            text += f", about {(self.total - self.documents) / rate:.0f} s left"
+        return text
