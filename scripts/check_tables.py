@@ -8,6 +8,7 @@ import csv
 import re
 import sys
 from collections import Counter
+from pathlib import Path
 
 from scripts._common import DATA, split
 
@@ -42,6 +43,33 @@ def unique(name: str, rows, col) -> None:
     dup = [k for k, n in Counter(r[col] for r in rows).items() if n > 1]
     if dup:
         errors.append(f"{name}: duplicate {col}: {dup[:10]}")
+
+
+def check_leaders_current(iso3: set[str]) -> None:
+    """leaders_current.csv (kept when build_tables runs without a Factbook extract): its columns,
+    countries, types and dates, and every hand row of scripts/leaders_hand.csv in it."""
+    header = ["name", "aliases", "country", "type", "role", "start", "end"]
+
+    def rows_of(path) -> list[dict[str, str]]:
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(line for line in fh if not line.startswith("#"))
+            if reader.fieldnames != header:
+                errors.append(f"{path.name}: header {reader.fieldnames} != {header}")
+            return list(reader)
+
+    current = rows_of(DATA / "leaders_current.csv")
+    print(f"{'leaders_current.csv':20s} {len(current):6d} rows")
+    require("leaders_current.csv", current, ["name", "country", "type", "role"])
+    for i, r in enumerate(current, 2):
+        if r["country"] not in iso3 or r["type"] not in SECTORS:
+            errors.append(f"leaders_current.csv:{i}: bad country/type {r['country']} {r['type']}")
+        if any(r[col] and not DATE.match(r[col]) for col in ("start", "end")) or (
+                r["start"] and r["end"] and r["start"] > r["end"]):
+            errors.append(f"leaders_current.csv:{i}: bad dates {r['start']!r} {r['end']!r}")
+    hand = rows_of(Path(__file__).resolve().parent / "leaders_hand.csv")
+    missing = [r["name"] for r in hand if r not in current]
+    if missing:
+        errors.append(f"leaders_current.csv: hand rows missing (rebuild with --factbook): {missing}")
 
 
 def main() -> int:
@@ -161,6 +189,8 @@ def main() -> int:
         print(f"  {who}: {len(rows)} GOV rows, in office {when}: {ok}")
         if not ok:
             errors.append(f"leaders.csv: {who} not GOV on {when}")
+
+    check_leaders_current(iso3)
 
     total = sum(p.stat().st_size for p in DATA.iterdir() if p.is_file())
     print(f"tieline/data total: {total / 1024 / 1024:.2f} MiB")

@@ -137,3 +137,21 @@ def test_query_a_database_never_deduplicated_has_no_clusters_yet(tmp_path):
         store.write([coded_document("a", "Iran met Armenia.")])
         assert list(list_clusters(store)) == [] and cluster_counts(store) == (0, 0)
         assert stats(store)["clusters"] == 0 and count_events(store, EventQuery()) == 1
+
+
+def test_query_frames_for_analysts(store):
+    from tieline.query.frames import dyad, network, partners, profile, timeline
+
+    by_month = dyad(store, "irn", "arm", by="month")
+    assert by_month[["period", "direction", "event", "events"]].values.tolist() == [
+        ["2020-03", "IRN->ARM", "CONSULT", 2], ["2020-06", "IRN->ARM", "CONSULT", 1], ["2021-03", "IRN->ARM", "CONSULT", 1]]
+    assert dyad(store, "IRN", "ARM", by="year", since="2021")["events"].tolist() == [1]
+    ranked = partners(store, "ARM")
+    assert ranked[["partner", "events", "cooperation", "conflict"]].values.tolist() == [
+        ["IRN", 4, 4, 0], ["TUR", 2, 1, 1], ["UN", 1, 1, 0]]  # a compound actor counts for each member
+    assert ranked.loc[ranked.partner == "TUR", "balance"].item() == 0.0
+    assert timeline(store, country="TUR", by="year")[["period", "quad", "events"]].values.tolist() == [
+        ["2020", 1, 1], ["2021", 4, 1]]
+    turkey = profile(store, "TUR")
+    assert turkey.types[["event", "as_actor", "as_recipient"]].values.tolist() == [["CONSULT", 1, 0], ["SANCTION", 1, 0]]
+    assert network(store, country="UN")[["source", "target", "events"]].values.tolist() == [["UN", "ARM", 1]]

@@ -23,7 +23,7 @@ from tieline.about import __version__
 from tieline.csvfile import write_csv
 from tieline.errors import TielineError
 from tieline.lexicon import default_lexicon
-from tieline.query import record_window
+from tieline.query.exports import flat_frame, gdelt_rows, polecat_rows, records_in_window
 from tieline.store import Store, event_day, sql_string, store_error
 from tieline.types import Member, Party
 
@@ -67,9 +67,7 @@ def _write_flat(store: Store, target: Path, *, fmt: str, since: str | None, unti
                 min_confidence: float | None = None) -> int:
     """JSON lines of the full records, or CSV of the flat columns. The query runs before the
     file is opened, so that a database that cannot be read leaves no empty file behind."""
-    window, params = record_window("", since, until, min_confidence)  # fixed columns; the values are bound
-    found = store.read(f"SELECT record FROM events WHERE {window} ORDER BY date, doc_id, event_id", params).fetchall()
-    records = [json.loads(record) for (record,) in found]
+    records = records_in_window(store, since, until, min_confidence)
     with target.open("w", encoding="utf-8", newline="") as out:
         if fmt == "csv":
             return write_events_csv(records, out)
@@ -100,9 +98,7 @@ def write_events_csv(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
 def _write_parquet(store: Store, target: Path, *, since: str | None, until: str | None,
                    min_confidence: float | None = None) -> int:
     """A folder of Parquet files partitioned by month (``month=2020-03``, ``month=undated``)."""
-    window, params = record_window("", since, until, min_confidence)
-    frame = store.read(f"SELECT {', '.join(COLUMNS)}, coalesce(substr(date, 1, 7), 'undated') AS month "
-                       f"FROM events WHERE {window} ORDER BY date, doc_id, event_id", params).df()
+    frame = flat_frame(store, COLUMNS, since, until, min_confidence)
     # issue 9: the path was formatted into the SQL, so a name holding a quote ran what followed
     # it. COPY takes no bound parameter for its file before DuckDB 1.5 (and 1.5's is broken), so
     # the path is a literal whose quotes sql_string doubles; absolute, so that DuckDB writes into
@@ -151,30 +147,11 @@ def _lead_end(text: str) -> int:
     return cut if cut > 0 else start + LEAD_CHARS
 
 
-def _rows(store: Store, sql: str, params: list[object]) -> list[tuple[Any, ...]]:
-    return store.read(sql, params).fetchall()
-
-
 def write_gdelt(store: Store, path: Path, *, since: str | None = None, until: str | None = None,
                 min_confidence: float | None = None) -> int:
     """GDELT 2.0 event-table rows, one per cluster (or per record where no clustering was run)."""
     lexicon = default_lexicon()
     countries = lexicon.countries_by_iso3
-    window, params = record_window("e.", since, until, min_confidence)
-    if store.has_table("clusters"):
-        sql = f"""
-            SELECT e.record, d.date, d.url, d.text, d.coded_at, coalesce(c.num_records, 1),
-                   coalesce(c.num_sources, 1), coalesce(c.num_reports, 1)
-            FROM events e JOIN documents d ON d.id = e.doc_id
-            LEFT JOIN cluster_members m ON m.event_id = e.event_id
-            LEFT JOIN clusters c ON c.cluster_id = m.cluster_id
-            WHERE NOT e.negated AND (m.cluster_id IS NULL OR m.cluster_id = e.event_id) AND {window}
-            ORDER BY e.date, e.doc_id, e.event_id"""
-    else:
-        sql = f"""
-            SELECT e.record, d.date, d.url, d.text, d.coded_at, 1, 1, 1
-            FROM events e JOIN documents d ON d.id = e.doc_id
-            WHERE NOT e.negated AND {window} ORDER BY e.date, e.doc_id, e.event_id"""
 
     def actor(value: Any) -> list[str]:
         party = Party.from_json(value)
@@ -197,7 +174,7 @@ def write_gdelt(store: Store, path: Path, *, since: str | None = None, until: st
         return [kind, full, fips, fips if is_country else "", "", "" if lat is None else f"{lat:.4f}",
                 "" if lon is None else f"{lon:.4f}", fips if is_country else ""]
 
-    found = _rows(store, sql, params)  # before the file is opened: a failed read leaves no file
+    found = gdelt_rows(store, since, until, min_confidence)  # before the file is opened: a failed read leaves no file
 
     def rows() -> Iterator[list[Any]]:
         for record_json, published, url, text, coded_at, mentions, sources, articles in found:
@@ -226,9 +203,6 @@ def write_polecat(store: Store, path: Path, *, since: str | None = None, until: 
                   min_confidence: float | None = None) -> int:
     """POLECAT-layout rows, one per record, with POLECAT's header."""
     countries = default_lexicon().countries_by_iso3
-    window, params = record_window("e.", since, until, min_confidence)
-    sql = f"""SELECT e.record, d.date, d.source FROM events e JOIN documents d ON d.id = e.doc_id
-              WHERE NOT e.negated AND {window} ORDER BY e.date, e.doc_id, e.event_id"""
 
     def party(value: Any) -> list[str]:
         found = Party.from_json(value)
@@ -242,7 +216,7 @@ def write_polecat(store: Store, path: Path, *, since: str | None = None, until: 
         return [joined("name"), joined("country"), cow if cow.strip("; ") else "", sector, joined("type"), "",
                 joined("text"), ""]
 
-    found = _rows(store, sql, params)  # before the file is opened: a failed read leaves no file
+    found = polecat_rows(store, since, until, min_confidence)  # before the file is opened: a failed read leaves none
 
     def rows() -> Iterator[list[Any]]:
         for record_json, published, source in found:

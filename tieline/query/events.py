@@ -1,43 +1,19 @@
-"""Searches and listings of stored events that the command line, the web app, its API and exports
-share, so that a filter means the same everywhere (a party matches any member of a compound party).
+"""Searches and listings of stored events: a filter means the same in the command line, the web
+app, its API and exports (a party matches any member of a compound party).
 
 Every value is a bound parameter; column names never come from the caller.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from typing import Any
 
+from tieline.query.clusters import cluster_reports
+from tieline.query.sql import date_window, with_document
 from tieline.store import Store
-
-
-def date_window(column: str, since: str | None, until: str | None) -> tuple[str, list[object]]:
-    """SQL condition and parameters keeping dates within [since, until]; dates may be YYYY,
-    YYYY-MM or YYYY-MM-DD, and ``until`` includes every date it is a prefix of. ``column`` is a
-    column name written in the caller's code, never input; the dates are bound parameters."""
-    return (f"(? IS NULL OR {column} >= ?) AND (? IS NULL OR substr({column}, 1, length(?)) <= ?)",
-            [since, since, until, until, until])
-
-
-def record_window(alias: str, since: str | None, until: str | None,
-                  min_confidence: float | None = None) -> tuple[str, list[object]]:
-    """SQL condition and parameters keeping event records dated within [since, until] whose
-    confidence is at least ``min_confidence`` (any when None). ``alias`` is the events table's
-    alias written in the caller's code ("" or "e."), never input."""
-    window, params = date_window(f"{alias}date", since, until)
-    floor, floor_params = confidence_floor(f"{alias}confidence", min_confidence)
-    return f"{window} AND {floor}", [*params, *floor_params]
-
-
-def confidence_floor(column: str, minimum: float | None) -> tuple[str, list[object]]:
-    """SQL condition keeping rows whose ``column`` (written in the caller's code) is at least
-    ``minimum``; any row when it is None."""
-    return f"(? IS NULL OR {column} >= ?)", [minimum, minimum]
-
 
 
 @dataclass(frozen=True)
@@ -211,77 +187,3 @@ def all_events(store: Store, query: EventQuery | None = None, *, limit: int | No
         params = [*params, int(limit)]
     for (record,) in store.read(sql, params).fetchall():
         yield json.loads(record)
-
-
-# ---- clusters --------------------------------------------------------------------------------
-def list_clusters(store: Store, *, actor: str | None = None, recipient: str | None = None, event: str | None = None,
-             since: str | None = None, until: str | None = None, min_reports: int = 1,
-             include_negated: bool = False, limit: int | None = None) -> Iterator[dict[str, Any]]:
-    """Clusters (one per real-world event), most reported first, then by date."""
-    store.require_clusters()
-    where, params = _cluster_filters(actor, recipient, event, "CAST(date AS VARCHAR)", since, until, include_negated)
-    sql = (f"SELECT * EXCLUDE (block) FROM clusters WHERE num_reports >= ? AND {where} "
-           "ORDER BY num_reports DESC, num_sources DESC, date, cluster_id")
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    cursor = store.read(sql, [min_reports, *params])
-    names = [c[0] for c in cursor.description]
-    for row in cursor.fetchall():
-        yield dict(zip(names, row))
-
-def cluster_counts(store: Store) -> tuple[int, int]:
-    """How many clusters, and how many of them more than one document reported."""
-    store.require_clusters()
-    row = store.read("SELECT count(*), count(*) FILTER (WHERE num_reports > 1) FROM clusters").fetchone()
-    return (int(row[0]), int(row[1])) if row else (0, 0)
-
-def cluster_reports(store: Store, cluster_id: str) -> list[dict[str, Any]]:
-    """The report-level records of one cluster, with their documents' source, title and URL."""
-    store.require_clusters()
-    rows = store.read("""
-        SELECT e.record, d.title, d.source, d.url, d.date
-        FROM cluster_members m JOIN events e ON e.event_id = m.event_id JOIN documents d ON d.id = m.doc_id
-        WHERE m.cluster_id = ? ORDER BY d.date NULLS LAST, m.doc_id, m.event_id""", [cluster_id]).fetchall()
-    return [with_document(*row) for row in rows]
-
-def clusters_by_record(store: Store) -> dict[tuple[str, str, str, str], str]:
-    """{(doc_id, event, actor country, recipient country): cluster id} for every affirmed
-    record. Where several of a document's records share the key, the one dated nearest the
-    publication date stands for the story (an older event told as background does not)."""
-    store.require_clusters()
-    rows = store.read("""
-        SELECT e.doc_id, e.event, coalesce(e.actor_country, ''), coalesce(e.recipient_country, ''), m.cluster_id
-        FROM events e JOIN cluster_members m USING (event_id) JOIN documents d ON d.id = e.doc_id
-        WHERE NOT e.negated
-        ORDER BY e.doc_id, abs(datediff('day', TRY_CAST(e.date AS DATE), d.date)) NULLS LAST, e.event_id""").fetchall()
-    out: dict[tuple[str, str, str, str], str] = {}
-    for doc_id, event, actor, recipient, cluster_id in rows:
-        out.setdefault((doc_id, event, actor, recipient), cluster_id)
-    return out
-
-
-def with_document(record: str, title: str | None, source: str | None, url: str | None,
-                  published: dt.date | None) -> dict[str, Any]:
-    """A stored record with its story's title, source, URL and date under ``document``."""
-    item = json.loads(record)
-    item["document"] = {"title": title, "source": source, "url": url,
-                        "date": published.isoformat() if published else None}
-    return item
-
-
-def _cluster_filters(actor: str | None, recipient: str | None, event: str | None, date_column: str,
-                   since: str | None, until: str | None, include_negated: bool) -> tuple[str, list[object]]:
-    """The SQL condition (and parameters) of a cluster listing: its first actor and recipient
-    country, type, date window, and negation."""
-    where: list[str] = []
-    params: list[object] = []
-    for column, value in (("actor_country", actor), ("recipient_country", recipient), ("event", event)):
-        if value:
-            where.append(f"{column} = ?")
-            params.append(value.upper())
-    window, window_params = date_window(date_column, since, until)
-    where.append(window)
-    params.extend(window_params)
-    if not include_negated:
-        where.append("NOT coalesce(negated, false)")
-    return " AND ".join(where), params
