@@ -150,3 +150,56 @@ def coded_document(doc_id: str, text: str, *, events: int = 1, sentence: str = "
 def make_coded() -> Callable[..., CodedDocument]:
     """Factory of hand-built coded documents (see ``coded_document``)."""
     return coded_document
+
+
+def told(doc_id: str, text: str, *, date: str, trigger: str = "met", event: str = "CONSULT",
+         actor: str = "IRN", recipient: str = "ARM", quad: int = 1, contexts: tuple[str, ...] = ("economic",),
+         source: str = "Wire") -> CodedDocument:
+    """A one-sentence story with one record of ``event`` between two countries, its evidence
+    (sentence and trigger offsets) pointing into the text: for web and query tests (no model)."""
+    import datetime as dt
+    import hashlib
+
+    from tieline.types import Document, EventRecord, Member, Party
+
+    start = text.index(trigger)
+    record = EventRecord(
+        doc_id=doc_id, event_id=hashlib.sha1(f"{doc_id}/{text}".encode()).hexdigest()[:16], event=event, mode=None,
+        contexts=contexts, sectors=(), actor=Party.of(Member(actor, actor, actor, "GOV")),
+        recipient=Party.of(Member(recipient, recipient, recipient, "GOV")), date=date, date_precision="day",
+        location=None, negated=False, future=False, hypothetical=False, historical=False, cameo="040", quad=quad,
+        score=-5.0 if quad > 2 else 3.0, sentence=text, trigger=trigger,
+        spans={"sentence": [0, len(text)], "trigger": [start, start + len(trigger)]}, rule="test", confidence=0.8)
+    document = Document(doc_id, text, dt.date.fromisoformat(date), f"Story {doc_id}", f"https://news.example/{doc_id}",
+                        source)
+    return CodedDocument(document, (record,))
+
+
+@pytest.fixture(scope="session")
+def hand_web_db(tmp_path_factory) -> Path:
+    """A database for the web app built by hand (no model): 36 meetings of Iran over six years,
+    Britain's sanctions on Belarus told by two sources (one cluster of two reports), an
+    accusation, a visit to Doha and a drone strike; clustered."""
+    from tieline.dedup import deduplicate
+    from tieline.store import Store
+
+    stories = [told(f"m{i}", f"Iran's minister met {'Armenia' if i % 2 else 'Malaysia'}'s minister (report {i}).",
+                    date=f"{2019 + i // 6}-{(i % 6) * 2 + 1:02d}-10", recipient="ARM" if i % 2 else "MYS",
+                    contexts=("economic",) if i % 2 == 0 else ("diplomatic",)) for i in range(36)]
+    stories += [
+        told("gb1", "The UK imposed sanctions on Belarus on Tuesday.", date="2024-04-16", trigger="imposed",
+             event="SANCTION", actor="GBR", recipient="BLR", quad=4, source="Wire"),
+        told("gb2", "Britain imposed new sanctions on Belarus over the detentions.", date="2024-04-16",
+             trigger="imposed", event="SANCTION", actor="GBR", recipient="BLR", quad=4, source="Daily"),
+        told("acc", "Britain accused Iran of harassing shipping.", date="2023-05-02", trigger="accused",
+             event="ACCUSE", actor="GBR", recipient="IRN", quad=3),
+        told("qat", "Qatar's emir hosted Iran's president in Doha.", date="2022-02-02", trigger="hosted",
+             actor="QAT", recipient="IRN"),
+        told("drone", "A drone strike by Israel hit a convoy in Syria.", date="2024-07-01", trigger="strike",
+             event="ASSAULT", actor="ISR", recipient="SYR", quad=4, contexts=("military",)),
+    ]
+    path = tmp_path_factory.mktemp("hand-web") / "web.duckdb"
+    with Store(path) as store:
+        store.write(stories)
+        deduplicate(store)
+    return path

@@ -31,7 +31,15 @@ LOCAL = "http://localhost"
 
 
 @pytest.fixture(scope="module")
-def client(web_db):
+def client(hand_web_db):
+    """The app over a database built by hand (tests/conftest.py: ``hand_web_db``)."""
+    with TestClient(create_app(hand_web_db), base_url=LOCAL, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def model_client(web_db):
+    """The app over a database coded by the real model, whose paste page codes with it too."""
     with TestClient(create_app(web_db), base_url=LOCAL, raise_server_exceptions=False) as c:
         yield c
 
@@ -44,17 +52,15 @@ def _error(response, status):
     return body["error"]["message"]
 
 
-@model
-def test_stats_match_the_database(client, web_db):
+def test_stats_match_the_database(client, hand_web_db):
     stats = client.get("/api/stats").json()
-    with Store(web_db, read_only=True) as store:
+    with Store(hand_web_db, read_only=True) as store:
         counts = store.counts()
         clusters = store.con.execute("SELECT count(*) FROM clusters").fetchone()[0]
     assert (stats["documents"], stats["events"], stats["clusters"]) == (counts["documents"], counts["events"], clusters)
     assert sum(stats["events_by_quad"].values()) <= stats["events"]
 
 
-@model
 def test_events_filters_and_pages(client):
     everything = client.get("/api/events", params={"page_size": 500}).json()
     total = everything["total"]
@@ -79,7 +85,6 @@ def test_events_filters_and_pages(client):
                                       for e in words["events"])
 
 
-@model
 def test_bad_requests_get_clear_json_errors(client):
     assert "unknown event type" in _error(client.get("/api/events", params={"type": "HUG"}), 400)
     assert "page_size" in _error(client.get("/api/events", params={"page_size": 100_000}), 422)
@@ -90,18 +95,16 @@ def test_bad_requests_get_clear_json_errors(client):
     _error(client.get("/api/nothing-here"), 404)
 
 
-@model
-def test_bound_parameters_and_a_read_only_connection(client, web_db):
+def test_bound_parameters_and_a_read_only_connection(client, hand_web_db):
     hostile = "'; DROP TABLE events; --"
     assert client.get("/api/events", params={"q": hostile}).json()["total"] == 0
     assert client.get("/api/events", params={"context": hostile}).json()["total"] == 0
-    with Store(web_db, read_only=True) as store:
+    with Store(hand_web_db, read_only=True) as store:
         assert store.counts()["events"] > 0
     with pytest.raises(duckdb.Error):
         client.app.state.store.con.execute("CREATE TABLE intruder (a INTEGER)")
 
 
-@model
 def test_internal_errors_are_json_without_a_trace(client, monkeypatch):
     import tieline.web.api as web_app
 
@@ -113,7 +116,6 @@ def test_internal_errors_are_json_without_a_trace(client, monkeypatch):
     assert "internal error" in _error(response, 500) and "secret" not in response.text
 
 
-@model
 def test_one_event_with_its_story_and_cluster(client):
     clusters = client.get("/api/clusters", params={"min_reports": 2}).json()
     assert clusters and all(c["num_reports"] >= 2 for c in clusters)
@@ -129,7 +131,6 @@ def test_one_event_with_its_story_and_cluster(client):
     _error(client.get("/api/clusters/0123456789abcdef"), 404)
 
 
-@model
 def test_dyads_partners_and_network(client):
     dyad = client.get("/api/dyads/GBR/BLR", params={"by": "month"}).json()
     assert dyad and {row["direction"] for row in dyad} <= {"GBR->BLR", "BLR->GBR"}
@@ -144,7 +145,8 @@ def test_dyads_partners_and_network(client):
 
 
 @model
-def test_code_pasted_text_without_storing_it(client, web_db):
+def test_code_pasted_text_without_storing_it(model_client):
+    client = model_client
     before = client.get("/api/stats").json()["events"]
     text = "Britain imposed sanctions on Belarus on Tuesday over the detention of opposition leaders."
     response = client.post("/api/code", json={"text": text, "date": "2024-04-17"})
@@ -159,7 +161,6 @@ def test_code_pasted_text_without_storing_it(client, web_db):
     _error(client.post("/api/code", json={"text": ""}), 422)
 
 
-@model
 def test_events_csv_is_the_current_selection(client):
     response = client.get("/events.csv", params={"type": "SANCTION", "actor": "GBR"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
@@ -169,7 +170,6 @@ def test_events_csv_is_the_current_selection(client):
     assert all(",SANCTION," in line for line in lines[1:])
 
 
-@model
 def test_pages_render(client):
     event_id = client.get("/api/events", params={"page_size": 1}).json()["events"][0]["event_id"]
     for path, expected in (("/", "Most active pairs"), ("/country/GBR", "Partners"), ("/dyad/GBR/BLR", "Events"),
@@ -184,7 +184,8 @@ def test_pages_render(client):
 
 
 @model
-def test_paste_page_marks_the_evidence(client):
+def test_paste_page_marks_the_evidence(model_client):
+    client = model_client
     page = client.post("/try", data={"text": "Russia threatened to cut gas supplies to Ukraine on Monday.",
                                      "date": "2022-01-05"})
     assert page.status_code == 200
@@ -192,7 +193,6 @@ def test_paste_page_marks_the_evidence(client):
     assert "THREATEN" in page.text
 
 
-@model
 def test_static_assets_are_local_and_openapi_is_served(client):
     assert client.get("/static/style.css").status_code == 200
     page = client.get("/").text
@@ -459,7 +459,8 @@ def test_web_busy_coding_is_refused_and_overrun_stopped_while_reads_answer(plain
 
 
 @model
-def test_web_code_with_a_date_at_the_end_of_time_never_500s(client):
+def test_web_code_with_a_date_at_the_end_of_time_never_500s(model_client):
+    client = model_client
     response = client.post("/api/code", json={"text": "Russia and Ukraine will meet tomorrow in Geneva.",
                                               "date": "9999-12-31"})
     assert response.status_code == 200, response.text
