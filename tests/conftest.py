@@ -11,7 +11,12 @@ import spacy
 from spacy.tokens import Doc
 
 from tieline.lexicon import default_lexicon
+from tieline.settings import DEFAULTS
 from tieline.types import CodedDocument
+
+# In-process commands code with one worker, so that they share the session's model (the CLI
+# tests hand it over); the tests of worker processes ask for them (tests/test_workers.py).
+DEFAULTS["workers"] = 1
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -53,13 +53,20 @@ def test_ingest_survives_kill_9_and_stores_each_document_once(tmp_path, hybrid_c
     source = tmp_path / "many.jsonl"
     source.write_text("\n".join(json.dumps(d) for d in docs) + "\n", encoding="utf-8")
     db = tmp_path / "crash.duckdb"
-    command = [sys.executable, "-m", "tieline", "ingest", str(source), "--db", str(db), "--commit-every", "10"]
+    # two coding workers and the one writer (issue 12): killing the writer loses nothing written
+    command = [sys.executable, "-m", "tieline", "ingest", str(source), "--db", str(db), "--commit-every", "10",
+               "--workers", "2"]
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     time.sleep(6)
     was_running = proc.poll() is None
+    children = _children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    deadline = time.monotonic() + 15
+    while _alive(children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert children and not _alive(children), "a coding worker outlived the killed ingest"
     finished = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
     assert finished.returncode == 0, finished.stderr
 
@@ -76,6 +83,32 @@ def test_ingest_survives_kill_9_and_stores_each_document_once(tmp_path, hybrid_c
         assert doubled == (0,)
         assert store.check() == []
     assert was_running, "the first ingest finished before it could be killed; make the input larger"
+
+
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started (Linux /proc)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    return out
+
+
+def _alive(pids: list[int]) -> list[int]:
+    living = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] != "Z":  # a zombie has ended
+                    living.append(pid)
+        except OSError:
+            continue
+    return living
 
 
 def test_ingest_same_id_twice_keeps_the_last_version_and_says_so(tmp_path):

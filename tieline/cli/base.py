@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
@@ -15,6 +16,7 @@ from tieline.errors import TielineError
 from tieline.settings import DEFAULTS, EVENT_SOURCES
 
 Command = TypeVar("Command", bound=Callable[..., Any])
+FEW_DOCUMENTS = 100  # below this many stories, one process codes faster than starting workers
 PARSE_SETTINGS = ("batch_chars", "segment_chars", "max_document_chars", "min_english_ratio")
 READ_SETTINGS = ("max_document_bytes",)
 
@@ -74,24 +76,48 @@ def main() -> None:
 
 
 # ---- building the coder -----------------------------------------------------------------------
-def make_coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),
-               triggers: tuple[str, ...] = (), *, hypothetical: bool = False, historical: bool = False,
-               min_confidence: float | None = None, event_source: str | None = None) -> Any:
-    """The Coder a command asked for: its options, else the settings file, else the defaults."""
-    from tieline.lexicon import Lexicon, default_lexicon
-    from tieline.parse import load_nlp
-    from tieline.pipeline import Coder
-
-    lexicon = Lexicon(user_actors=actors, user_triggers=triggers) if actors or triggers else default_lexicon()
+def coder_options(*, hypothetical: bool = False, historical: bool = False, min_confidence: float | None = None,
+                  event_source: str | None = None) -> dict[str, Any]:
+    """The Coder's keyword arguments a command asked for: its options, else the settings file,
+    else the defaults."""
     config = settings()
-    parse_options = {k: config[k] for k in PARSE_SETTINGS if k in config}
-    return Coder(load_nlp(model), lexicon=lexicon, batch_size=batch_size, **parse_options,
-                 include_hypothetical=hypothetical or bool(config.get("include_hypothetical")),
-                 include_historical=historical or bool(config.get("include_historical")),
-                 min_confidence=min_confidence if min_confidence is not None
-                 else float(config.get("min_confidence") or DEFAULTS["min_confidence"]),
-                 event_source=event_source or str(config.get("event_source") or DEFAULTS["event_source"]),
-                 model_threads=int(config.get("model_threads") or DEFAULTS["model_threads"]))
+    return {**{k: config[k] for k in PARSE_SETTINGS if k in config},
+            "include_hypothetical": hypothetical or bool(config.get("include_hypothetical")),
+            "include_historical": historical or bool(config.get("include_historical")),
+            "min_confidence": min_confidence if min_confidence is not None
+            else float(config.get("min_confidence") or DEFAULTS["min_confidence"]),
+            "event_source": event_source or str(config.get("event_source") or DEFAULTS["event_source"]),
+            "model_threads": int(config.get("model_threads") or DEFAULTS["model_threads"])}
+
+
+def make_coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),
+               triggers: tuple[str, ...] = (), **keep: Any) -> Any:
+    """The Coder a command asked for, in this process (see :func:`coder_options`)."""
+    from tieline.workers import CoderSpec
+
+    return CoderSpec(model, batch_size, actors, triggers, tuple(sorted(coder_options(**keep).items()))).build()
+
+
+@contextmanager
+def coding(model: str | None, batch_size: int, actors: tuple[str, ...] = (), triggers: tuple[str, ...] = (),
+           *, workers: int | None = None, documents: int | None = None, **keep: Any) -> Iterator[Any]:
+    """The coder a command asked for: one in this process with one worker, else a pool of worker
+    processes (:class:`tieline.workers.WorkerCoder`) stopped when the command ends.
+
+    Unless ``workers`` is given, a run of fewer than ``FEW_DOCUMENTS`` known ``documents``
+    codes in this process: starting a worker costs a model load (about 2 s here), more than a
+    few stories take to code."""
+    count = workers or int(settings().get("workers") or DEFAULTS["workers"])
+    if workers is None and documents is not None and documents < FEW_DOCUMENTS:
+        count = 1
+    if count == 1:
+        yield make_coder(model, batch_size, actors, triggers, **keep)
+        return
+    from tieline.workers import CoderSpec, WorkerCoder
+
+    spec = CoderSpec(model, batch_size, actors, triggers, tuple(sorted(coder_options(**keep).items())))
+    with WorkerCoder(spec, workers=count) as pool:
+        yield pool
 
 
 def read_options() -> dict[str, Any]:
@@ -184,6 +210,12 @@ def follow_links_option(command: Command) -> Command:
                                 "addresses (a URL given here is fetched wherever it points).")(command)
     return click.option("--follow-links", is_flag=True,
                         help="For feeds: fetch each entry's page and code its main text, not the entry's summary.")(command)
+
+
+def workers_option(command: Command) -> Command:
+    return click.option("--workers", type=click.IntRange(min=1), default=None,
+                        help="Processes that code at once, each loading the model once (default: the setting workers, "
+                             "the machine's CPU count); the records are the same, in the same order, as with 1.")(command)
 
 
 def frame_format_option(command: Command) -> Command:

@@ -21,6 +21,7 @@ from tieline.cli.base import (
     min_confidence_option,
     model_options,
     publication_date_option,
+    workers_option,
 )
 from tieline.cli.output import Problems, Progress, print_table, write_records
 from tieline.settings import DEFAULTS
@@ -33,28 +34,30 @@ from tieline.settings import DEFAULTS
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input had a problem.")
 @model_options
+@workers_option
 @follow_links_option
 @keep_options
 @min_confidence_option
 @dictionary_options
 def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt: str, strict: bool,
-         model: str | None, batch_size: int, follow_links: bool, allow_private_links: bool, hypothetical: bool,
-         historical: bool, event_source: str | None, min_confidence: float | None, actors: tuple[str, ...],
-         triggers: tuple[str, ...]) -> None:
+         model: str | None, batch_size: int, workers: int | None, follow_links: bool, allow_private_links: bool,
+         hypothetical: bool, historical: bool, event_source: str | None, min_confidence: float | None,
+         actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
     """Code INPUT files, folders or web addresses (.txt, .jsonl, .jsonl.gz, .html, RSS/Atom
     feeds, http(s):// URLs, or - for stdin) into event records."""
-    from tieline.read import read_documents
+    from tieline.read import count_documents, read_documents
 
-    coder = base.make_coder(model, batch_size, actors, triggers, hypothetical=hypothetical, historical=historical,
-                            min_confidence=min_confidence, event_source=event_source)
     problems = Problems()
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        documents = read_documents(inputs, date=date, follow_links=follow_links,
-                                   allow_private_links=allow_private_links, **base.read_options())
-        coded = problems.filter(coder.code_documents(documents))
-        records = (r.to_dict() for c in coded for r in c.records)
-        write_records(records, fmt, out)
+        with base.coding(model, batch_size, actors, triggers, workers=workers, documents=count_documents(inputs),
+                         hypothetical=hypothetical,
+                         historical=historical, min_confidence=min_confidence, event_source=event_source) as coder:
+            documents = read_documents(inputs, date=date, follow_links=follow_links,
+                                       allow_private_links=allow_private_links, **base.read_options())
+            coded = problems.filter(coder.code_documents(documents))
+            records = (r.to_dict() for c in coded for r in c.records)
+            write_records(records, fmt, out)
     finally:
         if output:
             out.close()
@@ -68,6 +71,7 @@ def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt:
 @publication_date_option
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input had a problem.")
 @model_options
+@workers_option
 @click.option("--commit-every", default=DEFAULTS["commit_every"], show_default=True,
               help="Documents per database transaction.")
 @click.option("--dedup/--no-dedup", default=True, show_default=True,
@@ -77,27 +81,27 @@ def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt:
 @min_confidence_option
 @dictionary_options
 def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool, model: str | None,
-           batch_size: int, commit_every: int, dedup: bool, follow_links: bool, allow_private_links: bool,
+           batch_size: int, workers: int | None, commit_every: int, dedup: bool, follow_links: bool, allow_private_links: bool,
            hypothetical: bool, historical: bool, event_source: str | None, min_confidence: float | None,
            actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
     """Code INPUT files, folders, HTML pages, RSS/Atom feeds or web addresses and store documents
     and events in the database. Documents already stored with the same text are skipped before
     coding, so an interrupted run can be started again."""
+    from tieline.ingest import ingest as ingest_documents
     from tieline.read import count_documents, read_documents
-    from tieline.store import IngestSummary, Store
+    from tieline.store import Store
 
-    coder = base.make_coder(model, batch_size, actors, triggers, hypothetical=hypothetical, historical=historical,
-                            min_confidence=min_confidence, event_source=event_source)
     problems = Problems()
-    summary = IngestSummary()
-    progress = Progress(count_documents(inputs))
-    with Store(db) as store:
+    total = count_documents(inputs)
+    progress = Progress(total)
+    with Store(db) as store, base.coding(model, batch_size, actors, triggers, workers=workers, documents=total,
+                                         hypothetical=hypothetical, historical=historical,
+                                         min_confidence=min_confidence, event_source=event_source) as coder:
         documents = read_documents(inputs, date=date, follow_links=follow_links,
                                    allow_private_links=allow_private_links, **base.read_options())
-        fresh = store.unseen(documents, summary)
-        coded = progress.track(problems.filter(coder.code_documents(fresh)))
-        store.write(coded, batch_size=commit_every, summary=summary)
-        totals = store.counts()
+        result = ingest_documents(store, documents, coder, commit_every=commit_every, dedup=False,
+                                  on_problem=problems.report, track=progress.track)
+        summary, totals = result.summary, store.counts()
         # issue 9: an id met again in the same run is a duplicate in the input, not "already stored"
         duplicates = (f"{summary.duplicates} duplicate{'s' if summary.duplicates != 1 else ''} in the input "
                       "(the last version of each id kept), " if summary.duplicates else "")
@@ -105,7 +109,7 @@ def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool,
                    f"(already stored), {duplicates}{problems.summary()}; {summary.events} events written "
                    f"({totals['documents']} documents, {totals['events']} events in {db}); "
                    f"{progress.line(final=True)}", err=True)
-        if dedup:
+        if dedup:  # after the summary line: clustering a large store takes a while
             from tieline.dedup import deduplicate
 
             click.echo(f"tieline: dedup: {deduplicate(store)}", err=True)
@@ -119,19 +123,20 @@ def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool,
 @click.option("--json", "as_json", is_flag=True, help="Everything as JSON, including misses and false positives.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Also write the predictions to FILE.")
 @click.option("--model", default=DEFAULTS["model"], help="spaCy model package to load.")
+@workers_option
 @keep_options
 @dictionary_options
 def eval_command(gold: str, by_type: bool, as_json: bool, output: str | None, model: str | None,
-                 hypothetical: bool, historical: bool, event_source: str | None, actors: tuple[str, ...],
-                 triggers: tuple[str, ...]) -> None:
+                 workers: int | None, hypothetical: bool, historical: bool, event_source: str | None,
+                 actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
     """Code the documents of a GOLD file and score them (as shared/eval/score.py does)."""
     from tieline.evaluate import format_score, gold_documents, load_gold, score
 
     gold_docs = load_gold(gold)
     documents = gold_documents(gold_docs)
-    coder = base.make_coder(model, DEFAULTS["batch_size"], actors, triggers, hypothetical=hypothetical,
-                            historical=historical, event_source=event_source)
-    predictions = [r.to_dict() for r in coder.code(documents)]
+    with base.coding(model, DEFAULTS["batch_size"], actors, triggers, workers=workers, documents=len(documents),
+                     hypothetical=hypothetical, historical=historical, event_source=event_source) as coder:
+        predictions = [r.to_dict() for r in coder.code(documents)]
     if output:
         with open(output, "w", encoding="utf-8") as f:
             write_records(predictions, "jsonl", f)
@@ -144,20 +149,22 @@ def eval_command(gold: str, by_type: bool, as_json: bool, output: str | None, mo
 
 @cli.command()
 @db_option
-def demo(db: str) -> None:
+@workers_option
+def demo(db: str, workers: int | None) -> None:
     """Ingest the bundled sample stories into the database, cluster them and print their events
     (then try `tieline serve`)."""
-    from tieline.dedup import deduplicate
+    from tieline.ingest import ingest as ingest_documents
     from tieline.query import all_events
     from tieline.read import read_jsonl
     from tieline.store import Store
 
     sample = (resources.files("tieline") / "data" / "samples" / "demo.jsonl").read_bytes()
-    coder = base.make_coder(None, DEFAULTS["batch_size"])
     problems = Problems()
-    with Store(db) as store:
-        summary = store.write(problems.filter(coder.code_documents(read_jsonl(io.BytesIO(sample), "demo.jsonl"))))
-        deduplicate(store)
+    with Store(db) as store, base.coding(None, DEFAULTS["batch_size"], workers=workers,
+                                         documents=sample.count(b"\n")) as coder:
+        result = ingest_documents(store, read_jsonl(io.BytesIO(sample), "demo.jsonl"), coder,
+                                  on_problem=problems.report)
+        summary = result.summary
         n = print_table(all_events(store), sys.stdout)
     click.echo(f"{n} events from the demo sample in {db} ({summary.added} documents added, "
                f"{summary.unchanged} already there); `tieline serve --db {db}` shows them in a browser", err=True)
