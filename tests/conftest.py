@@ -161,22 +161,21 @@ def told(doc_id: str, text: str, *, date: str, trigger: str = "met", event: str 
          actor: str = "IRN", recipient: str = "ARM", quad: int = 1, contexts: tuple[str, ...] = ("economic",),
          source: str = "Wire") -> CodedDocument:
     """A one-sentence story with one record of ``event`` between two countries, its evidence
-    (sentence and trigger offsets) pointing into the text: for web and query tests (no model)."""
+    (sentence and trigger offsets) pointing into the text: ``coded_document`` with its event,
+    parties and trigger named, for web and query tests (no model)."""
     import datetime as dt
-    import hashlib
+    from dataclasses import replace
 
-    from tieline.types import Document, EventRecord, Member, Party
+    from tieline.types import Member, Party
 
     start = text.index(trigger)
-    record = EventRecord(
-        doc_id=doc_id, event_id=hashlib.sha1(f"{doc_id}/{text}".encode()).hexdigest()[:16], event=event, mode=None,
-        contexts=contexts, sectors=(), actor=Party.of(Member(actor, actor, actor, "GOV")),
-        recipient=Party.of(Member(recipient, recipient, recipient, "GOV")), date=date, date_precision="day",
-        location=None, negated=False, future=False, hypothetical=False, historical=False, cameo="040", quad=quad,
-        score=-5.0 if quad > 2 else 3.0, sentence=text, trigger=trigger,
-        spans={"sentence": [0, len(text)], "trigger": [start, start + len(trigger)]}, rule="test", confidence=0.8)
-    document = Document(doc_id, text, dt.date.fromisoformat(date), f"Story {doc_id}", f"https://news.example/{doc_id}",
-                        source)
+    coded = coded_document(doc_id, text, sentence=text, date=date, url=f"https://news.example/{doc_id}", source=source)
+    record = replace(coded.records[0], event=event, contexts=contexts, location=None, quad=quad,
+                     score=-5.0 if quad > 2 else 3.0, trigger=trigger, mode=None,
+                     actor=Party.of(Member(actor, actor, actor, "GOV")),
+                     recipient=Party.of(Member(recipient, recipient, recipient, "GOV")),
+                     spans={"sentence": [0, len(text)], "trigger": [start, start + len(trigger)]}, confidence=0.8)
+    document = replace(coded.document, date=dt.date.fromisoformat(date), title=f"Story {doc_id}")
     return CodedDocument(document, (record,))
 
 

@@ -34,7 +34,6 @@ from tieline.records import build_record, one_per_act, recipients_from_story
 from tieline.settings import DEFAULTS
 from tieline.sources import make_source
 from tieline.types import (
-    Attributes,
     CodedDocument,
     Document,
     Event,
@@ -139,7 +138,7 @@ class Coder:
                 off_topic[where] = sentence_off_topic(sent, discards)
             if not off_topic[where]:
                 events.append(event)
-        attributes = self.resolve_attributes(parsed, events)
+        attributes = self.attributes.resolve(parsed, events)
         built = (build_record(event, attrs, self.lexicon) for event, attrs in zip(events, attributes))
         records = one_per_act(r for r in built if r is not None
                               and (self.include_hypothetical or not r.hypothetical)
@@ -153,7 +152,3 @@ class Coder:
         :meth:`tieline.coref.DocumentContext.story_country`)."""
         home = self.actors.read_story(parsed)[0].story_country()
         return home.country if home is not None else None
-
-    def resolve_attributes(self, parsed: ParsedDocument, events: list[Event]) -> list[Attributes]:
-        """Date, place, contexts and fields of each event (:class:`AttributeResolver`)."""
-        return self.attributes.resolve(parsed, events)

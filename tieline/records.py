@@ -224,7 +224,8 @@ def one_per_act(records: Iterable[EventRecord]) -> list[EventRecord]:
     seen: set[tuple[Any, ...]] = set()
     out = []
     for record in records:
-        if record.act() not in seen:
-            seen.add(record.act())
+        act = record.act()
+        if act not in seen:
+            seen.add(act)
             out.append(record)
     return out

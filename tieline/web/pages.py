@@ -59,8 +59,9 @@ def overview_data(s: Store, state: WebState) -> dict[str, Any]:
             "countries": countries_in(s, state)}
 
 
-def country_data(s: Store, state: WebState, code: str) -> dict[str, Any]:
-    partners = analysis.partners(s, code)
+def country_data(s: Store, state: WebState, code: str, partners: Any = None) -> dict[str, Any]:
+    """A country page's data; ``partners``, the country's partner frame when the caller has it."""
+    partners = analysis.partners(s, code) if partners is None else partners
     profile = analysis.profile(s, code, by="year")
     if partners.empty and profile.types.empty:
         raise HTTPException(404, f"no events with {state.country_name(code)} in this database")
@@ -152,7 +153,8 @@ def country_go(code: str = "") -> RedirectResponse:
 @router.get("/country/{code}", response_class=HTMLResponse, include_in_schema=False)
 def country(request: Request, s: StoreView, state: State, code: Code) -> HTMLResponse:
     code = code.upper()
-    data = country_data(s, state, code)
+    partners = analysis.partners(s, code)  # the table's head and the chart's data
+    data = country_data(s, state, code, partners)
 
     def draw_timeline() -> str:
         timeline = analysis.timeline(s, country=code, by="month")
@@ -164,7 +166,7 @@ def country(request: Request, s: StoreView, state: State, code: Code) -> HTMLRes
                   network_chart=state.chart(("network", code),
                                             lambda: svg(plot_network, analysis.network(s, country=code), center=code)),
                   partners_chart=state.chart(("partners", code),
-                                             lambda: svg(plot_partners, analysis.partners(s, code), code)),
+                                             lambda: svg(plot_partners, partners, code)),
                   timeline_chart=state.chart(("timeline", code), draw_timeline))
 
 
