@@ -26,6 +26,7 @@ import duckdb
 import httpx2 as httpx
 
 from tieline.dedup import deduplicate
+from tieline.schema import EVENT_COLUMNS, EVENTS_INDEX, UPGRADE_TO_4
 from tieline.store import Store
 
 QUERIES = {
@@ -48,6 +49,7 @@ def shift(column: str, months: str) -> str:
 
 def scale_up(seed: Path, target: Path, events: int) -> dict[str, int]:
     shutil.copy(seed, target)
+    Store(target).close()  # in the current schema first
     con = duckdb.connect(str(target))
     base = con.execute("SELECT count(*) FROM events").fetchone()[0]
     copies = -(-events // base)
@@ -56,7 +58,8 @@ def scale_up(seed: Path, target: Path, events: int) -> dict[str, int]:
         con.execute("BEGIN TRANSACTION")
         con.execute(f"""INSERT INTO documents SELECT id || '#{k}', text_sha1, date + to_months({months}), title, url,
                         source, text, n_events, coded_at, coder_version FROM documents WHERE NOT contains(id, '#')""")
-        con.execute(f"""INSERT INTO events SELECT substr(md5(event_id || '#{k}'), 1, 16), doc_id || '#{k}', event, mode,
+        con.execute(f"""INSERT INTO events ({", ".join(EVENT_COLUMNS)})
+                        SELECT substr(md5(event_id || '#{k}'), 1, 16), doc_id || '#{k}', event, mode,
                         actor_country, actor_type, actor_name, actor_abbrev, recipient_country, recipient_type,
                         recipient_name, recipient_abbrev, {shift('date', months)}, date_precision, location_name,
                         location_country, lat, lon, negated, future, hypothetical, historical, cameo, quad, score,
@@ -69,6 +72,9 @@ def scale_up(seed: Path, target: Path, events: int) -> dict[str, int]:
         con.execute("COMMIT")
     con.execute("DELETE FROM cluster_members")
     con.execute("DELETE FROM clusters")
+    # the copies bypassed the store: their party keys, search text and pairs, as an upgrade makes them
+    for statement in (*UPGRADE_TO_4, EVENTS_INDEX):
+        con.execute(statement)
     con.close()
     with Store(target) as store:
         deduplicate(store, full=True)

@@ -10,7 +10,7 @@ from tieline.evaluate import gold_documents, load_cluster_gold, score_clustering
 from tieline.query import cluster_reports as stored_reports
 from tieline.query import clusters_by_record, list_clusters
 from tieline.store import Store
-from tieline.types import Document
+from tieline.types import CodedDocument, Document
 
 from .conftest import told
 
@@ -208,3 +208,45 @@ def test_towns_tell_physical_events_apart_and_vague_reports_join_the_best_suppor
     reports = [Report(**{**r.__dict__, "location_town": town}) for r, town in
                ((basra, "Basra"), (baghdad[0], "Baghdad"), (baghdad[1], "Baghdad"), (vague, None))]
     assert _groups(cluster_reports(reports)) == [["a"], ["b", "c", "v"]]
+
+
+def _random_story(rng, n):
+    """A story of one of a few events (meetings either way round, attacks in one of two towns,
+    accusations), on a day of a two-month stretch, from one of a few outlets."""
+    from dataclasses import replace
+
+    day = (D + dt.timedelta(days=rng.randrange(60))).isoformat()
+    kind = rng.choice(["meet", "meet-back", "attack", "accuse"])
+    actor, recipient = ("MYS", "IRN") if kind == "meet-back" else ("RUS", "UKR") if kind == "attack" else ("IRN", "MYS")
+    event = {"attack": "ASSAULT", "accuse": "ACCUSE"}.get(kind, "CONSULT")
+    story = told(f"s{n}", f"Story {n}: they met.", date=day, trigger="met", event=event, actor=actor,
+                 recipient=recipient, quad=4 if event == "ASSAULT" else 1, source=rng.choice(["A", "B", "C"]))
+    if event == "ASSAULT":
+        town = rng.choice(["Kharkiv", "Odesa", None])
+        location = {"name": town or "Ukraine", "country": "UKR", "lat": None, "lon": None}
+        story = CodedDocument(story.document, tuple(replace(r, location=location) for r in story.records))
+    return story
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_dedup_incremental_runs_over_time_equal_a_full_run(tmp_path, seed):
+    """Issue 12: a run re-clusters a block only from a window before its earliest new report; in
+    whatever order and batches the stories come, the clusters are those of one full run."""
+    import random
+
+
+    rng = random.Random(seed)
+    stories = [_random_story(rng, n) for n in range(120)]
+    with Store(tmp_path / "inc.duckdb") as inc, Store(tmp_path / "full.duckdb") as full:
+        start = 0
+        while start < len(stories):
+            size = rng.choice([1, 3, 10, 25])
+            inc.write(stories[start:start + size])
+            deduplicate(inc)
+            start += size
+        full.write(stories)
+        deduplicate(full, full=True)
+        assert _clusters(inc) == _clusters(full)
+        # the place is the most common of the members' (either of a tie), the rest is determined
+        listing = "SELECT * EXCLUDE (location_name, location_country) FROM clusters ORDER BY cluster_id"
+        assert inc.con.execute(listing).fetchall() == full.con.execute(listing).fetchall()

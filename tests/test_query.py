@@ -16,6 +16,7 @@ from tieline.query import (
     get_event,
     list_clusters,
     search_events,
+    search_page,
     stats,
     top_dyads,
 )
@@ -79,12 +80,15 @@ def _ids(records):
     (EventQuery(until="2020-03-02"), ["m1"]),
     (EventQuery(text="AGAIN"), ["m2"]),  # words of the sentence, any case
     (EventQuery(text="a title"), ["weak", "ban", "un", "joint", "m2", "m1"]),  # or of the story's title
+    (EventQuery(text="yerevan.\x00a title"), []),  # never across the sentence and the title
     (EventQuery(include_negated=True, since="2021-02"), ["weak", "no"]),
     (EventQuery(min_confidence=0.5, since="2021"), ["ban"]),
 ])
 def test_query_filters(store, query, expected):
     assert _ids(search_events(store, query)) == expected
     assert count_events(store, query) == len(expected)
+    assert search_page(store, query, limit=2, offset=1) == (len(expected), search_events(store, query, limit=2,
+                                                                                           offset=1))
     assert _ids(all_events(store, query)) == expected[::-1]  # listings run oldest first
 
 
@@ -155,3 +159,20 @@ def test_query_frames_for_analysts(store):
     turkey = profile(store, "TUR")
     assert turkey.types[["event", "as_actor", "as_recipient"]].values.tolist() == [["CONSULT", 1, 0], ["SANCTION", 1, 0]]
     assert network(store, country="UN")[["source", "target", "events"]].values.tolist() == [["UN", "ARM", 1]]
+
+
+@pytest.mark.parametrize("query", [EventQuery(), EventQuery(actor="TUR"), EventQuery(include_negated=True),
+                                   EventQuery(sector="trade")])
+def test_query_flat_events_are_the_csv_rows_of_the_records(store, query):
+    """Issue 12: /events.csv reads the stored columns; the CSV is the one written from the records."""
+    import io
+
+    from tieline.csvfile import write_csv
+    from tieline.export import COLUMNS, LIST_COLUMNS, write_events_csv
+    from tieline.query import flat_events
+
+    from_records, from_columns = io.StringIO(), io.StringIO()
+    write_events_csv(search_events(store, query, limit=100), from_records)
+    write_csv(flat_events(store, query, COLUMNS, lists=LIST_COLUMNS, limit=100), from_columns, columns=COLUMNS,
+              lineterminator="\n")
+    assert from_columns.getvalue() == from_records.getvalue() and from_records.getvalue().count("\n") > 1

@@ -86,7 +86,8 @@ def test_store_upgrades_a_schema_2_database_and_dedup_clusters_its_events(tmp_pa
     with Store(db, read_only=True) as store, pytest.raises(StoreError, match="tieline dedup"):
         list(list_clusters(store))  # read-only: it cannot upgrade, so it says what to do
     with Store(db) as store:
-        assert store.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
+        assert store.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            str(SCHEMA_VERSION),)
         summary = deduplicate(store)
         assert summary.events == store.counts()["events"] == len(list(list_clusters(store))) >= 1
 

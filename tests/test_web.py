@@ -161,6 +161,22 @@ def test_code_pasted_text_without_storing_it(model_client):
     _error(client.post("/api/code", json={"text": ""}), 422)
 
 
+@pytest.mark.parametrize("params", [{}, {"actor": "IRN", "since": "2020"}, {"quad": 4}, {"q": "minister"}])
+def test_events_csv_is_the_export_layout_of_the_records(client, hand_web_db, params):
+    """Issue 12: the CSV is read from the stored columns; it is the export's CSV of the records."""
+    import io
+
+    from tieline.export import write_events_csv
+    from tieline.query import EventQuery, search_events
+
+    expected = io.StringIO()
+    query = EventQuery(actor=params.get("actor"), since=params.get("since"), quad=params.get("quad"),
+                       text=params.get("q"))
+    with Store(hand_web_db, read_only=True) as store:
+        write_events_csv(search_events(store, query, limit=10_000), expected)
+    assert client.get("/events.csv", params=params).text == expected.getvalue()
+
+
 def test_events_csv_is_the_current_selection(client):
     response = client.get("/events.csv", params={"type": "SANCTION", "actor": "GBR"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")

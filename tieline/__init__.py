@@ -9,7 +9,7 @@ Public API (the names in ``__all__`` are the contract)::
 """
 
 from tieline.about import __version__
-from tieline.errors import InputError, LexiconError, ModelError, StoreError, TielineError
+from tieline.errors import ClusterError, InputError, LexiconError, ModelError, StoreError, TielineError
 from tieline.evaluate import score
 from tieline.lexicon import Lexicon, default_lexicon
 from tieline.parse import load_nlp
@@ -21,6 +21,7 @@ from tieline.types import Actor, CodedDocument, Document, EventRecord, Location,
 
 __all__ = [
     "Actor",
+    "ClusterError",
     "CodedDocument",
     "Coder",
     "Document",

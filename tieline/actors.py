@@ -80,7 +80,10 @@ class ActorFinder:
         if parsed.document.title:
             context.read_title(self.country_names(parsed.document.title, day))
         segment_names = [self.find_names(segment.doc, day) for segment in parsed.segments]
-        context.read_story(segment_names)
+        if parsed.story_countries is not None:  # only some sentences were parsed: the whole text's names
+            context.count_countries(parsed.story_countries)
+        else:
+            context.read_story(segment_names)
         return context, segment_names
 
 

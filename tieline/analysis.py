@@ -2,6 +2,10 @@
 partners, the profile, the timeline and the network of countries (read by :mod:`tieline.query`),
 and the network written as GraphML.
 
+Each function reads an open :class:`~tieline.store.Store`, a database file (opened read-only for
+the call), or a folder of Parquet files (``tieline export --format parquet``, or the shards of
+``tieline code --dask ... --format parquet``; see :mod:`tieline.parquet`), with the same answers.
+
 Example::
 
     from tieline import Store
@@ -9,18 +13,71 @@ Example::
     with Store("tieline.duckdb", read_only=True) as store:
         print(partners(store, "IRN").head())
         print(dyad(store, "IRN", "MYS", by="month"))
+    print(partners("shards/", "IRN").head())  # a folder of Parquet files
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pandas as pd
 
-from tieline.query.frames import PERIODS, Profile, dyad, network, partners, profile, timeline
+from tieline.parquet import open_store
+from tieline.query import frames
+from tieline.query.frames import PERIODS, Profile
+from tieline.store import Store
 
-__all__ = ["PERIODS", "Profile", "dyad", "network", "partners", "profile", "timeline", "write_graphml"]
+__all__ = ["PERIODS", "Profile", "Source", "dyad", "network", "partners", "profile", "reading", "timeline",
+           "write_graphml"]
+
+Source = Store | str | Path  # an open store, a database file, or a folder of Parquet files
+
+
+@contextmanager
+def reading(source: Source) -> Iterator[Store]:
+    """The store of ``source``: itself when open, else opened read-only (and closed after)."""
+    if isinstance(source, Store):
+        yield source
+        return
+    with open_store(source) as store:
+        yield store
+
+
+def dyad(source: Source, a: str, b: str, *, by: str = "month", since: str | None = None,
+         until: str | None = None) -> pd.DataFrame:
+    """Events between two countries (either direction) by period, type and quad class
+    (:func:`tieline.query.frames.dyad`)."""
+    with reading(source) as store:
+        return frames.dyad(store, a, b, by=by, since=since, until=until)
+
+
+def partners(source: Source, country: str, *, since: str | None = None, until: str | None = None) -> pd.DataFrame:
+    """A country's partners, most events first (:func:`tieline.query.frames.partners`)."""
+    with reading(source) as store:
+        return frames.partners(store, country, since=since, until=until)
+
+
+def profile(source: Source, country: str, *, by: str = "year", since: str | None = None, until: str | None = None,
+            top_partners: int = 8) -> Profile:
+    """A country's event profile (:func:`tieline.query.frames.profile`)."""
+    with reading(source) as store:
+        return frames.profile(store, country, by=by, since=since, until=until, top_partners=top_partners)
+
+
+def timeline(source: Source, *, country: str | None = None, by: str = "month") -> pd.DataFrame:
+    """Events per period and quad class (:func:`tieline.query.frames.timeline`)."""
+    with reading(source) as store:
+        return frames.timeline(store, country=country, by=by)
+
+
+def network(source: Source, *, since: str | None = None, event: str | None = None,
+            country: str | None = None) -> pd.DataFrame:
+    """Directed edges between parties (:func:`tieline.query.frames.network`)."""
+    with reading(source) as store:
+        return frames.network(store, since=since, event=event, country=country)
 
 
 def write_graphml(edges: pd.DataFrame, path: str | Path) -> None:

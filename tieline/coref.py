@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
@@ -259,11 +260,16 @@ class DocumentContext:
     def read_story(self, segment_names: list[dict[int, Name]]) -> None:
         """Count the country names of the whole story before reading it sentence by sentence,
         for :meth:`story_country` (a person named in the first sentence is read with the rest)."""
-        for names in segment_names:
-            for name in {id(n): n for n in names.values()}.values():
-                if name.kind in COUNTRY_KINDS and name.actor.country:
-                    self.story_counts[name.actor.country] += 1
-                    self.story_actors.setdefault(name.actor.country, name.actor)
+        self.count_countries(name.actor for names in segment_names for name in {id(n): n for n in names.values()}.values()
+                             if name.kind in COUNTRY_KINDS and name.actor.country)
+
+    def count_countries(self, actors: Iterable[Actor]) -> None:
+        """Count the story's country names (each one actor with a country), for :meth:`story_country`."""
+        for actor in actors:
+            if actor.country is None:
+                continue
+            self.story_counts[actor.country] += 1
+            self.story_actors.setdefault(actor.country, actor)
 
     def story_country(self) -> Actor | None:
         """The country the story is about, when one clearly is: named at least twice, and at

@@ -4,7 +4,8 @@
     ├── InputError               a document source cannot be read (path, line)
     ├── LexiconError             a data table is malformed (table, row)
     ├── ModelError               no spaCy English model, or the learned event model, can be loaded
-    └── StoreError               the database cannot be opened or written
+    ├── StoreError               the database cannot be opened or written
+    └── ClusterError             a Dask cluster cannot be reached, or a partition cannot be coded on it
 
 Library code raises these (wrapping third-party exceptions with ``from``); the CLI prints
 one line and picks the exit status.
@@ -45,3 +46,8 @@ class ModelError(TielineError):
 
 class StoreError(TielineError):
     """The event database cannot be opened, upgraded or written."""
+
+
+class ClusterError(TielineError):
+    """Dask is not installed, its scheduler cannot be reached, or a partition could not be coded
+    on its workers (issue 12)."""

@@ -33,6 +33,9 @@ COLUMNS = ("event_id", "doc_id", "date", "date_precision", "event", "mode", "qua
            "recipient_name", "recipient_abbrev", "location_name", "location_country", "lat", "lon", "negated",
            "future", "hypothetical", "historical", "confidence", "contexts", "sectors", "trigger", "sentence", "rule")
 LIST_COLUMNS = ("contexts", "sectors")  # written as one cell, items joined with "|"
+# Parquet carries the full record beside the flat columns (issue 12), so that a shard of
+# `code --dask --format parquet` (tieline.distributed.shards) can be stored again as it was coded
+PARQUET_COLUMNS = COLUMNS + ("record",)
 
 
 def export_events(store: Store, path: str | Path, *, fmt: str, since: str | None = None,
@@ -97,8 +100,9 @@ def write_events_csv(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
 
 def _write_parquet(store: Store, target: Path, *, since: str | None, until: str | None,
                    min_confidence: float | None = None) -> int:
-    """A folder of Parquet files partitioned by month (``month=2020-03``, ``month=undated``)."""
-    frame = flat_frame(store, COLUMNS, since, until, min_confidence)
+    """A folder of Parquet files partitioned by month (``month=2020-03``, ``month=undated``): the
+    flat columns and the record as JSON (:data:`PARQUET_COLUMNS`)."""
+    frame = flat_frame(store, PARQUET_COLUMNS, since, until, min_confidence)
     # issue 9: the path was formatted into the SQL, so a name holding a quote ran what followed
     # it. COPY takes no bound parameter for its file before DuckDB 1.5 (and 1.5's is broken), so
     # the path is a literal whose quotes sql_string doubles; absolute, so that DuckDB writes into
@@ -108,15 +112,25 @@ def _write_parquet(store: Store, target: Path, *, since: str | None, until: str 
         raise TielineError(f"{target}: a Parquet export folder cannot have a backslash in its path")
     target.mkdir(parents=True, exist_ok=True)
     destination = sql_string(folder)
+    columns = parquet_columns(store)
     store.con.register("export_frame", frame)
     try:
-        store.con.execute(f"COPY export_frame TO {destination} "
+        store.con.execute(f"COPY (SELECT {columns}, month FROM export_frame) TO {destination} "
                           "(FORMAT PARQUET, PARTITION_BY (month), OVERWRITE_OR_IGNORE)")
     except duckdb.Error as exc:
         raise store_error(str(target), "cannot write Parquet", exc) from exc
     finally:
         store.con.unregister("export_frame")
     return len(frame)
+
+
+def parquet_columns(store: Store) -> str:
+    """The SELECT list of :data:`PARQUET_COLUMNS`, each cast to its type in the store's events
+    table, the record as text: a column holding only nulls would otherwise be written with the
+    type NULL (issue 12: shards of a few stories must have the export's types)."""
+    types = dict(store.read("SELECT column_name, data_type FROM information_schema.columns "
+                            "WHERE table_name = 'events'").fetchall())
+    return ", ".join(f"CAST({c} AS {'VARCHAR' if types[c] == 'JSON' else types[c]}) AS {c}" for c in PARQUET_COLUMNS)
 
 
 GDELT_GEO = ("Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")

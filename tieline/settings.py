@@ -28,6 +28,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_document_chars", 2_000_000,
             "documents longer than this are skipped with a problem report (coding one this long stays under 1 GB)"),
     Setting("min_english_ratio", 0.08, "share of English function words below which a text is skipped as not English"),
+    Setting("parse_all", False,
+            "parse every sentence; by default a cheap first pass (tokenizer and table look-ups) picks the sentences "
+            "that can hold an event, with the sentence before each and the story's lead, and only those are parsed"),
     Setting("include_hypothetical", False,
             "also write events the story only supposes ('may meet', 'is likely to attack'), flagged hypothetical"),
     Setting("include_historical", False,

@@ -27,74 +27,28 @@ import pandas as pd
 
 from tieline.about import __version__
 from tieline.errors import StoreError
+from tieline.schema import (
+    CLUSTER_INDEX,
+    CLUSTER_SCHEMA,
+    DOCUMENT_COLUMNS,
+    EVENT_COLUMNS,
+    EVENTS_INDEX,
+    PAIR_COLUMNS,
+    PAIRS_SCHEMA,
+    PARTIES_FROM_RECORDS,
+    PARTIES_SCHEMA,
+    PARTY_COLUMNS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    UPGRADE_TO_4,
+    keys_select,
+    pair_rows,
+    search_text,
+    stand_ins,
+)
 from tieline.types import CodedDocument, EventRecord, Member
 
 log = logging.getLogger("tieline.store")
-
-SCHEMA_VERSION = 3  # 2: event_parties, one row per member of a party; 3: clusters (tieline.dedup)
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
-CREATE TABLE IF NOT EXISTS documents (
-    id VARCHAR PRIMARY KEY, text_sha1 VARCHAR NOT NULL, date DATE, title VARCHAR, url VARCHAR,
-    source VARCHAR, text VARCHAR NOT NULL, n_events INTEGER NOT NULL, coded_at TIMESTAMP NOT NULL,
-    coder_version VARCHAR NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-    event_id VARCHAR NOT NULL, doc_id VARCHAR NOT NULL, event VARCHAR NOT NULL, mode VARCHAR,
-    actor_country VARCHAR, actor_type VARCHAR, actor_name VARCHAR, actor_abbrev VARCHAR,
-    recipient_country VARCHAR, recipient_type VARCHAR, recipient_name VARCHAR, recipient_abbrev VARCHAR,
-    date VARCHAR, date_precision VARCHAR, location_name VARCHAR, location_country VARCHAR,
-    lat DOUBLE, lon DOUBLE, negated BOOLEAN, future BOOLEAN, hypothetical BOOLEAN, historical BOOLEAN,
-    cameo VARCHAR, quad INTEGER, score DOUBLE, confidence DOUBLE, contexts VARCHAR[], sectors VARCHAR[],
-    sentence VARCHAR, trigger VARCHAR, rule VARCHAR, record JSON NOT NULL);
-CREATE INDEX IF NOT EXISTS events_doc ON events (doc_id);
-"""
-PARTIES_SCHEMA = """
-CREATE TABLE IF NOT EXISTS event_parties (
-    event_id VARCHAR NOT NULL, doc_id VARCHAR NOT NULL, role VARCHAR NOT NULL, position INTEGER NOT NULL,
-    country VARCHAR, type VARCHAR, name VARCHAR, abbrev VARCHAR, text VARCHAR);
-CREATE INDEX IF NOT EXISTS event_parties_country ON event_parties (country);
-"""
-PARTIES_FROM_RECORDS = """
-INSERT INTO event_parties
-SELECT event_id, doc_id, role, position, p->>'country', p->>'type', p->>'name', p->>'abbrev', p->>'text'
-FROM (
-    SELECT event_id, doc_id, 'actor' AS role, generate_subscripts(parties, 1) AS position, unnest(parties) AS p
-    FROM (SELECT event_id, doc_id, CASE WHEN json_type(record->'actor') = 'ARRAY'
-                 THEN CAST(record->'actor' AS JSON[]) ELSE [record->'actor'] END AS parties FROM events)
-    UNION ALL
-    SELECT event_id, doc_id, 'recipient', generate_subscripts(parties, 1), unnest(parties)
-    FROM (SELECT event_id, doc_id, CASE WHEN json_type(record->'recipient') = 'ARRAY'
-                 THEN CAST(record->'recipient' AS JSON[]) ELSE [record->'recipient'] END AS parties FROM events
-          WHERE json_type(record->'recipient') <> 'NULL')
-)
-"""
-CLUSTER_SCHEMA = """
-CREATE TABLE IF NOT EXISTS clusters (
-    cluster_id VARCHAR NOT NULL, block VARCHAR NOT NULL, event VARCHAR NOT NULL, mode VARCHAR,
-    actor_country VARCHAR, actor_name VARCHAR, recipient_country VARCHAR, recipient_name VARCHAR,
-    date DATE, first_seen DATE, last_seen DATE, num_reports INTEGER NOT NULL, num_records INTEGER NOT NULL,
-    num_sources INTEGER NOT NULL, location_name VARCHAR, location_country VARCHAR, quad INTEGER, score DOUBLE,
-    negated BOOLEAN, sentence VARCHAR);
-CREATE TABLE IF NOT EXISTS cluster_members (
-    cluster_id VARCHAR NOT NULL, event_id VARCHAR NOT NULL, doc_id VARCHAR NOT NULL, block VARCHAR NOT NULL);
-CREATE INDEX IF NOT EXISTS cluster_members_event ON cluster_members (event_id);
-CREATE INDEX IF NOT EXISTS cluster_members_doc ON cluster_members (doc_id);
-CREATE INDEX IF NOT EXISTS clusters_block ON clusters (block);
--- not a primary key: DuckDB refuses to delete and re-insert a key in one transaction, which is
--- what rebuilding a block does; cluster ids are unique by construction (the seed's event id)
-CREATE INDEX IF NOT EXISTS clusters_id ON clusters (cluster_id);
--- blocks whose clusters lost members to a replaced document, rebuilt by the next dedup run
-CREATE TABLE IF NOT EXISTS dedup_dirty (block VARCHAR NOT NULL);
-"""
-DOCUMENT_COLUMNS = ("id", "text_sha1", "date", "title", "url", "source", "text", "n_events", "coded_at",
-                    "coder_version")
-PARTY_COLUMNS = ("event_id", "doc_id", "role", "position", "country", "type", "name", "abbrev", "text")
-EVENT_COLUMNS = ("event_id", "doc_id", "event", "mode", "actor_country", "actor_type", "actor_name", "actor_abbrev",
-                 "recipient_country", "recipient_type", "recipient_name", "recipient_abbrev", "date",
-                 "date_precision", "location_name", "location_country", "lat", "lon", "negated", "future",
-                 "hypothetical", "historical", "cameo", "quad", "score", "confidence", "contexts", "sectors",
-                 "sentence", "trigger", "rule", "record")
-
 
 # What a DuckDB error most likely means, for the one line the user reads (issue 9).
 DAMAGED_HINT = ("the database file is damaged or truncated; restore it from a backup, or rebuild it with "
@@ -200,6 +154,8 @@ class Store:
         StoreError: the file cannot be opened, is damaged, or is not a tieline database.
     """
 
+    setup: tuple[str, ...] = ()  # SQL run on each new connection (views standing in for missing tables)
+
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = str(path)
         try:
@@ -210,7 +166,10 @@ class Store:
             if not read_only:
                 self._migrate()
             else:
-                self._check_version()
+                # an older file opened read-only cannot be upgraded: views stand in for what it lacks
+                self.setup = stand_ins(self._check_version(), self._database())
+                for statement in self.setup:
+                    self.con.execute(statement)
         except StoreError:
             with contextlib.suppress(duckdb.Error):  # a damaged file may not close cleanly either
                 self.con.close()
@@ -224,13 +183,21 @@ class Store:
 
     def cursor(self) -> Store:
         """A view of this store on its own cursor, for one thread (web requests); close it after use."""
-        view = object.__new__(Store)
-        view.path = self.path
         try:
-            view.con = self.con.cursor()
+            con = self.con.cursor()
+            for statement in self.setup:
+                con.execute(statement)
         except duckdb.Error as exc:
             raise store_error(self.path, "cannot read the database", exc) from exc
-        return view
+        return Store.over(con, self.path, self.setup)
+
+    @classmethod
+    def over(cls, con: duckdb.DuckDBPyConnection, path: str, setup: tuple[str, ...] = ()) -> Store:
+        """A store reading through an open connection whose tables (or views) are a store's: a
+        cursor, or views over Parquet files (:mod:`tieline.parquet`). ``path`` names it in messages."""
+        store = object.__new__(cls)
+        store.path, store.con, store.setup = path, con, setup
+        return store
 
     def __enter__(self) -> Store:
         return self
@@ -257,7 +224,12 @@ class Store:
         except duckdb.Error as exc:
             raise store_error(self.path, "cannot read the database", exc) from exc
 
-    def _check_version(self) -> None:
+    def _database(self) -> str:
+        row = self.con.execute("SELECT current_database()").fetchone()
+        return str(row[0]) if row else "memory"
+
+    def _check_version(self) -> int:
+        """The file's schema version; raises StoreError for a newer one, or a file that is not a store."""
         try:
             row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except duckdb.CatalogException as exc:
@@ -266,6 +238,7 @@ class Store:
             raise store_error(self.path, "cannot read the database", exc) from exc
         if row is None or int(row[0]) > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: made by a newer tieline (schema {row[0] if row else '?'}); upgrade tieline")
+        return int(row[0])
 
     def _migrate(self) -> None:
         """Create the tables, or upgrade a database written by an older tieline, in place."""
@@ -283,6 +256,12 @@ class Store:
             if fresh and version is not None and version < 2:
                 self.con.execute(PARTIES_FROM_RECORDS)  # schema 1 -> 2: parties from the stored records
             self.con.execute(CLUSTER_SCHEMA)  # schema 2 -> 3: empty; the next dedup run clusters every event
+            self.con.execute(PAIRS_SCHEMA)
+            if version is not None and version < 4:  # schema 3 -> 4: party keys and pairs of the stored events
+                for statement in UPGRADE_TO_4:
+                    self.con.execute(statement)
+            self.con.execute(EVENTS_INDEX)
+            self.con.execute(CLUSTER_INDEX)
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
@@ -364,6 +343,7 @@ class Store:
         docs: list[tuple[Any, ...]] = []
         events: list[tuple[Any, ...]] = []
         parties: list[tuple[Any, ...]] = []
+        pairs: list[tuple[Any, ...]] = []
         replaced: list[str] = []
         now = _utc_now()
         for c in kept:
@@ -387,8 +367,9 @@ class Store:
             else:
                 summary.added += 1
             docs.append((d.id, sha, d.date, d.title, d.url, d.source, d.text, len(c.records), now, __version__))
-            events.extend(_event_row(r) for r in c.records)
+            events.extend((*_event_row(r), d.title) for r in c.records)
             parties.extend(row for r in c.records for row in _party_rows(r))
+            pairs.extend(row for r in c.records for row in pair_rows(r))
         if not docs:
             return
         summary.events += len(events)
@@ -403,10 +384,9 @@ class Store:
             self._insert("documents", DOCUMENT_COLUMNS, docs)
             if replaced:
                 self.con.execute("DELETE FROM event_parties WHERE doc_id IN (SELECT unnest(?))", [replaced])
+                self.con.execute("DELETE FROM event_pairs WHERE doc_id IN (SELECT unnest(?))", [replaced])
             if events:
-                self._insert("events", EVENT_COLUMNS, events)
-            if parties:
-                self._insert("event_parties", PARTY_COLUMNS, parties)
+                self._insert_events(events, parties, pairs)
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
             rollback(self.con, self.path)
@@ -423,6 +403,31 @@ class Store:
             self.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM tieline_rows")
         finally:
             self.con.unregister("tieline_rows")
+
+    def _insert_events(self, events: list[tuple[Any, ...]], parties: list[tuple[Any, ...]],
+                       pairs: list[tuple[Any, ...]]) -> None:
+        """Insert events (each row ending with its story's title), their parties and pairs, with the
+        party keys and search text of schema 4, computed by the SQL that upgrades older files (the
+        keys over this batch's parties, staged in a typed table)."""
+        names = ", ".join(PARTY_COLUMNS)
+        self.con.execute(f"CREATE TEMP TABLE IF NOT EXISTS staged_parties AS SELECT {names} FROM event_parties LIMIT 0")
+        self.con.execute("DELETE FROM staged_parties")
+        if parties:
+            self._insert("staged_parties", PARTY_COLUMNS, parties)
+        frame = pd.DataFrame(events, columns=[*EVENT_COLUMNS, "title"], dtype=object)  # each with its story's title
+        self.con.register("tieline_rows", frame)
+        try:
+            names = ", ".join(EVENT_COLUMNS)
+            self.con.execute(f"""
+                INSERT INTO events ({names}, actor_keys, recipient_keys, search_text)
+                SELECT {", ".join(f"e.{c}" for c in EVENT_COLUMNS)}, coalesce(k.actor_keys, []),
+                       coalesce(k.recipient_keys, []), {search_text("e.sentence", "CAST(e.title AS VARCHAR)")}
+                FROM tieline_rows e LEFT JOIN ({keys_select("staged_parties")}) k USING (event_id)""")
+        finally:
+            self.con.unregister("tieline_rows")
+        self.con.execute(f"INSERT INTO event_parties ({', '.join(PARTY_COLUMNS)}) SELECT * FROM staged_parties")
+        if pairs:
+            self._insert("event_pairs", PAIR_COLUMNS, pairs)
 
     def has_table(self, name: str) -> bool:
         row = self.read("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()
@@ -476,6 +481,10 @@ CHECKS = (
     ("events stored twice", "SELECT count(*) FROM (SELECT event_id FROM events GROUP BY event_id HAVING count(*) > 1)"),
     ("documents whose n_events is not their number of events",
      "SELECT count(*) FROM documents d WHERE n_events <> (SELECT count(*) FROM events e WHERE e.doc_id = d.id)"),
+    ("event_pairs rows without their event",
+     "SELECT count(*) FROM event_pairs p WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = p.event_id)"),
+    ("affirmed events without their pairs", "SELECT count(*) FROM events e WHERE NOT e.negated "
+     "AND NOT EXISTS (SELECT 1 FROM event_pairs p WHERE p.event_id = e.event_id)"),
     ("cluster_members rows without their event",
      "SELECT count(*) FROM cluster_members m WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = m.event_id)"),
 )

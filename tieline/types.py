@@ -54,10 +54,23 @@ class Segment:
 
 @dataclass(frozen=True)
 class ParsedDocument:
-    """A document with its spaCy parses (one per segment)."""
+    """A document with its spaCy parses (one per segment).
+
+    When a first pass picked the sentences to parse (:mod:`tieline.prefilter`), ``candidates``
+    are the character spans of those that could hold an event (the other parsed sentences are
+    their context), ``story_countries`` the countries the whole text names, one per name, for
+    the story's country, and ``off_topic`` whether the whole text is off the topic of
+    international relations. None: every sentence was parsed, and every one is a candidate."""
 
     document: Document
     segments: tuple[Segment, ...]
+    candidates: tuple[tuple[int, int], ...] | None = None
+    story_countries: tuple[Actor, ...] | None = None
+    off_topic: bool | None = None
+
+    def may_hold_event(self, start: int, end: int) -> bool:
+        """Whether the stretch [start, end) of the text overlaps a candidate sentence."""
+        return self.candidates is None or any(s < end and start < e for s, e in self.candidates)
 
 
 @dataclass(frozen=True)
@@ -301,6 +314,19 @@ class EventRecord:
         }
         out.update(self.extra)
         return out
+
+    @classmethod
+    def from_dict(cls, value: Mapping[str, Any]) -> EventRecord:
+        """The record of a JSON object :meth:`to_dict` wrote (keys it does not know go to
+        ``extra``), e.g. read back from a Parquet shard (issue 12)."""
+        known = {f for f in cls.__dataclass_fields__ if f != "extra"}
+        actor = Party.from_json(value.get("actor"))
+        if actor is None:
+            raise ValueError(f"record {value.get('event_id')!r} has no actor")
+        fields = {k: v for k, v in value.items() if k in known}
+        fields.update(contexts=tuple(value.get("contexts") or ()), sectors=tuple(value.get("sectors") or ()),
+                      actor=actor, recipient=Party.from_json(value.get("recipient")))
+        return cls(**fields, extra={k: v for k, v in value.items() if k not in known})
 
 
 @dataclass(frozen=True)

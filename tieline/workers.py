@@ -65,15 +65,16 @@ class CoderSpec:
 _worker_coder: Any = None  # the Coder of a worker process, built once by _start
 
 
-def _start(spec: CoderSpec) -> None:
+def _start(spec: CoderSpec, parent: int) -> None:
     global _worker_coder
-    _watch_parent(os.getppid())
+    _watch_parent(parent)
     _worker_coder = spec.build()
 
 
 def _watch_parent(parent: int) -> None:
     """End this worker when the process that started it is gone (killed with -9, say): an orphan
-    would keep its model in memory and its core busy."""
+    would keep its model in memory and its core busy. The parent's pid comes from the parent: a
+    worker still importing when its parent dies would otherwise take its new parent for it."""
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(PARENT_CHECK_SECONDS)
@@ -109,7 +110,7 @@ class WorkerCoder:
         if self._pool is None:
             # spawn, not fork: a forked copy of a process running ONNX Runtime's threads can hang
             self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"),
-                                             initializer=_start, initargs=(self.spec,))
+                                             initializer=_start, initargs=(self.spec, os.getpid()))
         return self._pool
 
     def code_documents(self, items: Iterable[Item]) -> Iterator[CodedDocument | Problem]:

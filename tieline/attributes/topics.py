@@ -4,7 +4,7 @@ entertainment, markets (``discards.csv``). Their events are dropped, not coded."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Span
 
@@ -17,8 +17,11 @@ POLITICAL_WORDS = frozenset("government minister president parliament army troop
 
 
 def _hits(sent: Span, table: dict[str, bool], *, strong_only: bool = False) -> int:
-    lemmas = [t.lemma_.lower() for t in sent]
-    terms = lemmas + [f"{a} {b}" for a, b in zip(lemmas, lemmas[1:])]
+    return _term_hits([t.lemma_.lower() for t in sent], table, strong_only=strong_only)
+
+
+def _term_hits(lemmas: Sequence[str], table: dict[str, bool], *, strong_only: bool = False) -> int:
+    terms = [*lemmas, *(f"{a} {b}" for a, b in zip(lemmas, lemmas[1:]))]
     return sum(1 for term in terms if term in table and (table[term] or not strong_only))
 
 
@@ -33,8 +36,14 @@ def sentence_off_topic(sent: Span, table: dict[str, bool]) -> bool:
 
 def document_off_topic(sentences: Iterable[Span], table: dict[str, bool]) -> bool:
     """True when a story is about sport, entertainment or markets rather than politics."""
+    return lemmas_off_topic(([t.lemma_.lower() for t in sent] for sent in sentences), table)
+
+
+def lemmas_off_topic(sentences: Iterable[Sequence[str]], table: dict[str, bool]) -> bool:
+    """:func:`document_off_topic` of a story given as the lemmas of its sentences (the first pass
+    of :mod:`tieline.prefilter` reads the whole story this way, without parsing it)."""
     hits = political = 0
-    for sent in sentences:
-        hits += _hits(sent, table)
-        political += sum(1 for t in sent if t.lemma_.lower() in POLITICAL_WORDS)
+    for lemmas in sentences:
+        hits += _term_hits(lemmas, table)
+        political += sum(1 for w in lemmas if w in POLITICAL_WORDS)
     return hits >= OFF_TOPIC_MIN_HITS and political <= hits // 3

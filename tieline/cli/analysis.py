@@ -1,18 +1,27 @@
-"""Analysis commands over a database: ``dyad``, ``partners``, ``profile``, ``timeline`` and
-``network``, as tables, CSV or JSON lines, with a chart on request."""
+"""Analysis commands over a database, or a folder of Parquet files (issue 12): ``dyad``,
+``partners``, ``profile``, ``timeline`` and ``network``, as tables, CSV or JSON lines, with a
+chart on request."""
 
 from __future__ import annotations
 
 import click
 
-from tieline.cli.base import cli, db_option, frame_format_option, iso_date, period_option, plot_option, window_options
+from tieline.cli.base import Command, cli, frame_format_option, iso_date, period_option, plot_option, window_options
 from tieline.cli.output import write_frame
+from tieline.settings import DEFAULTS
+
+
+def source_option(command: Command) -> Command:
+    """--db: a database file, or a folder of Parquet files read in place."""
+    return click.option("--db", default=DEFAULTS["db"], show_default=True,
+                        help="Database file, or a folder of Parquet files (export --format parquet, or the shards of "
+                             "code --dask ... --format parquet), read in place.")(command)
 
 
 @cli.command()
 @click.argument("a")
 @click.argument("b")
-@db_option
+@source_option
 @period_option
 @window_options
 @frame_format_option
@@ -21,9 +30,9 @@ def dyad(a: str, b: str, db: str, by: str, since: str | None, until: str | None,
          plot: str | None) -> None:
     """Events between countries A and B (ISO3), by period, type and quad class."""
     from tieline import analysis
-    from tieline.store import Store
+    from tieline.parquet import open_store
 
-    with Store(db, read_only=True) as store:
+    with open_store(db) as store:
         frame = analysis.dyad(store, a, b, by=by, since=since, until=until)
     write_frame(frame, fmt)
     if plot:
@@ -34,16 +43,16 @@ def dyad(a: str, b: str, db: str, by: str, since: str | None, until: str | None,
 
 @cli.command()
 @click.argument("country")
-@db_option
+@source_option
 @window_options
 @frame_format_option
 @plot_option
 def partners(country: str, db: str, since: str | None, until: str | None, fmt: str, plot: str | None) -> None:
     """COUNTRY's partners, ranked, with their cooperation/conflict balance and top fields."""
     from tieline import analysis
-    from tieline.store import Store
+    from tieline.parquet import open_store
 
-    with Store(db, read_only=True) as store:
+    with open_store(db) as store:
         frame = analysis.partners(store, country, since=since, until=until)
     write_frame(frame, fmt)
     if plot:
@@ -54,7 +63,7 @@ def partners(country: str, db: str, since: str | None, until: str | None, fmt: s
 
 @cli.command()
 @click.argument("country")
-@db_option
+@source_option
 @click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="year", show_default=True,
               help="Period of the partners-over-time table.")
 @window_options
@@ -64,9 +73,9 @@ def profile(country: str, db: str, by: str, since: str | None, until: str | None
             plot: str | None) -> None:
     """COUNTRY's event types (as actor and recipient), contexts, fields and partners over time."""
     from tieline import analysis
-    from tieline.store import Store
+    from tieline.parquet import open_store
 
-    with Store(db, read_only=True) as store:
+    with open_store(db) as store:
         result = analysis.profile(store, country, by=by, since=since, until=until)
     for title, frame in (("event types", result.types), ("contexts", result.contexts),
                          ("fields", result.sectors), ("partners over time", result.partners)):
@@ -82,7 +91,7 @@ def profile(country: str, db: str, by: str, since: str | None, until: str | None
 
 
 @cli.command()
-@db_option
+@source_option
 @click.option("--country", help="Only events with this country (ISO3) as a party.")
 @period_option
 @frame_format_option
@@ -90,9 +99,9 @@ def profile(country: str, db: str, by: str, since: str | None, until: str | None
 def timeline(db: str, country: str | None, by: str, fmt: str, plot: str | None) -> None:
     """Events per period and quad class."""
     from tieline import analysis
-    from tieline.store import Store
+    from tieline.parquet import open_store
 
-    with Store(db, read_only=True) as store:
+    with open_store(db) as store:
         frame = analysis.timeline(store, country=country, by=by)
     write_frame(frame, fmt)
     if plot:
@@ -103,7 +112,7 @@ def timeline(db: str, country: str | None, by: str, fmt: str, plot: str | None) 
 
 
 @cli.command()
-@db_option
+@source_option
 @click.option("--since", callback=iso_date, help="Earliest event date (YYYY-MM-DD).")
 @click.option("--type", "event_type", help="Only this PLOVER event type.")
 @click.option("--graphml", type=click.Path(dir_okay=False, writable=True), help="Also write the network as GraphML.")
@@ -111,9 +120,9 @@ def timeline(db: str, country: str | None, by: str, fmt: str, plot: str | None) 
 def network(db: str, since: str | None, event_type: str | None, graphml: str | None, fmt: str) -> None:
     """Directed edges between parties (edge list), optionally as GraphML for graph tools."""
     from tieline import analysis
-    from tieline.store import Store
+    from tieline.parquet import open_store
 
-    with Store(db, read_only=True) as store:
+    with open_store(db) as store:
         edges = analysis.network(store, since=since, event=event_type)
     if graphml:
         analysis.write_graphml(edges, graphml)

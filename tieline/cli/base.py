@@ -87,7 +87,19 @@ def coder_options(*, hypothetical: bool = False, historical: bool = False, min_c
             "min_confidence": min_confidence if min_confidence is not None
             else float(config.get("min_confidence") or DEFAULTS["min_confidence"]),
             "event_source": event_source or str(config.get("event_source") or DEFAULTS["event_source"]),
-            "model_threads": int(config.get("model_threads") or DEFAULTS["model_threads"])}
+            "model_threads": int(config.get("model_threads") or DEFAULTS["model_threads"]),
+            "parse_all": parse_all_asked() or bool(config.get("parse_all"))}
+
+
+def parse_all_asked() -> bool:
+    """Whether the command was given --parse-all."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().meta.get("tieline.parse_all"))
+
+
+def _ask_parse_all(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().meta["tieline.parse_all"] = True
 
 
 def make_coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),
@@ -100,13 +112,20 @@ def make_coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),
 
 @contextmanager
 def coding(model: str | None, batch_size: int, actors: tuple[str, ...] = (), triggers: tuple[str, ...] = (),
-           *, workers: int | None = None, documents: int | None = None, **keep: Any) -> Iterator[Any]:
+           *, workers: int | None = None, documents: int | None = None, dask: str | None = None,
+           partition_size: int | None = None, **keep: Any) -> Iterator[Any]:
     """The coder a command asked for: one in this process with one worker, else a pool of worker
-    processes (:class:`tieline.workers.WorkerCoder`) stopped when the command ends.
+    processes (:class:`tieline.workers.WorkerCoder`) stopped when the command ends, or with
+    ``dask`` a coder on that Dask cluster (:func:`dask_coding`).
 
     Unless ``workers`` is given, a run of fewer than ``FEW_DOCUMENTS`` known ``documents``
     codes in this process: starting a worker costs a model load (about 2 s here), more than a
     few stories take to code."""
+    if dask:
+        with dask_coding(dask, model, batch_size, actors, triggers, partition_size=partition_size, documents=documents,
+                         **keep) as coder:
+            yield coder
+        return
     count = workers or int(settings().get("workers") or DEFAULTS["workers"])
     if workers is None and documents is not None and documents < FEW_DOCUMENTS:
         count = 1
@@ -118,6 +137,30 @@ def coding(model: str | None, batch_size: int, actors: tuple[str, ...] = (), tri
     spec = CoderSpec(model, batch_size, actors, triggers, tuple(sorted(coder_options(**keep).items())))
     with WorkerCoder(spec, workers=count) as pool:
         yield pool
+
+
+@contextmanager
+def dask_coding(address: str, model: str | None, batch_size: int, actors: tuple[str, ...] = (),
+                triggers: tuple[str, ...] = (), *, partition_size: int | None = None, documents: int | None = None,
+                **keep: Any) -> Iterator[Any]:
+    """A :class:`tieline.distributed.run.DaskCoder` on the cluster at ``address`` (``local:N``
+    is started here and stopped after), its dashboard and progress told on standard error."""
+    from tieline.cli.output import ClusterReport
+    from tieline.distributed.cluster import connect
+    from tieline.distributed.partitions import PARTITION_DOCUMENTS
+    from tieline.distributed.run import DaskCoder
+    from tieline.workers import CoderSpec
+
+    spec = CoderSpec(model, batch_size, actors, triggers, tuple(sorted(coder_options(**keep).items())))
+    with connect(address) as cluster:
+        click.echo(f"tieline: dask: scheduler {cluster.client.scheduler.address}, dashboard {cluster.dashboard}; "
+                   "the workers load the model", err=True)
+        report = ClusterReport(documents)
+        coder = DaskCoder(cluster, spec, partition_documents=partition_size or PARTITION_DOCUMENTS,
+                          on_progress=report.report)
+        click.echo(f"tieline: dask: {cluster.workers()} workers ready", err=True)
+        yield coder
+        click.echo(f"tieline: dask: {report.summary()}", err=True)
 
 
 def read_options() -> dict[str, Any]:
@@ -185,7 +228,10 @@ def dictionary_options(command: Command) -> Command:
 
 
 def keep_options(command: Command) -> Command:
-    """--hypothetical, --historical, and --events (which source finds events)."""
+    """--hypothetical, --historical, --events (which source finds events) and --parse-all."""
+    command = click.option("--parse-all", is_flag=True, expose_value=False, callback=_ask_parse_all,
+                           help="Parse every sentence (default: only those a first pass finds could hold an "
+                                "event, with their context). Setting parse_all.")(command)
     command = click.option("--events", "event_source", type=click.Choice(EVENT_SOURCES),
                            default=None, help="Where events come from: the trigger rules, the learned model, both "
                            "(hybrid), or auto (hybrid when the model is installed). Default: the setting event_source, "
@@ -216,6 +262,17 @@ def workers_option(command: Command) -> Command:
     return click.option("--workers", type=click.IntRange(min=1), default=None,
                         help="Processes that code at once, each loading the model once (default: the setting workers, "
                              "the machine's CPU count); the records are the same, in the same order, as with 1.")(command)
+
+
+def dask_options(command: Command) -> Command:
+    """--dask ADDRESS and --partition-size N (issue 12)."""
+    command = click.option("--partition-size", type=click.IntRange(min=1), default=None,
+                           help="Documents per partition (one task) of a --dask run (default 100).")(command)
+    return click.option("--dask", metavar="ADDRESS", default=None,
+                        help="Code on a Dask cluster: a scheduler's address (tcp://HOST:8786) or scheduler file "
+                             "(scheduler.json), or local:N for N worker processes on this machine (needs pip install "
+                             "'tieline[dask]'; see docs/distributed.md)."
+                        )(command)
 
 
 def frame_format_option(command: Command) -> Command:

@@ -7,13 +7,16 @@ import datetime as dt
 import io
 import json
 import sys
+from collections.abc import Iterable
 from importlib import resources
+from pathlib import Path
 
 import click
 
 import tieline.cli.base as base
 from tieline.cli.base import (
     cli,
+    dask_options,
     db_option,
     dictionary_options,
     follow_links_option,
@@ -25,44 +28,67 @@ from tieline.cli.base import (
 )
 from tieline.cli.output import Problems, Progress, print_table, write_records
 from tieline.settings import DEFAULTS
+from tieline.types import CodedDocument
 
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @publication_date_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of stdout.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(writable=True),
+              help="Write to FILE instead of stdout (with --format parquet: the folder DIR of the shards).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "table", "parquet"]), default="jsonl", show_default=True,
+              help="parquet: Parquet shards of a --dask run, one per partition, in the folder -o DIR.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input had a problem.")
 @model_options
 @workers_option
+@dask_options
 @follow_links_option
 @keep_options
 @min_confidence_option
 @dictionary_options
 def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt: str, strict: bool,
-         model: str | None, batch_size: int, workers: int | None, follow_links: bool, allow_private_links: bool,
-         hypothetical: bool, historical: bool, event_source: str | None, min_confidence: float | None,
-         actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
+         model: str | None, batch_size: int, workers: int | None, dask: str | None, partition_size: int | None,
+         follow_links: bool, allow_private_links: bool, hypothetical: bool, historical: bool,
+         event_source: str | None, min_confidence: float | None, actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
     """Code INPUT files, folders or web addresses (.txt, .jsonl, .jsonl.gz, .html, RSS/Atom
-    feeds, http(s):// URLs, or - for stdin) into event records."""
+    feeds, http(s):// URLs, or - for stdin) into event records. With --dask, on a Dask cluster,
+    where inputs may also be fsspec URLs (s3://...)."""
     from tieline.read import count_documents, read_documents
 
+    if fmt == "parquet" and not (dask and output):
+        raise click.UsageError("--format parquet writes the shards of a --dask run into a folder: give --dask ADDRESS "
+                               "(local:N on this machine) and -o DIR")
+    if output and fmt != "parquet" and Path(output).is_dir():
+        raise click.BadParameter(f"{output} is a folder (a folder only with --format parquet)", param_hint="-o")
     problems = Problems()
+    read = {"date": date, "follow_links": follow_links, "allow_private_links": allow_private_links,
+            **base.read_options()}
+    with base.coding(model, batch_size, actors, triggers, workers=workers, documents=count_documents(inputs),
+                     dask=dask, partition_size=partition_size, hypothetical=hypothetical, historical=historical,
+                     min_confidence=min_confidence, event_source=event_source) as coder:
+        if dask:
+            from tieline.distributed.partitions import ReadOptions
+
+            if fmt == "parquet" and output:
+                summary = coder.write_shards(inputs, output, read=ReadOptions(**read), on_problem=problems.report)
+                click.echo(f"{summary.shards} shards of {summary.documents} documents and {summary.events} events "
+                           f"in {output} ({summary.removed} stale shards removed); {problems.summary()}", err=True)
+            else:
+                _write_coded(problems.filter(coder.code_inputs(inputs, read=ReadOptions(**read))), fmt, output)
+        else:
+            _write_coded(problems.filter(coder.code_documents(read_documents(inputs, **read))), fmt, output)
+    if strict and problems.count:
+        sys.exit(1)
+
+
+def _write_coded(coded: Iterable[CodedDocument], fmt: str, output: str | None) -> None:
+    """The records of coded documents as JSON lines or a table, to ``output`` or standard output."""
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        with base.coding(model, batch_size, actors, triggers, workers=workers, documents=count_documents(inputs),
-                         hypothetical=hypothetical,
-                         historical=historical, min_confidence=min_confidence, event_source=event_source) as coder:
-            documents = read_documents(inputs, date=date, follow_links=follow_links,
-                                       allow_private_links=allow_private_links, **base.read_options())
-            coded = problems.filter(coder.code_documents(documents))
-            records = (r.to_dict() for c in coded for r in c.records)
-            write_records(records, fmt, out)
+        write_records((r.to_dict() for c in coded for r in c.records), fmt, out)
     finally:
         if output:
             out.close()
-    if strict and problems.count:
-        sys.exit(1)
 
 
 @cli.command()
@@ -76,31 +102,42 @@ def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt:
               help="Documents per database transaction.")
 @click.option("--dedup/--no-dedup", default=True, show_default=True,
               help="Cluster the new events with the stored ones (as `tieline dedup` does) at the end.")
+@dask_options
 @follow_links_option
 @keep_options
 @min_confidence_option
 @dictionary_options
 def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool, model: str | None,
-           batch_size: int, workers: int | None, commit_every: int, dedup: bool, follow_links: bool, allow_private_links: bool,
-           hypothetical: bool, historical: bool, event_source: str | None, min_confidence: float | None,
-           actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
+           batch_size: int, workers: int | None, commit_every: int, dedup: bool, dask: str | None,
+           partition_size: int | None, follow_links: bool, allow_private_links: bool, hypothetical: bool,
+           historical: bool, event_source: str | None, min_confidence: float | None, actors: tuple[str, ...],
+           triggers: tuple[str, ...]) -> None:
     """Code INPUT files, folders, HTML pages, RSS/Atom feeds or web addresses and store documents
     and events in the database. Documents already stored with the same text are skipped before
-    coding, so an interrupted run can be started again."""
+    coding, so an interrupted run can be started again. A folder of Parquet shards (`tieline code
+    --dask ... --format parquet -o DIR`) is stored as it was coded, without coding it again."""
+    from tieline.distributed.shards import count_shard_documents, is_shard_folder, load_shards
     from tieline.ingest import ingest as ingest_documents
     from tieline.read import count_documents, read_documents
     from tieline.store import Store
 
+    shards = [i for i in inputs if is_shard_folder(i)]
+    if shards and (len(shards) != len(inputs) or dask):
+        raise click.UsageError("folders of shards are stored without coding: give them alone, without --dask")
     problems = Problems()
-    total = count_documents(inputs)
-    progress = Progress(total)
-    with Store(db) as store, base.coding(model, batch_size, actors, triggers, workers=workers, documents=total,
-                                         hypothetical=hypothetical, historical=historical,
-                                         min_confidence=min_confidence, event_source=event_source) as coder:
-        documents = read_documents(inputs, date=date, follow_links=follow_links,
-                                   allow_private_links=allow_private_links, **base.read_options())
-        result = ingest_documents(store, documents, coder, commit_every=commit_every, dedup=False,
-                                  on_problem=problems.report, track=progress.track)
+    total = sum(count_shard_documents(f) for f in shards) if shards else count_documents(inputs)
+    progress = Progress(total, every=float("inf") if dask else 5.0)  # a Dask run reports its own progress
+    with Store(db) as store:
+        if shards:
+            result = load_shards(store, shards, commit_every=commit_every, track=progress.track)
+        else:
+            with base.coding(model, batch_size, actors, triggers, workers=workers, documents=total, dask=dask,
+                             partition_size=partition_size, hypothetical=hypothetical, historical=historical,
+                             min_confidence=min_confidence, event_source=event_source) as coder:
+                documents = read_documents(inputs, date=date, follow_links=follow_links,
+                                           allow_private_links=allow_private_links, **base.read_options())
+                result = ingest_documents(store, documents, coder, commit_every=commit_every, dedup=False,
+                                          on_problem=problems.report, track=progress.track)
         summary, totals = result.summary, store.counts()
         # issue 9: an id met again in the same run is a duplicate in the input, not "already stored"
         duplicates = (f"{summary.duplicates} duplicate{'s' if summary.duplicates != 1 else ''} in the input "

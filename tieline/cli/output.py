@@ -7,11 +7,14 @@ import json
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from tieline.types import CodedDocument, Problem, party_text
+
+if TYPE_CHECKING:  # importing it imports Dask
+    from tieline.distributed.run import ClusterProgress
 
 TABLE_COLUMNS = ("date", "event", "mode", "actor", "recipient", "location", "trigger", "doc_id")
 
@@ -142,3 +145,39 @@ class Progress:
         if self.total and rate > 0 and self.documents < self.total:
             text += f", about {(self.total - self.documents) / rate:.0f} s left"
         return text
+
+
+class ClusterReport:
+    """Reports a Dask run's progress on standard error every few seconds: partitions done,
+    documents coded, stories/s, the time left (when the total is known) and the workers."""
+
+    def __init__(self, total: int | None, every: float = 5.0) -> None:
+        self.clock = time.monotonic
+        self.total, self.every = total, every
+        self.last = self.clock()
+        self.latest: ClusterProgress | None = None
+
+    def report(self, progress: ClusterProgress) -> None:
+        if self.latest is None:  # the first partitions are sent: the workers have loaded the model
+            self.last = self.clock()
+        self.latest = progress
+        if self.clock() - self.last >= self.every:
+            self.last = self.clock()
+            click.echo(f"tieline: dask: {self.line(progress)}", err=True)
+
+    def summary(self) -> str:
+        """The last count: partitions, documents, seconds and stories/s since the workers were ready."""
+        if self.latest is None:
+            return "no partition coded"
+        p = self.latest
+        return (f"{p.partitions_done} partitions, {p.documents_done} documents in {p.elapsed:.1f} s once the model "
+                f"was loaded: {p.documents_done / max(p.elapsed, 1e-9):.1f} stories/s on {p.workers} "
+                f"worker{'s' if p.workers != 1 else ''}")
+
+    def line(self, progress: ClusterProgress) -> str:
+        rate = progress.documents_done / max(progress.elapsed, 1e-9)
+        text = (f"{progress.partitions_done} partitions done ({progress.partitions_sent} sent), "
+                f"{progress.documents_done} documents, {rate:.1f} stories/s")
+        if self.total and rate > 0 and progress.documents_done < self.total:
+            text += f", about {(self.total - progress.documents_done) / rate:.0f} s left"
+        return text + f", {progress.workers} worker{'s' if progress.workers != 1 else ''}"

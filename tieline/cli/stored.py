@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from tieline.cli.analysis import source_option
 from tieline.cli.base import cli, db_option, frame_format_option, min_confidence_option, window_options
 from tieline.cli.output import write_frame, write_records
 from tieline.settings import DEFAULTS
@@ -14,7 +15,7 @@ from tieline.types import party_text
 
 
 @cli.command()
-@db_option
+@source_option
 @click.option("--actor", help="Actor: a country (ISO3) or an organisation's abbreviation; any member of a compound "
                               "actor.")
 @click.option("--recipient", help="Recipient: a country (ISO3) or an organisation's abbreviation.")
@@ -27,12 +28,12 @@ from tieline.types import party_text
 def events(db: str, actor: str | None, recipient: str | None, event_type: str | None, since: str | None,
            until: str | None, negated: bool, limit: int | None, fmt: str, min_confidence: float | None) -> None:
     """List stored events, oldest first (the filters mean what they mean in the web app's search)."""
+    from tieline.parquet import open_store
     from tieline.query import EventQuery, all_events
-    from tieline.store import Store
 
     query = EventQuery(actor=actor, recipient=recipient, event=event_type, since=since, until=until,
                        include_negated=negated, min_confidence=min_confidence)
-    with Store(db, read_only=True) as store:
+    with open_store(db) as store:
         n = write_records(all_events(store, query, limit=limit), fmt, sys.stdout)
     click.echo(f"{n} events", err=True)
 
@@ -56,7 +57,7 @@ def dedup(db: str, window: int | None, full: bool) -> None:
 
 
 @cli.command()
-@db_option
+@source_option
 @click.option("--actor", help="Actor country (ISO3).")
 @click.option("--recipient", help="Recipient country (ISO3).")
 @click.option("--type", "event_type", help="PLOVER event type.")
@@ -67,13 +68,14 @@ def dedup(db: str, window: int | None, full: bool) -> None:
 @frame_format_option
 def clusters(db: str, actor: str | None, recipient: str | None, event_type: str | None, since: str | None,
              until: str | None, min_reports: int, show_id: str | None, limit: int, fmt: str) -> None:
-    """List clusters (real-world events), most reported first, or one cluster's reports."""
+    """List clusters (real-world events), most reported first, or one cluster's reports (over a
+    folder of Parquet files, which holds no clusters, each event is one)."""
     import pandas as pd
 
+    from tieline.parquet import open_store
     from tieline.query import cluster_reports, list_clusters
-    from tieline.store import Store
 
-    with Store(db, read_only=True) as store:
+    with open_store(db) as store:
         if show_id:
             reports = cluster_reports(store, show_id)
             if not reports:

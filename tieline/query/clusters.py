@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tieline.query.sql import date_window, with_document
+from tieline.query.sql import date_window, records_by_id
 from tieline.store import Store
 
 
@@ -33,11 +33,13 @@ def cluster_counts(store: Store) -> tuple[int, int]:
 def cluster_reports(store: Store, cluster_id: str) -> list[dict[str, Any]]:
     """The report-level records of one cluster, with their documents' source, title and URL."""
     store.require_clusters()
-    rows = store.read("""
-        SELECT e.record, d.title, d.source, d.url, d.date
-        FROM cluster_members m JOIN events e ON e.event_id = m.event_id JOIN documents d ON d.id = m.doc_id
-        WHERE m.cluster_id = ? ORDER BY d.date NULLS LAST, m.doc_id, m.event_id""", [cluster_id]).fetchall()
-    return [with_document(*row) for row in rows]
+    # the members' ids, then their records by id: joining the cluster with every event and
+    # document read both tables whole (issue 12)
+    members = store.read("SELECT event_id FROM cluster_members WHERE cluster_id = ?", [cluster_id]).fetchall()
+    reports = records_by_id(store, [event_id for (event_id,) in members])
+    return sorted(reports, key=lambda r: (r["document"]["date"] is None, r["document"]["date"] or "", r["doc_id"],
+                                          r["event_id"]))
+
 
 def clusters_by_record(store: Store) -> dict[tuple[str, str, str, str], str]:
     """{(doc_id, event, actor country, recipient country): cluster id} for every affirmed

@@ -7,12 +7,13 @@ Every value is a bound parameter; column names never come from the caller.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
 from tieline.query.clusters import cluster_reports
-from tieline.query.sql import date_window, with_document
+from tieline.query.sql import date_window, records_by_id
+from tieline.schema import EVENT_COLUMNS
 from tieline.store import Store
 
 
@@ -33,15 +34,16 @@ class EventQuery:
     min_confidence: float | None = None  # records at least this confident
 
     def where(self) -> tuple[str, list[object]]:
-        """SQL condition on ``events e`` (joined with ``documents d`` when ``text`` is set), and
-        its parameters."""
+        """SQL condition on ``events e``, and its parameters."""
         clauses: list[str] = []
         params: list[object] = []
-        for role, value in (("actor", self.actor), ("recipient", self.recipient)):
-            if value:
-                clauses.append("e.event_id IN (SELECT event_id FROM event_parties WHERE role = ? "
-                               "AND (country = ? OR upper(abbrev) = ?))")
-                params += [role, value.upper(), value.upper()]
+        # every member's country and upper-case abbreviation are in the event's party keys (issue 12)
+        if self.actor:
+            clauses.append("list_contains(e.actor_keys, ?)")
+            params.append(self.actor.upper())
+        if self.recipient:
+            clauses.append("list_contains(e.recipient_keys, ?)")
+            params.append(self.recipient.upper())
         if self.event:
             clauses.append("e.event = ?")
             params.append(self.event.upper())
@@ -57,9 +59,14 @@ class EventQuery:
         window, window_params = date_window("e.date", self.since, self.until)
         clauses.append(window)
         params += window_params
-        if self.text:
-            clauses.append("(contains(lower(e.sentence), ?) OR contains(lower(coalesce(d.title, '')), ?))")
-            params += [self.text.lower(), self.text.lower()]
+        text = self.text.lower() if self.text else None
+        if text and "\x00" not in text:  # issue 12: the stored lower-case sentence and title (tieline.schema)
+            clauses.append("contains(e.search_text, ?)")
+            params.append(text)
+        elif text:
+            clauses.append("(contains(lower(e.sentence), ?) OR e.doc_id IN "
+                           "(SELECT id FROM documents WHERE contains(lower(coalesce(title, '')), ?)))")
+            params += [text, text]
         if not self.include_negated:
             clauses.append("NOT e.negated")
         if self.min_confidence is not None:
@@ -78,11 +85,9 @@ class EventQuery:
 
 
 def _matching(query: EventQuery) -> tuple[str, list[object]]:
-    """FROM and WHERE of the events a query matches; documents are joined only when the words
-    are searched in their titles (the join is the costly part of a search)."""
+    """FROM and WHERE of the events a query matches."""
     where, params = query.where()
-    joined = "JOIN documents d ON d.id = e.doc_id " if query.text else ""
-    return f"FROM events e {joined}WHERE {where}", params
+    return f"FROM events e WHERE {where}", params
 
 
 def count_events(store: Store, query: EventQuery) -> int:
@@ -94,25 +99,70 @@ def count_events(store: Store, query: EventQuery) -> int:
 def search_events(store: Store, query: EventQuery, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     """Records (newest first) with their story's title, source and URL under ``document``."""
     matching, params = _matching(query)
+    # the page's ids first, then its records and documents by id: reading every matching
+    # record to keep fifty was most of a search's time on millions of events (issue 12)
+    page = store.read(f"SELECT e.event_id {matching} ORDER BY e.date DESC NULLS LAST, e.doc_id, e.event_id "
+                      "LIMIT ? OFFSET ?", [*params, int(limit), int(offset)]).fetchall()
+    return records_by_id(store, [event_id for (event_id,) in page])
+
+
+def search_page(store: Store, query: EventQuery, *, limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """How many events a query matches, and one page of them as :func:`search_events` gives it,
+    reading the events once (issue 12: a count and then a page read a search's words twice)."""
+    matching, params = _matching(query)
     rows = store.read(f"""
-        WITH page AS (SELECT e.event_id, e.doc_id, e.date, e.record {matching}
-                      ORDER BY e.date DESC NULLS LAST, e.doc_id, e.event_id LIMIT ? OFFSET ?)
-        SELECT page.record, d.title, d.source, d.url, d.date
-        FROM page JOIN documents d ON d.id = page.doc_id
-        ORDER BY page.date DESC NULLS LAST, page.doc_id, page.event_id""",
-                             [*params, int(limit), int(offset)]).fetchall()
-    return [with_document(record, title, source, url, published) for record, title, source, url, published in rows]
+        WITH matches AS MATERIALIZED (SELECT e.event_id, e.date, e.doc_id {matching})
+        SELECT (SELECT count(*) FROM matches) AS total, page.event_id
+        FROM (SELECT 1) AS one LEFT JOIN (
+            SELECT event_id, date, doc_id FROM matches
+            ORDER BY date DESC NULLS LAST, doc_id, event_id LIMIT ? OFFSET ?) AS page ON true
+        ORDER BY page.date DESC NULLS LAST, page.doc_id, page.event_id""", [*params, int(limit), int(offset)]).fetchall()
+    total = int(rows[0][0]) if rows else 0
+    return total, records_by_id(store, [event_id for _, event_id in rows if event_id is not None])
+
+
+def flat_events(store: Store, query: EventQuery, columns: Sequence[str], *, lists: Sequence[str] = (),
+                limit: int = 50) -> list[tuple[Any, ...]]:
+    """The flat ``columns`` of the events a query matches, newest first (the order of
+    :func:`search_events`), each of ``lists`` joined with "|": a CSV's rows read from the columns
+    without parsing each record (issue 12). The columns are the store's (first member of a
+    compound party), named in the caller's code.
+
+    Raises:
+        ValueError: a column the events table does not have.
+    """
+    unknown = [c for c in columns if c not in EVENT_COLUMNS]
+    if unknown:
+        raise ValueError(f"not columns of the events table: {unknown}")
+    matching, params = _matching(query)
+    selected = ", ".join(f"coalesce(array_to_string(e.{c}, '|'), '')" if c in lists else f"e.{c}" for c in columns)
+    # a stored table's rows are fetched by row id, which costs nothing to compare; the views that
+    # stand in for the table (an older file, Parquet files) have none, and match event ids instead
+    key = "rowid" if _is_table(store, "events") else "event_id"
+    rows = store.read(f"""
+        WITH page AS (SELECT e.{key} AS k, e.date AS d, e.doc_id AS di, e.event_id AS ei {matching}
+                      ORDER BY e.date DESC NULLS LAST, e.doc_id, e.event_id LIMIT ?)
+        SELECT {selected} FROM page JOIN events e ON e.{key} = page.k
+        ORDER BY page.d DESC NULLS LAST, page.di, page.ei""", [*params, int(limit)]).fetchall()
+    return [tuple(row) for row in rows]
+
+
+def _is_table(store: Store, name: str) -> bool:
+    """Whether ``name`` is a stored table of the store's database (not a view standing in for one)."""
+    row = store.read("SELECT (SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary "
+                     "AND database_name = current_database()) > 0 AND (SELECT count(*) FROM duckdb_views() "
+                     "WHERE view_name = ? AND temporary) = 0", [name, name]).fetchone()
+    return bool(row and row[0])
 
 
 def get_event(store: Store, event_id: str) -> dict[str, Any] | None:
     """One record with its whole story (``document.text``) and its cluster's other reports."""
-    row = store.read("""
-        SELECT e.record, d.title, d.source, d.url, d.date, d.text
-        FROM events e JOIN documents d ON d.id = e.doc_id WHERE e.event_id = ?""", [event_id]).fetchone()
-    if row is None:
+    found = records_by_id(store, [event_id])
+    if not found:
         return None
-    item = with_document(*row[:5])
-    item["document"]["text"] = row[5]
+    item = found[0]
+    row = store.read("SELECT text FROM documents WHERE id = ?", [item["doc_id"]]).fetchone()
+    item["document"]["text"] = row[0] if row else None
     item["cluster"] = None
     if store.has_table("clusters"):
         cluster = store.read("SELECT cluster_id FROM cluster_members WHERE event_id = ?", [event_id]).fetchone()
@@ -124,7 +174,8 @@ def get_event(store: Store, event_id: str) -> dict[str, Any] | None:
 
 def stats(store: Store) -> dict[str, Any]:
     """Sizes and spans of the store: documents, events, clusters, dates, events by quad class."""
-    documents, events = store.counts()["documents"], store.counts()["events"]
+    counts = store.counts()
+    documents, events = counts["documents"], counts["events"]
     first, last = store.read(
         "SELECT min(date), max(date) FROM events WHERE date IS NOT NULL AND NOT negated").fetchone() or (None, None)
     by_quad = dict(store.read(
@@ -142,16 +193,15 @@ def stats(store: Store) -> dict[str, Any]:
 def top_dyads(store: Store, *, limit: int = 10, since: str | None = None) -> list[dict[str, Any]]:
     """The most active pairs of countries (either direction), with their cooperation share."""
     window, params = date_window("e.date", since, None)
+    # event_pairs flags one row per event and pair of countries (issue 12)
     rows = store.read(f"""
-        SELECT least(pa.country, pr.country) AS a, greatest(pa.country, pr.country) AS b,
-               count(DISTINCT e.event_id) AS events,
-               count(DISTINCT e.event_id) FILTER (WHERE e.quad IN (1, 2)) AS cooperation,
-               count(DISTINCT e.event_id) FILTER (WHERE e.quad IN (3, 4)) AS conflict
-        FROM events e
-        JOIN event_parties pa ON pa.event_id = e.event_id AND pa.role = 'actor'
-        JOIN event_parties pr ON pr.event_id = e.event_id AND pr.role = 'recipient'
-        WHERE NOT e.negated AND pa.country IS NOT NULL AND pr.country IS NOT NULL AND pa.country <> pr.country
-          AND {window}
+        SELECT least(e.actor_country, e.recipient_country) AS a, greatest(e.actor_country, e.recipient_country) AS b,
+               count(*) FILTER (WHERE e.first_dyad) AS events,
+               count(*) FILTER (WHERE e.first_dyad AND e.quad IN (1, 2)) AS cooperation,
+               count(*) FILTER (WHERE e.first_dyad AND e.quad IN (3, 4)) AS conflict
+        FROM event_pairs e
+        WHERE e.actor_country IS NOT NULL AND e.recipient_country IS NOT NULL
+          AND e.actor_country <> e.recipient_country AND {window}
         GROUP BY ALL ORDER BY events DESC, a, b LIMIT ?""", [*params, int(limit)]).fetchall()
     return [{"a": a, "b": b, "events": n, "cooperation": coop, "conflict": conf} for a, b, n, coop, conf in rows]
 

@@ -2,8 +2,10 @@
 :mod:`tieline.analysis`, its commands and the web app's charts).
 
 Every function takes an open :class:`~tieline.store.Store` and reads it with bound parameters.
-Parties are matched through ``event_parties``, so a compound actor ("the US and France")
-counts for each of its members. Negated events are left out.
+They read ``event_pairs`` (one row per affirmed event and pair of its members, see
+:mod:`tieline.schema`), so a compound actor ("the US and France") counts for each of its
+members, and an event is counted once per key through the table's ``first_*`` flags rather
+than by ``count(DISTINCT event_id)`` over millions of rows (issue 12). Negated events are left out.
 
 Example::
 
@@ -52,13 +54,12 @@ def dyad(store: Store, a: str, b: str, *, by: str = "month", since: str | None =
     window, window_params = date_window("e.date", since, until)
     sql = f"""
         SELECT {_period_sql(by)} AS period,
-               CASE WHEN pa.country = ? THEN ? ELSE ? END AS direction,
-               e.event, e.quad, count(DISTINCT e.event_id) AS events, round(avg(e.score), 2) AS mean_score
-        FROM events e
-        JOIN event_parties pa ON pa.event_id = e.event_id AND pa.role = 'actor'
-        JOIN event_parties pr ON pr.event_id = e.event_id AND pr.role = 'recipient'
-        WHERE NOT e.negated AND e.date IS NOT NULL
-          AND ((pa.country = ? AND pr.country = ?) OR (pa.country = ? AND pr.country = ?)) AND {window}
+               CASE WHEN e.actor_country = ? THEN ? ELSE ? END AS direction,
+               e.event, e.quad, count(*) FILTER (WHERE e.first_pair) AS events, round(avg(e.score), 2) AS mean_score
+        FROM event_pairs e
+        WHERE e.date IS NOT NULL
+          AND ((e.actor_country = ? AND e.recipient_country = ?) OR (e.actor_country = ? AND e.recipient_country = ?))
+          AND {window}
         GROUP BY ALL ORDER BY period, direction, event"""
     params = [a, f"{a}->{b}", f"{b}->{a}", a, b, b, a, *window_params]
     return store.read(sql, params).df()
@@ -70,36 +71,45 @@ def partners(store: Store, country: str, *, since: str | None = None, until: str
     country = country.upper()
     window, window_params = date_window("e.date", since, until)
     sql = f"""
-        WITH pairs AS (
-            SELECT DISTINCT e.event_id, e.quad, e.score, e.sectors,
-                   coalesce(other.country, other.abbrev) AS partner
-            FROM events e
-            JOIN event_parties me ON me.event_id = e.event_id AND me.country = ?
-            JOIN event_parties other ON other.event_id = e.event_id AND other.role <> me.role
-            WHERE NOT e.negated AND coalesce(other.country, other.abbrev) IS NOT NULL
-              AND coalesce(other.country, other.abbrev) <> ? AND {window})
+        WITH pairs AS ({_partner_rows(window, "")})
         SELECT partner, count(*) AS events,
                count(*) FILTER (WHERE quad IN (1, 2)) AS cooperation,
                count(*) FILTER (WHERE quad IN (3, 4)) AS conflict,
                round((count(*) FILTER (WHERE quad IN (1, 2)) - count(*) FILTER (WHERE quad IN (3, 4)))
                      / count(*), 2) AS balance,
                round(avg(score), 2) AS mean_score,
-               list_distinct(flatten(list(sectors))) AS fields
-        FROM pairs GROUP BY partner ORDER BY events DESC, partner"""
-    return store.read(sql, [country, country, *window_params]).df()
+               list_sort(list_distinct(flatten(list(sectors)))) AS fields
+        FROM pairs WHERE partner <> ? GROUP BY partner ORDER BY events DESC, partner"""
+    return store.read(sql, [country, *window_params, country, *window_params, country]).df()
+
+
+def _partner_rows(window: str, extra: str) -> str:
+    """SQL of one row per event and partner of a country (the first parameter, then the window's
+    parameters, twice): the events where it is an actor member, with each recipient as partner,
+    and those where it is a recipient member, with each actor; ``extra`` is more SQL (written in
+    this module) to select, such as the period."""
+    return f"""
+        SELECT e.quad, e.score, e.sectors, e.target AS partner{extra} FROM event_pairs e
+        WHERE e.actor_country = ? AND e.first_actor_partner AND {window}
+        UNION ALL
+        SELECT e.quad, e.score, e.sectors, e.source AS partner{extra} FROM event_pairs e
+        WHERE e.recipient_country = ? AND e.first_recipient_partner AND {window}"""
 
 
 def timeline(store: Store, *, country: str | None = None, by: str = "month") -> pd.DataFrame:
     """Events per period and quad class, for one country (as any party) or for the whole store.
     Columns: period, quad, events, mean_score."""
-    where = "NOT e.negated AND e.date IS NOT NULL"
-    params: list[object] = []
-    if country:
-        where += " AND e.event_id IN (SELECT event_id FROM event_parties WHERE country = ?)"
-        params.append(country.upper())
+    if not country:
+        sql = f"""SELECT {_period_sql(by)} AS period, e.quad, count(*) AS events, round(avg(e.score), 2) AS mean_score
+                  FROM events e WHERE NOT e.negated AND e.date IS NOT NULL GROUP BY ALL ORDER BY period, quad"""
+        return store.read(sql).df()
+    # one row per event with the country as a party: as an actor, else as a recipient only
     sql = f"""SELECT {_period_sql(by)} AS period, e.quad, count(*) AS events, round(avg(e.score), 2) AS mean_score
-              FROM events e WHERE {where} GROUP BY ALL ORDER BY period, quad"""
-    return store.read(sql, params).df()
+              FROM event_pairs e
+              WHERE e.date IS NOT NULL AND ((e.actor_country = ? AND e.first_actor)
+                                            OR (e.recipient_country = ? AND e.recipient_only))
+              GROUP BY ALL ORDER BY period, quad"""
+    return store.read(sql, [country.upper(), country.upper()]).df()
 
 
 @dataclass(frozen=True)
@@ -120,42 +130,44 @@ def profile(store: Store, country: str, *, by: str = "year", since: str | None =
     are kept to the ``top_partners`` with most events overall."""
     country = country.upper()
     window, window_params = date_window("e.date", since, until)
+    # one row per event and role the country has in it
     mine = f"""
-        SELECT DISTINCT e.event_id, e.event, e.quad, e.score, e.contexts, e.sectors, e.date, me.role
-        FROM events e JOIN event_parties me ON me.event_id = e.event_id AND me.country = ?
-        WHERE NOT e.negated AND {window}"""
-    params = [country, *window_params]
+        SELECT e.event, e.quad, e.score, 'actor' AS role
+        FROM event_pairs e WHERE e.actor_country = ? AND e.first_actor AND {window}
+        UNION ALL
+        SELECT e.event, e.quad, e.score, 'recipient' AS role
+        FROM event_pairs e WHERE e.recipient_country = ? AND e.first_recipient AND {window}"""
+    params = [country, *window_params, country, *window_params]
     types = store.read(f"""
         WITH mine AS ({mine})
-        SELECT event, any_value(quad) AS quad, count(DISTINCT event_id) FILTER (WHERE role = 'actor') AS as_actor,
-               count(DISTINCT event_id) FILTER (WHERE role = 'recipient') AS as_recipient,
+        SELECT event, any_value(quad) AS quad, count(*) FILTER (WHERE role = 'actor') AS as_actor,
+               count(*) FILTER (WHERE role = 'recipient') AS as_recipient,
                round(avg(score), 2) AS mean_score
         FROM mine GROUP BY event ORDER BY as_actor + as_recipient DESC, event""", params).df()
 
     def by_list(column: str, name: str) -> pd.DataFrame:
-        # column and name are the literals below ("contexts", "context"...), never input
+        # column and name are the literals below ("contexts", "context"...), never input; one row
+        # per event the country takes part in (as an actor, else as a recipient only), whose lists
+        # event_pairs holds with each item once
         return store.read(f"""
-            WITH mine AS ({mine}), items AS (SELECT DISTINCT event_id, quad, unnest({column}) AS {name} FROM mine)
+            WITH items AS (
+                SELECT e.quad, unnest(e.{column}) AS {name} FROM event_pairs e
+                WHERE ((e.actor_country = ? AND e.first_actor) OR (e.recipient_country = ? AND e.recipient_only))
+                  AND {window})
             SELECT {name}, count(*) AS events, count(*) FILTER (WHERE quad IN (1, 2)) AS cooperation,
                    count(*) FILTER (WHERE quad IN (3, 4)) AS conflict
-            FROM items GROUP BY {name} ORDER BY events DESC, {name}""", params).df()
+            FROM items GROUP BY {name} ORDER BY events DESC, {name}""", [country, country, *window_params]).df()
 
     partners_over_time = store.read(f"""
-        WITH pairs AS (
-            SELECT DISTINCT e.event_id, e.quad, {_period_sql(by)} AS period,
-                   coalesce(other.country, other.abbrev) AS partner
-            FROM events e
-            JOIN event_parties me ON me.event_id = e.event_id AND me.country = ?
-            JOIN event_parties other ON other.event_id = e.event_id AND other.role <> me.role
-            WHERE NOT e.negated AND e.date IS NOT NULL AND coalesce(other.country, other.abbrev) IS NOT NULL
-              AND coalesce(other.country, other.abbrev) <> ? AND {window}),
-        top AS (SELECT partner FROM pairs GROUP BY partner ORDER BY count(*) DESC, partner LIMIT ?)
+        WITH pairs AS ({_partner_rows(window + " AND e.date IS NOT NULL", f", {_period_sql(by)} AS period")}),
+        mine AS (SELECT * FROM pairs WHERE partner <> ?),
+        top AS (SELECT partner FROM mine GROUP BY partner ORDER BY count(*) DESC, partner LIMIT ?)
         SELECT period, partner, count(*) AS events, count(*) FILTER (WHERE quad IN (1, 2)) AS cooperation,
                count(*) FILTER (WHERE quad IN (3, 4)) AS conflict,
                round((count(*) FILTER (WHERE quad IN (1, 2)) - count(*) FILTER (WHERE quad IN (3, 4)))
                      / count(*), 2) AS balance
-        FROM pairs WHERE partner IN (SELECT partner FROM top) GROUP BY ALL ORDER BY period, events DESC, partner""",
-        [country, country, *window_params, top_partners]).df()
+        FROM mine WHERE partner IN (SELECT partner FROM top) GROUP BY ALL ORDER BY period, events DESC, partner""",
+        [*params, country, top_partners]).df()
     return Profile(country, types, by_list("contexts", "context"), by_list("sectors", "sector"), partners_over_time)
 
 
@@ -164,19 +176,14 @@ def network(store: Store, *, since: str | None = None, event: str | None = None,
     """Directed edges between parties: source, target, events, cooperation, conflict, mean_score;
     with ``country``, only the edges it is an end of."""
     sql = """
-        SELECT coalesce(pa.country, pa.abbrev) AS source, coalesce(pr.country, pr.abbrev) AS target,
-               count(DISTINCT e.event_id) AS events,
-               count(DISTINCT e.event_id) FILTER (WHERE e.quad IN (1, 2)) AS cooperation,
-               count(DISTINCT e.event_id) FILTER (WHERE e.quad IN (3, 4)) AS conflict,
+        SELECT e.source, e.target, count(*) FILTER (WHERE e.first_link) AS events,
+               count(*) FILTER (WHERE e.first_link AND e.quad IN (1, 2)) AS cooperation,
+               count(*) FILTER (WHERE e.first_link AND e.quad IN (3, 4)) AS conflict,
                round(avg(e.score), 2) AS mean_score
-        FROM events e
-        JOIN event_parties pa ON pa.event_id = e.event_id AND pa.role = 'actor'
-        JOIN event_parties pr ON pr.event_id = e.event_id AND pr.role = 'recipient'
-        WHERE NOT e.negated AND coalesce(pa.country, pa.abbrev) IS NOT NULL
-          AND coalesce(pr.country, pr.abbrev) IS NOT NULL
-          AND coalesce(pa.country, pa.abbrev) <> coalesce(pr.country, pr.abbrev)
+        FROM event_pairs e
+        WHERE e.source IS NOT NULL AND e.target IS NOT NULL AND e.source <> e.target
           AND (? IS NULL OR e.date >= ?) AND (? IS NULL OR e.event = ?)
-          AND (? IS NULL OR coalesce(pa.country, pa.abbrev) = ? OR coalesce(pr.country, pr.abbrev) = ?)
+          AND (? IS NULL OR e.source = ? OR e.target = ?)
         GROUP BY ALL ORDER BY events DESC, source, target"""
     code = country.upper() if country else None
     return store.read(sql, [since, since, event, event.upper() if event else None, code, code, code]).df()

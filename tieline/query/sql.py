@@ -8,6 +8,10 @@ import datetime as dt
 import json
 from typing import Any
 
+from tieline.store import Store
+
+INDEX_LOOKUPS = 500  # ids looked up one by one in an index; more are matched by reading the column
+
 
 def date_window(column: str, since: str | None, until: str | None) -> tuple[str, list[object]]:
     """SQL condition and parameters keeping dates within [since, until]; dates may be YYYY,
@@ -40,3 +44,28 @@ def with_document(record: str, title: str | None, source: str | None, url: str |
     item["document"] = {"title": title, "source": source, "url": url,
                         "date": published.isoformat() if published else None}
     return item
+
+
+def records_by_id(store: Store, event_ids: list[str]) -> list[dict[str, Any]]:
+    """The records of these events, in this order, with their story's title, source, URL and date
+    under ``document``."""
+    if not event_ids:
+        return []
+    events, params = _keyed("event_id", event_ids)
+    rows = store.read(f"SELECT event_id, doc_id, record FROM events WHERE {events}", params).fetchall()
+    documents, params = _keyed("id", sorted({doc_id for _, doc_id, _ in rows}))
+    stories = {row[0]: row[1:] for row in store.read(
+        f"SELECT id, title, source, url, date FROM documents WHERE {documents}", params).fetchall()}
+    found = {event_id: (doc_id, record) for event_id, doc_id, record in rows}
+    return [with_document(found[i][1], *stories.get(found[i][0], (None, None, None, None)))
+            for i in event_ids if i in found]
+
+
+def _keyed(column: str, keys: list[str]) -> tuple[str, list[object]]:
+    """SQL condition keeping rows whose ``column`` (written in this module) is one of ``keys``.
+    Up to INDEX_LOOKUPS keys, each is its own bound parameter, so that DuckDB looks them up in
+    the column's index; a list parameter would make it read the whole column, which is cheaper
+    only for many keys."""
+    if len(keys) <= INDEX_LOOKUPS:
+        return f"{column} IN ({', '.join('?' * len(keys)) or 'NULL'})", list(keys)
+    return f"{column} IN (SELECT unnest(?))", [keys]

@@ -12,8 +12,17 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from tieline import analysis
-from tieline.export import write_events_csv
-from tieline.query import cluster_reports, count_events, frame_records, get_event, list_clusters, search_events, stats
+from tieline.csvfile import write_csv
+from tieline.export import COLUMNS, LIST_COLUMNS
+from tieline.query import (
+    cluster_reports,
+    flat_events,
+    frame_records,
+    get_event,
+    list_clusters,
+    search_page,
+    stats,
+)
 from tieline.web.deps import (
     CODE_PATTERN,
     DATE_PATTERN,
@@ -47,8 +56,7 @@ def api_stats(s: StoreView) -> dict[str, Any]:
 @router.get("/api/events", summary="Events matching the filters, newest first")
 def api_events(s: StoreView, filters: Filters, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
                page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE) -> dict[str, Any]:
-    total = count_events(s, filters)
-    events = search_events(s, filters, limit=page_size, offset=(page - 1) * page_size)
+    total, events = search_page(s, filters, limit=page_size, offset=(page - 1) * page_size)
     return {"total": total, "page": page, "page_size": page_size, "filters": filters.as_params(), "events": events}
 
 
@@ -111,8 +119,10 @@ def api_code(state: State, body: CodeRequest) -> dict[str, Any]:
 @router.get("/events.csv", summary="The events matching the filters, as CSV")
 def events_csv(s: StoreView, filters: Filters, limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000) -> Response:
     buffer = io.StringIO()
-    # the export's columns, through the one CSV writer (formulas neutralised, issue 9)
-    write_events_csv(search_events(s, filters, limit=limit), buffer)
+    # the export's columns, through the one CSV writer (formulas neutralised, issue 9), read from
+    # the stored columns rather than from each record's JSON (issue 12: 10,000 rows in under a second)
+    write_csv(flat_events(s, filters, COLUMNS, lists=LIST_COLUMNS, limit=limit), buffer, columns=COLUMNS,
+              lineterminator="\n")
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="tieline-events.csv"'})
 

@@ -19,11 +19,11 @@ from tieline import analysis
 from tieline.plot import plot_dyad, plot_network, plot_partners, plot_timeline, svg
 from tieline.query import (
     EventQuery,
-    count_events,
     countries_with_events,
     frame_records,
     get_event,
     search_events,
+    search_page,
     stats,
     top_dyads,
 )
@@ -86,8 +86,7 @@ def event_data(s: Store, event_id: str) -> dict[str, Any]:
 
 def search_data(s: Store, state: WebState, filters: EventQuery, page_number: int) -> dict[str, Any]:
     page_number = max(1, min(page_number, 100_000))
-    total = count_events(s, filters)
-    events = search_events(s, filters, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
+    total, events = search_page(s, filters, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
     params = filters.as_params()
     for internal, public in (("event", "type"), ("text", "q"), ("include_negated", "negated")):
         if internal in params:
