@@ -250,3 +250,27 @@ def test_dedup_incremental_runs_over_time_equal_a_full_run(tmp_path, seed):
         # the place is the most common of the members' (either of a tie), the rest is determined
         listing = "SELECT * EXCLUDE (location_name, location_country) FROM clusters ORDER BY cluster_id"
         assert inc.con.execute(listing).fetchall() == full.con.execute(listing).fetchall()
+
+
+def test_dedup_after_an_upgrade_from_schema_4_equals_a_full_run(tmp_path):
+    """Clusters made before schema 5 get the day of each member from the upgrade, and the next
+    runs re-cluster from it as if they had been made now (issue 12)."""
+    import random
+
+    rng = random.Random(7)
+    stories = [_random_story(rng, n) for n in range(80)]
+    path = tmp_path / "v4.duckdb"
+    with Store(path) as store:
+        store.write(stories[:50])
+        deduplicate(store)
+        store.con.execute("DROP INDEX cluster_members_event")  # DuckDB drops no column of an indexed table
+        store.con.execute("ALTER TABLE cluster_members DROP COLUMN day")
+        store.con.execute("CREATE INDEX cluster_members_event ON cluster_members (event_id)")
+        store.con.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    with Store(path) as inc, Store(tmp_path / "full.duckdb") as full:
+        assert inc.con.execute("SELECT count(*) FROM cluster_members WHERE day IS NULL").fetchone() == (0,)
+        inc.write(stories[50:])
+        deduplicate(inc)
+        full.write(stories)
+        deduplicate(full, full=True)
+        assert _clusters(inc) == _clusters(full)

@@ -147,7 +147,7 @@ def test_store_check_finds_orphans(make_coded, tmp_path):
         store.write([make_coded("a", "text")])
         assert store.check() == []
         store.con.execute("DELETE FROM events")
-        store.con.execute("INSERT INTO cluster_members VALUES ('c', 'e', 'a', 'b')")
+        store.con.execute("INSERT INTO cluster_members (cluster_id, event_id, doc_id, block) VALUES ('c', 'e', 'a', 'b')")
         problems = store.check()
     assert any("event_parties" in p for p in problems) and any("cluster_members" in p for p in problems)
     assert any("n_events" in p for p in problems)

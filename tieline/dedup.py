@@ -244,10 +244,6 @@ def deduplicate(store: Any, *, window_days: int | None = None, full: bool = Fals
     return run.summary
 
 
-# The day of an event row ``e`` of document ``d`` as SQL: event_day's answer, or NULL where it
-# may differ (a date DuckDB reads otherwise); it only narrows what is read, Python decides.
-DAY_SQL = ("CASE WHEN length(e.date) = 10 THEN TRY_CAST(e.date AS DATE) WHEN d.date IS NOT NULL AND "
-           "(e.date IS NULL OR starts_with(strftime(d.date, '%Y-%m-%d'), e.date)) THEN d.date END")
 FLUSH_ROWS = 200_000  # cluster members written at a time
 
 
@@ -267,7 +263,7 @@ class _Run:
         self.country_names = {c.name for c in lexicon.countries}
         self.window = window
         self.summary = DedupSummary(full=full)
-        self.members: list[tuple[str, str, str, str]] = []
+        self.members: list[tuple[str, str, str, str, dt.date | None]] = []
         self.founded: list[tuple[str, int, dt.date | None]] = []
         con.execute("CREATE OR REPLACE TEMP TABLE new_clusters (cluster_id VARCHAR, num_sources INTEGER, date DATE)")
 
@@ -334,10 +330,10 @@ class _Run:
         if cuts:
             self._insert_frame("dedup_cut", pd.DataFrame(cuts, columns=["block", "day"]))
         stored: dict[str, list[tuple[Report, str]]] = {}
+        # the members are chosen by the day stored with them before events and documents are read
         for report, cluster_id in self.reports(f"""SELECT {self.columns("m.block", "m.cluster_id")}
-                FROM cluster_members m JOIN dedup_cut c ON c.block = m.block
-                JOIN events e ON e.event_id = m.event_id JOIN documents d ON d.id = m.doc_id
-                WHERE ({DAY_SQL}) IS NULL OR ({DAY_SQL}) >= c.day"""):
+                FROM (SELECT m.* FROM cluster_members m JOIN dedup_cut c ON c.block = m.block AND m.day >= c.day) m
+                JOIN events e ON e.event_id = m.event_id JOIN documents d ON d.id = m.doc_id"""):
             stored.setdefault(report.block, []).append((report, cluster_id or ""))
         replaced: list[str] = []
         results, whole = [], []
@@ -423,7 +419,7 @@ class _Run:
         for c in clusters:
             self.summary.events += len(c.members)
             self.summary.multi_report_clusters += len({m.doc_id for m in c.members}) > 1
-            self.members += [(c.cluster_id, m.event_id, m.doc_id, m.block) for m in c.members]
+            self.members += [(c.cluster_id, m.event_id, m.doc_id, m.block, m.day) for m in c.members]
             self.founded.append((c.cluster_id, len({m.source for m in c.members}), c.seed.day))
         if len(self.members) >= FLUSH_ROWS:
             self._flush()
@@ -469,4 +465,4 @@ class _Run:
         self.con.execute(CLUSTER_INDEX)
 
 
-MEMBER_COLUMNS = ("cluster_id", "event_id", "doc_id", "block")
+MEMBER_COLUMNS = ("cluster_id", "event_id", "doc_id", "block", "day")

@@ -32,7 +32,15 @@ from pathlib import Path
 import duckdb
 
 from tieline.errors import StoreError
-from tieline.schema import EVENT_COLUMNS, PARTIES_SELECT, SCHEMA_VERSION, keys_select, pairs_select, search_text
+from tieline.schema import (
+    EVENT_COLUMNS,
+    EVENT_DAY,
+    PARTIES_SELECT,
+    SCHEMA_VERSION,
+    keys_select,
+    pairs_select,
+    search_text,
+)
 from tieline.store import Store, sql_string, store_error
 
 SHARD_EVENTS, SHARD_DOCUMENTS = "events", "documents"
@@ -52,10 +60,6 @@ RECORD_FROM_COLUMNS = """json_object(
     'negated', negated, 'future', future, 'hypothetical', hypothetical, 'historical', historical, 'cameo', cameo,
     'quad', quad, 'score', score, 'sentence', sentence, 'trigger', trigger, 'spans', json_object(), 'rule', rule,
     'confidence', confidence)"""
-# The day of an event row e of document d (tieline.store.event_day): its own day, else the
-# publication date when that falls inside the event's coarser date.
-EVENT_DAY = ("CASE WHEN length(e.date) = 10 THEN TRY_CAST(e.date AS DATE) WHEN d.date IS NOT NULL AND "
-             "(e.date IS NULL OR starts_with(strftime(d.date, '%Y-%m-%d'), e.date)) THEN d.date END")
 
 
 def open_store(source: str | Path) -> Store:
@@ -137,8 +141,9 @@ def _create_views(con: duckdb.DuckDBPyConnection, events: list[Path], documents:
                     FROM event_rows r LEFT JOIN event_keys k USING (event_id) LEFT JOIN documents d ON d.id = r.doc_id""")
     con.execute(f"CREATE TABLE event_pairs AS {pairs_select('events', 'event_parties')}")
     # no clusters in the files: each event is one, of one report
-    con.execute("CREATE VIEW cluster_members AS SELECT event_id AS cluster_id, event_id, doc_id, "
-                "'single|' || event_id AS block FROM events")
+    con.execute(f"""CREATE VIEW cluster_members AS SELECT e.event_id AS cluster_id, e.event_id, e.doc_id,
+                    'single|' || e.event_id AS block, {EVENT_DAY} AS day
+                    FROM events e LEFT JOIN documents d ON d.id = e.doc_id""")
     con.execute(f"""CREATE VIEW clusters AS
         SELECT e.event_id AS cluster_id, 'single|' || e.event_id AS block, e.event, e.mode, e.actor_country,
                e.actor_name, e.recipient_country, e.recipient_name, {EVENT_DAY} AS date,

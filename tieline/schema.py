@@ -29,7 +29,7 @@ from typing import Any
 
 from tieline.types import EventRecord, Member
 
-SCHEMA_VERSION = 4  # 2: event_parties; 3: clusters (tieline.dedup); 4: party keys, event_pairs (issue 12)
+SCHEMA_VERSION = 5  # 2: event_parties; 3: clusters (tieline.dedup); 4: party keys, event_pairs; 5: member days (issue 12)
 EVENTS_TABLE = """CREATE TABLE IF NOT EXISTS {name} (
     event_id VARCHAR NOT NULL, doc_id VARCHAR NOT NULL, event VARCHAR NOT NULL, mode VARCHAR,
     actor_country VARCHAR, actor_type VARCHAR, actor_name VARCHAR, actor_abbrev VARCHAR,
@@ -75,7 +75,8 @@ CREATE TABLE IF NOT EXISTS clusters (
     num_sources INTEGER NOT NULL, location_name VARCHAR, location_country VARCHAR, quad INTEGER, score DOUBLE,
     negated BOOLEAN, sentence VARCHAR);
 CREATE TABLE IF NOT EXISTS cluster_members (
-    cluster_id VARCHAR NOT NULL, event_id VARCHAR NOT NULL, doc_id VARCHAR NOT NULL, block VARCHAR NOT NULL);
+    cluster_id VARCHAR NOT NULL, event_id VARCHAR NOT NULL, doc_id VARCHAR NOT NULL, block VARCHAR NOT NULL,
+    day DATE);
 -- cluster ids are unique by construction (the seed's event id), not by a key: DuckDB refuses to
 -- delete and re-insert a key in one transaction, which is what rebuilding a block does
 -- blocks whose clusters lost members to a replaced document, rebuilt by the next dedup run
@@ -188,6 +189,11 @@ def keys_select(parties: str) -> str:
     return KEYS_SELECT.format(parties=parties)
 
 
+# The day of an event row e of document d, as tieline.store.event_day gives it: its own day, else
+# the publication date when that falls inside the event's coarser date.
+EVENT_DAY = ("CASE WHEN length(e.date) = 10 THEN TRY_CAST(e.date AS DATE) WHEN d.date IS NOT NULL AND "
+             "(e.date IS NULL OR starts_with(strftime(d.date, '%Y-%m-%d'), e.date)) THEN d.date END")
+
 # schema 3 -> 4, on a database whose events and parties are stored: the events table is written
 # again with its party keys (DuckDB updates list columns of millions of rows slowly), then the
 # pairs of every event
@@ -202,6 +208,15 @@ UPGRADE_TO_4 = (
     *(f"DROP INDEX IF EXISTS {name}" for name in UNUSED_INDEXES),
     "DELETE FROM event_pairs",
     f"INSERT INTO event_pairs {pairs_select('events', 'event_parties')}",
+)
+
+# schema 4 -> 5: the day each clustered report was clustered on (tieline.store.event_day), so
+# that a run of tieline.dedup reads only the stored reports its new ones may join
+UPGRADE_TO_5 = (
+    "ALTER TABLE cluster_members ADD COLUMN IF NOT EXISTS day DATE",
+    f"""UPDATE cluster_members SET day = k.day
+        FROM (SELECT e.event_id, {EVENT_DAY} AS day FROM events e JOIN documents d ON d.id = e.doc_id) k
+        WHERE cluster_members.event_id = k.event_id""",
 )
 
 
@@ -265,3 +280,23 @@ def _key(member: Member | None) -> str | None:
     if member is None:
         return None
     return member.country if member.country is not None else member.abbrev
+
+
+# (what is wrong, SQL counting it) for Store.check
+CHECKS = (
+    ("event_parties rows without their event",
+     "SELECT count(*) FROM event_parties p WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = p.event_id)"),
+    ("event_parties rows stored twice",
+     "SELECT count(*) FROM (SELECT event_id, role, position FROM event_parties GROUP BY ALL HAVING count(*) > 1)"),
+    ("events without their document",
+     "SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = e.doc_id)"),
+    ("events stored twice", "SELECT count(*) FROM (SELECT event_id FROM events GROUP BY event_id HAVING count(*) > 1)"),
+    ("documents whose n_events is not their number of events",
+     "SELECT count(*) FROM documents d WHERE n_events <> (SELECT count(*) FROM events e WHERE e.doc_id = d.id)"),
+    ("event_pairs rows without their event",
+     "SELECT count(*) FROM event_pairs p WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = p.event_id)"),
+    ("affirmed events without their pairs", "SELECT count(*) FROM events e WHERE NOT e.negated "
+     "AND NOT EXISTS (SELECT 1 FROM event_pairs p WHERE p.event_id = e.event_id)"),
+    ("cluster_members rows without their event",
+     "SELECT count(*) FROM cluster_members m WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = m.event_id)"),
+)

@@ -107,8 +107,11 @@ def search_events(store: Store, query: EventQuery, *, limit: int = 50, offset: i
 
 
 def search_page(store: Store, query: EventQuery, *, limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
-    """How many events a query matches, and one page of them as :func:`search_events` gives it,
-    reading the events once (issue 12: a count and then a page read a search's words twice)."""
+    """How many events a query matches, and one page of them as :func:`search_events` gives it.
+    A search for words reads the events once (issue 12: a count and then a page read millions of
+    sentences twice); other filters are cheaper counted and paged apart than kept in memory."""
+    if not query.text:
+        return count_events(store, query), search_events(store, query, limit=limit, offset=offset)
     matching, params = _matching(query)
     rows = store.read(f"""
         WITH matches AS MATERIALIZED (SELECT e.event_id, e.date, e.doc_id {matching})
