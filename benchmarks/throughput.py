@@ -4,7 +4,7 @@ Run from the repository root:
 
     python benchmarks/throughput.py [--corpus PATH] [--n 1000] [--processes 1]
                                     [--batch-size 64] [--events auto|rules|model|hybrid ...]
-                                    [--parse-all] [--workers N] [--json]
+                                    [--parse-all] [--workers N] [--rounds K] [--json]
 
 Reads the first N records with non-empty text from a JSONL(.gz) corpus (default:
 ../shared/data/news_corpus/reuters21578.jsonl.gz relative to the repo root), then in
@@ -15,7 +15,9 @@ only the sentences its first pass picks (tieline.prefilter); ``--parse-all`` als
 every sentence, and the share of sentences and characters parsed is reported. ``--workers N``
 also times, in the same run, bare spaCy with ``nlp.pipe(n_process=N)`` and tieline's own
 worker processes (``tieline.workers.WorkerCoder``, as ``tieline code --workers N`` runs), each
-against its one-process figure. With ``--processes N`` (N > 1) every side runs in a
+against its one-process figure. ``--rounds K`` times every side K times, one side after another
+in each round, and reports each side's median (the clock of a shared machine swings by a tenth or
+more between minutes). With ``--processes N`` (N > 1) every side runs in a
 multiprocessing Pool over N chunks, each worker loading its own model. Model loading and
 warm-up are never timed.
 """
@@ -27,6 +29,7 @@ import gzip
 import json
 import multiprocessing as mp
 import resource
+import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -168,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="also time tieline parsing every sentence (the setting parse_all)")
     ap.add_argument("--workers", type=int, default=1,
                     help="also time N processes: spaCy's nlp.pipe(n_process=N) and tieline's worker processes")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="time every side this many times, in rounds, and report each side's median")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
 
@@ -192,15 +197,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "articles_per_s": round(len(docs) / secs, 1), "words_per_s": round(words / secs, 1),
                 "events": events}
 
+    # every side once per round, the rounds one after another: a side's figure is its median over
+    # the rounds, so that a slow spell of a shared machine does not fall on one side only
+    walls: dict[str, list[float]] = {side: [] for side in sides}
+    cpus: dict[str, list[float]] = {side: [] for side in sides}
+    found: dict[str, int] = {}
+    for _ in range(args.rounds):
+        for side in sides:
+            secs, events, counts = measure(side, docs, args.processes, args.batch_size)
+            walls[side].append(secs)
+            found[side] = events
+            cpus[side].append(_state.get("cpu_seconds", 0.0))
+            if counts is not None:
+                shares[side] = {"sentences": round(counts.share, 3),
+                                "characters": round(counts.kept_chars / counts.chars, 3) if counts.chars else 1.0}
     for side in sides:
-        secs, events, counts = measure(side, docs, args.processes, args.batch_size)
-        seconds[side] = secs
-        rows[side] = row(secs, events if side != "spacy" else None)
+        seconds[side] = statistics.median(walls[side])
+        rows[side] = row(seconds[side], found[side] if side != "spacy" else None)
         if args.processes <= 1:  # CPU time of this process (every thread): less swayed by other load than the clock
-            rows[side]["cpu_seconds"] = round(_state["cpu_seconds"], 3)
-        if counts is not None:
-            shares[side] = {"sentences": round(counts.share, 3),
-                            "characters": round(counts.kept_chars / counts.chars, 3) if counts.chars else 1.0}
+            rows[side]["cpu_seconds"] = round(statistics.median(cpus[side]), 3)
+        if args.rounds > 1:
+            rows[side]["seconds_per_round"] = [round(x, 3) for x in walls[side]]
     # same texts: throughput ratios
     ratios = {side: round(seconds["spacy"] / seconds[side], 3) for side in sides[1:]}
     cpu_ratios = {side: round(float(rows["spacy"]["cpu_seconds"] or 0) / float(rows[side]["cpu_seconds"] or 1), 3)

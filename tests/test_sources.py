@@ -193,3 +193,53 @@ def test_the_model_reads_sentences_naming_two_countries_or_holding_a_rule_event(
     assert source.worth_reading(sentence(brown, mp), {0})  # unless a rule event there is to be judged
     model.info = replace(model.info, sentences="all")
     assert source.worth_reading(sentence(brown), set())
+
+
+STORIES = ["Iran and Armenia signed an agreement to build technology parks together on Monday.",
+           "Turkey accused Greece of violating its airspace, and Greece rejected the charge.",
+           "Manchester United beat Arsenal 2-1 in the league on Saturday.",
+           "Japan's prime minister met India's foreign minister in New Delhi to discuss trade.",
+           "Pakistan threatened to cut diplomatic ties with Denmark."]
+
+
+@pytest.mark.model
+def test_the_model_reading_beside_the_parser_gives_the_same_records_in_order(nlp):
+    """With model_threads 2 the model reads each group of stories in its own thread while the
+    next is parsed (issue 12); the records, their order and the problems are those of reading
+    in turn, over more groups than are read ahead."""
+    from tieline.pipeline import GROUPS_AHEAD, READ_GROUP
+
+    n = READ_GROUP * (GROUPS_AHEAD + 2) + 3
+    documents = [Document(f"d{k}", STORIES[k % len(STORIES)], DAY) for k in range(n)]
+    documents[7] = Document("d7", "Iran met Armenia \ud800 on Monday.", DAY)  # a problem keeps its place
+    in_turn, beside = Coder(nlp, model_threads=1), Coder(nlp, model_threads=2)
+    assert in_turn.reader is None and beside.reader is not None
+
+    def listing(coder: Coder) -> list[object]:
+        return [str(i) if not hasattr(i, "records") else (i.document.id, [r.to_dict() for r in i.records])
+                for i in coder.code_documents(documents)]
+
+    expected = listing(in_turn)
+    assert len(expected) == n and sum(bool(i[1]) for i in expected if isinstance(i, tuple)) > n // 2
+    assert listing(beside) == expected
+    assert "could not be parsed" in str(expected[7])
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_story_the_model_fails_to_read_is_a_problem_and_the_rest_are_coded(nlp, monkeypatch, threads):
+    coder = Coder(nlp, model_threads=threads)
+    score = coder.source.model.score
+
+    def failing(sentences):  # type: ignore[no-untyped-def]
+        if any("Turkey" in text for text, _, _ in sentences):
+            raise RuntimeError("injected failure")
+        return score(sentences)
+
+    monkeypatch.setattr(coder.source.model, "score", failing)
+    documents = [Document(f"d{k}", text, DAY, path="in.jsonl", line=k + 1) for k, text in enumerate(STORIES)]
+    items = list(coder.code_documents(documents))
+    assert [type(i).__name__ for i in items] == ["CodedDocument", "Problem", "CodedDocument", "CodedDocument",
+                                                 "CodedDocument"]
+    assert str(items[1]) == "in.jsonl:2 [d1]: could not be coded: RuntimeError: injected failure"
+    assert items[0].records and items[4].records and not items[2].records  # the match report is off-topic

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +47,28 @@ from tieline.types import (
 )
 
 Item = Document | Problem
+READ_GROUP = 16  # stories handed to the learned model at once
+GROUPS_AHEAD = 2  # groups parsed while the model reads (its thread waits for the GIL now and then)
+
+
+@dataclass(frozen=True)
+class _Step:
+    """A story between the event source's preparation and its records: its parse and what the
+    source prepared (None for an off-topic story), or its problem."""
+
+    item: ParsedDocument | Problem
+    prepared: Any = None
+
+
+def _groups(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    group: list[Any] = []
+    for item in items:
+        group.append(item)
+        if len(group) == size:
+            yield group
+            group = []
+    if group:
+        yield group
 
 log = logging.getLogger("tieline.pipeline")
 
@@ -63,7 +88,10 @@ class Coder:
         event_source: where events come from (see :mod:`tieline.sources`): ``rules``, ``model``,
             ``hybrid``, or ``auto`` (hybrid when the learned model is installed).
         model_path: a directory holding another learned model than the one shipped.
-        model_threads: threads the learned model may use.
+        model_threads: threads the learned model may use. With two or more, the model reads the
+            sentences of one group of stories in a thread of its own while the next group is
+            parsed (with ``model_threads - 1`` ONNX Runtime threads); with one, it reads between
+            parses.
         parse_all: parse every sentence, not only those a first pass finds could hold an event
             (see :mod:`tieline.prefilter`).
 
@@ -91,7 +119,10 @@ class Coder:
         self.actors = ActorFinder(nlp, self.lexicon)
         self.events = EventFinder(self.lexicon, self.actors)
         self.prefilter = None if parse_all else SentenceFilter(nlp, self.lexicon, self.actors.names)
-        self.source = make_source(event_source, self.events, model_path, threads=model_threads)
+        self.source = make_source(event_source, self.events, model_path, threads=max(1, model_threads - 1))
+        # a thread for the model beside the parser: ONNX Runtime releases the GIL while it reads
+        self.reader = ThreadPoolExecutor(1, thread_name_prefix="tieline-model") \
+            if model_threads > 1 and self.source.name != "rules" else None
         self.gazetteer = Gazetteer(nlp, self.lexicon)
         self.attributes = AttributeResolver(self.lexicon, self.gazetteer)
 
@@ -107,13 +138,59 @@ class Coder:
         A document whose coding raises is a Problem naming the exception: one document never
         ends the run (issue 9)."""
         select = self.prefilter.select if self.prefilter is not None else None
-        for parsed in parse_documents(self.nlp, items, batch_size=self.batch_size, select=select,
-                                      **self.parse_options):
-            if isinstance(parsed, Problem):
-                yield parsed
+        parses = parse_documents(self.nlp, items, batch_size=self.batch_size, select=select, **self.parse_options)
+        # Stories go through in groups: the event source prepares a group from its parses, its
+        # model reads the whole group at once (in the reader thread, while the next group is
+        # parsed), then the group's records are made, in input order.
+        waiting: deque[tuple[list[_Step], Future[list[Any]] | list[Any]]] = deque()
+        for group in _groups(parses, READ_GROUP):
+            steps = [self._prepare(item) for item in group]
+            ready = [step.prepared for step in steps if step.prepared is not None]
+            read: Future[list[Any]] | list[Any] = (self.reader.submit(self._read, ready) if self.reader is not None
+                                                   else self._read(ready))
+            waiting.append((steps, read))
+            if len(waiting) > GROUPS_AHEAD:
+                yield from self._finish(*waiting.popleft())
+        while waiting:
+            yield from self._finish(*waiting.popleft())
+
+    def _prepare(self, item: ParsedDocument | Problem) -> _Step:
+        """What the event source reads from one parse (a problem, or nothing for an off-topic story, passes on)."""
+        if isinstance(item, Problem):
+            return _Step(item)
+        try:
+            return _Step(item, None if self.off_topic(item) else self.source.prepare(item))
+        except Exception as exc:  # any stage may fail on one odd document
+            log.debug("document %s failed to code", item.document.id, exc_info=True)
+            return _Step(failure(item.document, "could not be coded", exc))
+
+    def _read(self, prepared: list[Any]) -> list[Any | Exception]:
+        """The model's reading of a group; when it fails, each story is read alone, so that only
+        the one it fails on is lost."""
+        try:
+            return self.source.read(prepared)
+        except Exception:
+            out: list[Any | Exception] = []
+            for one in prepared:
+                try:
+                    out.extend(self.source.read([one]))
+                except Exception as exc:
+                    out.append(exc)
+            return out
+
+    def _finish(self, steps: list[_Step], read: Future[list[Any]] | list[Any]) -> Iterator[CodedDocument | Problem]:
+        """The group's coded documents and problems, in input order."""
+        results = iter(read.result() if isinstance(read, Future) else read)
+        for step in steps:
+            if isinstance(step.item, Problem):
+                yield step.item
                 continue
+            parsed = step.item
             try:
-                records = self.code_parsed(parsed)
+                prepared = next(results) if step.prepared is not None else None
+                if isinstance(prepared, Exception):
+                    raise prepared
+                records = [] if prepared is None else self.code_events(parsed, self.source.events(parsed, prepared))
             except Exception as exc:  # any stage may fail on one odd document
                 log.debug("document %s failed to code", parsed.document.id, exc_info=True)
                 yield failure(parsed.document, "could not be coded", exc)
@@ -126,12 +203,15 @@ class Coder:
 
     def code_parsed(self, parsed: ParsedDocument) -> list[EventRecord]:
         """The records of a parsed document: its events from the event source, then their attributes."""
-        off_topic = parsed.off_topic
-        if off_topic is None:  # every sentence was parsed
-            off_topic = document_off_topic((s for seg in parsed.segments for s in seg.doc.sents), self.lexicon.discards)
-        if off_topic:
+        if self.off_topic(parsed):
             return []
         return self.code_events(parsed, self.source.find_events(parsed))
+
+    def off_topic(self, parsed: ParsedDocument) -> bool:
+        """Whether a story is off the topic of international relations (sport, markets): no records."""
+        if parsed.off_topic is not None:  # the first pass read it from the whole text
+            return parsed.off_topic
+        return document_off_topic((s for seg in parsed.segments for s in seg.doc.sents), self.lexicon.discards)
 
     def code_events(self, parsed: ParsedDocument, found: Iterable[Event]) -> list[EventRecord]:
         """The records of events found in a parsed document: sentences off the topic of

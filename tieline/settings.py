@@ -40,9 +40,9 @@ SETTINGS: tuple[Setting, ...] = (
             "mentions), 'hybrid' (the model judges the rules' events and adds its own), or 'auto' (hybrid when the "
             "learned model is installed, else rules)"),
     Setting("model_threads", MODEL_THREADS,
-            "threads the learned model may use per coding process (ONNX Runtime); default two where there are two "
-            "cores, since the parser and the model take turns and the parser leaves a core idle; one per process "
-            "when several processes code at once"),
+            "threads the learned model may use per coding process: with two or more (the default where there are "
+            "two cores), the model reads each group of stories in a thread of its own while the parser goes on with "
+            "the next; one per process when several processes code at once"),
     Setting("workers", WORKERS,
             "processes that code at once (code, ingest, eval, demo); default the machine's CPU count; each loads the "
             "model once, and the records come out in the same order as with one"),

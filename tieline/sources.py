@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from spacy.tokens import Doc, Span, Token
@@ -65,12 +65,24 @@ def record_source(rule: str) -> tuple[str, float | None]:
 PartyKey = tuple[str | None, str | None, str | None]
 
 
+Prepared = Any  # what a source reads from a parse before its model reads (its own type per source)
+
+
 class EventSource(Protocol):
-    """A parsed document in, its events out (in text order)."""
+    """A parsed document in, its events out (in text order), in three steps so that a learned
+    model can read many documents at once, in a thread beside the parser:
+    :meth:`prepare` (all that needs the parse), :meth:`read` (the model's reading: no spaCy
+    object touched, the GIL released), :meth:`events`. :meth:`find_events` does all three."""
 
     name: str
 
     def find_events(self, parsed: ParsedDocument) -> list[Event]: ...
+
+    def prepare(self, parsed: ParsedDocument) -> Prepared: ...
+
+    def read(self, prepared: Sequence[Prepared]) -> list[Prepared]: ...
+
+    def events(self, parsed: ParsedDocument, prepared: Prepared) -> list[Event]: ...
 
     def calibrate(self, records: list[EventRecord]) -> list[EventRecord]:
         """The records of a document with their final confidence."""
@@ -88,6 +100,14 @@ class RuleSource:
     def find_events(self, parsed: ParsedDocument) -> list[Event]:
         return list(self.finder.find_events(parsed))
 
+    prepare = find_events  # the rules' events are all there is
+
+    def read(self, prepared: Sequence[list[Event]]) -> list[list[Event]]:
+        return list(prepared)
+
+    def events(self, parsed: ParsedDocument, prepared: list[Event]) -> list[Event]:
+        return prepared
+
     def calibrate(self, records: list[EventRecord]) -> list[EventRecord]:
         return records  # the rules' confidence is their own estimate
 
@@ -99,8 +119,9 @@ class Candidates:
 
     sentences: list[SentenceMentions]
     pairs: list[list[tuple[int, int | None]]]
-    probs: list[np.ndarray]
+    probs: list[np.ndarray]  # empty until the model has read the sentences
     rule_events: list[Event]
+    inputs: list[tuple[str, list[int], list[tuple[int, int | None]]]] = field(default_factory=list)  # what it reads
 
 
 def party_key(mention: Mention | None) -> PartyKey | None:
@@ -133,6 +154,26 @@ class ModelSource:
     def find_events(self, parsed: ParsedDocument) -> list[Event]:
         return self.decide(parsed, self.candidates(parsed))
 
+    def prepare(self, parsed: ParsedDocument) -> Candidates:
+        """The rules' events and the sentences the model is to read, rendered; no probabilities yet."""
+        rule_events = list(self.finder.find_events(parsed)) if self.with_rules else []
+        with_rule_events = {e.sentence_start for e in rule_events}
+        sentences = [s for s in find_sentence_mentions(parsed, self.finder.actors, self.finder)
+                     if s.mentions and parsed.may_hold_event(s.start, s.end) and self.worth_reading(s, with_rule_events)]
+        pairs = [candidate_pairs(s) for s in sentences]
+        inputs = [(text, list(marks), p) for (text, marks), p in zip(map(render_sentence, sentences), pairs)]
+        return Candidates(sentences, pairs, [], rule_events, inputs)
+
+    def read(self, prepared: Sequence[Candidates]) -> list[Candidates]:
+        """The candidates of several documents with the model's probabilities. Each document is
+        read on its own: the int8 model scales its activations over a whole batch, so sentences
+        batched across documents would score differently with other neighbours, and records
+        would depend on how a run split its input (workers, partitions)."""
+        return [replace(c, probs=self.model.score(c.inputs), inputs=[]) for c in prepared]
+
+    def events(self, parsed: ParsedDocument, prepared: Candidates) -> list[Event]:
+        return self.decide(parsed, prepared)
+
     def calibrate(self, records: list[EventRecord]) -> list[EventRecord]:
         """Each record's confidence becomes the share of dev records like it that were right:
         same source, same bin of the model's probability, party named or inferred (fitted by
@@ -150,14 +191,7 @@ class ModelSource:
     def candidates(self, parsed: ParsedDocument) -> Candidates:
         """The work that does not depend on the decoding settings: mentions, pairs, the model's
         probabilities, and the rules' events."""
-        rule_events = list(self.finder.find_events(parsed)) if self.with_rules else []
-        with_rule_events = {e.sentence_start for e in rule_events}
-        sentences = [s for s in find_sentence_mentions(parsed, self.finder.actors, self.finder)
-                     if s.mentions and parsed.may_hold_event(s.start, s.end) and self.worth_reading(s, with_rule_events)]
-        pairs = [candidate_pairs(s) for s in sentences]
-        rendered = [render_sentence(s) for s in sentences]
-        probs = self.model.score([(text, marks, p) for (text, marks), p in zip(rendered, pairs)])
-        return Candidates(sentences, pairs, probs, rule_events)
+        return self.read([self.prepare(parsed)])[0]
 
     def worth_reading(self, sentence: SentenceMentions, with_rule_events: set[int]) -> bool:
         """Whether the model reads a sentence with actor mentions: every one, or (``sentences:
@@ -172,6 +206,8 @@ class ModelSource:
 
     def decide(self, parsed: ParsedDocument, candidates: Candidates) -> list[Event]:
         """The events written: the rules' events the model does not veto, and the model's own."""
+        if len(candidates.probs) != len(candidates.sentences):
+            raise ValueError("the model has not read these candidates (ModelSource.read)")
         judged: dict[tuple[int, PartyKey, PartyKey | None], np.ndarray] = {}
         for sentence, sentence_pairs, p in zip(candidates.sentences, candidates.pairs, candidates.probs):
             for (a, r), row in zip(sentence_pairs, p):
