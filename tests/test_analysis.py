@@ -167,3 +167,39 @@ def test_export_gdelt_and_polecat_layouts(demo_db, coder, tmp_path):
     qatar = [r for r in table if r["Actor Country"] == "QAT"]
     assert qatar and qatar[0]["Actor COW"] == "694" and qatar[0]["Quad Code"].endswith("COOPERATION")
     assert {r["Source"] for r in table if r["Event ID"]} >= {"Wire One", "Daily Two"}
+
+
+def test_analysis_names_a_party_by_key_or_name_and_refuses_one_nobody_knows(demo_db):
+    from tieline.errors import QueryError
+
+    with Store(demo_db, read_only=True) as store:
+        expected = analysis.partners(store, "QAT")
+        for name in ("qat", "Qatar", "  the  State of Qatar ", "QA"):
+            assert analysis.partners(store, name).equals(expected), name
+        with pytest.raises(QueryError, match=r"'QATT'.*did you mean QAT \(Qatar\)"):
+            analysis.partners(store, "QATT")
+        with pytest.raises(QueryError, match="no country or organisation"):
+            analysis.timeline(store, country="Atlantis")
+    result = CliRunner().invoke(cli, ["dyad", "Qatar", "RWNDA", "--db", str(demo_db)])
+    assert isinstance(result.exception, QueryError) and "did you mean RWA (Rwanda)" in str(result.exception)
+
+
+def test_a_party_only_the_database_knows_is_a_key():
+    """A user's own actor (an abbreviation no built-in table has) is found by its stored events."""
+    from tieline.errors import QueryError
+    from tieline.query.parties import party_code
+
+    class Stored:
+        def __init__(self, keys: set[str]) -> None:
+            self.keys = keys
+
+        def read(self, sql: str, params: list[str]):  # type: ignore[no-untyped-def]
+            class Rows:
+                def fetchone(inner):  # type: ignore[no-untyped-def]
+                    return (1,) if params[0] in self.keys else None
+            return Rows()
+
+    assert party_code(Stored({"ZZGRP"}), "ZZGRP") == "ZZGRP"  # type: ignore[arg-type]
+    assert party_code(Stored(set()), "Iran") == "IRN"  # type: ignore[arg-type]
+    with pytest.raises(QueryError):
+        party_code(Stored(set()), "ZZGRP")  # type: ignore[arg-type]

@@ -195,7 +195,14 @@ def test_pages_render(client):
         assert page.status_code == 200 and expected in page.text, path
         assert "<svg" in page.text or path in ("/search?type=SANCTION", "/try") or path.startswith("/event/")
     missing = client.get("/country/XYZ")
-    assert missing.status_code == 404 and "no events" in missing.text and "<html" in missing.text
+    assert missing.status_code == 404 and "no country or organisation" in missing.text and "<html" in missing.text
+    quiet = client.get("/country/FJI")  # a country the tables know, with no events here
+    assert quiet.status_code == 404 and "no events" in quiet.text and "<html" in quiet.text
+    named = client.get("/country/Belarus", follow_redirects=False)  # a name or lower case leads to the key
+    assert named.status_code == 307 and named.headers["location"] == "/country/BLR"
+    assert client.get("/dyad/gbr/Belarus", follow_redirects=False).headers["location"] == "/dyad/GBR/BLR?by=month"
+    unknown = client.get("/api/countries/IRNN/partners")
+    assert unknown.status_code == 404 and "did you mean IRN (Iran)" in unknown.json()["error"]["message"]
     assert client.get("/country/go", params={"code": "gbr"}, follow_redirects=False).headers["location"] == "/country/GBR"
 
 
@@ -525,7 +532,7 @@ def test_web_every_page_has_a_json_twin_with_its_data(plain_db):
         page = client.get("/dyad/IRN/ARM")
         assert page.status_code == 200 and all(e["event_id"] in page.text for e in dyad["events"])
         # a twin's errors are JSON, like the API's
-        assert "no events" in _error(client.get("/country/ZZZ.json"), 404)
+        assert "no country or organisation" in _error(client.get("/country/ZZZ.json"), 404)
         assert "no event" in _error(client.get("/event/0123456789abcdef.json"), 404)
         assert "unknown period" in _error(client.get("/dyad/IRN/ARM.json", params={"by": "hour"}), 400)
 

@@ -1,6 +1,8 @@
 """Questions analysts ask of an event store, answered as pandas DataFrames: the dyad, the
 partners, the profile, the timeline and the network of countries (read by :mod:`tieline.query`),
-and the network written as GraphML.
+and the network written as GraphML. A country or organisation is named by its key (``IRN``, ``UN``)
+or its name (``Iran``); one nobody knows raises :class:`~tieline.errors.QueryError` with the
+nearest keys.
 
 Each function reads an open :class:`~tieline.store.Store`, a database file (opened read-only for
 the call), or a folder of Parquet files (``tieline export --format parquet``, or the shards of
@@ -28,6 +30,7 @@ import pandas as pd
 from tieline.parquet import open_store
 from tieline.query import frames
 from tieline.query.frames import PERIODS, Profile
+from tieline.query.parties import party_code
 from tieline.store import Store
 
 __all__ = ["PERIODS", "Profile", "Source", "dyad", "network", "partners", "profile", "reading", "timeline",
@@ -51,33 +54,38 @@ def dyad(source: Source, a: str, b: str, *, by: str = "month", since: str | None
     """Events between two countries (either direction) by period, type and quad class
     (:func:`tieline.query.frames.dyad`)."""
     with reading(source) as store:
-        return frames.dyad(store, a, b, by=by, since=since, until=until)
+        return frames.dyad(store, party_code(store, a), party_code(store, b), by=by, since=since, until=until)
 
 
 def partners(source: Source, country: str, *, since: str | None = None, until: str | None = None) -> pd.DataFrame:
     """A country's partners, most events first (:func:`tieline.query.frames.partners`)."""
     with reading(source) as store:
-        return frames.partners(store, country, since=since, until=until)
+        return frames.partners(store, party_code(store, country), since=since, until=until)
 
 
 def profile(source: Source, country: str, *, by: str = "year", since: str | None = None, until: str | None = None,
             top_partners: int = 8) -> Profile:
     """A country's event profile (:func:`tieline.query.frames.profile`)."""
     with reading(source) as store:
-        return frames.profile(store, country, by=by, since=since, until=until, top_partners=top_partners)
+        return frames.profile(store, party_code(store, country), by=by, since=since, until=until,
+                              top_partners=top_partners)
 
 
 def timeline(source: Source, *, country: str | None = None, by: str = "month") -> pd.DataFrame:
     """Events per period and quad class (:func:`tieline.query.frames.timeline`)."""
     with reading(source) as store:
-        return frames.timeline(store, country=country, by=by)
+        return frames.timeline(store, country=_optional(store, country), by=by)
 
 
 def network(source: Source, *, since: str | None = None, event: str | None = None,
             country: str | None = None) -> pd.DataFrame:
     """Directed edges between parties (:func:`tieline.query.frames.network`)."""
     with reading(source) as store:
-        return frames.network(store, since=since, event=event, country=country)
+        return frames.network(store, since=since, event=event, country=_optional(store, country))
+
+
+def _optional(store: Store, party: str | None) -> str | None:
+    return None if party is None else party_code(store, party)
 
 
 def write_graphml(edges: pd.DataFrame, path: str | Path) -> None:

@@ -5,6 +5,7 @@
     ├── LexiconError             a data table is malformed (table, row)
     ├── ModelError               no spaCy English model, or the learned event model, can be loaded
     ├── StoreError               the database cannot be opened or written
+    ├── QueryError               a query names a party nobody knows
     └── ClusterError             a Dask cluster cannot be reached, or a partition cannot be coded on it
 
 Library code raises these (wrapping third-party exceptions with ``from``); the CLI prints
@@ -46,6 +47,11 @@ class ModelError(TielineError):
 
 class StoreError(TielineError):
     """The event database cannot be opened, upgraded or written."""
+
+
+class QueryError(TielineError):
+    """A query names a country or organisation that neither the tables nor the database know
+    (issue 13); the message suggests the nearest ones."""
 
 
 class ClusterError(TielineError):

@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import tieline.web.api as api
 import tieline.web.pages as pages
 from tieline.about import __version__
-from tieline.errors import InputError, LexiconError, ModelError, StoreError, TielineError
+from tieline.errors import InputError, LexiconError, ModelError, QueryError, StoreError, TielineError
 from tieline.lexicon import EVENT_TYPES, default_lexicon
 from tieline.store import Store
 from tieline.types import party_text
@@ -42,6 +42,7 @@ MAX_BODY_BYTES = 256_000  # the largest request body accepted
 ERROR_STATUS: dict[type[TielineError], int] = {
     InputError: 400,  # the request's input cannot be read
     StoreError: 409,  # the database cannot serve this (made by an older tieline, damaged)
+    QueryError: 404,  # no such country or organisation
     ModelError: 503,  # coding is unavailable: no model can be loaded
     LexiconError: 500,  # a data table of the server is malformed
     TielineError: 500,

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tieline import analysis
 from tieline.plot import plot_dyad, plot_network, plot_partners, plot_timeline, svg
@@ -27,6 +27,7 @@ from tieline.query import (
     stats,
     top_dyads,
 )
+from tieline.query.parties import party_code
 from tieline.store import Store
 from tieline.web.deps import (
     CODE_PATTERN,
@@ -109,12 +110,12 @@ def overview_json(s: StoreView, state: State) -> dict[str, Any]:
 
 @router.get("/country/{code}.json", tags=["pages"], summary="A country page's data")
 def country_json(s: StoreView, state: State, code: Code) -> dict[str, Any]:
-    return country_data(s, state, code.upper())
+    return country_data(s, state, party_code(s, code))
 
 
 @router.get("/dyad/{a}/{b}.json", tags=["pages"], summary="A dyad page's data")
 def dyad_json(s: StoreView, a: Code, b: Code, by: str = "month") -> dict[str, Any]:
-    return dyad_data(s, a.upper(), b.upper(), by)
+    return dyad_data(s, party_code(s, a), party_code(s, b), by)
 
 
 @router.get("/event/{event_id}.json", tags=["pages"], summary="An event page's data")
@@ -142,16 +143,16 @@ def overview(request: Request, s: StoreView, state: State) -> HTMLResponse:
 
 
 @router.get("/country/go", include_in_schema=False)
-def country_go(code: str = "") -> RedirectResponse:
-    code = code.strip().upper()
-    if not code.isalpha() or not 2 <= len(code) <= 8:
+def country_go(s: StoreView, code: str = "") -> RedirectResponse:
+    if not code.strip():
         raise HTTPException(400, "choose a country")
-    return RedirectResponse(f"/country/{code}", status_code=303)
+    return RedirectResponse(f"/country/{party_code(s, code)}", status_code=303)  # a name is welcome
 
 
 @router.get("/country/{code}", response_class=HTMLResponse, include_in_schema=False)
-def country(request: Request, s: StoreView, state: State, code: Code) -> HTMLResponse:
-    code = code.upper()
+def country(request: Request, s: StoreView, state: State, code: Code) -> Response:
+    if (key := party_code(s, code)) != code:  # /country/iran -> /country/IRN
+        return RedirectResponse(f"/country/{key}", status_code=307)
     partners = analysis.partners(s, code)  # the table's head and the chart's data
     data = country_data(s, state, code, partners)
 
@@ -170,8 +171,10 @@ def country(request: Request, s: StoreView, state: State, code: Code) -> HTMLRes
 
 
 @router.get("/dyad/{a}/{b}", response_class=HTMLResponse, include_in_schema=False)
-def dyad(request: Request, s: StoreView, state: State, a: Code, b: Code, by: str = "month") -> HTMLResponse:
-    a, b = a.upper(), b.upper()
+def dyad(request: Request, s: StoreView, state: State, a: Code, b: Code,
+         by: str = "month") -> Response:
+    if (keys := (party_code(s, a), party_code(s, b))) != (a, b):
+        return RedirectResponse(f"/dyad/{keys[0]}/{keys[1]}?{urlencode({'by': by})}", status_code=307)
     data = dyad_data(s, a, b, by)
     dyad_chart = state.chart(("dyad", a, b, by), lambda: svg(plot_dyad, analysis.dyad(s, a, b, by=by), a, b))
     return render(state, request, "dyad.html", chart=dyad_chart, **data)

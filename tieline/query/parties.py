@@ -1,0 +1,73 @@
+"""Which party a query names: an ISO3 code, an organisation's abbreviation, or a name.
+
+Analysts type ``IRN``, ``irn``, ``Iran`` or ``the Islamic Republic of Iran`` and mean one key; a
+key nobody knows must be an error with a hint, not an empty table (issue 13). A key is known when
+the country or organisation tables hold it or the store has events of it (a user's own actors).
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+
+from tieline.errors import QueryError
+from tieline.lexicon import Lexicon, default_lexicon
+from tieline.store import Store
+
+SUGGESTIONS = 3
+
+
+def party_code(store: Store, text: str, lexicon: Lexicon | None = None) -> str:
+    """The key of the party ``text`` names (a country's ISO3 code, an organisation's abbreviation).
+
+    Raises:
+        QueryError: no table and no stored event knows it; the message suggests the nearest keys.
+    """
+    wanted = text.strip()
+    lexicon = lexicon or default_lexicon()
+    codes, names = _tables(lexicon)
+    if wanted.upper() in codes:
+        return wanted.upper()
+    if _stored(store, wanted):
+        return wanted
+    by_name = names.get(_fold(wanted))
+    if by_name is not None:
+        return by_name
+    raise QueryError(_unknown(wanted, codes, names))
+
+
+def _fold(text: str) -> str:
+    folded = " ".join(text.lower().replace(".", "").split())
+    return folded[4:] if folded.startswith("the ") else folded
+
+
+@lru_cache(maxsize=4)
+def _tables(lexicon: Lexicon) -> tuple[dict[str, str], dict[str, str]]:
+    """{key: its name} of every country and organisation; {folded name, alias or ISO2 code: key}."""
+    codes: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for org in lexicon.organizations:
+        codes.setdefault(org.abbrev.upper(), org.name)
+        for name in (org.name, *org.aliases):
+            names.setdefault(_fold(name), org.abbrev.upper())
+    for country in lexicon.countries:  # a country's name wins over an organisation's alias
+        codes[country.iso3] = country.name
+        for name in (country.name, *country.aliases):
+            names[_fold(name)] = country.iso3
+        if country.iso2:
+            names.setdefault(country.iso2.lower(), country.iso3)
+    return codes, names
+
+
+def _stored(store: Store, key: str) -> bool:
+    row = store.read("SELECT 1 FROM event_pairs WHERE source = ? OR target = ? LIMIT 1", [key, key]).fetchone()
+    return row is not None
+
+
+def _unknown(wanted: str, codes: dict[str, str], names: dict[str, str]) -> str:
+    """The message for a key nobody knows, with the nearest codes and names."""
+    near = difflib.get_close_matches(wanted.upper(), list(codes), n=SUGGESTIONS, cutoff=0.6)
+    near += [names[n] for n in difflib.get_close_matches(_fold(wanted), list(names), n=SUGGESTIONS, cutoff=0.75)]
+    hints = [f"{key} ({codes[key]})" for key in dict.fromkeys(near)][:SUGGESTIONS]
+    hint = f"; did you mean {' or '.join(hints)}?" if hints else " (give an ISO3 code such as IRN, or a name)"
+    return f"no country or organisation {wanted!r} in the tables or the database{hint}"
