@@ -188,3 +188,20 @@ def test_cli_events_option_picks_the_event_source(tmp_path):
     config.write_text("event_source: neural\n", encoding="utf-8")
     refused = runner.invoke(cli, ["--config", str(config), "code", str(story)])
     assert refused.exit_code == 2 and "event_source must be auto, rules, model or hybrid" in refused.stderr
+
+
+def test_cli_a_run_where_every_input_failed_exits_1(tmp_path):
+    """Nothing coded because every input failed (a mistyped path, a story without text, an
+    unreachable feed) is a failure, not a quiet success (issue 13); one good input is enough."""
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text('{"id": "a", "text": ""}\n', encoding="utf-8")
+    good = tmp_path / "good.txt"
+    good.write_text("Iran and Armenia signed a trade agreement on Monday.", encoding="utf-8")
+    runner = CliRunner()
+    failed = runner.invoke(cli, ["code", str(tmp_path / "missing.jsonl"), str(empty), "--workers", "1"])
+    assert failed.exit_code == 1 and "every input failed (2 problems" in failed.stderr
+    stored = runner.invoke(cli, ["ingest", str(empty), "--db", str(tmp_path / "t.duckdb"), "--workers", "1"])
+    assert stored.exit_code == 1 and "nothing was coded" in stored.stderr
+    partly = runner.invoke(cli, ["code", str(tmp_path / "missing.jsonl"), str(good), "--workers", "1"])
+    assert partly.exit_code == 0 and "no such file" in partly.stderr and '"event"' in partly.stdout
+    assert runner.invoke(cli, ["code", str(tmp_path / "missing.jsonl"), str(good), "--strict"]).exit_code == 1

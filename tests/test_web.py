@@ -510,6 +510,11 @@ def test_web_events_filter_on_min_confidence(confidence_db):
     assert ids("?min_confidence=") == ["high", "low"]  # an empty form field means any
     assert ids("?min_confidence=1") == []
     assert client.get("/api/events?min_confidence=2").status_code == 422
+    # a date of the right shape that is no date is refused, not compared as text (issue 13)
+    for path in ("/api/events?since=1987-13-45", "/api/dyads/IRN/ARM?until=2025-02-30", "/search?since=2024-99"):
+        refused = client.get(path)
+        assert refused.status_code == 422 and "is no date" in refused.text, path
+    assert client.get("/api/events?since=2024-02-29&until=2025-12").status_code == 200
     assert "high" in client.get("/events.csv?min_confidence=0.5").text
     assert "(low)" not in client.get("/events.csv?min_confidence=0.5").text
 

@@ -73,12 +73,12 @@ def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt:
                 summary = coder.write_shards(inputs, output, read=ReadOptions(**read), on_problem=problems.report)
                 click.echo(f"{summary.shards} shards of {summary.documents} documents and {summary.events} events "
                            f"in {output} ({summary.removed} stale shards removed); {problems.summary()}", err=True)
+                problems.passed = summary.documents
             else:
                 _write_coded(problems.filter(coder.code_inputs(inputs, read=ReadOptions(**read))), fmt, output)
         else:
             _write_coded(problems.filter(coder.code_documents(read_documents(inputs, **read))), fmt, output)
-    if strict and problems.count:
-        sys.exit(1)
+    problems.exit_if_all_failed(problems.passed, strict)
 
 
 def _write_coded(coded: Iterable[CodedDocument], fmt: str, output: str | None) -> None:
@@ -150,8 +150,7 @@ def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool,
             from tieline.dedup import deduplicate
 
             click.echo(f"tieline: dedup: {deduplicate(store)}", err=True)
-    if strict and problems.count:
-        sys.exit(1)
+    problems.exit_if_all_failed(summary.added + summary.replaced + summary.unchanged + summary.duplicates, strict)
 
 
 @cli.command(name="eval")

@@ -94,6 +94,7 @@ class Problems:
 
     def __init__(self) -> None:
         self.count = 0
+        self.passed = 0  # documents that came through filter()
         self.reasons: dict[str, int] = {}
 
     def report(self, problem: Problem) -> None:
@@ -114,7 +115,17 @@ class Problems:
             if isinstance(item, Problem):
                 self.report(item)
             else:
+                self.passed += 1
                 yield item
+
+    def exit_if_all_failed(self, documents: int, strict: bool = False) -> None:
+        """Exit with status 1 when there were inputs and every one failed (nothing coded: a
+        mistyped path, an unreachable feed), or with ``strict`` when any had a problem."""
+        if self.count and not documents:
+            click.echo(f"tieline: error: every input failed ({self.summary()}); nothing was coded", err=True)
+            sys.exit(1)
+        if strict and self.count:
+            sys.exit(1)
 
 
 class Progress:

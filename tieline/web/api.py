@@ -25,11 +25,11 @@ from tieline.query import (
 )
 from tieline.web.deps import (
     CODE_PATTERN,
-    DATE_PATTERN,
     DEFAULT_PAGE_SIZE,
     EVENT_ID_PATTERN,
     MAX_PAGE_SIZE,
     MAX_TEXT_CHARS,
+    Date,
     Filters,
     State,
     StoreView,
@@ -38,7 +38,7 @@ from tieline.web.deps import (
 )
 
 Code = Annotated[str, PathParam(pattern=CODE_PATTERN)]
-OptionalDate = Annotated[str | None, Query(pattern=DATE_PATTERN)]
+OptionalDate = Date  # an API date, when given, is a whole one
 
 router = APIRouter(tags=["api"])
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi.templating import Jinja2Templates
+from pydantic import AfterValidator
 
 from tieline.lexicon import EVENT_TYPES
 from tieline.query import EventQuery
@@ -27,6 +28,24 @@ OPTIONAL_CODE = r"^([A-Za-z]{2,8})?$"
 OPTIONAL_CONFIDENCE = r"^((0(\.\d{1,6})?)|(1(\.0{1,6})?)|(\.\d{1,6}))?$"  # empty, or a number from 0 to 1
 OPTIONAL_DATE = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"
 PERIODS = ("day", "week", "month", "year")
+
+
+def calendar_date(value: str | None) -> str | None:
+    """A YYYY, YYYY-MM or YYYY-MM-DD string that is a real year, month or day: 1987-13-45 is
+    refused (422) rather than compared as text and answered (issue 13)."""
+    if value:
+        import datetime as dt
+
+        parts = [int(p) for p in value.split("-")]
+        try:
+            dt.date(parts[0], *(parts[1:] + [1, 1])[:2])
+        except ValueError:
+            raise ValueError(f"{value!r} is no date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
+    return value
+
+
+Date = Annotated[str | None, Query(pattern=DATE_PATTERN), AfterValidator(calendar_date)]
+OptionalDate = Annotated[str | None, Query(pattern=OPTIONAL_DATE), AfterValidator(calendar_date)]  # "" is any
 QUAD_NAMES = {1: "verbal cooperation", 2: "material cooperation", 3: "verbal conflict", 4: "material conflict"}
 MAX_CHARTS = 512
 
@@ -82,8 +101,8 @@ def event_query(actor: Annotated[str | None, Query(pattern=OPTIONAL_CODE)] = Non
                 quad: Annotated[str | None, Query(pattern=r"^[1-4]?$", description="quad class, 1 to 4")] = None,
                 context: Annotated[str | None, Query(max_length=40)] = None,
                 sector: Annotated[str | None, Query(max_length=40)] = None,
-                since: Annotated[str | None, Query(pattern=OPTIONAL_DATE)] = None,
-                until: Annotated[str | None, Query(pattern=OPTIONAL_DATE)] = None,
+                since: OptionalDate = None,
+                until: OptionalDate = None,
                 q: Annotated[str | None, Query(max_length=200, description="words in the sentence or title")] = None,
                 negated: bool = False,
                 min_confidence: Annotated[str | None, Query(pattern=OPTIONAL_CONFIDENCE,
