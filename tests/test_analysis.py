@@ -203,3 +203,31 @@ def test_a_party_only_the_database_knows_is_a_key():
     assert party_code(Stored(set()), "Iran") == "IRN"  # type: ignore[arg-type]
     with pytest.raises(QueryError):
         party_code(Stored(set()), "ZZGRP")  # type: ignore[arg-type]
+
+
+def test_analysis_every_function_takes_the_same_slice_of_events(demo_db, tmp_path):
+    """--since, --until, --type, --quad, --context and --field on every analysis command, as a
+    Slice in the API (issue 13); each narrows what is counted and agrees with the events listed."""
+    with Store(demo_db, read_only=True) as store:
+        everything = analysis.network(store)
+        assaults = analysis.network(store, where=analysis.Slice(event="assault"))
+        material_conflict = analysis.network(store, where=analysis.Slice(quad=4))
+        assert 0 < assaults["events"].sum() <= material_conflict["events"].sum() < everything["events"].sum()
+        assert analysis.timeline(store, where=analysis.Slice(quad=1))["quad"].eq(1).all()
+        trade = analysis.partners(store, "QAT", where=analysis.Slice(sector="telecommunications"))
+        assert all("telecommunications" in list(f) for f in trade["fields"])
+        none_then = analysis.dyad(store, "QAT", "RWA", where=analysis.Slice(until="2024"))
+        assert none_then.empty and not analysis.dyad(store, "QAT", "RWA", where=analysis.Slice(since="2025-03")).empty
+        military = analysis.profile(store, "PAK", where=analysis.Slice(context="military"))
+        assert set(military.contexts["context"]) >= {"military"} and military.types["as_actor"].sum() >= 1
+    runner = CliRunner()
+    for args in (["network", "--type", "ASSAULT"], ["timeline", "--quad", "4", "--by", "year"],
+                 ["partners", "Pakistan", "--quad", "4"], ["profile", "PAK", "--context", "military"],
+                 ["dyad", "QAT", "RWA", "--field", "telecommunications", "--since", "2025-01", "--until", "2025"]):
+        result = runner.invoke(cli, [*args, "--db", str(demo_db), "--format", "csv"])
+        assert result.exit_code == 0 and len(result.stdout.splitlines()) > 1, args
+    plot = tmp_path / "net.png"
+    assert runner.invoke(cli, ["network", "--db", str(demo_db), "--country", "pak", "--plot", str(plot)]).exit_code == 0
+    assert plot.read_bytes().startswith(b"\x89PNG")
+    refused = runner.invoke(cli, ["partners", "PAK", "--db", str(demo_db), "--context", "sports"])
+    assert refused.exit_code == 2 and "is none of" in refused.stderr

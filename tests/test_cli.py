@@ -205,3 +205,28 @@ def test_cli_a_run_where_every_input_failed_exits_1(tmp_path):
     partly = runner.invoke(cli, ["code", str(tmp_path / "missing.jsonl"), str(good), "--workers", "1"])
     assert partly.exit_code == 0 and "no such file" in partly.stderr and '"event"' in partly.stdout
     assert runner.invoke(cli, ["code", str(tmp_path / "missing.jsonl"), str(good), "--strict"]).exit_code == 1
+
+
+def test_cli_builds_the_coder_only_when_a_document_is_to_be_coded():
+    """Loading spaCy and the model takes seconds: a run whose inputs all failed, or whose
+    stories are all stored, never waits for it (issue 13)."""
+    from tieline.cli.base import LazyCoder
+    from tieline.types import CodedDocument, Document, Problem
+
+    built: list[str] = []
+
+    class Coder:
+        def code_documents(self, items):  # type: ignore[no-untyped-def]
+            for item in items:
+                yield item if isinstance(item, Problem) else CodedDocument(item, ())
+
+    def build():  # type: ignore[no-untyped-def]
+        built.append("coder")
+        return Coder()
+
+    lazy = LazyCoder(build)
+    problems = [Problem("a.jsonl", 1, "document has no text"), Problem("b.jsonl", None, "no such file")]
+    assert list(lazy.code_documents(iter(problems))) == problems and not built
+    assert list(lazy.code_documents([])) == [] and not built
+    out = list(lazy.code_documents([problems[0], Document("d", "text"), problems[1]]))
+    assert [type(i).__name__ for i in out] == ["Problem", "CodedDocument", "Problem"] and built == ["coder"]

@@ -223,3 +223,34 @@ def test_store_disk_full_names_the_cause_and_keeps_committed_data(make_coded, tm
     with Store(path, read_only=True) as store:
         assert [row[0] for row in store.con.execute("SELECT id FROM documents").fetchall()] == ["kept"]
         assert store.check() == []
+
+
+def test_a_database_another_process_holds_is_a_clear_error(tmp_path):
+    """`tieline serve` or another ingest holding the file: one line saying so, not DuckDB's lock message."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "held.duckdb"
+    with Store(path):
+        pass
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('ready', flush=True); time.sleep(60)", str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreError, match=rf"in use by another process \(pid {holder.pid}, perhaps `tieline serve`"):
+            Store(path)
+        with pytest.raises(StoreError, match="in use by another process"):
+            Store(path, read_only=True)
+    finally:
+        holder.kill()
+        holder.communicate()  # closes its pipe
+
+
+def test_reading_commands_do_not_import_spacy():
+    """The package imports spaCy only when something is coded: `tieline partners` answers in
+    well under a second, not after spaCy's two-second import (issue 13)."""
+    import subprocess
+    import sys
+
+    probe = "import sys, tieline, tieline.cli, tieline.analysis; print('spacy' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip() == "False"

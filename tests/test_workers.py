@@ -64,7 +64,7 @@ def test_workers_a_short_run_codes_in_this_process(monkeypatch):
     monkeypatch.setitem(DEFAULTS, "workers", 2)
     monkeypatch.setattr(base, "make_coder", lambda *args, **kwargs: "one process")
     with base.coding(None, 8, documents=base.FEW_DOCUMENTS - 1) as coder:
-        assert coder == "one process"
+        assert isinstance(coder, base.LazyCoder) and coder.coder == "one process"  # built on first use
     with base.coding(None, 8, documents=base.FEW_DOCUMENTS) as coder:  # the pool starts its workers on first use
         assert isinstance(coder, WorkerCoder) and coder.workers == 2
     with base.coding(None, 8, documents=5, workers=2) as coder:  # asked for: granted

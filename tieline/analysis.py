@@ -2,7 +2,8 @@
 partners, the profile, the timeline and the network of countries (read by :mod:`tieline.query`),
 and the network written as GraphML. A country or organisation is named by its key (``IRN``, ``UN``)
 or its name (``Iran``); one nobody knows raises :class:`~tieline.errors.QueryError` with the
-nearest keys.
+nearest keys. Every function takes ``where``, a :class:`Slice` of the events to count (dates,
+type, quad class, context, field), the same for all.
 
 Each function reads an open :class:`~tieline.store.Store`, a database file (opened read-only for
 the call), or a folder of Parquet files (``tieline export --format parquet``, or the shards of
@@ -29,11 +30,11 @@ import pandas as pd
 
 from tieline.parquet import open_store
 from tieline.query import frames
-from tieline.query.frames import PERIODS, Profile
+from tieline.query.frames import PERIODS, Profile, Slice
 from tieline.query.parties import party_code
 from tieline.store import Store
 
-__all__ = ["PERIODS", "Profile", "Source", "dyad", "network", "partners", "profile", "reading", "timeline",
+__all__ = ["PERIODS", "Profile", "Slice", "Source", "dyad", "network", "partners", "profile", "reading", "timeline",
            "write_graphml"]
 
 Source = Store | str | Path  # an open store, a database file, or a folder of Parquet files
@@ -50,38 +51,41 @@ def reading(source: Source) -> Iterator[Store]:
 
 
 def dyad(source: Source, a: str, b: str, *, by: str = "month", since: str | None = None,
-         until: str | None = None) -> pd.DataFrame:
+         until: str | None = None, where: Slice | None = None) -> pd.DataFrame:
     """Events between two countries (either direction) by period, type and quad class
     (:func:`tieline.query.frames.dyad`)."""
     with reading(source) as store:
-        return frames.dyad(store, party_code(store, a), party_code(store, b), by=by, since=since, until=until)
+        return frames.dyad(store, party_code(store, a), party_code(store, b), by=by, since=since, until=until,
+                           where=where)
 
 
-def partners(source: Source, country: str, *, since: str | None = None, until: str | None = None) -> pd.DataFrame:
+def partners(source: Source, country: str, *, since: str | None = None, until: str | None = None,
+             where: Slice | None = None) -> pd.DataFrame:
     """A country's partners, most events first (:func:`tieline.query.frames.partners`)."""
     with reading(source) as store:
-        return frames.partners(store, party_code(store, country), since=since, until=until)
+        return frames.partners(store, party_code(store, country), since=since, until=until, where=where)
 
 
 def profile(source: Source, country: str, *, by: str = "year", since: str | None = None, until: str | None = None,
-            top_partners: int = 8) -> Profile:
+            top_partners: int = 8, where: Slice | None = None) -> Profile:
     """A country's event profile (:func:`tieline.query.frames.profile`)."""
     with reading(source) as store:
         return frames.profile(store, party_code(store, country), by=by, since=since, until=until,
-                              top_partners=top_partners)
+                              top_partners=top_partners, where=where)
 
 
-def timeline(source: Source, *, country: str | None = None, by: str = "month") -> pd.DataFrame:
+def timeline(source: Source, *, country: str | None = None, by: str = "month",
+             where: Slice | None = None) -> pd.DataFrame:
     """Events per period and quad class (:func:`tieline.query.frames.timeline`)."""
     with reading(source) as store:
-        return frames.timeline(store, country=_optional(store, country), by=by)
+        return frames.timeline(store, country=_optional(store, country), by=by, where=where)
 
 
 def network(source: Source, *, since: str | None = None, event: str | None = None,
-            country: str | None = None) -> pd.DataFrame:
+            country: str | None = None, where: Slice | None = None) -> pd.DataFrame:
     """Directed edges between parties (:func:`tieline.query.frames.network`)."""
     with reading(source) as store:
-        return frames.network(store, since=since, event=event, country=_optional(store, country))
+        return frames.network(store, since=since, event=event, country=_optional(store, country), where=where)
 
 
 def _optional(store: Store, party: str | None) -> str | None:

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,9 @@ DAMAGE_SIGNS = ("Corrupt database file", "checksum", "Could not read enough byte
 DISK_FULL_SIGNS = ("No space left on device", "Disk quota exceeded", "File too large")
 
 
+LOCK_HELD = re.compile(r"Could not set lock on file .*?\(PID (\d+)\)", re.S)
+
+
 def store_error(path: str, action: str, exc: BaseException) -> StoreError:
     """A :class:`StoreError` for a DuckDB failure: ``PATH: ACTION: first line of the error (hint)``,
     one line, with what the failure likely means (a damaged file, a full disk) when DuckDB's
@@ -69,6 +73,9 @@ def store_error(path: str, action: str, exc: BaseException) -> StoreError:
     text = str(exc)
     first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
     hint = ""
+    if (held := LOCK_HELD.search(text)) is not None:  # another process has the file open (issue 13)
+        return StoreError(f"{path}: {action}: the database is in use by another process (pid {held.group(1)}, perhaps "
+                          "`tieline serve` or another ingest); stop it or wait for it to end, or use another --db")
     if any(sign in text for sign in DISK_FULL_SIGNS):
         hint = f" ({DISK_FULL_HINT})"
     elif isinstance(exc, duckdb.SerializationException) or any(sign in text for sign in DAMAGE_SIGNS):

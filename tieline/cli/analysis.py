@@ -4,9 +4,11 @@ chart on request."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from tieline.cli.base import Command, cli, frame_format_option, iso_date, period_option, plot_option, window_options
+from tieline.cli.base import Command, cli, frame_format_option, period_option, plot_option, slice_of, slice_options
 from tieline.cli.output import write_frame
 from tieline.settings import DEFAULTS
 
@@ -23,17 +25,16 @@ def source_option(command: Command) -> Command:
 @click.argument("b")
 @source_option
 @period_option
-@window_options
+@slice_options
 @frame_format_option
 @plot_option
-def dyad(a: str, b: str, db: str, by: str, since: str | None, until: str | None, fmt: str,
-         plot: str | None) -> None:
+def dyad(a: str, b: str, db: str, by: str, fmt: str, plot: str | None, **where: Any) -> None:
     """Events between countries A and B (ISO3), by period, type and quad class."""
     from tieline import analysis
     from tieline.parquet import open_store
 
     with open_store(db) as store:
-        frame = analysis.dyad(store, a, b, by=by, since=since, until=until)
+        frame = analysis.dyad(store, a, b, by=by, where=slice_of(**where))
     write_frame(frame, fmt)
     if plot:
         from tieline.plot import plot_dyad
@@ -44,16 +45,16 @@ def dyad(a: str, b: str, db: str, by: str, since: str | None, until: str | None,
 @cli.command()
 @click.argument("country")
 @source_option
-@window_options
+@slice_options
 @frame_format_option
 @plot_option
-def partners(country: str, db: str, since: str | None, until: str | None, fmt: str, plot: str | None) -> None:
+def partners(country: str, db: str, fmt: str, plot: str | None, **where: Any) -> None:
     """COUNTRY's partners, ranked, with their cooperation/conflict balance and top fields."""
     from tieline import analysis
     from tieline.parquet import open_store
 
     with open_store(db) as store:
-        frame = analysis.partners(store, country, since=since, until=until)
+        frame = analysis.partners(store, country, where=slice_of(**where))
     write_frame(frame, fmt)
     if plot:
         from tieline.plot import plot_partners
@@ -66,17 +67,16 @@ def partners(country: str, db: str, since: str | None, until: str | None, fmt: s
 @source_option
 @click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="year", show_default=True,
               help="Period of the partners-over-time table.")
-@window_options
+@slice_options
 @frame_format_option
 @plot_option
-def profile(country: str, db: str, by: str, since: str | None, until: str | None, fmt: str,
-            plot: str | None) -> None:
+def profile(country: str, db: str, by: str, fmt: str, plot: str | None, **where: Any) -> None:
     """COUNTRY's event types (as actor and recipient), contexts, fields and partners over time."""
     from tieline import analysis
     from tieline.parquet import open_store
 
     with open_store(db) as store:
-        result = analysis.profile(store, country, by=by, since=since, until=until)
+        result = analysis.profile(store, country, by=by, where=slice_of(**where))
     for title, frame in (("event types", result.types), ("contexts", result.contexts),
                          ("fields", result.sectors), ("partners over time", result.partners)):
         if fmt == "table":
@@ -92,38 +92,48 @@ def profile(country: str, db: str, by: str, since: str | None, until: str | None
 
 @cli.command()
 @source_option
-@click.option("--country", help="Only events with this country (ISO3) as a party.")
+@click.option("--country", help="Only events with this country (ISO3 code or name) as a party.")
 @period_option
+@slice_options
 @frame_format_option
 @plot_option
-def timeline(db: str, country: str | None, by: str, fmt: str, plot: str | None) -> None:
+def timeline(db: str, country: str | None, by: str, fmt: str, plot: str | None, **where: Any) -> None:
     """Events per period and quad class."""
     from tieline import analysis
     from tieline.parquet import open_store
+    from tieline.query.parties import party_code
 
     with open_store(db) as store:
-        frame = analysis.timeline(store, country=country, by=by)
+        country = party_code(store, country) if country else None
+        frame = analysis.timeline(store, country=country, by=by, where=slice_of(**where))
     write_frame(frame, fmt)
     if plot:
         from tieline.plot import plot_timeline
 
-        title = f"Events involving {country.upper()} by quad class" if country else "Events by quad class"
+        title = f"Events involving {country} by quad class" if country else "Events by quad class"
         click.echo(f"chart written to {plot_timeline(frame, plot, title=title)}", err=True)
 
 
 @cli.command()
 @source_option
-@click.option("--since", callback=iso_date, help="Earliest event date (YYYY-MM-DD).")
-@click.option("--type", "event_type", help="Only this PLOVER event type.")
+@click.option("--country", help="Only the edges with this country (ISO3 code or name) at one end.")
+@slice_options
 @click.option("--graphml", type=click.Path(dir_okay=False, writable=True), help="Also write the network as GraphML.")
 @frame_format_option
-def network(db: str, since: str | None, event_type: str | None, graphml: str | None, fmt: str) -> None:
+@plot_option
+def network(db: str, country: str | None, graphml: str | None, fmt: str, plot: str | None, **where: Any) -> None:
     """Directed edges between parties (edge list), optionally as GraphML for graph tools."""
     from tieline import analysis
     from tieline.parquet import open_store
+    from tieline.query.parties import party_code
 
     with open_store(db) as store:
-        edges = analysis.network(store, since=since, event=event_type)
+        country = party_code(store, country) if country else None
+        edges = analysis.network(store, country=country, where=slice_of(**where))
     if graphml:
         analysis.write_graphml(edges, graphml)
     write_frame(edges, fmt)
+    if plot:
+        from tieline.plot import plot_network
+
+        click.echo(f"chart written to {plot_network(edges, plot, center=country)}", err=True)

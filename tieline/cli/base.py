@@ -4,8 +4,9 @@ command builds a :class:`~tieline.pipeline.Coder`."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -110,6 +111,36 @@ def make_coder(model: str | None, batch_size: int, actors: tuple[str, ...] = (),
     return CoderSpec(model, batch_size, actors, triggers, tuple(sorted(coder_options(**keep).items()))).build()
 
 
+class LazyCoder:
+    """A Coder built when the first document to code arrives: a run whose inputs all fail, or
+    whose stories are all stored already, does not wait seconds for spaCy and the model to load
+    (issue 13). Problems before the first document pass through in order, as the Coder passes them."""
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self._build = build
+        self._coder: Any = None
+
+    @property
+    def coder(self) -> Any:
+        if self._coder is None:
+            self._coder = self._build()
+        return self._coder
+
+    def code_documents(self, items: Iterable[Any]) -> Iterator[Any]:
+        from tieline.types import Problem
+
+        items = iter(items)
+        for item in items:
+            if isinstance(item, Problem):
+                yield item
+                continue
+            yield from self.coder.code_documents(itertools.chain([item], items))
+            return
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.coder, name)
+
+
 @contextmanager
 def coding(model: str | None, batch_size: int, actors: tuple[str, ...] = (), triggers: tuple[str, ...] = (),
            *, workers: int | None = None, documents: int | None = None, dask: str | None = None,
@@ -130,7 +161,7 @@ def coding(model: str | None, batch_size: int, actors: tuple[str, ...] = (), tri
     if workers is None and documents is not None and documents < FEW_DOCUMENTS:
         count = 1
     if count == 1:
-        yield make_coder(model, batch_size, actors, triggers, **keep)
+        yield LazyCoder(lambda: make_coder(model, batch_size, actors, triggers, **keep))
         return
     from tieline.workers import CoderSpec, WorkerCoder
 
@@ -205,6 +236,65 @@ def window_options(command: Command) -> Command:
     """--since and --until."""
     command = click.option("--until", callback=iso_date, help="Latest event date (YYYY-MM-DD).")(command)
     return click.option("--since", callback=iso_date, help="Earliest event date (YYYY-MM-DD).")(command)
+
+
+def slice_options(command: Command) -> Command:
+    """--since, --until, --type, --quad, --context and --field: the events an analysis counts,
+    the same options on every analysis command (issue 13); the command gets them as ``where``."""
+    from tieline.lexicon import EVENT_TYPES
+
+    options = [
+        click.option("--since", callback=partial_date, help="Earliest event date (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        click.option("--until", callback=partial_date,
+                     help="Latest event date (YYYY, YYYY-MM or YYYY-MM-DD: --until 2024 takes in all of 2024)."),
+        click.option("--type", "event_type", type=click.Choice(EVENT_TYPES, case_sensitive=False),
+                     help="Only this PLOVER event type."),
+        click.option("--quad", type=click.IntRange(1, 4),
+                     help="Only this quad class: 1 verbal and 2 material cooperation, 3 verbal and 4 material conflict."),
+        click.option("--context", callback=_known("contexts"), help="Only events in this PLOVER context (economic, "
+                     "military...)."),
+        click.option("--field", "sector", callback=_known("fields"),
+                     help="Only events in this field of cooperation (tourism, banking...)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def slice_of(since: str | None, until: str | None, event_type: str | None, quad: int | None, context: str | None,
+             sector: str | None) -> Any:
+    """The :class:`tieline.analysis.Slice` of the options :func:`slice_options` adds."""
+    from tieline.analysis import Slice
+
+    return Slice(since, until, event_type.upper() if event_type else None, quad, context, sector)
+
+
+def partial_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A YYYY, YYYY-MM or YYYY-MM-DD date that is a real year, month or day, kept as written."""
+    if value is None:
+        return None
+    parts = value.split("-")
+    try:
+        if not (len(parts) <= 3 and len(parts[0]) == 4 and all(len(p) == 2 for p in parts[1:])):
+            raise ValueError
+        dt.date(int(parts[0]), *([int(p) for p in parts[1:]] + [1, 1])[:2])
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
+    return value
+
+
+def _known(table: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """A callback refusing a context or field no table names, listing those that are."""
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from tieline.lexicon import default_lexicon
+
+        valid = sorted(set(getattr(default_lexicon(), table).values()))
+        if value.lower() not in valid:
+            raise click.BadParameter(f"{value!r} is none of {', '.join(valid)}")
+        return value.lower()
+    return check
 
 
 def publication_date_option(command: Command) -> Command:

@@ -18,7 +18,7 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -27,6 +27,28 @@ from tieline.query.sql import date_window
 from tieline.store import Store
 
 PERIODS = {"day": 10, "month": 7, "year": 4}  # length of the date prefix that names the period
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Which events an analysis counts, the same filters for every one (issue 13): dates within
+    [since, until] (YYYY, YYYY-MM or YYYY-MM-DD; ``until`` includes every date it is a prefix
+    of), a PLOVER event type, a quad class (1 to 4), a context and a field (sector)."""
+
+    since: str | None = None
+    until: str | None = None
+    event: str | None = None
+    quad: int | None = None
+    context: str | None = None
+    sector: str | None = None
+
+    def sql(self) -> tuple[str, list[object]]:
+        """SQL condition on the rows ``e`` (of event_pairs or events) and its parameters."""
+        window, params = date_window("e.date", self.since, self.until)
+        event = self.event.upper() if self.event else None
+        return (f"{window} AND (? IS NULL OR e.event = ?) AND (? IS NULL OR e.quad = ?)"
+                " AND (? IS NULL OR list_contains(e.contexts, ?)) AND (? IS NULL OR list_contains(e.sectors, ?))",
+                [*params, event, event, self.quad, self.quad, self.context, self.context, self.sector, self.sector])
 
 
 def _period(by: str) -> int:
@@ -47,11 +69,12 @@ def _period_sql(by: str) -> str:
 
 
 def dyad(store: Store, a: str, b: str, *, by: str = "month", since: str | None = None,
-         until: str | None = None) -> pd.DataFrame:
+         until: str | None = None, where: Slice | None = None) -> pd.DataFrame:
     """Events between two countries (either direction), counted by period, event type and quad
-    class, with the mean PLOVER score. Columns: period, direction, event, quad, events, mean_score."""
+    class, with the mean PLOVER score. Columns: period, direction, event, quad, events, mean_score.
+    ``where`` narrows the events further (its dates give way to ``since`` and ``until``)."""
     a, b = a.upper(), b.upper()
-    window, window_params = date_window("e.date", since, until)
+    window, window_params = _sliced(where, since, until)
     sql = f"""
         SELECT {_period_sql(by)} AS period,
                CASE WHEN e.actor_country = ? THEN ? ELSE ? END AS direction,
@@ -65,11 +88,12 @@ def dyad(store: Store, a: str, b: str, *, by: str = "month", since: str | None =
     return store.read(sql, params).df()
 
 
-def partners(store: Store, country: str, *, since: str | None = None, until: str | None = None) -> pd.DataFrame:
+def partners(store: Store, country: str, *, since: str | None = None, until: str | None = None,
+             where: Slice | None = None) -> pd.DataFrame:
     """The countries and organisations a country deals with, most events first: events,
     cooperation and conflict counts, their balance in [-1, 1], mean score and top fields."""
     country = country.upper()
-    window, window_params = date_window("e.date", since, until)
+    window, window_params = _sliced(where, since, until)
     sql = f"""
         WITH pairs AS ({_partner_rows(window, "")})
         SELECT partner, count(*) AS events,
@@ -96,20 +120,22 @@ def _partner_rows(window: str, extra: str) -> str:
         WHERE e.recipient_country = ? AND e.first_recipient_partner AND {window}"""
 
 
-def timeline(store: Store, *, country: str | None = None, by: str = "month") -> pd.DataFrame:
+def timeline(store: Store, *, country: str | None = None, by: str = "month", where: Slice | None = None) -> pd.DataFrame:
     """Events per period and quad class, for one country (as any party) or for the whole store.
     Columns: period, quad, events, mean_score."""
+    window, window_params = _sliced(where)
     if not country:
         sql = f"""SELECT {_period_sql(by)} AS period, e.quad, count(*) AS events, round(avg(e.score), 2) AS mean_score
-                  FROM events e WHERE NOT e.negated AND e.date IS NOT NULL GROUP BY ALL ORDER BY period, quad"""
-        return store.read(sql).df()
+                  FROM events e WHERE NOT e.negated AND e.date IS NOT NULL AND {window}
+                  GROUP BY ALL ORDER BY period, quad"""
+        return store.read(sql, window_params).df()
     # one row per event with the country as a party: as an actor, else as a recipient only
     sql = f"""SELECT {_period_sql(by)} AS period, e.quad, count(*) AS events, round(avg(e.score), 2) AS mean_score
               FROM event_pairs e
               WHERE e.date IS NOT NULL AND ((e.actor_country = ? AND e.first_actor)
-                                            OR (e.recipient_country = ? AND e.recipient_only))
+                                            OR (e.recipient_country = ? AND e.recipient_only)) AND {window}
               GROUP BY ALL ORDER BY period, quad"""
-    return store.read(sql, [country.upper(), country.upper()]).df()
+    return store.read(sql, [country.upper(), country.upper(), *window_params]).df()
 
 
 @dataclass(frozen=True)
@@ -125,11 +151,11 @@ class Profile:
 
 
 def profile(store: Store, country: str, *, by: str = "year", since: str | None = None, until: str | None = None,
-            top_partners: int = 8) -> Profile:
+            top_partners: int = 8, where: Slice | None = None) -> Profile:
     """The :class:`Profile` of a country (as any party), within [since, until]; partners over time
     are kept to the ``top_partners`` with most events overall."""
     country = country.upper()
-    window, window_params = date_window("e.date", since, until)
+    window, window_params = _sliced(where, since, until)
     # one row per event and role the country has in it
     mine = f"""
         SELECT e.event, e.quad, e.score, 'actor' AS role
@@ -172,18 +198,25 @@ def profile(store: Store, country: str, *, by: str = "year", since: str | None =
 
 
 def network(store: Store, *, since: str | None = None, event: str | None = None,
-            country: str | None = None) -> pd.DataFrame:
+            country: str | None = None, where: Slice | None = None) -> pd.DataFrame:
     """Directed edges between parties: source, target, events, cooperation, conflict, mean_score;
     with ``country``, only the edges it is an end of."""
-    sql = """
+    base = where or Slice()
+    window, window_params = _sliced(replace(base, event=event or base.event), since)
+    sql = f"""
         SELECT e.source, e.target, count(*) FILTER (WHERE e.first_link) AS events,
                count(*) FILTER (WHERE e.first_link AND e.quad IN (1, 2)) AS cooperation,
                count(*) FILTER (WHERE e.first_link AND e.quad IN (3, 4)) AS conflict,
                round(avg(e.score), 2) AS mean_score
         FROM event_pairs e
-        WHERE e.source IS NOT NULL AND e.target IS NOT NULL AND e.source <> e.target
-          AND (? IS NULL OR e.date >= ?) AND (? IS NULL OR e.event = ?)
+        WHERE e.source IS NOT NULL AND e.target IS NOT NULL AND e.source <> e.target AND {window}
           AND (? IS NULL OR e.source = ? OR e.target = ?)
         GROUP BY ALL ORDER BY events DESC, source, target"""
     code = country.upper() if country else None
-    return store.read(sql, [since, since, event, event.upper() if event else None, code, code, code]).df()
+    return store.read(sql, [*window_params, code, code, code]).df()
+
+
+def _sliced(where: Slice | None, since: str | None = None, until: str | None = None) -> tuple[str, list[object]]:
+    """The SQL condition of ``where``, with ``since`` and ``until`` (the older keywords) where given."""
+    where = where or Slice()
+    return replace(where, since=since or where.since, until=until or where.until).sql()
