@@ -7,8 +7,10 @@ greens for cooperation, orange and red for conflict.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -99,6 +101,58 @@ def _same_periods(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return frame[keep], int(frame.loc[~keep, "events"].sum())
 
 
+def party_name(code: str) -> str:
+    """"Iran (IRN)" for a country's code, the code itself for a party no table names."""
+    from tieline.lexicon import default_lexicon
+
+    key = code.upper()
+    country = default_lexicon().countries_by_iso3.get(key)
+    return f"{country.name} ({key})" if country is not None else code
+
+
+def _count(frame: pd.DataFrame) -> str:
+    n = int(frame["events"].sum()) if not frame.empty else 0
+    return f"{n:,} event{'s' if n != 1 else ''}"
+
+
+def _by(frame: pd.DataFrame) -> str:
+    """', by week' (the form of the frame's periods), or nothing for a frame without them."""
+    if frame.empty:
+        return ""
+    shape = re.sub(r"\d", "9", str(frame["period"].iloc[0]))
+    return {"9999": ", by year", "9999-99": ", by month", "9999-W99": ", by week", "9999-99-99": ", by day"}.get(shape, "")
+
+
+def all_periods(periods: pd.Index) -> list[str]:
+    """Every period from the first to the last of ``periods`` (all of one form: 1987, 1987-04,
+    1987-W14 or 1987-04-02), so that a chart's axis runs through the empty ones (issue 13): a
+    week with nothing is a bar of zero, not a week left out. Periods of another form are kept
+    as they are."""
+    names = sorted(str(p) for p in periods)
+    if not names:
+        return []
+    first, last = names[0], names[-1]
+    shape = re.sub(r"\d", "9", first)
+    if shape != re.sub(r"\d", "9", last) or shape not in PERIOD_FORMS:
+        return names
+    freq, parse, name = PERIOD_FORMS[shape]
+    steps = pd.period_range(parse(first), parse(last), freq=freq)
+    if len(steps) > MAX_PERIODS:  # a chart of more bars than pixels: keep the periods there are
+        return names
+    return [name(step) for step in steps]
+
+
+PERIOD_FORMS: dict[str, tuple[str, Callable[[str], object], Callable[[pd.Period], str]]] = {
+    "9999": ("Y", lambda p: p, lambda s: s.strftime("%Y")),
+    "9999-99": ("M", lambda p: p, lambda s: s.strftime("%Y-%m")),
+    "9999-99-99": ("D", lambda p: p, lambda s: s.strftime("%Y-%m-%d")),
+    # an ISO week 1987-W14 starts on its Monday; ISO years and weeks as strftime's %G-W%V writes them
+    "9999-W99": ("W-SUN", lambda p: dt.date.fromisocalendar(int(p[:4]), int(p[6:]), 1),
+                 lambda s: s.start_time.strftime("%G-W%V")),
+}
+MAX_PERIODS = 5_000
+
+
 def _quad_bars(ax: Axes, frame: pd.DataFrame) -> None:
     """Stacked bars of events per period, one layer per quad class."""
     frame, left_out = _same_periods(frame)
@@ -106,6 +160,7 @@ def _quad_bars(ax: Axes, frame: pd.DataFrame) -> None:
         ax.annotate(f"{left_out} events dated less precisely are left out", (0, -0.28), xycoords="axes fraction",
                     fontsize="small", color="grey")
     table = frame.pivot_table(index="period", columns="quad", values="events", aggfunc="sum", fill_value=0)
+    table = table.reindex(all_periods(table.index), fill_value=0)
     bottom = pd.Series(0, index=table.index, dtype=float)
     positions = range(len(table.index))
     for quad, (label, colour) in QUADS.items():
@@ -121,13 +176,14 @@ def _quad_bars(ax: Axes, frame: pd.DataFrame) -> None:
 
 def plot_timeline(frame: pd.DataFrame, path: str | Path | BinaryIO, *,
                   title: str = "Events by quad class") -> Path | BinaryIO:
-    """Events per period, stacked by quad class (the frame of :func:`tieline.analysis.timeline`)."""
+    """Events per period, stacked by quad class (the frame of :func:`tieline.analysis.timeline`);
+    the title gets the number of events and the period."""
     fig, (ax,) = _figure()
     if frame.empty:
         _empty(ax)
     else:
         _quad_bars(ax, frame)
-    ax.set_title(title)
+    ax.set_title(f"{title}: {_count(frame)}{_by(frame)}")
     return _save(fig, path)
 
 
@@ -135,14 +191,14 @@ def plot_dyad(frame: pd.DataFrame, a: str, b: str, path: str | Path | BinaryIO) 
     """Events between two countries per period by quad class, with the mean score (the frame of
     :func:`tieline.analysis.dyad`)."""
     fig, (ax,) = _figure()
-    ax.set_title(f"{a.upper()} and {b.upper()}: events by quad class, both directions")
+    ax.set_title(f"{party_name(a)} and {party_name(b)}: {_count(frame)} by quad class{_by(frame)}, both directions")
     if frame.empty:
         _empty(ax)
         return _save(fig, path)
     _quad_bars(ax, frame)
     frame, _ = _same_periods(frame)
     weighted = frame.assign(total=frame["mean_score"] * frame["events"]).groupby("period")[["total", "events"]].sum()
-    score = weighted["total"] / weighted["events"]
+    score = (weighted["total"] / weighted["events"]).reindex(all_periods(weighted.index))  # no events: no score
     twin = ax.twinx()
     twin.plot(range(len(score)), score.values, color="black", marker="o", linewidth=1.2, label="mean score")
     twin.axhline(0, color="grey", linewidth=0.6, linestyle=":")
@@ -157,7 +213,7 @@ def plot_partners(frame: pd.DataFrame, country: str, path: str | Path | BinaryIO
     :func:`tieline.analysis.partners`)."""
     rows = frame.head(top).iloc[::-1]
     fig, (ax,) = _figure(size=(8, max(3.0, 0.38 * len(rows) + 1.4)))
-    ax.set_title(f"Partners of {country.upper()}: cooperation and conflict events")
+    ax.set_title(f"Partners of {party_name(country)}: cooperation and conflict events")
     if rows.empty:
         _empty(ax)
         return _save(fig, path)
@@ -220,6 +276,7 @@ def plot_profile(profile: Profile, path: str | Path | BinaryIO) -> Path | Binary
     else:
         table = profile.partners.pivot_table(index="period", columns="partner", values="events", aggfunc="sum",
                                              fill_value=0)
+        table = table.reindex(all_periods(table.index), fill_value=0)
         for partner in table.columns:
             partners_ax.plot(range(len(table.index)), table[partner], marker="o", label=str(partner))
         step = max(1, len(table.index) // 10)
@@ -238,7 +295,7 @@ def plot_network(edges: pd.DataFrame, path: str | Path | BinaryIO, *, center: st
     their events and coloured by their balance of cooperation (green) and conflict (red).
     Takes the frame of :func:`tieline.analysis.network`; keeps the ``top`` heaviest pairs."""
     fig, (ax,) = _figure(size=(7, 7))
-    ax.set_title(title or (f"Partner network of {center}" if center else "Event network"))
+    ax.set_title(title or (f"Partner network of {party_name(center)}" if center else "Event network"))
     ax.set_axis_off()
     if edges.empty:
         _empty(ax)

@@ -108,9 +108,9 @@ def timeline(db: str, country: str | None, by: str, fmt: str, plot: str | None, 
         frame = analysis.timeline(store, country=country, by=by, where=slice_of(**where))
     write_frame(frame, fmt)
     if plot:
-        from tieline.plot import plot_timeline
+        from tieline.plot import party_name, plot_timeline
 
-        title = f"Events involving {country} by quad class" if country else "Events by quad class"
+        title = f"Events involving {party_name(country)}, by quad class" if country else "Events by quad class"
         click.echo(f"chart written to {plot_timeline(frame, plot, title=title)}", err=True)
 
 
