@@ -231,3 +231,36 @@ def test_analysis_every_function_takes_the_same_slice_of_events(demo_db, tmp_pat
     assert plot.read_bytes().startswith(b"\x89PNG")
     refused = runner.invoke(cli, ["partners", "PAK", "--db", str(demo_db), "--context", "sports"])
     assert refused.exit_code == 2 and "is none of" in refused.stderr
+
+
+def test_export_panel_is_balanced_and_adds_up(demo_db, tmp_path):
+    """A row per country (or pair) and period with zeros where nothing happened, whose counts
+    add up to the timeline's and the dyad's (issue 13)."""
+    import csv
+
+    from tieline.query.panel import panel
+
+    with Store(demo_db, read_only=True) as store:
+        yearly, left_out = panel(store, by="year")
+        assert left_out == 0 and yearly.groupby("country").size().nunique() == 1  # every country, every year
+        for country, rows in yearly.groupby("country"):
+            assert rows["events"].sum() == analysis.timeline(store, country=country, by="year")["events"].sum()
+        monthly, _ = panel(store, by="month")
+        assert (monthly["events"] == 0).sum() > (monthly["events"] > 0).sum()  # zeros are rows too
+        assert (monthly[["verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict"]]
+                .sum(axis=1) == monthly["events"]).all()
+        pairs, _ = panel(store, by="month", dyad=True, counts="type")
+        pak_afg = pairs[(pairs["actor_country"] == "PAK") & (pairs["recipient_country"] == "AFG")]
+        dyad = analysis.dyad(store, "PAK", "AFG", by="month")
+        assert pak_afg["events"].sum() == dyad[dyad["direction"] == "PAK->AFG"]["events"].sum() > 0
+        assert pak_afg["ASSAULT"].sum() >= 1
+        late, _ = panel(store, by="year", where=analysis.Slice(since="2026"))
+        assert set(late["period"]) == {"2026"}
+    out = tmp_path / "panel.csv"
+    result = CliRunner().invoke(cli, ["export", str(out), "--db", str(demo_db), "--format", "panel", "--by", "year",
+                                      "--dyad"])
+    assert result.exit_code == 0 and "rows (country pair and year)" in result.stderr
+    with out.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert rows[0].keys() >= {"actor_country", "recipient_country", "period", "verbal_conflict", "events"}
+    assert any(r["actor_country"] == "PAK" and r["recipient_country"] == "AFG" and r["events"] != "0" for r in rows)

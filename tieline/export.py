@@ -66,6 +66,29 @@ def export_events(store: Store, path: str | Path, *, fmt: str, since: str | None
         raise TielineError(f"{target}: cannot write: {exc.strerror or exc}") from exc
 
 
+def export_panel(store: Store, path: str | Path, *, by: str = "month", dyad: bool = False, counts: str = "quad",
+                 since: str | None = None, until: str | None = None,
+                 min_confidence: float | None = None) -> tuple[int, int]:
+    """Write the panel of :func:`tieline.query.panel.panel` as CSV (country codes as text);
+    returns its rows and the events left out for a date coarser than ``by``.
+
+    Raises:
+        TielineError: a bad period or kind of count, a panel too large, or ``path`` cannot be written.
+    """
+    from tieline.query.frames import Slice
+    from tieline.query.panel import panel
+
+    frame, left_out = panel(store, by=by, dyad=dyad, counts=counts, where=Slice(since, until),
+                            min_confidence=min_confidence)
+    target = Path(path)
+    try:
+        with target.open("w", encoding="utf-8", newline="") as out:
+            rows = write_csv(frame.itertuples(index=False, name=None), out, columns=list(frame.columns))
+    except OSError as exc:
+        raise TielineError(f"{target}: cannot write: {exc.strerror or exc}") from exc
+    return rows, left_out
+
+
 def _write_flat(store: Store, target: Path, *, fmt: str, since: str | None, until: str | None,
                 min_confidence: float | None = None) -> int:
     """JSON lines of the full records, or CSV of the flat columns. The query runs before the

@@ -7,7 +7,6 @@ greens for cooperation, orange and red for conflict.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
 import re
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import pandas as pd
 
 from tieline.errors import TielineError
+from tieline.query.frames import all_periods
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -123,34 +123,6 @@ def _by(frame: pd.DataFrame) -> str:
     return {"9999": ", by year", "9999-99": ", by month", "9999-W99": ", by week", "9999-99-99": ", by day"}.get(shape, "")
 
 
-def all_periods(periods: pd.Index) -> list[str]:
-    """Every period from the first to the last of ``periods`` (all of one form: 1987, 1987-04,
-    1987-W14 or 1987-04-02), so that a chart's axis runs through the empty ones (issue 13): a
-    week with nothing is a bar of zero, not a week left out. Periods of another form are kept
-    as they are."""
-    names = sorted(str(p) for p in periods)
-    if not names:
-        return []
-    first, last = names[0], names[-1]
-    shape = re.sub(r"\d", "9", first)
-    if shape != re.sub(r"\d", "9", last) or shape not in PERIOD_FORMS:
-        return names
-    freq, parse, name = PERIOD_FORMS[shape]
-    steps = pd.period_range(parse(first), parse(last), freq=freq)
-    if len(steps) > MAX_PERIODS:  # a chart of more bars than pixels: keep the periods there are
-        return names
-    return [name(step) for step in steps]
-
-
-PERIOD_FORMS: dict[str, tuple[str, Callable[[str], object], Callable[[pd.Period], str]]] = {
-    "9999": ("Y", lambda p: p, lambda s: s.strftime("%Y")),
-    "9999-99": ("M", lambda p: p, lambda s: s.strftime("%Y-%m")),
-    "9999-99-99": ("D", lambda p: p, lambda s: s.strftime("%Y-%m-%d")),
-    # an ISO week 1987-W14 starts on its Monday; ISO years and weeks as strftime's %G-W%V writes them
-    "9999-W99": ("W-SUN", lambda p: dt.date.fromisocalendar(int(p[:4]), int(p[6:]), 1),
-                 lambda s: s.start_time.strftime("%G-W%V")),
-}
-MAX_PERIODS = 5_000
 
 
 def _quad_bars(ax: Axes, frame: pd.DataFrame) -> None:

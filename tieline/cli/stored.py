@@ -98,16 +98,32 @@ def clusters(db: str, actor: str | None, recipient: str | None, event_type: str 
 @cli.command()
 @click.argument("output", type=click.Path(writable=True))
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "gdelt", "polecat"]), default="jsonl",
-              show_default=True, help="gdelt: GDELT 2.0 event table, one row per cluster; polecat: POLECAT columns.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "gdelt", "polecat", "panel"]),
+              default="jsonl", show_default=True,
+              help="gdelt: GDELT 2.0 event table, one row per cluster; polecat: POLECAT columns; panel: counts per "
+                   "country (or pair) and period, zeros included (CSV).")
 @window_options
 @min_confidence_option
-def export(output: str, db: str, fmt: str, since: str | None, until: str | None, min_confidence: float | None) -> None:
-    """Write stored events to OUTPUT (a file; a folder partitioned by month for parquet)."""
-    from tieline.export import export_events
+@click.option("--by", type=click.Choice(["day", "week", "month", "year"]), default="month", show_default=True,
+              help="panel: the period of a row.")
+@click.option("--dyad", is_flag=True, help="panel: a row per directed country pair rather than per country.")
+@click.option("--counts", type=click.Choice(["quad", "type"]), default="quad", show_default=True,
+              help="panel: a column per quad class or per PLOVER event type.")
+def export(output: str, db: str, fmt: str, since: str | None, until: str | None, min_confidence: float | None,
+           by: str, dyad: bool, counts: str) -> None:
+    """Write stored events to OUTPUT (a file; a folder partitioned by month for parquet), or
+    their counts as a panel for statistical models (--format panel)."""
+    from tieline.export import export_events, export_panel
     from tieline.store import Store
 
     with Store(db, read_only=True) as store:
+        if fmt == "panel":
+            rows, left_out = export_panel(store, output, by=by, dyad=dyad, counts=counts, since=since, until=until,
+                                          min_confidence=min_confidence)
+            units = "country pair" if dyad else "country"
+            coarse = f"; {left_out} events dated less precisely than a {by} left out" if left_out else ""
+            click.echo(f"{rows} rows ({units} and {by}) written to {output}{coarse}", err=True)
+            return
         n = export_events(store, output, fmt=fmt, since=since, until=until, min_confidence=min_confidence)
     click.echo(f"{n} events written to {output}", err=True)
 

@@ -18,6 +18,9 @@ Example::
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -49,6 +52,36 @@ class Slice:
         return (f"{window} AND (? IS NULL OR e.event = ?) AND (? IS NULL OR e.quad = ?)"
                 " AND (? IS NULL OR list_contains(e.contexts, ?)) AND (? IS NULL OR list_contains(e.sectors, ?))",
                 [*params, event, event, self.quad, self.quad, self.context, self.context, self.sector, self.sector])
+
+
+def all_periods(periods: pd.Index, limit: int | None = None) -> list[str]:
+    """Every period from the first to the last of ``periods`` (all of one form: 1987, 1987-04,
+    1987-W14 or 1987-04-02), so that a chart's axis runs through the empty ones (issue 13): a
+    week with nothing is a bar of zero, not a week left out. Periods of another form are kept
+    as they are."""
+    names = sorted(str(p) for p in periods)
+    if not names:
+        return []
+    first, last = names[0], names[-1]
+    shape = re.sub(r"\d", "9", first)
+    if shape != re.sub(r"\d", "9", last) or shape not in PERIOD_FORMS:
+        return names
+    freq, parse, name = PERIOD_FORMS[shape]
+    steps = pd.period_range(parse(first), parse(last), freq=freq)
+    if len(steps) > (limit or MAX_PERIODS):  # a chart of more bars than pixels: keep the periods there are
+        return names
+    return [name(step) for step in steps]
+
+
+PERIOD_FORMS: dict[str, tuple[str, Callable[[str], object], Callable[[pd.Period], str]]] = {
+    "9999": ("Y", lambda p: p, lambda s: s.strftime("%Y")),
+    "9999-99": ("M", lambda p: p, lambda s: s.strftime("%Y-%m")),
+    "9999-99-99": ("D", lambda p: p, lambda s: s.strftime("%Y-%m-%d")),
+    # an ISO week 1987-W14 starts on its Monday; ISO years and weeks as strftime's %G-W%V writes them
+    "9999-W99": ("W-SUN", lambda p: dt.date.fromisocalendar(int(p[:4]), int(p[6:]), 1),
+                 lambda s: s.start_time.strftime("%G-W%V")),
+}
+MAX_PERIODS = 5_000  # a longer axis or panel keeps only the periods there are
 
 
 def _period(by: str) -> int:
