@@ -230,3 +230,42 @@ def test_cli_builds_the_coder_only_when_a_document_is_to_be_coded():
     assert list(lazy.code_documents([])) == [] and not built
     out = list(lazy.code_documents([problems[0], Document("d", "text"), problems[1]]))
     assert [type(i).__name__ for i in out] == ["Problem", "CodedDocument", "Problem"] and built == ["coder"]
+
+
+def test_cli_problems_are_held_under_a_progress_bar_and_written_in_full(tmp_path, capsys):
+    """On a terminal the problems wait for the end (the first ten, then how many more), and
+    --problems FILE has every one (issue 13)."""
+    from tieline.cli.output import PROBLEMS_SHOWN, Problems
+    from tieline.types import Problem
+
+    path = tmp_path / "problems.txt"
+    problems = Problems(str(path), hold=True)
+    for n in range(PROBLEMS_SHOWN + 2):
+        problems.report(Problem("in.jsonl", n + 1, "document has no text", f"d{n}"))
+    assert capsys.readouterr().err == ""  # nothing while the bar is drawn
+    problems.tell_held()
+    told = capsys.readouterr().err.splitlines()
+    assert told[0] == "tieline: in.jsonl:1 [d0]: document has no text" and len(told) == PROBLEMS_SHOWN + 1
+    assert told[-1] == f"tieline: ... and 2 more (all of them are in {path})"
+    assert len(path.read_text(encoding="utf-8").splitlines()) == PROBLEMS_SHOWN + 2
+    assert problems.summary() == f"{PROBLEMS_SHOWN + 2} problems ({PROBLEMS_SHOWN + 2} document has no text)"
+
+
+def test_cli_progress_starts_at_the_first_document_and_tells_time_left_once_settled():
+    from tieline.cli.output import SETTLE_DOCUMENTS, SETTLE_SECONDS, Progress
+    from tieline.types import CodedDocument, Document
+
+    now = [0.0]
+    progress = Progress(1000, every=1.0, bar=False)
+    progress.clock = lambda: now[0]
+    now[0] = 30.0  # the model took 30 s to load: not coding time
+    docs = (CodedDocument(Document(f"d{n}", "x"), ()) for n in range(2000))
+    stream = progress.track(docs)
+    next(stream)
+    now[0] += 1.0
+    assert progress.line() == "1 documents coded, 1.0 documents/s, 0 events"  # no guess yet
+    for _ in range(SETTLE_DOCUMENTS):
+        next(stream)
+    now[0] += SETTLE_SECONDS
+    assert progress.line().endswith("min left") and "documents/s" in progress.line()
+    assert Progress(10, bar=True).bar is not None  # a terminal gets a bar

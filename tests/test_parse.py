@@ -156,3 +156,19 @@ def test_parse_sentence_rules_register_their_components_once(blank_nlp):
     assert Language.has_factory("tieline_line_breaks") and Language.has_factory("tieline_long_sentences")
     add_sentence_rules(blank_nlp)  # no parser: nothing to put before it
     assert "tieline_line_breaks" not in blank_nlp.pipe_names
+
+
+def test_a_table_of_figures_is_no_prose_not_a_foreign_language():
+    """Earnings tables are English without prose: they are skipped as such, not as 'not English' (issue 13)."""
+    from tieline.parse import is_english, mostly_figures
+
+    table = "\n\n".join(["Shr profit 15 cts vs profit four cts", "Annual div 72 cts vs 72 cts prior yr",
+                         "Net profit 72,000 vs profit 16,000", "Revs 7,075,000 vs 2,330,000", "12 mths",
+                         "Shr profit 42 cts vs loss 11 cts", "Net profit 203,000 vs loss 55,000",
+                         "Revs 16.1 mln vs 3,971,000", "Oper shr loss nine cts vs loss four cts",
+                         "Oper net loss 108,000 vs loss 55,000", "Sales 3,029,000 vs 2,694,000"])
+    spanish = ("El presidente de la República dijo que los acuerdos de 1998 y de 2004 siguen vigentes para "
+               "las empresas del país y que el gobierno no los cambiará en los próximos años, según la prensa.")
+    assert not is_english(table, 0.2) and mostly_figures(table)
+    assert not mostly_figures(spanish)
+    assert not mostly_figures("Iran and Armenia signed three agreements in Yerevan on Monday, officials said.")

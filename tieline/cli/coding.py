@@ -39,6 +39,8 @@ from tieline.types import CodedDocument
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "table", "parquet"]), default="jsonl", show_default=True,
               help="parquet: Parquet shards of a --dask run, one per partition, in the folder -o DIR.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input had a problem.")
+@click.option("--problems", "problems_file", type=click.Path(dir_okay=False, writable=True),
+              help="Also write every problem, in full, to FILE (one per line).")
 @model_options
 @workers_option
 @dask_options
@@ -47,7 +49,8 @@ from tieline.types import CodedDocument
 @min_confidence_option
 @dictionary_options
 def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt: str, strict: bool,
-         model: str | None, batch_size: int, workers: int | None, dask: str | None, partition_size: int | None,
+         problems_file: str | None, model: str | None, batch_size: int, workers: int | None, dask: str | None,
+         partition_size: int | None,
          follow_links: bool, allow_private_links: bool, hypothetical: bool, historical: bool,
          event_source: str | None, min_confidence: float | None, actors: tuple[str, ...], triggers: tuple[str, ...]) -> None:
     """Code INPUT files, folders or web addresses (.txt, .jsonl, .jsonl.gz, .html, RSS/Atom
@@ -60,7 +63,7 @@ def code(inputs: tuple[str, ...], date: dt.date | None, output: str | None, fmt:
                                "(local:N on this machine) and -o DIR")
     if output and fmt != "parquet" and Path(output).is_dir():
         raise click.BadParameter(f"{output} is a folder (a folder only with --format parquet)", param_hint="-o")
-    problems = Problems()
+    problems = Problems(problems_file)
     read = {"date": date, "follow_links": follow_links, "allow_private_links": allow_private_links,
             **base.read_options()}
     with base.coding(model, batch_size, actors, triggers, workers=workers, documents=count_documents(inputs),
@@ -96,6 +99,8 @@ def _write_coded(coded: Iterable[CodedDocument], fmt: str, output: str | None) -
 @db_option
 @publication_date_option
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input had a problem.")
+@click.option("--problems", "problems_file", type=click.Path(dir_okay=False, writable=True),
+              help="Also write every problem, in full, to FILE (one per line).")
 @model_options
 @workers_option
 @click.option("--commit-every", default=DEFAULTS["commit_every"], show_default=True,
@@ -107,8 +112,8 @@ def _write_coded(coded: Iterable[CodedDocument], fmt: str, output: str | None) -
 @keep_options
 @min_confidence_option
 @dictionary_options
-def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool, model: str | None,
-           batch_size: int, workers: int | None, commit_every: int, dedup: bool, dask: str | None,
+def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool, problems_file: str | None,
+           model: str | None, batch_size: int, workers: int | None, commit_every: int, dedup: bool, dask: str | None,
            partition_size: int | None, follow_links: bool, allow_private_links: bool, hypothetical: bool,
            historical: bool, event_source: str | None, min_confidence: float | None, actors: tuple[str, ...],
            triggers: tuple[str, ...]) -> None:
@@ -124,7 +129,7 @@ def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool,
     shards = [i for i in inputs if is_shard_folder(i)]
     if shards and (len(shards) != len(inputs) or dask):
         raise click.UsageError("folders of shards are stored without coding: give them alone, without --dask")
-    problems = Problems()
+    problems = Problems(problems_file)
     total = sum(count_shard_documents(f) for f in shards) if shards else count_documents(inputs)
     progress = Progress(total, every=float("inf") if dask else 5.0)  # a Dask run reports its own progress
     with Store(db) as store:
@@ -139,6 +144,7 @@ def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool,
                 result = ingest_documents(store, documents, coder, commit_every=commit_every, dedup=False,
                                           on_problem=problems.report, track=progress.track)
         summary, totals = result.summary, store.counts()
+        problems.tell_held()  # after the progress bar, before the summary
         # issue 9: an id met again in the same run is a duplicate in the input, not "already stored"
         duplicates = (f"{summary.duplicates} duplicate{'s' if summary.duplicates != 1 else ''} in the input "
                       "(the last version of each id kept), " if summary.duplicates else "")
@@ -201,6 +207,7 @@ def demo(db: str, workers: int | None) -> None:
         result = ingest_documents(store, read_jsonl(io.BytesIO(sample), "demo.jsonl"), coder,
                                   on_problem=problems.report)
         summary = result.summary
+        problems.tell_held()
         n = print_table(all_events(store), sys.stdout)
     click.echo(f"{n} events from the demo sample in {db} ({summary.added} documents added, "
                f"{summary.unchanged} already there); `tieline serve --db {db}` shows them in a browser", err=True)

@@ -89,19 +89,50 @@ def write_frame(frame: Any, fmt: str) -> None:
         Console(file=sys.stdout, width=160 if not sys.stdout.isatty() else None).print(table)
 
 
-class Problems:
-    """Collects problems and reports each on standard error as it happens."""
+PROBLEMS_SHOWN = 10  # problems told one by one at the end of an interactive run; the rest by reason
+SETTLE_SECONDS, SETTLE_DOCUMENTS = 15.0, 50  # no time left is told before this much has been coded
 
-    def __init__(self) -> None:
+
+class Problems:
+    """Collects the problems of a run. Each goes to ``file`` in full when one is given. On a
+    terminal, where a progress bar is drawn, they are held and told at the end (the first few
+    one by one, the rest by reason); otherwise (a log, a pipe) each is told as it happens."""
+
+    def __init__(self, file: str | None = None, *, hold: bool | None = None) -> None:
         self.count = 0
         self.passed = 0  # documents that came through filter()
         self.reasons: dict[str, int] = {}
+        self.hold = sys.stderr.isatty() if hold is None else hold
+        self.held: list[Problem] = []
+        self.told = 0  # held problems told so far
+        self.path = file
+        self.file: IO[str] | None = open(file, "w", encoding="utf-8") if file else None  # noqa: SIM115
 
     def report(self, problem: Problem) -> None:
         self.count += 1
         kind = problem.reason.split(":")[0].split(";")[0]  # "malformed JSON: ..." -> "malformed JSON"
         self.reasons[kind] = self.reasons.get(kind, 0) + 1
-        click.echo(f"tieline: {problem}", err=True)
+        if self.file is not None:
+            self.file.write(f"{problem}\n")
+            self.file.flush()
+        if not self.hold:
+            click.echo(f"tieline: {problem}", err=True)
+        elif len(self.held) < PROBLEMS_SHOWN:
+            self.held.append(problem)
+
+    def tell_held(self) -> None:
+        """The held problems, once the progress bar is gone: the first ones, then how many more."""
+        for problem in self.held:
+            click.echo(f"tieline: {problem}", err=True)
+        self.told += len(self.held)
+        if self.count > self.told and self.hold:
+            where = f"all of them are in {self.path}" if self.path else "--problems FILE writes them all"
+            click.echo(f"tieline: ... and {self.count - self.told} more ({where})", err=True)
+            self.told = self.count
+        self.held = []
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
     def summary(self) -> str:
         """'3 problems (2 document has no text, 1 malformed JSON)'."""
@@ -119,8 +150,9 @@ class Problems:
                 yield item
 
     def exit_if_all_failed(self, documents: int, strict: bool = False) -> None:
-        """Exit with status 1 when there were inputs and every one failed (nothing coded: a
-        mistyped path, an unreachable feed), or with ``strict`` when any had a problem."""
+        """Tell the held problems; exit with status 1 when there were inputs and every one failed
+        (nothing coded: a mistyped path, an unreachable feed), or with ``strict`` when any had a problem."""
+        self.tell_held()
         if self.count and not documents:
             click.echo(f"tieline: error: every input failed ({self.summary()}); nothing was coded", err=True)
             sys.exit(1)
@@ -129,23 +161,45 @@ class Problems:
 
 
 class Progress:
-    """Reports documents coded, documents/s, events and the time left, on standard error, every
-    few seconds while a long ingest runs."""
+    """Reports documents coded, documents/s, events and the time left on standard error while a
+    long ingest runs: a bar on a terminal (rich), else a line every few seconds. The clock starts
+    at the first document (loading the model is not coding), and no time left is told before
+    the rate has settled."""
 
-    def __init__(self, total: int | None, every: float = 5.0) -> None:
+    def __init__(self, total: int | None, every: float = 5.0, *, bar: bool | None = None) -> None:
         self.clock = time.monotonic
         self.total, self.every = total, every
         self.start = self.last = self.clock()
+        self.started = False
         self.documents = self.events = 0
+        self.bar: Any = None
+        if (sys.stderr.isatty() if bar is None else bar) and every != float("inf"):
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+            from rich.progress import Progress as Bar
+
+            self.bar = Bar(TextColumn("coding"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[line]}"),
+                           console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task("coding", total=total, line="loading the model")
 
     def track(self, items: Iterable[CodedDocument]) -> Iterator[CodedDocument]:
-        for item in items:
-            self.documents += 1
-            self.events += len(item.records)
-            if self.clock() - self.last >= self.every:
-                self.last = self.clock()
-                click.echo(f"tieline: {self.line()}", err=True)
-            yield item
+        if self.bar is not None:
+            self.bar.start()
+        try:
+            for item in items:
+                if not self.started:  # the model is loaded: the clock starts
+                    self.started, self.start = True, self.clock()
+                self.documents += 1
+                self.events += len(item.records)
+                if self.bar is not None:
+                    self.bar.update(self.task, completed=self.documents, line=self.line())
+                elif self.clock() - self.last >= self.every:
+                    self.last = self.clock()
+                    click.echo(f"tieline: {self.line()}", err=True)
+                yield item
+        finally:
+            if self.bar is not None:
+                self.bar.stop()
 
     def line(self, *, final: bool = False) -> str:
         elapsed = max(self.clock() - self.start, 1e-9)
@@ -153,9 +207,18 @@ class Progress:
         text = f"{self.documents} documents coded, {rate:.1f} documents/s, {self.events} events"
         if final:
             return text + f", {elapsed:.0f} s"
-        if self.total and rate > 0 and self.documents < self.total:
-            text += f", about {(self.total - self.documents) / rate:.0f} s left"
+        settled = elapsed >= SETTLE_SECONDS and self.documents >= SETTLE_DOCUMENTS
+        if self.total and settled and self.documents < self.total:
+            text += f", about {_duration((self.total - self.documents) / rate)} left"
         return text
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 class ClusterReport:
