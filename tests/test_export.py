@@ -58,3 +58,19 @@ def test_export_parquet_refuses_a_backslash_duckdb_would_read_as_a_separator(sma
     with Store(small_db, read_only=True) as store, pytest.raises(TielineError, match="backslash"):
         export_events(store, str(tmp_path / "back\\slash"), fmt="parquet")
     assert not (tmp_path / "back").exists() and not (tmp_path / "back\\slash").exists()
+
+
+def test_exports_load_in_pandas_with_codes_as_text(small_db, tmp_path):
+    """Parquet reads with pandas and pyarrow (installed with tieline), CAMEO codes such as 040
+    as strings; the CSV reads back the same with the README's dtypes (issue 13)."""
+    import pandas as pd
+
+    with Store(small_db, read_only=True) as store:
+        export_events(store, tmp_path / "pq", fmt="parquet")
+        export_events(store, tmp_path / "e.csv", fmt="csv")
+    frame = pd.read_parquet(tmp_path / "pq")
+    assert len(frame) == 3 and pd.api.types.is_string_dtype(frame["cameo"])
+    assert pd.api.types.is_integer_dtype(frame["quad"]) and pd.api.types.is_float_dtype(frame["score"])
+    flat = pd.read_csv(tmp_path / "e.csv", dtype={"cameo": str, "event_id": str, "doc_id": str})
+    assert sorted(flat["cameo"]) == sorted(frame["cameo"])
+    assert all(code == code.strip() and len(code) >= 3 for code in flat["cameo"].dropna())

@@ -4,6 +4,7 @@ guards (hosts, headers, limits, workers, keep-alive) also against uvicorn on 127
 import http.client
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -561,3 +562,17 @@ def test_web_each_error_class_has_its_status(plain_db, monkeypatch, error, statu
         page = client.get("/")
     assert (str(error) in message) is shown and (str(error) in page.text) is shown
     assert page.status_code == status and "<html" in page.text.lower()
+
+
+def test_the_event_page_links_to_what_it_names(client):
+    """Type, parties, dyad, place, cluster and the raw record are links (issue 13)."""
+    found = client.get("/api/events", params={"page_size": 50}).json()["events"]
+    item = next(e for e in found if e["recipient"] and not isinstance(e["recipient"], list)
+                and e["recipient"].get("country") and e["actor"].get("country"))
+    page = client.get(f"/event/{item['event_id']}").text
+    actor, recipient = item["actor"]["country"], item["recipient"]["country"]
+    for link in (f'href="/search?type={item["event"]}"', f'href="/country/{actor}"', f'href="/country/{recipient}"',
+                 f'href="/dyad/{actor}/{recipient}"', f'href="/api/events/{item["event_id"]}"'):
+        assert link in page, link
+    for href in re.findall(r'href="(/[^"]*)"', page.split('<article')[0]):
+        assert client.get(href.replace("&amp;", "&")).status_code == 200, href  # every link leads somewhere
