@@ -576,3 +576,18 @@ def test_the_event_page_links_to_what_it_names(client):
         assert link in page, link
     for href in re.findall(r'href="(/[^"]*)"', page.split('<article')[0]):
         assert client.get(href.replace("&amp;", "&")).status_code == 200, href  # every link leads somewhere
+
+
+def test_the_clusters_page_lists_real_world_events_with_links(client):
+    """The API's clusters as a page (issue 13): filters, most reported first, links to the
+    seed report and the countries; a bad filter is refused."""
+    page = client.get("/clusters", params={"min_reports": 1})
+    assert page.status_code == 200 and 'id="clusters"' in page.text and 'href="/clusters"' in page.text
+    listed = client.get("/api/clusters", params={"min_reports": 1, "limit": 100}).json()
+    assert page.text.count('<tr class="quad') == len(listed) > 0
+    first = listed[0]
+    assert f'href="/event/{first["cluster_id"]}"' in page.text
+    assert client.get(f"/event/{first['cluster_id']}").status_code == 200
+    assert client.get("/clusters", params={"type": "NOPE"}).status_code == 400
+    assert client.get("/clusters", params={"since": "2025-13"}).status_code == 422
+    assert "confidence" in client.get("/search").text  # lists of events show it

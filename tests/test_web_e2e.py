@@ -104,7 +104,8 @@ def test_every_page_loads_without_errors(server, page, shots):
     page.goto(server + "/")
     dyad_link = page.locator("#dyads tbody a").first.get_attribute("href")
     for name, path in (("overview", "/"), ("country", "/country/GBR"), ("dyad", dyad_link),
-                       ("event", event_link), ("search", "/search"), ("try", "/try"), ("api", "/docs")):
+                       ("event", event_link), ("search", "/search"), ("clusters", "/clusters?min_reports=1"),
+                       ("try", "/try"), ("api", "/docs")):
         page.goto(server + path)
         page.wait_for_load_state("networkidle")
         assert page.locator("main h1").count() == 1, path
@@ -170,4 +171,23 @@ def test_the_event_page_shows_other_reports_of_its_cluster(server, page):
     page.wait_for_load_state("networkidle")
     assert page.locator("#story-text mark.trigger").count() == 1
     assert page.locator("#cluster tbody tr").count() >= 1
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_the_event_page_links_lead_to_the_pages_they_name(server, page):
+    """In a browser: the event page's type, parties and dyad are links that open their pages,
+    and the clusters page leads to an event (issue 13)."""
+    page.goto(f"{server}/clusters?min_reports=1")
+    page.locator("#clusters tbody a[href^='/event/']").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.startswith(f"{server}/event/")
+    event_url = page.url
+    page.locator("main h1 a[href^='/search?type=']").click()
+    assert "/search?type=" in page.url and page.locator("table.events tbody tr").count() >= 1
+    page.goto(event_url)
+    country = page.locator("main h1 a[href^='/country/']").first
+    target = country.get_attribute("href")
+    country.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(target) and page.locator("main h1").count() == 1
     assert page.problems == []  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -22,6 +22,7 @@ from tieline.query import (
     countries_with_events,
     frame_records,
     get_event,
+    list_clusters,
     search_events,
     search_page,
     stats,
@@ -33,15 +34,19 @@ from tieline.web.deps import (
     CODE_PATTERN,
     EVENT_ID_PATTERN,
     MAX_TEXT_CHARS,
+    OPTIONAL_CODE,
     Filters,
+    OptionalDate,
     State,
     StoreView,
     WebState,
+    check_event_type,
     check_period,
 )
 from tieline.web.highlight import highlight, spans_of
 
 PAGE_SIZE = 50
+CLUSTER_ROWS = 100  # clusters listed on the clusters page
 MAX_MONTHS = 48  # a timeline longer than this is drawn by year
 
 Code = Annotated[str, PathParam(pattern=CODE_PATTERN)]
@@ -186,6 +191,24 @@ def event(request: Request, s: StoreView, state: State, event_id: EventId) -> HT
     text = highlight(item["document"]["text"], spans_of([item]))
     fields = {k: v for k, v in item.items() if k not in ("document", "cluster")}
     return render(state, request, "event.html", item=item, text=text, fields=fields)
+
+
+@router.get("/clusters", response_class=HTMLResponse, include_in_schema=False)
+def clusters(request: Request, s: StoreView, state: State,
+             actor: Annotated[str | None, Query(pattern=OPTIONAL_CODE)] = None,
+             recipient: Annotated[str | None, Query(pattern=OPTIONAL_CODE)] = None,
+             type: str | None = None,  # noqa: A002
+             since: OptionalDate = None, until: OptionalDate = None,
+             min_reports: Annotated[int, Query(ge=1)] = 2) -> HTMLResponse:
+    """Real-world events, most reported first (issue 13: the API had them, the pages did not)."""
+    check_event_type(type)
+    rows = list(list_clusters(s, actor=party_code(s, actor) if actor else None,
+                              recipient=party_code(s, recipient) if recipient else None,
+                              event=type.upper() if type else None, since=since or None, until=until or None,
+                              min_reports=min_reports, limit=CLUSTER_ROWS))
+    return render(state, request, "clusters.html", clusters=rows, shown=CLUSTER_ROWS, min_reports=min_reports,
+                  filters={"actor": actor or "", "recipient": recipient or "", "type": type or "",
+                           "since": since or "", "until": until or ""})
 
 
 @router.get("/search", response_class=HTMLResponse, include_in_schema=False)
