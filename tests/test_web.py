@@ -591,3 +591,11 @@ def test_the_clusters_page_lists_real_world_events_with_links(client):
     assert client.get("/clusters", params={"type": "NOPE"}).status_code == 400
     assert client.get("/clusters", params={"since": "2025-13"}).status_code == 422
     assert "confidence" in client.get("/search").text  # lists of events show it
+
+
+def test_the_search_form_picks_contexts_and_fields_from_lists(client):
+    """Context and field are pick lists of the valid values, the chosen one kept (issue 13)."""
+    page = client.get("/search", params={"context": "military", "sector": "trade"}).text
+    assert '<select name="context">' in page and '<select name="sector">' in page
+    assert "<option selected>military</option>" in page and "<option selected>trade</option>" in page
+    assert "<option>diplomatic</option>" in page and "<option>tourism</option>" in page
