@@ -599,3 +599,31 @@ def test_the_search_form_picks_contexts_and_fields_from_lists(client):
     assert '<select name="context">' in page and '<select name="sector">' in page
     assert "<option selected>military</option>" in page and "<option selected>trade</option>" in page
     assert "<option>diplomatic</option>" in page and "<option>tourism</option>" in page
+
+
+def test_chart_bars_link_to_the_search_of_their_events(client, hand_web_db):
+    """Each bar of the overview's timeline is a link to a search of its period and quad class,
+    and those searches find every event the chart counts (issue 13)."""
+    import html as html_module
+
+    page = client.get("/").text
+    links = [html_module.unescape(h) for h in re.findall(r'xlink:href="(/search\?quad=[^"]+)"', page)]
+    assert links
+    found = 0
+    for link in links:
+        params = dict(p.split("=", 1) for p in link.split("?", 1)[1].split("&"))
+        total = client.get("/api/events", params={**params, "page_size": 1}).json()["total"]
+        assert total > 0, link
+        found += total
+    from tieline import analysis
+
+    with Store(hand_web_db, read_only=True) as store:
+        months = analysis.timeline(store, by="month")
+    charted = months[months["period"].str.fullmatch(r"\d{4}-\d{2}")]["events"].sum()  # the chart's bars
+    assert found == charted
+
+
+def test_network_parties_link_to_their_dyad_with_the_country(client):
+    page = client.get("/country/GBR").text
+    dyads = set(re.findall(r'xlink:href="(/dyad/GBR/[A-Z]{3})"', page))  # links inside the SVG chart
+    assert dyads and all(client.get(d).status_code == 200 for d in dyads)

@@ -7,6 +7,7 @@ greens for cooperation, orange and red for conflict.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 import re
@@ -74,7 +75,8 @@ def svg(draw: Callable[..., object], *args: object, **kwargs: object) -> str:
     buffer = io.BytesIO()
     draw(*args, buffer, **kwargs)
     text = buffer.getvalue().decode("utf-8")
-    return text[text.index("<svg"):]  # without the XML prologue and doctype
+    # without the XML prologue and doctype; a chart's links open in the page, as the page's own do
+    return text[text.index("<svg"):].replace(' target="_blank"', "")
 
 
 def _integer_axis(ax: Axes, which: str) -> None:
@@ -125,8 +127,22 @@ def _by(frame: pd.DataFrame) -> str:
 
 
 
-def _quad_bars(ax: Axes, frame: pd.DataFrame) -> None:
-    """Stacked bars of events per period, one layer per quad class."""
+Link = Callable[[str, int], str]  # (period, quad class) -> the address of its events, for SVG charts
+
+
+def period_dates(period: str) -> tuple[str, str]:
+    """The first and last date of a period as since and until filters: 2025, 2025-03 and
+    2025-03-09 are their own (an until filter takes in every date it is a prefix of); an ISO
+    week 2025-W04 runs Monday to Sunday."""
+    if "-W" in period:
+        year, week = int(period[:4]), int(period[6:])
+        return (dt.date.fromisocalendar(year, week, 1).isoformat(), dt.date.fromisocalendar(year, week, 7).isoformat())
+    return period, period
+
+
+def _quad_bars(ax: Axes, frame: pd.DataFrame, link: Link | None = None) -> None:
+    """Stacked bars of events per period, one layer per quad class; with ``link``, each bar of
+    an SVG chart is a link to its events (issue 13)."""
     frame, left_out = _same_periods(frame)
     if left_out:
         ax.annotate(f"{left_out} events dated less precisely are left out", (0, -0.28), xycoords="axes fraction",
@@ -137,7 +153,11 @@ def _quad_bars(ax: Axes, frame: pd.DataFrame) -> None:
     positions = range(len(table.index))
     for quad, (label, colour) in QUADS.items():
         if quad in table.columns:
-            ax.bar(positions, table[quad], bottom=bottom, color=colour, label=label, width=0.8)
+            bars = ax.bar(positions, table[quad], bottom=bottom, color=colour, label=label, width=0.8)
+            if link is not None:
+                for bar, period, n in zip(bars, table.index, table[quad]):
+                    if n:
+                        bar.set_url(link(str(period), quad))
             bottom += table[quad]
     step = max(1, len(table.index) // 12)
     ax.set_xticks(list(positions)[::step], [str(p) for p in table.index[::step]], rotation=45, ha="right")
@@ -147,14 +167,14 @@ def _quad_bars(ax: Axes, frame: pd.DataFrame) -> None:
 
 
 def plot_timeline(frame: pd.DataFrame, path: str | Path | BinaryIO, *,
-                  title: str = "Events by quad class") -> Path | BinaryIO:
+                  title: str = "Events by quad class", link: Link | None = None) -> Path | BinaryIO:
     """Events per period, stacked by quad class (the frame of :func:`tieline.analysis.timeline`);
     the title gets the number of events and the period."""
     fig, (ax,) = _figure()
     if frame.empty:
         _empty(ax)
     else:
-        _quad_bars(ax, frame)
+        _quad_bars(ax, frame, link)
     ax.set_title(f"{title}: {_count(frame)}{_by(frame)}")
     return _save(fig, path)
 
@@ -262,10 +282,12 @@ def plot_profile(profile: Profile, path: str | Path | BinaryIO) -> Path | Binary
 
 
 def plot_network(edges: pd.DataFrame, path: str | Path | BinaryIO, *, center: str | None = None,
-                 top: int = 20, title: str | None = None) -> Path | BinaryIO:
+                 top: int = 20, title: str | None = None,
+                 link: Callable[[str], str] | None = None) -> Path | BinaryIO:
     """Parties as points on a circle (``center`` in the middle), joined by lines as thick as
     their events and coloured by their balance of cooperation (green) and conflict (red).
-    Takes the frame of :func:`tieline.analysis.network`; keeps the ``top`` heaviest pairs."""
+    Takes the frame of :func:`tieline.analysis.network`; keeps the ``top`` heaviest pairs. With
+    ``link``, each party of an SVG chart is a link to ``link(party)`` (issue 13)."""
     fig, (ax,) = _figure(size=(7, 7))
     ax.set_title(title or (f"Partner network of {party_name(center)}" if center else "Event network"))
     ax.set_axis_off()
@@ -289,8 +311,11 @@ def plot_network(edges: pd.DataFrame, path: str | Path | BinaryIO, *, center: st
         ax.plot([x1, x2], [y1, y2], color=colour, linewidth=0.8 + 6 * row.events / heaviest, alpha=0.7,
                 solid_capstyle="round", zorder=1)
     for node, (x, y) in position.items():
-        ax.scatter([x], [y], s=900 if node == center else 500, color="white", edgecolor="#252525", zorder=2)
-        ax.text(x, y, str(node), ha="center", va="center", fontsize=8, zorder=3)
+        point = ax.scatter([x], [y], s=900 if node == center else 500, color="white", edgecolor="#252525", zorder=2)
+        label = ax.text(x, y, str(node), ha="center", va="center", fontsize=8, zorder=3)
+        if link is not None:
+            point.set_urls([link(str(node))])
+            label.set_url(link(str(node)))
     ax.set_xlim(-1.3, 1.3)
     ax.set_ylim(-1.3, 1.3)
     ax.set_aspect("equal")

@@ -8,6 +8,7 @@ Charts are drawn on the server as SVG and are left out of the twins (the API has
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -16,7 +17,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tieline import analysis
-from tieline.plot import plot_dyad, plot_network, plot_partners, plot_timeline, svg
+from tieline.plot import period_dates, plot_dyad, plot_network, plot_partners, plot_timeline, svg
 from tieline.query import (
     EventQuery,
     countries_with_events,
@@ -57,6 +58,15 @@ router = APIRouter()
 
 def render(state: WebState, request: Request, template: str, **context: Any) -> HTMLResponse:
     return state.templates.TemplateResponse(request, template, context)
+
+
+def search_link(**fixed: str) -> Callable[[str, int], str]:
+    """The search address of a chart bar's events: its period and quad class (with a country,
+    the events it is the actor of)."""
+    def link(period: str, quad: int) -> str:
+        since, until = period_dates(period)
+        return "/search?" + urlencode({**fixed, "quad": quad, "since": since, "until": until})
+    return link
 
 
 # ---- the data of each page ----------------------------------------------------------------------
@@ -142,7 +152,7 @@ def overview(request: Request, s: StoreView, state: State) -> HTMLResponse:
         frame = analysis.timeline(s, by="month")
         if frame["period"].nunique() > MAX_MONTHS:
             frame = analysis.timeline(s, by="year")
-        return svg(plot_timeline, frame, title="Events by quad class")
+        return svg(plot_timeline, frame, title="Events by quad class", link=search_link())
 
     return render(state, request, "overview.html", chart=state.chart(("overview",), draw), **overview_data(s, state))
 
@@ -165,11 +175,14 @@ def country(request: Request, s: StoreView, state: State, code: Code) -> Respons
         timeline = analysis.timeline(s, country=code, by="month")
         if timeline["period"].nunique() > MAX_MONTHS:
             timeline = analysis.timeline(s, country=code, by="year")
-        return svg(plot_timeline, timeline, title=f"Events involving {state.country_name(code)}")
+        return svg(plot_timeline, timeline, title=f"Events involving {state.country_name(code)}",
+                   link=search_link(actor=code))
 
     return render(state, request, "country.html", **data,
                   network_chart=state.chart(("network", code),
-                                            lambda: svg(plot_network, analysis.network(s, country=code), center=code)),
+                                            lambda: svg(plot_network, analysis.network(s, country=code), center=code,
+                                                        link=lambda other: f"/dyad/{code}/{other}" if other != code
+                                                        else f"/country/{code}")),
                   partners_chart=state.chart(("partners", code),
                                              lambda: svg(plot_partners, partners, code)),
                   timeline_chart=state.chart(("timeline", code), draw_timeline))
