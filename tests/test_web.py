@@ -627,3 +627,27 @@ def test_network_parties_link_to_their_dyad_with_the_country(client):
     page = client.get("/country/GBR").text
     dyads = set(re.findall(r'xlink:href="(/dyad/GBR/[A-Z]{3})"', page))  # links inside the SVG chart
     assert dyads and all(client.get(d).status_code == 200 for d in dyads)
+
+
+def test_a_countrys_timeline_bars_find_its_events_on_either_side(client, hand_web_db):
+    """A country's chart counts the events it is a party to; its bars' searches (party=...) find
+    the same events (issue 13)."""
+    import html as html_module
+
+    from tieline import analysis
+
+    page = client.get("/country/GBR").text
+    links = [html_module.unescape(h) for h in re.findall(r'xlink:href="(/search\?party=GBR[^"]+)"', page)]
+    assert links
+    found = 0
+    for link in links:
+        params = dict(p.split("=", 1) for p in link.split("?", 1)[1].split("&"))
+        found += client.get("/api/events", params={**params, "page_size": 1}).json()["total"]
+    with Store(hand_web_db, read_only=True) as store:
+        months = analysis.timeline(store, country="GBR", by="month")
+    assert found == months[months["period"].str.fullmatch(r"\d{4}-\d{2}")]["events"].sum()
+    def ids(**params: str) -> set[str]:
+        return {e["event_id"] for e in client.get("/api/events", params={**params, "page_size": 500}).json()["events"]}
+
+    either = ids(party="GBR")
+    assert ids(actor="GBR") | ids(recipient="GBR") == either

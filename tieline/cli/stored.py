@@ -19,21 +19,25 @@ from tieline.types import party_text
 @click.option("--actor", help="Actor: a country (ISO3) or an organisation's abbreviation; any member of a compound "
                               "actor.")
 @click.option("--recipient", help="Recipient: a country (ISO3) or an organisation's abbreviation.")
+@click.option("--party", help="Either side: the actor or the recipient.")
 @click.option("--type", "event_type", help="PLOVER event type.")
 @window_options
 @click.option("--negated", is_flag=True, help="Include negated events.")
 @click.option("--limit", type=int, help="At most this many events.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True)
 @min_confidence_option
-def events(db: str, actor: str | None, recipient: str | None, event_type: str | None, since: str | None,
-           until: str | None, negated: bool, limit: int | None, fmt: str, min_confidence: float | None) -> None:
+def events(db: str, actor: str | None, recipient: str | None, party: str | None, event_type: str | None,
+           since: str | None, until: str | None, negated: bool, limit: int | None, fmt: str,
+           min_confidence: float | None) -> None:
     """List stored events, oldest first (the filters mean what they mean in the web app's search)."""
     from tieline.parquet import open_store
     from tieline.query import EventQuery, all_events
+    from tieline.query.parties import party_code
 
-    query = EventQuery(actor=actor, recipient=recipient, event=event_type, since=since, until=until,
-                       include_negated=negated, min_confidence=min_confidence)
     with open_store(db) as store:
+        actor, recipient, party = (party_code(store, p) if p else None for p in (actor, recipient, party))
+        query = EventQuery(actor=actor, recipient=recipient, party=party, event=event_type, since=since, until=until,
+                           include_negated=negated, min_confidence=min_confidence)
         n = write_records(all_events(store, query, limit=limit), fmt, sys.stdout)
     click.echo(f"{n} events", err=True)
 

@@ -32,6 +32,7 @@ class EventQuery:
     text: str | None = None  # words in the evidence sentence or the story's title
     include_negated: bool = False
     min_confidence: float | None = None  # records at least this confident
+    party: str | None = None  # either side: the actor or the recipient (issue 13)
 
     def where(self) -> tuple[str, list[object]]:
         """SQL condition on ``events e``, and its parameters."""
@@ -44,6 +45,9 @@ class EventQuery:
         if self.recipient:
             clauses.append("list_contains(e.recipient_keys, ?)")
             params.append(self.recipient.upper())
+        if self.party:
+            clauses.append("(list_contains(e.actor_keys, ?) OR list_contains(e.recipient_keys, ?))")
+            params += [self.party.upper(), self.party.upper()]
         if self.event:
             clauses.append("e.event = ?")
             params.append(self.event.upper())

@@ -97,6 +97,7 @@ def store_view(request: Request) -> Iterator[Store]:
 # Empty values mean "any": an HTML form sends every field, filled in or not.
 def event_query(actor: Annotated[str | None, Query(pattern=OPTIONAL_CODE)] = None,
                 recipient: Annotated[str | None, Query(pattern=OPTIONAL_CODE)] = None,
+                party: Annotated[str | None, Query(pattern=OPTIONAL_CODE, description="either side")] = None,
                 type: Annotated[str | None, Query(max_length=20, description="PLOVER event type")] = None,  # noqa: A002
                 quad: Annotated[str | None, Query(pattern=r"^[1-4]?$", description="quad class, 1 to 4")] = None,
                 context: Annotated[str | None, Query(max_length=40)] = None,
@@ -110,7 +111,7 @@ def event_query(actor: Annotated[str | None, Query(pattern=OPTIONAL_CODE)] = Non
                                           ] = None) -> EventQuery:
     """The event filters of a query string."""
     check_event_type(type)
-    return EventQuery(actor=actor or None, recipient=recipient or None, event=type or None,
+    return EventQuery(actor=actor or None, recipient=recipient or None, party=party or None, event=type or None,
                       quad=int(quad) if quad else None, context=context or None, sector=sector or None,
                       since=since or None, until=until or None, text=q or None, include_negated=negated,
                       min_confidence=float(min_confidence) if min_confidence else None)

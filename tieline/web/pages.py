@@ -62,7 +62,7 @@ def render(state: WebState, request: Request, template: str, **context: Any) -> 
 
 def search_link(**fixed: str) -> Callable[[str, int], str]:
     """The search address of a chart bar's events: its period and quad class (with a country,
-    the events it is the actor of)."""
+    the events it is a party to, as the country's timeline counts them)."""
     def link(period: str, quad: int) -> str:
         since, until = period_dates(period)
         return "/search?" + urlencode({**fixed, "quad": quad, "since": since, "until": until})
@@ -176,7 +176,7 @@ def country(request: Request, s: StoreView, state: State, code: Code) -> Respons
         if timeline["period"].nunique() > MAX_MONTHS:
             timeline = analysis.timeline(s, country=code, by="year")
         return svg(plot_timeline, timeline, title=f"Events involving {state.country_name(code)}",
-                   link=search_link(actor=code))
+                   link=search_link(party=code))
 
     return render(state, request, "country.html", **data,
                   network_chart=state.chart(("network", code),
