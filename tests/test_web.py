@@ -601,26 +601,36 @@ def test_the_search_form_picks_contexts_and_fields_from_lists(client):
     assert "<option>diplomatic</option>" in page and "<option>tourism</option>" in page
 
 
+def _bar_searches(client, path: str, prefix: str) -> dict[str, int]:
+    """{search address: events it finds} of the chart bars of a page whose links start with ``prefix``."""
+    import html as html_module
+
+    page = client.get(path).text
+    links = [html_module.unescape(h) for h in re.findall(rf'xlink:href="({re.escape(prefix)}[^"]*)"', page)]
+    totals = {}
+    for link in links:
+        params = dict(p.split("=", 1) for p in link.split("?", 1)[1].split("&"))
+        totals[link] = client.get("/api/events", params={**params, "page_size": 1}).json()["total"]
+    return totals
+
+
+def _charted_months(db, country: str | None = None) -> int:
+    """The events a monthly timeline chart draws (periods of one month)."""
+    from tieline import analysis
+
+    with Store(db, read_only=True) as store:
+        months = analysis.timeline(store, country=country, by="month")
+    return months[months["period"].str.fullmatch(r"\d{4}-\d{2}")]["events"].sum()
+
+
 def test_chart_bars_link_to_the_search_of_their_events(client, hand_web_db):
     """Each bar of the overview's timeline is a link to a search of its period and quad class,
     and those searches find every event the chart counts (issue 13)."""
-    import html as html_module
-
-    page = client.get("/").text
-    links = [html_module.unescape(h) for h in re.findall(r'xlink:href="(/search\?quad=[^"]+)"', page)]
-    assert links
-    found = 0
-    for link in links:
-        params = dict(p.split("=", 1) for p in link.split("?", 1)[1].split("&"))
-        total = client.get("/api/events", params={**params, "page_size": 1}).json()["total"]
+    searches = _bar_searches(client, "/", "/search?quad=")
+    assert searches
+    for link, total in searches.items():
         assert total > 0, link
-        found += total
-    from tieline import analysis
-
-    with Store(hand_web_db, read_only=True) as store:
-        months = analysis.timeline(store, by="month")
-    charted = months[months["period"].str.fullmatch(r"\d{4}-\d{2}")]["events"].sum()  # the chart's bars
-    assert found == charted
+    assert sum(searches.values()) == _charted_months(hand_web_db)
 
 
 def test_network_parties_link_to_their_dyad_with_the_country(client):
@@ -632,20 +642,10 @@ def test_network_parties_link_to_their_dyad_with_the_country(client):
 def test_a_countrys_timeline_bars_find_its_events_on_either_side(client, hand_web_db):
     """A country's chart counts the events it is a party to; its bars' searches (party=...) find
     the same events (issue 13)."""
-    import html as html_module
+    searches = _bar_searches(client, "/country/GBR", "/search?party=GBR")
+    assert searches
+    assert sum(searches.values()) == _charted_months(hand_web_db, "GBR")
 
-    from tieline import analysis
-
-    page = client.get("/country/GBR").text
-    links = [html_module.unescape(h) for h in re.findall(r'xlink:href="(/search\?party=GBR[^"]+)"', page)]
-    assert links
-    found = 0
-    for link in links:
-        params = dict(p.split("=", 1) for p in link.split("?", 1)[1].split("&"))
-        found += client.get("/api/events", params={**params, "page_size": 1}).json()["total"]
-    with Store(hand_web_db, read_only=True) as store:
-        months = analysis.timeline(store, country="GBR", by="month")
-    assert found == months[months["period"].str.fullmatch(r"\d{4}-\d{2}")]["events"].sum()
     def ids(**params: str) -> set[str]:
         return {e["event_id"] for e in client.get("/api/events", params={**params, "page_size": 500}).json()["events"]}
 

@@ -445,6 +445,16 @@ class Lexicon:
     def fields(self) -> dict[str, str]:
         return {r["term"].lower(): r["field"] for _, r in self._rows("fields.csv", ("term", "field"))}
 
+    @cached_property
+    def context_names(self) -> list[str]:
+        """The PLOVER contexts the tables can give an event, sorted (for filters and pick lists)."""
+        return sorted(set(self.contexts.values()))
+
+    @cached_property
+    def field_names(self) -> list[str]:
+        """The fields of cooperation the tables can give an event, sorted."""
+        return sorted(set(self.fields.values()))
+
 
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:

@@ -7,10 +7,8 @@ greens for cooperation, orange and red for conflict.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -18,7 +16,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import pandas as pd
 
 from tieline.errors import TielineError
-from tieline.query.frames import all_periods
+from tieline.query.frames import all_periods, period_kind
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -119,25 +117,13 @@ def _count(frame: pd.DataFrame) -> str:
 
 def _by(frame: pd.DataFrame) -> str:
     """', by week' (the form of the frame's periods), or nothing for a frame without them."""
-    if frame.empty:
-        return ""
-    shape = re.sub(r"\d", "9", str(frame["period"].iloc[0]))
-    return {"9999": ", by year", "9999-99": ", by month", "9999-W99": ", by week", "9999-99-99": ", by day"}.get(shape, "")
+    kind = None if frame.empty else period_kind(str(frame["period"].iloc[0]))
+    return f", by {kind}" if kind else ""
 
 
 
 
 Link = Callable[[str, int], str]  # (period, quad class) -> the address of its events, for SVG charts
-
-
-def period_dates(period: str) -> tuple[str, str]:
-    """The first and last date of a period as since and until filters: 2025, 2025-03 and
-    2025-03-09 are their own (an until filter takes in every date it is a prefix of); an ISO
-    week 2025-W04 runs Monday to Sunday."""
-    if "-W" in period:
-        year, week = int(period[:4]), int(period[6:])
-        return (dt.date.fromisocalendar(year, week, 1).isoformat(), dt.date.fromisocalendar(year, week, 7).isoformat())
-    return period, period
 
 
 def _quad_bars(ax: Axes, frame: pd.DataFrame, link: Link | None = None) -> None:

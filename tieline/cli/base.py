@@ -251,9 +251,9 @@ def slice_options(command: Command) -> Command:
                      help="Only this PLOVER event type."),
         click.option("--quad", type=click.IntRange(1, 4),
                      help="Only this quad class: 1 verbal and 2 material cooperation, 3 verbal and 4 material conflict."),
-        click.option("--context", callback=_known("contexts"), help="Only events in this PLOVER context (economic, "
+        click.option("--context", callback=_known("context_names"), help="Only events in this PLOVER context (economic, "
                      "military...)."),
-        click.option("--field", "sector", callback=_known("fields"),
+        click.option("--field", "sector", callback=_known("field_names"),
                      help="Only events in this field of cooperation (tourism, banking...)."),
     ]
     for option in reversed(options):
@@ -273,14 +273,12 @@ def partial_date(ctx: click.Context, param: click.Parameter, value: str | None) 
     """A YYYY, YYYY-MM or YYYY-MM-DD date that is a real year, month or day, kept as written."""
     if value is None:
         return None
-    parts = value.split("-")
+    from tieline.query.sql import check_partial_date
+
     try:
-        if not (len(parts) <= 3 and len(parts[0]) == 4 and all(len(p) == 2 for p in parts[1:])):
-            raise ValueError
-        dt.date(int(parts[0]), *([int(p) for p in parts[1:]] + [1, 1])[:2])
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
-    return value
+        return check_partial_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _known(table: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
@@ -290,7 +288,7 @@ def _known(table: str) -> Callable[[click.Context, click.Parameter, str | None],
             return None
         from tieline.lexicon import default_lexicon
 
-        valid = sorted(set(getattr(default_lexicon(), table).values()))
+        valid = getattr(default_lexicon(), table)
         if value.lower() not in valid:
             raise click.BadParameter(f"{value!r} is none of {', '.join(valid)}")
         return value.lower()

@@ -63,23 +63,44 @@ def all_periods(periods: pd.Index, limit: int | None = None) -> list[str]:
     if not names:
         return []
     first, last = names[0], names[-1]
-    shape = re.sub(r"\d", "9", first)
-    if shape != re.sub(r"\d", "9", last) or shape not in PERIOD_FORMS:
+    kind = period_kind(first)
+    if kind is None or kind != period_kind(last):
         return names
-    freq, parse, name = PERIOD_FORMS[shape]
+    freq, parse, name = PERIOD_FORMS[kind]
     steps = pd.period_range(parse(first), parse(last), freq=freq)
     if len(steps) > (limit or MAX_PERIODS):  # a chart of more bars than pixels: keep the periods there are
         return names
     return [name(step) for step in steps]
 
 
+def period_kind(period: str) -> str | None:
+    """"year", "month", "week" or "day" for a period written 1987, 1987-04, 1987-W14 or
+    1987-04-02; None for anything else."""
+    return PERIOD_KINDS.get(re.sub(r"\d", "9", period))
+
+
+def period_dates(period: str) -> tuple[str, str]:
+    """The first and last date of a period as since and until filters: 2025, 2025-03 and
+    2025-03-09 are their own (an until filter takes in every date it is a prefix of); an ISO
+    week 2025-W04 runs Monday to Sunday."""
+    if period_kind(period) == "week":
+        monday = _week_start(period)
+        return monday.isoformat(), (monday + dt.timedelta(days=6)).isoformat()
+    return period, period
+
+
+def _week_start(period: str) -> dt.date:
+    """The Monday of an ISO week written 1987-W14."""
+    return dt.date.fromisocalendar(int(period[:4]), int(period[6:]), 1)
+
+
+PERIOD_KINDS = {"9999": "year", "9999-99": "month", "9999-W99": "week", "9999-99-99": "day"}
 PERIOD_FORMS: dict[str, tuple[str, Callable[[str], object], Callable[[pd.Period], str]]] = {
-    "9999": ("Y", lambda p: p, lambda s: s.strftime("%Y")),
-    "9999-99": ("M", lambda p: p, lambda s: s.strftime("%Y-%m")),
-    "9999-99-99": ("D", lambda p: p, lambda s: s.strftime("%Y-%m-%d")),
-    # an ISO week 1987-W14 starts on its Monday; ISO years and weeks as strftime's %G-W%V writes them
-    "9999-W99": ("W-SUN", lambda p: dt.date.fromisocalendar(int(p[:4]), int(p[6:]), 1),
-                 lambda s: s.start_time.strftime("%G-W%V")),
+    "year": ("Y", lambda p: p, lambda s: s.strftime("%Y")),
+    "month": ("M", lambda p: p, lambda s: s.strftime("%Y-%m")),
+    "day": ("D", lambda p: p, lambda s: s.strftime("%Y-%m-%d")),
+    # ISO years and weeks as strftime's %G-W%V writes them
+    "week": ("W-SUN", _week_start, lambda s: s.start_time.strftime("%G-W%V")),
 }
 MAX_PERIODS = 5_000  # a longer axis or panel keeps only the periods there are
 

@@ -104,8 +104,7 @@ def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     lexicon = default_lexicon()  # the valid contexts and fields, for the search form's pick lists
     templates.env.globals.update(version=__version__, quad_names=QUAD_NAMES, event_types=EVENT_TYPES,
-                                 contexts=sorted(set(lexicon.contexts.values())),
-                                 fields=sorted(set(lexicon.fields.values())))
+                                 contexts=lexicon.context_names, fields=lexicon.field_names)
     templates.env.filters["party"] = party_text
     templates.env.tests["web_url"] = is_web_url
     return templates

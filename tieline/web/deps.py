@@ -15,6 +15,7 @@ from pydantic import AfterValidator
 
 from tieline.lexicon import EVENT_TYPES
 from tieline.query import EventQuery
+from tieline.query.sql import check_partial_date
 from tieline.store import Store
 from tieline.web.coding import CodingPool
 
@@ -31,17 +32,9 @@ PERIODS = ("day", "week", "month", "year")
 
 
 def calendar_date(value: str | None) -> str | None:
-    """A YYYY, YYYY-MM or YYYY-MM-DD string that is a real year, month or day: 1987-13-45 is
-    refused (422) rather than compared as text and answered (issue 13)."""
-    if value:
-        import datetime as dt
-
-        parts = [int(p) for p in value.split("-")]
-        try:
-            dt.date(parts[0], *(parts[1:] + [1, 1])[:2])
-        except ValueError:
-            raise ValueError(f"{value!r} is no date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
-    return value
+    """A date filter that is a real year, month or day, or none: 1987-13-45 is refused (422)
+    rather than compared as text and answered (issue 13)."""
+    return check_partial_date(value) if value else value
 
 
 Date = Annotated[str | None, Query(pattern=DATE_PATTERN), AfterValidator(calendar_date)]

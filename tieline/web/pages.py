@@ -17,7 +17,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tieline import analysis
-from tieline.plot import period_dates, plot_dyad, plot_network, plot_partners, plot_timeline, svg
+from tieline.plot import plot_dyad, plot_network, plot_partners, plot_timeline, svg
 from tieline.query import (
     EventQuery,
     countries_with_events,
@@ -29,6 +29,7 @@ from tieline.query import (
     stats,
     top_dyads,
 )
+from tieline.query.frames import period_dates
 from tieline.query.parties import party_code
 from tieline.store import Store
 from tieline.web.deps import (
