@@ -7,7 +7,7 @@ least ``--events`` events: its documents, events and parties are copied with new
 shifted by a month, so that the database has the size and spread of a long collection of real
 records. It is then clustered (``tieline.dedup``), served by uvicorn on a local port, and each
 query is requested over HTTP once (the first request of a page draws its charts, which are then
-kept: the database cannot change while it is served) and then ``--repeat`` times; the first
+kept until a correction is made through the app) and then ``--repeat`` times; the first
 time and the median of the repeats are printed.
 """
 from __future__ import annotations
@@ -37,6 +37,10 @@ QUERIES = {
     "search, type + words (/api/events)": "/api/events?type=ACCUSE&q=trade&page_size=50",
     "search, actor + dates (/api/events)": "/api/events?actor={c}&since=1990-01-01&until=1995-12-31&page_size=50",
     "search page (/search)": "/search?quad=4&page_number=3",
+    "map data (/api/places)": "/api/places",
+    "a country's map data (/api/places?country={c})": "/api/places?country={c}",
+    "search by place (/api/events?where={c})": "/api/events?where={c}&page_size=50",
+    "corrections page (/corrections)": "/corrections",
 }
 
 

@@ -11,6 +11,7 @@ import shutil
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,14 +41,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(web_db):
+@contextmanager
+def serving(app):
+    """The app served by uvicorn on a free local port, for as long as the block runs."""
     import uvicorn
 
-    from tieline.web import create_app
-
     port = _free_port()
-    config = uvicorn.Config(create_app(web_db), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
@@ -56,9 +56,30 @@ def server(web_db):
         if time.monotonic() > deadline:
             raise RuntimeError("the server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(web_db):
+    from tieline.web import create_app
+
+    with serving(create_app(web_db)) as address:
+        yield address
+
+
+@pytest.fixture
+def editable_server(web_db, tmp_path):
+    """The app allowing corrections, over a copy of the web database (the others stay read-only)."""
+    from tieline.web import create_app
+
+    copy = tmp_path / "edits.duckdb"
+    shutil.copy(web_db, copy)
+    with serving(create_app(copy, allow_edits=True)) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +142,7 @@ def test_charts_are_drawn_on_the_overview_and_country_pages(server, page):
     assert "script-src 'none'" in response.headers["content-security-policy"]
     assert page.locator("section.chart svg").count() >= 1
     page.goto(server + "/country/GBR")
-    assert page.locator("section.chart svg").count() == 3
+    assert page.locator("section.chart svg").count() == 4  # network, timeline, map, partners
     assert page.locator("#partners tbody tr").count() >= 2
     assert page.problems == []  # type: ignore[attr-defined]
 
@@ -190,4 +211,55 @@ def test_the_event_page_links_lead_to_the_pages_they_name(server, page):
     country.click()
     page.wait_for_load_state("networkidle")
     assert page.url.endswith(target) and page.locator("main h1").count() == 1
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_a_read_only_server_shows_no_correction_form(server, page):
+    page.goto(f"{server}/search?type=SANCTION")
+    page.locator("table.events tbody a").first.click()
+    assert page.locator("#correct").count() == 0
+    assert "tieline serve --allow-edits" in page.locator("#read-only").inner_text()
+
+
+def test_an_analyst_corrects_a_record_and_marks_another_wrong(editable_server, page, shots):
+    page.goto(f"{editable_server}/search?type=SANCTION")
+    first, second = (page.locator("table.events tbody a").nth(n).get_attribute("href") for n in (0, 1))
+    page.goto(editable_server + first)
+    form = page.locator("#correct")
+    form.locator("select[name=type]").select_option("THREATEN")
+    form.locator("input[name=date]").fill("2024-04")
+    form.locator("input[name=why]").fill("the story says sanctions were threatened, not imposed")
+    form.locator("input[name=who]").fill("ana")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url == editable_server + first
+    assert page.locator("main h1 a").first.inner_text() == "THREATEN"
+    assert "threatened, not imposed" in page.locator("#corrected").inner_text()
+    _shoot(page, shots, "corrected")
+    page.goto(editable_server + second)
+    page.locator("#correct input[value=wrong]").check()
+    page.locator("#correct input[name=why]").fill("a commentary, not a new sanction")
+    page.locator("#correct button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert "/corrections" in page.url
+    rows = page.locator("#corrections tbody tr")
+    assert rows.count() == 2 and "a commentary" in rows.nth(1).inner_text()
+    assert page.problems == []  # type: ignore[attr-defined]
+    assert page.goto(editable_server + second).status == 404
+
+
+def test_the_maps_show_events_by_place_and_lead_to_their_events(server, page, shots):
+    page.goto(server + "/")
+    circles = page.locator("#map svg a")
+    assert circles.count() > 0
+    href = circles.first.get_attribute("xlink:href") or circles.first.get_attribute("href")
+    assert href.startswith("/search?where=")
+    page.locator("#map").scroll_into_view_if_needed()
+    _shoot(page, shots, "map")
+    page.goto(server + href)
+    assert int(page.locator("#result-count strong").inner_text().replace(",", "")) > 0
+    code = href.split("where=")[1].split("&")[0]
+    assert page.locator("input[name=where]").input_value() == code
+    page.goto(f"{server}/country/{code}")
+    assert page.locator("#map svg a").count() > 0
     assert page.problems == []  # type: ignore[attr-defined]

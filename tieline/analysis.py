@@ -3,7 +3,7 @@ partners, the profile, the timeline and the network of countries (read by :mod:`
 and the network written as GraphML. A country or organisation is named by its key (``IRN``, ``UN``)
 or its name (``Iran``); one nobody knows raises :class:`~tieline.errors.QueryError` with the
 nearest keys. Every function takes ``where``, a :class:`Slice` of the events to count (dates,
-type, quad class, context, field), the same for all.
+type, quad class, context, field, the country where it happened, confidence), the same for all.
 
 Each function reads an open :class:`~tieline.store.Store`, a database file (opened read-only for
 the call), or a folder of Parquet files (``tieline export --format parquet``, or the shards of
@@ -86,6 +86,12 @@ def network(source: Source, *, since: str | None = None, event: str | None = Non
     """Directed edges between parties (:func:`tieline.query.frames.network`)."""
     with reading(source) as store:
         return frames.network(store, since=since, event=event, country=_optional(store, country), where=where)
+
+
+def places(source: Source, *, country: str | None = None, where: Slice | None = None) -> pd.DataFrame:
+    """Events by place and quad class, for a map (:func:`tieline.query.frames.places`)."""
+    with reading(source) as store:
+        return frames.places(store, country=_optional(store, country), where=where)
 
 
 def _optional(store: Store, party: str | None) -> str | None:

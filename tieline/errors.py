@@ -54,6 +54,11 @@ class QueryError(TielineError):
     (issue 13); the message suggests the nearest ones."""
 
 
+class CorrectionError(TielineError):
+    """A correction names no stored event, gives no reason, or sets a value the tables do not
+    know (issue 13)."""
+
+
 class ClusterError(TielineError):
     """Dask is not installed, its scheduler cannot be reached, or a partition could not be coded
     on its workers (issue 12)."""

@@ -24,6 +24,7 @@ from tieline.csvfile import write_csv
 from tieline.errors import TielineError
 from tieline.lexicon import default_lexicon
 from tieline.query.exports import flat_frame, gdelt_rows, polecat_rows, records_in_window
+from tieline.schema import RECORD_COLUMNS
 from tieline.store import Store, event_day, sql_string, store_error
 from tieline.types import Member, Party
 
@@ -31,7 +32,8 @@ FORMATS = ("jsonl", "csv", "parquet", "gdelt", "polecat")
 COLUMNS = ("event_id", "doc_id", "date", "date_precision", "event", "mode", "quad", "score", "cameo",
            "actor_country", "actor_type", "actor_name", "actor_abbrev", "recipient_country", "recipient_type",
            "recipient_name", "recipient_abbrev", "location_name", "location_country", "lat", "lon", "negated",
-           "future", "hypothetical", "historical", "confidence", "contexts", "sectors", "trigger", "sentence", "rule")
+           "future", "hypothetical", "historical", "confidence", "contexts", "sectors", "trigger", "sentence", "rule",
+           "corrected")
 LIST_COLUMNS = ("contexts", "sectors")  # written as one cell, items joined with "|"
 # Parquet carries the full record beside the flat columns (issue 12), so that a shard of
 # `code --dask --format parquet` (tieline.distributed.shards) can be stored again as it was coded
@@ -111,7 +113,8 @@ def event_row(record: dict[str, Any]) -> list[Any]:
     flat = {**record, "location_name": location.get("name"), "location_country": location.get("country"),
             "lat": location.get("lat"), "lon": location.get("lon"),
             **{f"actor_{k}": getattr(actor, k) for k in ("country", "type", "name", "abbrev")},
-            **{f"recipient_{k}": getattr(recipient, k) for k in ("country", "type", "name", "abbrev")}}
+            **{f"recipient_{k}": getattr(recipient, k) for k in ("country", "type", "name", "abbrev")},
+            "corrected": bool(record.get("corrected"))}
     return [("|".join(flat.get(c) or ()) if c in LIST_COLUMNS else flat.get(c)) for c in COLUMNS]
 
 
@@ -153,6 +156,7 @@ def parquet_columns(store: Store) -> str:
     type NULL (issue 12: shards of a few stories must have the export's types)."""
     types = dict(store.read("SELECT column_name, data_type FROM information_schema.columns "
                             "WHERE table_name = 'events'").fetchall())
+    types.update({name: kind for name, (kind, _) in RECORD_COLUMNS.items()})
     return ", ".join(f"CAST({c} AS {'VARCHAR' if types[c] == 'JSON' else types[c]}) AS {c}" for c in PARQUET_COLUMNS)
 
 

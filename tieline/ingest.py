@@ -39,6 +39,7 @@ class IngestResult:
 
 
 def ingest(store: Store, items: Iterable[Item], coder: Any, *, commit_every: int = 200, dedup: bool = True,
+           recode: bool = False,
            on_problem: Callable[[Problem], None] | None = None,
            track: Callable[[Iterable[CodedDocument]], Iterable[CodedDocument]] | None = None) -> IngestResult:
     """Code ``items`` with ``coder`` (a :class:`~tieline.pipeline.Coder`, or anything with its
@@ -49,6 +50,7 @@ def ingest(store: Store, items: Iterable[Item], coder: Any, *, commit_every: int
         items: documents (and problems met reading them), in input order.
         commit_every: documents per database transaction.
         dedup: cluster the new events with the stored ones at the end.
+        recode: code again documents stored with the same text (their corrections applied again).
         on_problem: called with each problem as it is met.
         track: wraps the stream of coded documents (e.g. a progress report).
 
@@ -67,11 +69,11 @@ def ingest(store: Store, items: Iterable[Item], coder: Any, *, commit_every: int
             else:
                 yield item
 
-    fresh = store.unseen(items, result.summary)
+    fresh = store.unseen(items, result.summary, recode=recode)
     coded: Iterable[CodedDocument] = reported(coder.code_documents(fresh))
     if track is not None:
         coded = track(coded)
-    store.write(coded, batch_size=commit_every, summary=result.summary)
+    store.write(coded, batch_size=commit_every, summary=result.summary, recode=recode)
     if dedup:
         result.dedup = deduplicate(store)
     return result

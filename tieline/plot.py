@@ -8,8 +8,11 @@ greens for cooperation, orange and red for conflict.
 from __future__ import annotations
 
 import io
+import json
 import math
 from collections.abc import Callable
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -305,4 +308,64 @@ def plot_network(edges: pd.DataFrame, path: str | Path | BinaryIO, *, center: st
     ax.set_xlim(-1.3, 1.3)
     ax.set_ylim(-1.3, 1.3)
     ax.set_aspect("equal")
+    return _save(fig, path)
+
+
+@lru_cache(maxsize=1)
+def country_shapes() -> dict[str, list[list[list[float]]]]:
+    """{ISO3: its outline's rings of [lon, lat]}: Natural Earth's 1:110m countries (public
+    domain), derived into tieline/data/shapes.json by scripts/build_shapes.py."""
+    text = resources.files("tieline").joinpath("data/shapes.json").read_text(encoding="utf-8")
+    shapes: dict[str, list[list[list[float]]]] = json.loads(text)["countries"]
+    return shapes
+
+
+MAP_MARGIN = 8.0  # degrees around the events of a map that shows only their part of the world
+WORLD = (-180.0, 180.0, -58.0, 84.0)  # lon and lat limits of a world map (Antarctica left out)
+
+
+def plot_map(frame: pd.DataFrame, path: str | Path | BinaryIO, *, title: str = "Events by place",
+             focus: str | None = None, link: Callable[[str, int], str] | None = None) -> Path | BinaryIO:
+    """Events by place on a map of country outlines: a circle per place and quad class, its area
+    by the number of events, its colour the quad class; events placed only in a country are open
+    circles at its capital (the frame of :func:`tieline.analysis.places`). The map shows the
+    part of the world with events (the world when they are far apart); ``focus`` (ISO3) shades
+    a country. With ``link``, each circle of an SVG map links to ``link(country, quad)``."""
+    from matplotlib.collections import PolyCollection
+
+    fig, (ax,) = _figure(size=(11, 5.6))
+    shapes = country_shapes()
+    rings = [ring for code in sorted(shapes) for ring in shapes[code]]
+    faces = ["#d9d9d9" if code == (focus or "").upper() else "#f0f0f0" for code in sorted(shapes)
+             for _ in shapes[code]]
+    ax.add_collection(PolyCollection(rings, facecolors=faces, edgecolors="#bdbdbd", linewidths=0.4, zorder=0))
+    n = int(frame["events"].sum()) if not frame.empty else 0
+    ax.set_title(f"{title}: {n:,} event{'s' if n != 1 else ''} at {frame['place'].nunique() if n else 0} places")
+    west, east, south, north = WORLD
+    if not frame.empty:
+        largest = max(1, int(frame["events"].max()))
+        for row in frame.sort_values("events", ascending=False).itertuples(index=False):
+            label, colour = QUADS[int(row.quad)]
+            size = 20 + 480 * math.sqrt(row.events / largest)
+            hollow = row.kind == "country"
+            point = ax.scatter([row.lon], [row.lat], s=size, facecolors="none" if hollow else colour,
+                               edgecolors=colour, linewidths=1.6 if hollow else 0.6, alpha=0.75, zorder=2)
+            if link is not None:
+                point.set_urls([link(str(row.country), int(row.quad))])
+        lon, lat = frame["lon"].astype(float), frame["lat"].astype(float)
+        if lon.max() - lon.min() < 120 and lat.max() - lat.min() < 70:  # one region: show it, not the world
+            west, east = max(-180.0, lon.min() - MAP_MARGIN), min(180.0, lon.max() + MAP_MARGIN)
+            south, north = max(-90.0, lat.min() - MAP_MARGIN), min(90.0, lat.max() + MAP_MARGIN)
+        handles = [ax.scatter([], [], s=60, color=QUADS[q][1], label=QUADS[q][0]) for q in sorted(set(frame["quad"]))]
+        handles.append(ax.scatter([], [], s=60, facecolors="none", edgecolors="#636363", label="country only"))
+        ax.legend(handles=handles, frameon=False, fontsize="small", loc="lower left")
+    else:
+        ax.text(0.5, 0.5, "no events with a place", ha="center", va="center", transform=ax.transAxes, color="grey")
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ax.spines.values():
+        side.set_visible(False)
     return _save(fig, path)

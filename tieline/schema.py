@@ -25,11 +25,14 @@ Parquet files), so there is one definition of each.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tieline.types import EventRecord, Member
 
-SCHEMA_VERSION = 5  # 2: event_parties; 3: clusters (tieline.dedup); 4: party keys, event_pairs; 5: member days (issue 12)
+# 2: event_parties; 3: clusters (tieline.dedup); 4: party keys, event_pairs; 5: member days (issue 12);
+# 6: corrections (issue 13)
+SCHEMA_VERSION = 6
 EVENTS_TABLE = """CREATE TABLE IF NOT EXISTS {name} (
     event_id VARCHAR NOT NULL, doc_id VARCHAR NOT NULL, event VARCHAR NOT NULL, mode VARCHAR,
     actor_country VARCHAR, actor_type VARCHAR, actor_name VARCHAR, actor_abbrev VARCHAR,
@@ -96,6 +99,18 @@ CREATE TABLE IF NOT EXISTS event_pairs (
     first_actor BOOLEAN, first_recipient BOOLEAN, recipient_only BOOLEAN, first_actor_partner BOOLEAN,
     first_recipient_partner BOOLEAN);
 """
+# Analysts' corrections (tieline.corrections), kept apart from the coded records so that they
+# outlive re-coding: the record as it was when corrected (``original``), the values resolved
+# (``changes``), and the record each last applied to (NULL: it matched none when its document was
+# last written).
+CORRECTIONS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS corrections (
+    correction_id INTEGER NOT NULL, event_id VARCHAR NOT NULL, doc_id VARCHAR NOT NULL, wrong BOOLEAN NOT NULL,
+    changes JSON NOT NULL, why VARCHAR NOT NULL, who VARCHAR, made_at TIMESTAMP NOT NULL, original JSON NOT NULL,
+    applied_to VARCHAR);
+"""
+CORRECTION_COLUMNS = ("correction_id", "event_id", "doc_id", "wrong", "changes", "why", "who", "made_at", "original",
+                      "applied_to")
 DOCUMENT_COLUMNS = ("id", "text_sha1", "date", "title", "url", "source", "text", "n_events", "coded_at",
                     "coder_version")
 PARTY_COLUMNS = ("event_id", "doc_id", "role", "position", "country", "type", "name", "abbrev", "text")
@@ -105,6 +120,15 @@ EVENT_COLUMNS = ("event_id", "doc_id", "event", "mode", "actor_country", "actor_
                  "hypothetical", "historical", "cameo", "quad", "score", "confidence", "contexts", "sectors",
                  "sentence", "trigger", "rule", "record")
 KEY_COLUMNS = ("actor_keys", "recipient_keys")
+# Flat columns read from each event's record rather than stored: (type, SQL over the events row
+# whose alias prefix is {e}). Whether an analyst corrected the record (tieline.corrections).
+RECORD_COLUMNS = {"corrected": ("BOOLEAN", "coalesce(TRY_CAST({e}record->>'corrected' AS BOOLEAN), false)")}
+
+
+def column_sql(name: str, prefix: str = "") -> str:
+    """The SQL of an events column named in tieline's code: stored, or read from the record."""
+    derived = RECORD_COLUMNS.get(name)
+    return derived[1].format(e=prefix) if derived else prefix + name
 # The searchable text of an event, from SQL for its sentence and its story's title: each lowered by
 # DuckDB, as the search lowers them, and joined by a NUL, which a search for words never holds (one
 # with a NUL is searched the slow way), so that no match straddles the two.
@@ -238,6 +262,28 @@ def stand_ins(version: int, database: str) -> tuple[str, ...]:
 PAIR_COLUMNS = ("event_id", "doc_id", "date", "event", "quad", "score", "contexts", "sectors", "actor_country",
                 "recipient_country", "source", "target", "first_link", "first_pair", "first_dyad", "first_actor",
                 "first_recipient", "recipient_only", "first_actor_partner", "first_recipient_partner")
+
+
+def party_rows(record: EventRecord) -> list[tuple[Any, ...]]:
+    """The event_parties rows of one record (:data:`PARTY_COLUMNS`)."""
+    rows = []
+    for role, party in (("actor", record.actor), ("recipient", record.recipient)):
+        for position, p in enumerate(party.members if party is not None else (), 1):
+            rows.append((record.event_id, record.doc_id, role, position, p.country, p.type, p.name, p.abbrev, p.text))
+    return rows
+
+
+def event_row(record: EventRecord) -> tuple[Any, ...]:
+    """The events row of one record (:data:`EVENT_COLUMNS`)."""
+    d = record.to_dict()
+    actor = record.actor.first
+    recipient = record.recipient.first if record.recipient is not None else Member()
+    location = d["location"] or {}
+    return (d["event_id"], d["doc_id"], d["event"], d["mode"], actor.country, actor.type, actor.name, actor.abbrev,
+            recipient.country, recipient.type, recipient.name, recipient.abbrev, d["date"], d["date_precision"],
+            location.get("name"), location.get("country"), location.get("lat"), location.get("lon"), d["negated"], d["future"],
+            d["hypothetical"], d["historical"], d["cameo"], d["quad"], d["score"], d["confidence"],
+            d["contexts"], d["sectors"], d["sentence"], d["trigger"], d["rule"], json.dumps(d, ensure_ascii=False))
 
 
 def pair_rows(record: EventRecord) -> list[tuple[Any, ...]]:

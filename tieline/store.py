@@ -16,9 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import json
 import logging
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,11 +26,21 @@ import duckdb
 import pandas as pd
 
 from tieline.about import __version__
+from tieline.corrections_table import CorrectionsTable
+from tieline.duck import (  # noqa: F401 (the store's helpers, also imported from here)
+    LOCK_HELD,
+    rollback,
+    sql_identifier,
+    sql_string,
+    store_error,
+    utc_now,
+)
 from tieline.errors import StoreError
 from tieline.schema import (
     CHECKS,
     CLUSTER_INDEX,
     CLUSTER_SCHEMA,
+    CORRECTIONS_SCHEMA,
     DOCUMENT_COLUMNS,
     EVENT_COLUMNS,
     EVENTS_INDEX,
@@ -45,61 +53,16 @@ from tieline.schema import (
     SCHEMA_VERSION,
     UPGRADE_TO_4,
     UPGRADE_TO_5,
+    event_row,
     keys_select,
     pair_rows,
+    party_rows,
     search_text,
     stand_ins,
 )
-from tieline.types import CodedDocument, EventRecord, Member
+from tieline.types import CodedDocument
 
 log = logging.getLogger("tieline.store")
-
-# What a DuckDB error most likely means, for the one line the user reads (issue 9).
-DAMAGED_HINT = ("the database file is damaged or truncated; restore it from a backup, or rebuild it with "
-                "`tieline ingest`")
-DISK_FULL_HINT = "the disk is full; free some space and run the command again"
-DAMAGE_SIGNS = ("Corrupt database file", "checksum", "Could not read enough bytes", "not a valid DuckDB database",
-                "Failed to deserialize", "database has been invalidated")
-DISK_FULL_SIGNS = ("No space left on device", "Disk quota exceeded", "File too large")
-
-
-LOCK_HELD = re.compile(r"Could not set lock on file .*?\(PID (\d+)\)", re.S)
-
-
-def store_error(path: str, action: str, exc: BaseException) -> StoreError:
-    """A :class:`StoreError` for a DuckDB failure: ``PATH: ACTION: first line of the error (hint)``,
-    one line, with what the failure likely means (a damaged file, a full disk) when DuckDB's
-    message shows it."""
-    text = str(exc)
-    first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
-    hint = ""
-    if (held := LOCK_HELD.search(text)) is not None:  # another process has the file open (issue 13)
-        return StoreError(f"{path}: {action}: the database is in use by another process (pid {held.group(1)}, perhaps "
-                          "`tieline serve` or another ingest); stop it or wait for it to end, or use another --db")
-    if any(sign in text for sign in DISK_FULL_SIGNS):
-        hint = f" ({DISK_FULL_HINT})"
-    elif isinstance(exc, duckdb.SerializationException) or any(sign in text for sign in DAMAGE_SIGNS):
-        hint = f" ({DAMAGED_HINT})"
-    return StoreError(f"{path}: {action}: {first}{hint}")
-
-
-def sql_string(value: str) -> str:
-    """``value`` as an SQL string literal, for the few places DuckDB takes no bound parameter
-    (``COPY ... TO`` in DuckDB before 1.5): quotes doubled, so the value cannot end the literal.
-    A NUL byte, which no path or name holds, is refused."""
-    if "\x00" in value:
-        raise StoreError(f"{value!r}: a NUL byte cannot be part of an SQL string")
-    return "'" + value.replace("'", "''") + "'"
-
-
-def sql_identifier(name: str) -> str:
-    """``name`` as a quoted SQL identifier (a table or column name read from the catalogue)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
 
 @dataclass
 class IngestSummary:
@@ -111,9 +74,10 @@ class IngestSummary:
     unchanged: int = 0
     events: int = 0
     duplicates: int = 0
+    recoded: int = 0  # stored with the same text, and coded again as asked (``recode``)
     # when this run began: a stored document coded since then was written by this run, so meeting
     # its id again is a duplicate in the input, not a document stored before (issue 9)
-    started: dt.datetime = field(default_factory=_utc_now)
+    started: dt.datetime = field(default_factory=utc_now)
 
 
 def text_sha1(text: str) -> str:
@@ -133,27 +97,7 @@ def event_day(event_date: str | None, published: dt.date | None) -> dt.date | No
     return None
 
 
-def _party_rows(record: EventRecord) -> list[tuple[Any, ...]]:
-    rows = []
-    for role, party in (("actor", record.actor), ("recipient", record.recipient)):
-        for position, p in enumerate(party.members if party is not None else (), 1):
-            rows.append((record.event_id, record.doc_id, role, position, p.country, p.type, p.name, p.abbrev, p.text))
-    return rows
-
-
-def _event_row(record: EventRecord) -> tuple[Any, ...]:
-    d = record.to_dict()
-    actor = record.actor.first
-    recipient = record.recipient.first if record.recipient is not None else Member()
-    location = d["location"] or {}
-    return (d["event_id"], d["doc_id"], d["event"], d["mode"], actor.country, actor.type, actor.name, actor.abbrev,
-            recipient.country, recipient.type, recipient.name, recipient.abbrev, d["date"], d["date_precision"],
-            location.get("name"), location.get("country"), location.get("lat"), location.get("lon"), d["negated"], d["future"],
-            d["hypothetical"], d["historical"], d["cameo"], d["quad"], d["score"], d["confidence"],
-            d["contexts"], d["sectors"], d["sentence"], d["trigger"], d["rule"], json.dumps(d, ensure_ascii=False))
-
-
-class Store:
+class Store(CorrectionsTable):
     """An open event database.
 
     Args:
@@ -267,6 +211,7 @@ class Store:
                 self.con.execute(PARTIES_FROM_RECORDS)  # schema 1 -> 2: parties from the stored records
             self.con.execute(CLUSTER_SCHEMA)  # schema 2 -> 3: empty; the next dedup run clusters every event
             self.con.execute(PAIRS_SCHEMA)
+            self.con.execute(CORRECTIONS_SCHEMA)  # schema 5 -> 6: empty
             if version is not None and version < 4:  # schema 3 -> 4: party keys and pairs of the stored events
                 for statement in UPGRADE_TO_4:
                     self.con.execute(statement)
@@ -293,9 +238,11 @@ class Store:
                          [doc_ids]).fetchall()
         return {doc_id: (sha, coded_at, n_events) for doc_id, sha, coded_at, n_events in rows}
 
-    def unseen(self, items: Iterable[Any], summary: IngestSummary, *, batch_size: int = 500) -> Iterator[Any]:
+    def unseen(self, items: Iterable[Any], summary: IngestSummary, *, batch_size: int = 500,
+               recode: bool = False) -> Iterator[Any]:
         """The documents not yet stored with the same text (problems pass through), so that a
-        re-run codes only what is new; the skipped ones are counted as unchanged in ``summary``.
+        re-run codes only what is new; the skipped ones are counted as unchanged in ``summary``
+        (with ``recode``, those are coded again: after an upgrade of tieline or its tables).
         Of several documents with one id among ``batch_size`` in a row, only the last is coded;
         the others are counted as duplicates (``write`` keeps the last of those further apart)."""
         batch: list[Any] = []
@@ -313,9 +260,10 @@ class Store:
                     if stored is not None and stored[0] == text_sha1(item.text):
                         if stored[1] >= summary.started:  # stored by this very run: met twice in the input
                             summary.duplicates += 1
-                        else:
+                            continue
+                        if not recode:
                             summary.unchanged += 1
-                        continue
+                            continue
                 yield item
 
         for item in items:
@@ -326,12 +274,14 @@ class Store:
         yield from flush()
 
     def write(self, coded: Iterable[CodedDocument], *, batch_size: int = 200,
-              summary: IngestSummary | None = None) -> IngestSummary:
+              summary: IngestSummary | None = None, recode: bool = False) -> IngestSummary:
         """Store coded documents and their events; see the module docstring for idempotence.
         Each batch of ``batch_size`` documents is one transaction. Of several documents with one
         id, the last one written is kept. A bulk load of records already coded writes faster in
         larger transactions (20,000 documents: about twice the rate of 200 on millions of
-        records, ``benchmarks/store_scale.py``), with the same guarantees.
+        records, ``benchmarks/store_scale.py``), with the same guarantees. With ``recode``, a
+        document stored with the same text is replaced by its new coding (``recoded``). Either way
+        a document's corrections (:mod:`tieline.corrections`) are applied to its records again.
 
         Raises:
             StoreError: a batch could not be written (its transaction is rolled back; batches
@@ -342,37 +292,42 @@ class Store:
         for item in coded:
             batch.append(item)
             if len(batch) >= batch_size:
-                self._write_batch(batch, summary)
+                self._write_batch(batch, summary, recode)
                 batch = []
         if batch:
-            self._write_batch(batch, summary)
+            self._write_batch(batch, summary, recode)
         return summary
 
-    def _write_batch(self, batch: list[CodedDocument], summary: IngestSummary) -> None:
+    def _write_batch(self, batch: list[CodedDocument], summary: IngestSummary, recode: bool = False) -> None:
         # issue 9: the same id twice in one batch wrote the first text's document and events but
         # every version's parties (orphan and doubled rows); now only the last version is written
         last = {c.document.id: n for n, c in enumerate(batch)}
         kept = [c for n, c in enumerate(batch) if last[c.document.id] == n]
         summary.duplicates += len(batch) - len(kept)
         known = self._stored([c.document.id for c in kept])
+        fixes = self.corrections_of([c.document.id for c in kept])
+        applied_to: list[tuple[str | None, int]] = []
         docs: list[tuple[Any, ...]] = []
         events: list[tuple[Any, ...]] = []
         parties: list[tuple[Any, ...]] = []
         pairs: list[tuple[Any, ...]] = []
         replaced: list[str] = []
-        now = _utc_now()
+        now = utc_now()
         for c in kept:
             d = c.document
             sha = text_sha1(d.text)
             stored = known.get(d.id)
             this_run = stored is not None and stored[1] >= summary.started  # an earlier batch of this run wrote it
-            if stored is not None and stored[0] == sha:
+            if stored is not None and stored[0] == sha and (this_run or not recode):
                 if this_run:
                     summary.duplicates += 1
                 else:
                     summary.unchanged += 1
                 continue
-            if stored is not None:
+            if stored is not None and stored[0] == sha:
+                replaced.append(d.id)
+                summary.recoded += 1
+            elif stored is not None:
                 replaced.append(d.id)
                 if this_run:  # a later version of a document this run added or replaced: it wins
                     summary.duplicates += 1
@@ -381,15 +336,18 @@ class Store:
                     summary.replaced += 1
             else:
                 summary.added += 1
-            docs.append((d.id, sha, d.date, d.title, d.url, d.source, d.text, len(c.records), now, __version__))
-            events.extend((*_event_row(r), d.title) for r in c.records)
-            parties.extend(row for r in c.records for row in _party_rows(r))
-            pairs.extend(row for r in c.records for row in pair_rows(r))
+            records = self._corrected(c.records, fixes[d.id], applied_to) if d.id in fixes else c.records
+            docs.append((d.id, sha, d.date, d.title, d.url, d.source, d.text, len(records), now, __version__))
+            events.extend((*event_row(r), d.title) for r in records)
+            parties.extend(row for r in records for row in party_rows(r))
+            pairs.extend(row for r in records for row in pair_rows(r))
         if not docs:
             return
         summary.events += len(events)
         try:
             self.con.execute("BEGIN TRANSACTION")
+            if applied_to:
+                self.con.executemany("UPDATE corrections SET applied_to = ? WHERE correction_id = ?", applied_to)
             if replaced:
                 self.con.execute("INSERT INTO dedup_dirty SELECT DISTINCT block FROM cluster_members "
                                  "WHERE doc_id IN (SELECT unnest(?))", [replaced])
@@ -483,14 +441,3 @@ class Store:
         for (name,) in tables:
             # hashing the whole row makes DuckDB read (and checksum) every column's blocks
             self.read(f"SELECT count(*), sum(hash(t)) FROM {sql_identifier(name)} AS t").fetchone()
-
-
-
-def rollback(con: duckdb.DuckDBPyConnection, path: str) -> None:
-    """Roll back after a failed write without hiding why it failed: when COMMIT itself fails (a
-    full disk), DuckDB has already ended the transaction, and ROLLBACK's "no transaction is
-    active" used to replace "No space left on device" (issue 9). The caller raises the first error."""
-    try:
-        con.execute("ROLLBACK")
-    except duckdb.Error as exc:
-        log.debug("%s: rollback after a failed write: %s", path, exc)

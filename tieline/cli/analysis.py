@@ -1,5 +1,5 @@
 """Analysis commands over a database, or a folder of Parquet files (issue 12): ``dyad``,
-``partners``, ``profile``, ``timeline`` and ``network``, as tables, CSV or JSON lines, with a
+``partners``, ``profile``, ``timeline``, ``network`` and ``map``, as tables, CSV or JSON lines, with a
 chart on request."""
 
 from __future__ import annotations
@@ -137,3 +137,27 @@ def network(db: str, country: str | None, graphml: str | None, fmt: str, plot: s
         from tieline.plot import plot_network
 
         click.echo(f"chart written to {plot_network(edges, plot, center=country)}", err=True)
+
+
+@cli.command(name="map")
+@source_option
+@click.option("--country", help="Only events with this country (ISO3 code or name) as a party.")
+@slice_options
+@frame_format_option
+@plot_option
+def map_(db: str, country: str | None, fmt: str, plot: str | None, **where: Any) -> None:
+    """Events by place and quad class (where they happened), and with --plot FILE a map: a circle
+    per place sized by its events and coloured by quad class, on country outlines drawn offline."""
+    from tieline import analysis
+    from tieline.parquet import open_store
+    from tieline.query.parties import party_code
+
+    with open_store(db) as store:
+        country = party_code(store, country) if country else None
+        frame = analysis.places(store, country=country, where=slice_of(**where))
+    write_frame(frame, fmt)
+    if plot:
+        from tieline.plot import party_name, plot_map
+
+        title = f"Events involving {party_name(country)}, by place" if country else "Events by place"
+        click.echo(f"map written to {plot_map(frame, plot, title=title, focus=country)}", err=True)

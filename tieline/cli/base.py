@@ -239,7 +239,7 @@ def window_options(command: Command) -> Command:
 
 
 def slice_options(command: Command) -> Command:
-    """--since, --until, --type, --quad, --context and --field: the events an analysis counts,
+    """--since, --until, --type, --quad, --context, --field, --where and --min-confidence: the events an analysis counts,
     the same options on every analysis command (issue 13); the command gets them as ``where``."""
     from tieline.lexicon import EVENT_TYPES
 
@@ -255,6 +255,9 @@ def slice_options(command: Command) -> Command:
                      "military...)."),
         click.option("--field", "sector", callback=_known("field_names"),
                      help="Only events in this field of cooperation (tourism, banking...)."),
+        click.option("--where", "place", callback=known_country,
+                     help="Only events that happened in this country (ISO3 code or name of the event's place)."),
+        click.option("--min-confidence", type=click.FloatRange(0, 1), help="Only records at least this confident."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -262,18 +265,32 @@ def slice_options(command: Command) -> Command:
 
 
 def slice_of(since: str | None, until: str | None, event_type: str | None, quad: int | None, context: str | None,
-             sector: str | None) -> Any:
+             sector: str | None, place: str | None = None, min_confidence: float | None = None) -> Any:
     """The :class:`tieline.analysis.Slice` of the options :func:`slice_options` adds."""
     from tieline.analysis import Slice
 
-    return Slice(since, until, event_type.upper() if event_type else None, quad, context, sector)
+    return Slice(since, until, event_type.upper() if event_type else None, quad, context, sector, place,
+                 min_confidence)
+
+
+def known_country(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A country's ISO3 code, from its code or name; one nobody knows is refused with a hint."""
+    if value is None:
+        return None
+    from tieline.errors import QueryError
+    from tieline.query.parties import country_code
+
+    try:
+        return country_code(value)
+    except QueryError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def partial_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A YYYY, YYYY-MM or YYYY-MM-DD date that is a real year, month or day, kept as written."""
     if value is None:
         return None
-    from tieline.query.sql import check_partial_date
+    from tieline.partial_date import check_partial_date
 
     try:
         return check_partial_date(value)

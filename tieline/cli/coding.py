@@ -107,14 +107,16 @@ def _write_coded(coded: Iterable[CodedDocument], fmt: str, output: str | None) -
               help="Documents per database transaction.")
 @click.option("--dedup/--no-dedup", default=True, show_default=True,
               help="Cluster the new events with the stored ones (as `tieline dedup` does) at the end.")
+@click.option("--recode", is_flag=True, help="Code again the documents stored with the same text (after an upgrade "
+                                             "of tieline or of your tables); analysts' corrections are applied again.")
 @dask_options
 @follow_links_option
 @keep_options
 @min_confidence_option
 @dictionary_options
 def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool, problems_file: str | None,
-           model: str | None, batch_size: int, workers: int | None, commit_every: int, dedup: bool, dask: str | None,
-           partition_size: int | None, follow_links: bool, allow_private_links: bool, hypothetical: bool,
+           model: str | None, batch_size: int, workers: int | None, commit_every: int, dedup: bool, recode: bool,
+           dask: str | None, partition_size: int | None, follow_links: bool, allow_private_links: bool, hypothetical: bool,
            historical: bool, event_source: str | None, min_confidence: float | None, actors: tuple[str, ...],
            triggers: tuple[str, ...]) -> None:
     """Code INPUT files, folders, HTML pages, RSS/Atom feeds or web addresses and store documents
@@ -129,6 +131,9 @@ def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool,
     shards = [i for i in inputs if is_shard_folder(i)]
     if shards and (len(shards) != len(inputs) or dask):
         raise click.UsageError("folders of shards are stored without coding: give them alone, without --dask")
+    if shards and recode:
+        raise click.UsageError("folders of shards are stored as they were coded: --recode codes text files, pages "
+                               "and feeds")
     problems = Problems(problems_file)
     total = sum(count_shard_documents(f) for f in shards) if shards else count_documents(inputs)
     progress = Progress(total, every=float("inf") if dask else 5.0)  # a Dask run reports its own progress
@@ -142,21 +147,23 @@ def ingest(inputs: tuple[str, ...], db: str, date: dt.date | None, strict: bool,
                 documents = read_documents(inputs, date=date, follow_links=follow_links,
                                            allow_private_links=allow_private_links, **base.read_options())
                 result = ingest_documents(store, documents, coder, commit_every=commit_every, dedup=False,
-                                          on_problem=problems.report, track=progress.track)
+                                          recode=recode, on_problem=problems.report, track=progress.track)
         summary, totals = result.summary, store.counts()
         problems.tell_held()  # after the progress bar, before the summary
         # issue 9: an id met again in the same run is a duplicate in the input, not "already stored"
         duplicates = (f"{summary.duplicates} duplicate{'s' if summary.duplicates != 1 else ''} in the input "
                       "(the last version of each id kept), " if summary.duplicates else "")
-        click.echo(f"{summary.added} documents added, {summary.replaced} replaced, {summary.unchanged} unchanged "
-                   f"(already stored), {duplicates}{problems.summary()}; {summary.events} events written "
+        recoded = f"{summary.recoded} re-coded, " if recode else ""
+        click.echo(f"{summary.added} documents added, {summary.replaced} replaced, {recoded}{summary.unchanged} "
+                   f"unchanged (already stored), {duplicates}{problems.summary()}; {summary.events} events written "
                    f"({totals['documents']} documents, {totals['events']} events in {db}); "
                    f"{progress.line(final=True)}", err=True)
         if dedup:  # after the summary line: clustering a large store takes a while
             from tieline.dedup import deduplicate
 
             click.echo(f"tieline: dedup: {deduplicate(store)}", err=True)
-    problems.exit_if_all_failed(summary.added + summary.replaced + summary.unchanged + summary.duplicates, strict)
+    problems.exit_if_all_failed(summary.added + summary.replaced + summary.recoded + summary.unchanged
+                                + summary.duplicates, strict)
 
 
 @cli.command(name="eval")

@@ -21,7 +21,7 @@ TABLE_COLUMNS = ("date", "event", "mode", "actor", "recipient", "location", "tri
 
 def _row(r: dict[str, Any]) -> dict[str, str]:
     loc = r.get("location") or {}
-    flags = [f for f in ("negated", "future", "hypothetical", "historical") if r.get(f)]
+    flags = [f for f in ("negated", "future", "hypothetical", "historical", "corrected") if r.get(f)]
     return {"date": r.get("date") or "", "event": r["event"] + (f" ({', '.join(flags)})" if flags else ""),
             "mode": r.get("mode") or "", "actor": party_text(r.get("actor")),
             "recipient": party_text(r.get("recipient")), "location": loc.get("name") or "",

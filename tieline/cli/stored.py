@@ -4,11 +4,19 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
 from tieline.cli.analysis import source_option
-from tieline.cli.base import cli, db_option, frame_format_option, min_confidence_option, window_options
+from tieline.cli.base import (
+    cli,
+    db_option,
+    frame_format_option,
+    known_country,
+    min_confidence_option,
+    window_options,
+)
 from tieline.cli.output import write_frame, write_records
 from tieline.settings import DEFAULTS
 from tieline.types import party_text
@@ -20,13 +28,16 @@ from tieline.types import party_text
                               "actor.")
 @click.option("--recipient", help="Recipient: a country (ISO3) or an organisation's abbreviation.")
 @click.option("--party", help="Either side: the actor or the recipient.")
+@click.option("--where", "place", callback=known_country,
+              help="Only events that happened in this country (ISO3 code or name of the event's place).")
 @click.option("--type", "event_type", help="PLOVER event type.")
 @window_options
 @click.option("--negated", is_flag=True, help="Include negated events.")
 @click.option("--limit", type=int, help="At most this many events.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True)
 @min_confidence_option
-def events(db: str, actor: str | None, recipient: str | None, party: str | None, event_type: str | None,
+def events(db: str, actor: str | None, recipient: str | None, party: str | None, place: str | None,
+           event_type: str | None,
            since: str | None, until: str | None, negated: bool, limit: int | None, fmt: str,
            min_confidence: float | None) -> None:
     """List stored events, oldest first (the filters mean what they mean in the web app's search)."""
@@ -36,7 +47,8 @@ def events(db: str, actor: str | None, recipient: str | None, party: str | None,
 
     with open_store(db) as store:
         actor, recipient, party = (party_code(store, p) if p else None for p in (actor, recipient, party))
-        query = EventQuery(actor=actor, recipient=recipient, party=party, event=event_type, since=since, until=until,
+        query = EventQuery(actor=actor, recipient=recipient, party=party, place=place, event=event_type, since=since,
+                           until=until,
                            include_negated=negated, min_confidence=min_confidence)
         n = write_records(all_events(store, query, limit=limit), fmt, sys.stdout)
     click.echo(f"{n} events", err=True)
@@ -133,7 +145,8 @@ def export(output: str, db: str, fmt: str, since: str | None, until: str | None,
 
 
 @cli.command()
-@click.option("--db", default=DEFAULTS["db"], show_default=True, help="Database file (opened read-only).")
+@click.option("--db", default=DEFAULTS["db"], show_default=True,
+              help="Database file (opened read-only unless --allow-edits).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; 0.0.0.0 makes the app reachable from other machines.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -141,7 +154,10 @@ def export(output: str, db: str, fmt: str, since: str | None, until: str | None,
               help="Also answer requests for this host name or address (repeatable), e.g. behind a reverse proxy; "
                    "by default only the --host address (for 127.0.0.1: localhost, 127.0.0.1, [::1]; for 0.0.0.0: "
                    "those and this machine's name); '*' allows any.")
-def serve(db: str, host: str, port: int, allow_hosts: tuple[str, ...]) -> None:
+@click.option("--allow-edits", is_flag=True,
+              help="Let analysts correct records from the event pages and the API (the database is opened for "
+                   "writing; no other command can write it meanwhile). Read-only by default.")
+def serve(db: str, host: str, port: int, allow_hosts: tuple[str, ...], allow_edits: bool) -> None:
     """Serve the web app and its HTTP API (OpenAPI documentation at /docs) over a database."""
     import uvicorn
 
@@ -151,10 +167,118 @@ def serve(db: str, host: str, port: int, allow_hosts: tuple[str, ...]) -> None:
 
     # a Host header check keeps DNS rebinding away from a server bound to localhost (issue 9)
     hosts = (*hosts_for(host), *allow_hosts)
-    app = create_app(db, allowed_hosts=hosts)
     with Store(db, read_only=True) as store:  # issue 9: a damaged file fails here in one line, not per request
         store.verify()
-    click.echo(f"tieline: serving {db} on http://{host}:{port}/ (API documentation at /docs); Ctrl-C stops", err=True)
+    app = create_app(db, allowed_hosts=hosts, allow_edits=allow_edits)
+    mode = "corrections allowed" if allow_edits else "read-only"
+    click.echo(f"tieline: serving {db} ({mode}) on http://{host}:{port}/ (API documentation at /docs); Ctrl-C stops",
+               err=True)
     click.echo(f"tieline: answering requests for host {', '.join(dict.fromkeys(hosts))} (more with --allow-host)",
                err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _user() -> str | None:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        return None
+
+
+@cli.command()
+@click.argument("event_id")
+@db_option
+@click.option("--wrong", is_flag=True, help="The story reports no such event: leave the record out of every query, "
+                                            "page, analysis and export.")
+@click.option("--type", "event_type", help="The right PLOVER event type.")
+@click.option("--actor", help="The right actor: a country or organisation by code or name, optionally followed by a "
+                              "sector type ('IRN GOV', 'Iran MIL').")
+@click.option("--recipient", help="The right recipient, as --actor; 'none' for none.")
+@click.option("--date", help="The right date: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--place", help="The right place: a place or country name of the gazetteer.")
+@click.option("--why", required=True, help="Why: kept with the correction for whoever reads the record next.")
+@click.option("--who", default=_user, show_default="your user name", help="Who corrects.")
+def correct(event_id: str, db: str, wrong: bool, event_type: str | None, actor: str | None, recipient: str | None,
+            date: str | None, place: str | None, why: str, who: str | None) -> None:
+    """Correct the stored record EVENT_ID: mark it wrong, or fix its type, actor, recipient, date or
+    place. Corrections are kept in their own table with who, when and why; they apply in every
+    query, page and export, and again whenever the story is ingested or re-coded."""
+    from tieline.corrections import Correction, resolve
+    from tieline.dedup import deduplicate
+    from tieline.lexicon import default_lexicon
+    from tieline.query.parties import party_code
+    from tieline.store import Store
+
+    correction = Correction(event_id, why, wrong=wrong, event=event_type, actor=actor, recipient=recipient, date=date,
+                            place=place, who=who)
+    with Store(db) as store:
+        changes = resolve(correction, default_lexicon(), lambda text: party_code(store, text))
+        number, before, after = store.correct(event_id, changes, wrong=wrong, why=why, who=who)
+        deduplicate(store)  # the corrected record joins its cluster again, or its cluster loses it
+    if after is None:
+        click.echo(f"correction {number}: {event_id} marked wrong ({before['event']} in {before['doc_id']}); "
+                   "it is left out of queries, pages and exports", err=True)
+        return
+    for name in sorted(set(changes) & {"event", "actor", "recipient", "date", "location"}):
+        click.echo(f"  {name}: {_shown(name, before.get(name))} -> {_shown(name, after.get(name))}", err=True)
+    click.echo(f"correction {number}: {event_id} corrected", err=True)
+
+
+def _shown(name: str, value: Any) -> str:
+    """A record field's value in a line of text: a party's label, a place's name."""
+    if value is None:
+        return "none"
+    if name in ("actor", "recipient"):
+        return party_text(value)
+    if name == "location":
+        return str(value.get("name"))
+    return str(value)
+
+
+@cli.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "jsonl"]), default="table", show_default=True)
+@click.option("--wrong", "wrong_records", is_flag=True,
+              help="Print the records marked wrong (JSON lines), which every other command leaves out.")
+@click.option("--labels", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the corrections as labelled examples in the annotated corpus's format (JSON lines).")
+def corrections(db: str, fmt: str, wrong_records: bool, labels: str | None) -> None:
+    """List the analysts' corrections, oldest first, and whether each still applies to a record
+    (a story re-coded so that its event is gone leaves a correction unmatched)."""
+    import json
+
+    import pandas as pd
+
+    from tieline.corrections import label_lines
+    from tieline.lexicon import default_lexicon
+    from tieline.store import Store
+
+    with Store(db, read_only=True) as store:
+        found = store.corrections()
+        if wrong_records:
+            for c, original, _ in found:
+                if c.wrong:
+                    print(json.dumps({**original, "wrong": True, "corrections": [c.note()]}, ensure_ascii=False))
+            return
+        if labels:
+            now = {r[0]: json.loads(r[1]) for r in store.read(
+                "SELECT event_id, record FROM events WHERE event_id IN (SELECT unnest(?))",
+                [[a for _, _, a in found if a]]).fetchall()}
+            sha = dict(store.read("SELECT id, text_sha1 FROM documents").fetchall())
+            symmetric = {name for name, kind in default_lexicon().event_types.items() if kind.symmetric}
+            lines = label_lines(((c, original, now.get(applied or "", original)) for c, original, applied in found),
+                                sha.get, symmetric)
+            with open(labels, "w", encoding="utf-8") as out:
+                for line in lines:
+                    out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            click.echo(f"{len(lines)} stories of labelled examples written to {labels}", err=True)
+    rows = [{"id": c.correction_id, "at": c.at.isoformat(timespec="seconds"), "who": c.who, "event_id": c.event_id,
+             "doc_id": c.doc_id, "was": original.get("event"),
+             "change": "wrong" if c.wrong else "; ".join(f"{k}={_shown(k, v)}" for k, v in sorted(c.changes.items())
+                                                          if k in ("event", "actor", "recipient", "date", "location")),
+             "why": c.why, "applies": "yes" if applied else "no (unmatched)"} for c, original, applied in found]
+    columns = ["id", "at", "who", "event_id", "doc_id", "was", "change", "why", "applies"]
+    write_frame(pd.DataFrame(rows, columns=columns), fmt)
+    click.echo(f"{len(rows)} corrections", err=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from tieline.query.clusters import cluster_reports
 from tieline.query.sql import date_window, records_by_id
-from tieline.schema import EVENT_COLUMNS
+from tieline.schema import EVENT_COLUMNS, RECORD_COLUMNS, column_sql
 from tieline.store import Store
 
 
@@ -33,6 +33,7 @@ class EventQuery:
     include_negated: bool = False
     min_confidence: float | None = None  # records at least this confident
     party: str | None = None  # either side: the actor or the recipient (issue 13)
+    place: str | None = None  # the country where it happened (ISO3 of the event's place)
 
     def where(self) -> tuple[str, list[object]]:
         """SQL condition on ``events e``, and its parameters."""
@@ -48,6 +49,9 @@ class EventQuery:
         if self.party:
             clauses.append("(list_contains(e.actor_keys, ?) OR list_contains(e.recipient_keys, ?))")
             params += [self.party.upper(), self.party.upper()]
+        if self.place:
+            clauses.append("e.location_country = ?")
+            params.append(self.place.upper())
         if self.event:
             clauses.append("e.event = ?")
             params.append(self.event.upper())
@@ -138,11 +142,12 @@ def flat_events(store: Store, query: EventQuery, columns: Sequence[str], *, list
     Raises:
         ValueError: a column the events table does not have.
     """
-    unknown = [c for c in columns if c not in EVENT_COLUMNS]
+    unknown = [c for c in columns if c not in EVENT_COLUMNS and c not in RECORD_COLUMNS]
     if unknown:
         raise ValueError(f"not columns of the events table: {unknown}")
     matching, params = _matching(query)
-    selected = ", ".join(f"coalesce(array_to_string(e.{c}, '|'), '')" if c in lists else f"e.{c}" for c in columns)
+    selected = ", ".join(f"coalesce(array_to_string(e.{c}, '|'), '')" if c in lists else column_sql(c, "e.")
+                         for c in columns)
     # a stored table's rows are fetched by row id, which costs nothing to compare; the views that
     # stand in for the table (an older file, Parquet files) have none, and match event ids instead
     key = "rowid" if _is_table(store, "events") else "event_id"

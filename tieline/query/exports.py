@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from tieline.query.sql import record_window
+from tieline.schema import column_sql
 from tieline.store import Store
 
 ORDER = "ORDER BY date, doc_id, event_id"
@@ -28,7 +29,8 @@ def flat_frame(store: Store, columns: Sequence[str], since: str | None, until: s
                min_confidence: float | None = None) -> pd.DataFrame:
     """The events' flat ``columns`` (names from the caller's code) and their month, for Parquet."""
     window, params = record_window("", since, until, min_confidence)
-    return store.read(f"SELECT {', '.join(columns)}, coalesce(substr(date, 1, 7), 'undated') AS month "
+    selected = ", ".join(f"{column_sql(c)} AS {c}" for c in columns)
+    return store.read(f"SELECT {selected}, coalesce(substr(date, 1, 7), 'undated') AS month "
                       f"FROM events WHERE {window} {ORDER}", params).df()
 
 

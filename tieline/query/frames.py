@@ -36,7 +36,8 @@ PERIODS = {"day": 10, "month": 7, "year": 4}  # length of the date prefix that n
 class Slice:
     """Which events an analysis counts, the same filters for every one (issue 13): dates within
     [since, until] (YYYY, YYYY-MM or YYYY-MM-DD; ``until`` includes every date it is a prefix
-    of), a PLOVER event type, a quad class (1 to 4), a context and a field (sector)."""
+    of), a PLOVER event type, a quad class (1 to 4), a context, a field (sector), the country
+    where the event happened (ISO3 of its place) and a confidence floor."""
 
     since: str | None = None
     until: str | None = None
@@ -44,14 +45,24 @@ class Slice:
     quad: int | None = None
     context: str | None = None
     sector: str | None = None
+    place: str | None = None
+    min_confidence: float | None = None
 
     def sql(self) -> tuple[str, list[object]]:
         """SQL condition on the rows ``e`` (of event_pairs or events) and its parameters."""
         window, params = date_window("e.date", self.since, self.until)
         event = self.event.upper() if self.event else None
-        return (f"{window} AND (? IS NULL OR e.event = ?) AND (? IS NULL OR e.quad = ?)"
-                " AND (? IS NULL OR list_contains(e.contexts, ?)) AND (? IS NULL OR list_contains(e.sectors, ?))",
-                [*params, event, event, self.quad, self.quad, self.context, self.context, self.sector, self.sector])
+        sql = (f"{window} AND (? IS NULL OR e.event = ?) AND (? IS NULL OR e.quad = ?)"
+               " AND (? IS NULL OR list_contains(e.contexts, ?)) AND (? IS NULL OR list_contains(e.sectors, ?))")
+        params = [*params, event, event, self.quad, self.quad, self.context, self.context, self.sector, self.sector]
+        # the place and the confidence are the events table's: asked for only when given, so that
+        # the reads of event_pairs without them join nothing
+        if self.place is not None or self.min_confidence is not None:
+            sql += (" AND e.event_id IN (SELECT event_id FROM events WHERE (? IS NULL OR location_country = ?)"
+                    " AND (? IS NULL OR confidence >= ?))")
+            place = self.place.upper() if self.place else None
+            params += [place, place, self.min_confidence, self.min_confidence]
+        return sql, params
 
 
 def all_periods(periods: pd.Index, limit: int | None = None) -> list[str]:
@@ -274,3 +285,32 @@ def _sliced(where: Slice | None, since: str | None = None, until: str | None = N
     """The SQL condition of ``where``, with ``since`` and ``until`` (the older keywords) where given."""
     where = where or Slice()
     return replace(where, since=since or where.since, until=until or where.until).sql()
+
+
+def places(store: Store, *, country: str | None = None, where: Slice | None = None) -> pd.DataFrame:
+    """Events by where they happened, for a map: one row per place and quad class, for the events
+    of one country (as any party) or of the whole store. Columns: place, country, lat, lon, kind
+    ("place", a town or region with its coordinates; "country", an event placed only in a country,
+    drawn at its capital), quad, events. Events placed nowhere are left out."""
+    from tieline.lexicon import default_lexicon
+
+    window, params = _sliced(where)
+    party = ""
+    if country:
+        party = " AND (list_contains(e.actor_keys, ?) OR list_contains(e.recipient_keys, ?))"
+        params = [*params, country.upper(), country.upper()]
+    frame = store.read(f"""
+        SELECT e.location_name AS place, e.location_country AS country, e.lat, e.lon,
+               CASE WHEN e.lat IS NULL OR e.lon IS NULL THEN 'country' ELSE 'place' END AS kind, e.quad,
+               count(*) AS events
+        FROM events e WHERE NOT e.negated AND e.location_country IS NOT NULL AND {window}{party}
+        GROUP BY ALL ORDER BY events DESC, place, quad""", params).df()
+    countries = default_lexicon().countries_by_iso3
+    for n in frame.index[frame["kind"] == "country"]:
+        found = countries.get(str(frame.at[n, "country"]))
+        if found is not None and found.lat is not None:
+            frame.at[n, "lat"], frame.at[n, "lon"] = found.lat, found.lon
+            frame.at[n, "place"] = found.name
+    frame = frame.dropna(subset=["lat", "lon"])
+    return frame.groupby(["place", "country", "lat", "lon", "kind", "quad"], as_index=False)["events"].sum() \
+        .sort_values(["events", "place", "quad"], ascending=[False, True, True], ignore_index=True)

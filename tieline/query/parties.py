@@ -36,6 +36,25 @@ def party_code(store: Store, text: str, lexicon: Lexicon | None = None) -> str:
     raise QueryError(_unknown(wanted, codes, names))
 
 
+def country_code(text: str, lexicon: Lexicon | None = None) -> str:
+    """The ISO3 code of the country ``text`` names (its code in any case, or a name).
+
+    Raises:
+        QueryError: no country of the table; the message suggests the nearest.
+    """
+    lexicon = lexicon or default_lexicon()
+    countries = lexicon.countries_by_iso3
+    codes, names = _tables(lexicon)
+    wanted = text.strip()
+    if wanted.upper() in countries:
+        return wanted.upper()
+    by_name = names.get(_fold(wanted))
+    if by_name in countries:
+        return by_name
+    raise QueryError(_unknown(wanted, {k: v for k, v in codes.items() if k in countries},
+                              {k: v for k, v in names.items() if v in countries}).replace(" or organisation", ""))
+
+
 def _fold(text: str) -> str:
     folded = " ".join(text.lower().replace(".", "").split())
     return folded[4:] if folded.startswith("the ") else folded

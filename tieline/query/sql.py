@@ -13,23 +13,6 @@ from tieline.store import Store
 INDEX_LOOKUPS = 500  # ids looked up one by one in an index; more are matched by reading the column
 
 
-def check_partial_date(value: str) -> str:
-    """``value`` when it is a real year, month or day written YYYY, YYYY-MM or YYYY-MM-DD (the
-    dates :func:`date_window` takes): 1987-13-45 is refused rather than compared as text.
-
-    Raises:
-        ValueError: it is not such a date; the message says so.
-    """
-    parts = value.split("-")
-    try:
-        if not (len(parts) <= 3 and len(parts[0]) == 4 and all(len(p) == 2 for p in parts[1:])):
-            raise ValueError
-        dt.date(int(parts[0]), *([int(p) for p in parts[1:]] + [1, 1])[:2])
-    except ValueError:
-        raise ValueError(f"{value!r} is no date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
-    return value
-
-
 def date_window(column: str, since: str | None, until: str | None) -> tuple[str, list[object]]:
     """SQL condition and parameters keeping dates within [since, until]; dates may be YYYY,
     YYYY-MM or YYYY-MM-DD, and ``until`` includes every date it is a prefix of. ``column`` is a

@@ -1,4 +1,5 @@
-"""The JSON API (and the CSV of events): read-only over the database, plus coding of pasted text."""
+"""The JSON API (and the CSV of events): reads of the database, plus coding of pasted text (corrections
+are in :mod:`tieline.web.edits`)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from tieline.query import (
     search_page,
     stats,
 )
+from tieline.query.frames import Slice
 from tieline.web.deps import (
     CODE_PATTERN,
     DEFAULT_PAGE_SIZE,
@@ -86,6 +88,17 @@ def api_network(s: StoreView, since: OptionalDate = None, type: str | None = Non
                 country: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None) -> list[dict[str, Any]]:
     check_event_type(type)
     return frame_records(analysis.network(s, since=since, event=type, country=country))
+
+
+@router.get("/api/places", summary="Events by place and quad class, for a map")
+def api_places(s: StoreView, country: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
+               where: Annotated[str | None, Query(pattern=CODE_PATTERN, description="the country where it happened")]
+               = None, since: OptionalDate = None, until: OptionalDate = None,
+               type: str | None = None,  # noqa: A002
+               quad: Annotated[int | None, Query(ge=1, le=4)] = None) -> list[dict[str, Any]]:
+    check_event_type(type)
+    where_slice = Slice(since, until, type.upper() if type else None, quad, place=where)
+    return frame_records(analysis.places(s, country=country, where=where_slice))
 
 
 @router.get("/api/clusters", summary="Clusters (real-world events), most reported first")

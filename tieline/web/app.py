@@ -4,8 +4,9 @@
 opened read-only and every request gets its own cursor; every query binds its values. Pages
 need no script and no asset from elsewhere: charts are SVG drawn on the server.
 
-The routes live in two routers, :mod:`tieline.web.api` (JSON and CSV) and
-:mod:`tieline.web.pages` (HTML, and each page's JSON twin); what they share is in
+The routes live in three routers, :mod:`tieline.web.api` (JSON and CSV),
+:mod:`tieline.web.pages` (HTML, and each page's JSON twin) and :mod:`tieline.web.edits`
+(corrections, with ``--allow-edits``); what they share is in
 :mod:`tieline.web.deps`. This module builds the app: state, middleware, error handling.
 """
 
@@ -25,9 +26,10 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import tieline.web.api as api
+import tieline.web.edits as edits
 import tieline.web.pages as pages
 from tieline.about import __version__
-from tieline.errors import InputError, LexiconError, ModelError, QueryError, StoreError, TielineError
+from tieline.errors import CorrectionError, InputError, LexiconError, ModelError, QueryError, StoreError, TielineError
 from tieline.lexicon import EVENT_TYPES, default_lexicon
 from tieline.store import Store
 from tieline.types import party_text
@@ -43,6 +45,7 @@ ERROR_STATUS: dict[type[TielineError], int] = {
     InputError: 400,  # the request's input cannot be read
     StoreError: 409,  # the database cannot serve this (made by an older tieline, damaged)
     QueryError: 404,  # no such country or organisation
+    CorrectionError: 400,  # a correction without a reason, or with a value the tables do not know
     ModelError: 503,  # coding is unavailable: no model can be loaded
     LexiconError: 500,  # a data table of the server is malformed
     TielineError: 500,
@@ -50,8 +53,8 @@ ERROR_STATUS: dict[type[TielineError], int] = {
 
 
 def create_app(db: str | Path, *, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
-               coding: CodingPool | None = None) -> FastAPI:
-    """The app over database ``db`` (which must exist; it is never written).
+               coding: CodingPool | None = None, allow_edits: bool = False) -> FastAPI:
+    """The app over database ``db`` (which must exist; it is written only with ``allow_edits``).
 
     Args:
         db: the database file.
@@ -60,15 +63,19 @@ def create_app(db: str | Path, *, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
             and ``'*'`` allows any.
         coding: the workers that code pasted text; default a ``CodingPool()`` whose one worker
             loads the model on the first story pasted. The app stops them when it shuts down.
+        allow_edits: let analysts correct records (:mod:`tieline.web.edits`); the database is
+            then opened for writing.
 
     Example: ``uvicorn.run(create_app("news.duckdb"), host="127.0.0.1", port=8000)``
     """
     path = Path(db)
     if not path.is_file():
         raise StoreError(f"{path}: no such database (build one with `tieline ingest` or `tieline demo`)")
-    store = Store(path, read_only=True)
+    store = Store(path, read_only=not allow_edits)
     pool = coding if coding is not None else CodingPool()
-    state = WebState(store, _templates(), pool, {c.iso3: c.name for c in default_lexicon().countries})
+    state = WebState(store, _templates(), pool, {c.iso3: c.name for c in default_lexicon().countries},
+                     allow_edits=allow_edits)
+    state.templates.env.globals["allow_edits"] = allow_edits
     state.templates.env.globals["country_name"] = lambda code: state.names.get(code or "", code or "")
 
     @asynccontextmanager
@@ -83,7 +90,8 @@ def create_app(db: str | Path, *, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
     # description on the server, so the app works offline.
     app = FastAPI(title="tieline", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="Political event records coded from news, with their evidence. "
-                              "Read-only API over one tieline database, plus coding of pasted text; "
+                              "API over one tieline database (read-only unless the server allows corrections), "
+                              "plus coding of pasted text; "
                               "every page's data is also at its address with `.json`.")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.state.web = state
@@ -97,6 +105,7 @@ def create_app(db: str | Path, *, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(edits.router)
     return app
 
 

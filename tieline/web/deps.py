@@ -14,8 +14,8 @@ from fastapi.templating import Jinja2Templates
 from pydantic import AfterValidator
 
 from tieline.lexicon import EVENT_TYPES
+from tieline.partial_date import check_partial_date
 from tieline.query import EventQuery
-from tieline.query.sql import check_partial_date
 from tieline.store import Store
 from tieline.web.coding import CodingPool
 
@@ -51,9 +51,10 @@ class WebState:
     templates: Jinja2Templates
     coding: CodingPool
     names: dict[str, str]  # country code -> name
-    # Drawing a chart takes a fifth of a second; the database cannot change while it is served
-    # (it is open read-only, and DuckDB lets no other process write it meanwhile), so each chart
-    # is drawn once.
+    allow_edits: bool = False  # whether analysts may correct records (tieline serve --allow-edits)
+    # Drawing a chart takes a fifth of a second; no other process can write the database while
+    # it is served (DuckDB lets none), so each chart is drawn once, and drawn again only after a
+    # correction made through this app (tieline.web.edits).
     charts: dict[tuple[str, ...], str] = field(default_factory=dict)
     charts_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -79,7 +80,7 @@ def web_state(request: Request) -> WebState:
 
 
 def store_view(request: Request) -> Iterator[Store]:
-    """A cursor of the app's read-only database for one request."""
+    """A cursor of the app's database for one request (read-only unless edits are allowed)."""
     cursor = web_state(request).store.cursor()
     try:
         yield cursor
@@ -91,6 +92,8 @@ def store_view(request: Request) -> Iterator[Store]:
 def event_query(actor: Annotated[str | None, Query(pattern=OPTIONAL_CODE)] = None,
                 recipient: Annotated[str | None, Query(pattern=OPTIONAL_CODE)] = None,
                 party: Annotated[str | None, Query(pattern=OPTIONAL_CODE, description="either side")] = None,
+                where: Annotated[str | None, Query(pattern=OPTIONAL_CODE,
+                                                   description="the country where it happened (ISO3)")] = None,
                 type: Annotated[str | None, Query(max_length=20, description="PLOVER event type")] = None,  # noqa: A002
                 quad: Annotated[str | None, Query(pattern=r"^[1-4]?$", description="quad class, 1 to 4")] = None,
                 context: Annotated[str | None, Query(max_length=40)] = None,
@@ -104,7 +107,8 @@ def event_query(actor: Annotated[str | None, Query(pattern=OPTIONAL_CODE)] = Non
                                           ] = None) -> EventQuery:
     """The event filters of a query string."""
     check_event_type(type)
-    return EventQuery(actor=actor or None, recipient=recipient or None, party=party or None, event=type or None,
+    return EventQuery(actor=actor or None, recipient=recipient or None, party=party or None, place=where or None,
+                      event=type or None,
                       quad=int(quad) if quad else None, context=context or None, sector=sector or None,
                       since=since or None, until=until or None, text=q or None, include_negated=negated,
                       min_confidence=float(min_confidence) if min_confidence else None)

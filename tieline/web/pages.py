@@ -17,7 +17,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tieline import analysis
-from tieline.plot import plot_dyad, plot_network, plot_partners, plot_timeline, svg
+from tieline.plot import plot_dyad, plot_map, plot_network, plot_partners, plot_timeline, svg
 from tieline.query import (
     EventQuery,
     countries_with_events,
@@ -105,7 +105,7 @@ def search_data(s: Store, state: WebState, filters: EventQuery, page_number: int
     page_number = max(1, min(page_number, 100_000))
     total, events = search_page(s, filters, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE)
     params = filters.as_params()
-    for internal, public in (("event", "type"), ("text", "q"), ("include_negated", "negated")):
+    for internal, public in (("event", "type"), ("text", "q"), ("include_negated", "negated"), ("place", "where")):
         if internal in params:
             params[public] = params.pop(internal)
     return {"filters": params, "events": events, "total": total, "page_number": page_number,
@@ -155,7 +155,12 @@ def overview(request: Request, s: StoreView, state: State) -> HTMLResponse:
             frame = analysis.timeline(s, by="year")
         return svg(plot_timeline, frame, title="Events by quad class", link=search_link())
 
-    return render(state, request, "overview.html", chart=state.chart(("overview",), draw), **overview_data(s, state))
+    def draw_map() -> str:
+        return svg(plot_map, analysis.places(s), link=lambda where, quad: "/search?" + urlencode(
+            {"where": where, "quad": quad}))
+
+    return render(state, request, "overview.html", chart=state.chart(("overview",), draw),
+                  map_chart=state.chart(("map",), draw_map), **overview_data(s, state))
 
 
 @router.get("/country/go", include_in_schema=False)
@@ -186,7 +191,11 @@ def country(request: Request, s: StoreView, state: State, code: Code) -> Respons
                                                         else f"/country/{code}")),
                   partners_chart=state.chart(("partners", code),
                                              lambda: svg(plot_partners, partners, code)),
-                  timeline_chart=state.chart(("timeline", code), draw_timeline))
+                  timeline_chart=state.chart(("timeline", code), draw_timeline),
+                  map_chart=state.chart(("map", code), lambda: svg(
+                      plot_map, analysis.places(s, country=code), title=f"Events involving {state.country_name(code)}",
+                      focus=code, link=lambda where, quad: "/search?" + urlencode(
+                          {"party": code, "where": where, "quad": quad}))))
 
 
 @router.get("/dyad/{a}/{b}", response_class=HTMLResponse, include_in_schema=False)
