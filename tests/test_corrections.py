@@ -7,6 +7,7 @@ import json
 import shutil
 from dataclasses import replace
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
@@ -18,6 +19,7 @@ from tieline.errors import CorrectionError, QueryError
 from tieline.export import export_events
 from tieline.lexicon import default_lexicon
 from tieline.query import EventQuery, all_events
+from tieline.records import record_schema
 from tieline.store import Store
 from tieline.web import create_app
 
@@ -67,6 +69,7 @@ def test_a_correction_rewrites_the_record_everywhere(db):
     assert (record["date"], record["date_precision"], record["location"]["country"]) == ("2024-03", "month", "MYS")
     assert record["recipient"]["text"] == "ARM"  # the same words (told() writes the code), resolved anew
     assert record["corrected"] is True and record["corrections"][0]["who"] == "tester"
+    jsonschema.validate(record, record_schema())
     with Store(db, read_only=True) as store:  # the analysts' frames read the corrected pair
         frame = partners(store, "IRN")
     assert sorted(frame["partner"]) == ["GBR", "MYS"]  # no longer ARM
