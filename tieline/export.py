@@ -24,7 +24,8 @@ from tieline.csvfile import write_csv
 from tieline.errors import TielineError
 from tieline.lexicon import default_lexicon
 from tieline.query.exports import flat_frame, gdelt_rows, polecat_rows, records_in_window
-from tieline.schema import RECORD_COLUMNS
+from tieline.schema import record_columns
+from tieline.states import cow_number
 from tieline.store import Store, event_day, sql_string, store_error
 from tieline.types import Member, Party
 
@@ -33,7 +34,7 @@ COLUMNS = ("event_id", "doc_id", "date", "date_precision", "event", "mode", "qua
            "actor_country", "actor_type", "actor_name", "actor_abbrev", "recipient_country", "recipient_type",
            "recipient_name", "recipient_abbrev", "location_name", "location_country", "lat", "lon", "negated",
            "future", "hypothetical", "historical", "confidence", "contexts", "sectors", "trigger", "sentence", "rule",
-           "corrected")
+           "corrected", "actor_country_then", "recipient_country_then", "actor_cow", "recipient_cow")
 LIST_COLUMNS = ("contexts", "sectors")  # written as one cell, items joined with "|"
 # Parquet carries the full record beside the flat columns (issue 12), so that a shard of
 # `code --dask --format parquet` (tieline.distributed.shards) can be stored again as it was coded
@@ -110,11 +111,15 @@ def event_row(record: dict[str, Any]) -> list[Any]:
     actor, recipient = (party.first if party is not None else Member()
                         for party in (Party.from_json(record.get("actor")), Party.from_json(record.get("recipient"))))
     location = record.get("location") or {}
+    lexicon = default_lexicon()
     flat = {**record, "location_name": location.get("name"), "location_country": location.get("country"),
             "lat": location.get("lat"), "lon": location.get("lon"),
             **{f"actor_{k}": getattr(actor, k) for k in ("country", "type", "name", "abbrev")},
             **{f"recipient_{k}": getattr(recipient, k) for k in ("country", "type", "name", "abbrev")},
-            "corrected": bool(record.get("corrected"))}
+            "corrected": bool(record.get("corrected")),
+            **{f"{role}_country_then": member.country_then for role, member in (("actor", actor), ("recipient", recipient))},
+            **{f"{role}_cow": cow_number(member, lexicon) or None
+               for role, member in (("actor", actor), ("recipient", recipient))}}
     return [("|".join(flat.get(c) or ()) if c in LIST_COLUMNS else flat.get(c)) for c in COLUMNS]
 
 
@@ -156,7 +161,7 @@ def parquet_columns(store: Store) -> str:
     type NULL (issue 12: shards of a few stories must have the export's types)."""
     types = dict(store.read("SELECT column_name, data_type FROM information_schema.columns "
                             "WHERE table_name = 'events'").fetchall())
-    types.update({name: kind for name, (kind, _) in RECORD_COLUMNS.items()})
+    types.update({name: kind for name, (kind, _) in record_columns().items()})
     return ", ".join(f"CAST({c} AS {'VARCHAR' if types[c] == 'JSON' else types[c]}) AS {c}" for c in PARQUET_COLUMNS)
 
 
@@ -242,8 +247,10 @@ def write_gdelt(store: Store, path: Path, *, since: str | None = None, until: st
 
 def write_polecat(store: Store, path: Path, *, since: str | None = None, until: str | None = None,
                   min_confidence: float | None = None) -> int:
-    """POLECAT-layout rows, one per record, with POLECAT's header."""
-    countries = default_lexicon().countries_by_iso3
+    """POLECAT-layout rows, one per record, with POLECAT's header. A party of a state of the
+    past (the Soviet Union in 1987) has that state's COW number."""
+    lexicon = default_lexicon()
+    countries = lexicon.countries_by_iso3
 
     def party(value: Any) -> list[str]:
         found = Party.from_json(value)
@@ -252,7 +259,7 @@ def write_polecat(store: Store, path: Path, *, since: str | None = None, until: 
         def joined(key: str) -> str:
             return "; ".join(str(getattr(m, key) or "") for m in members)
 
-        cow = "; ".join(countries[m.country].cow if m.country in countries else "" for m in members)
+        cow = "; ".join(cow_number(m, lexicon) for m in members)
         sector = members[0].type or "" if members else ""
         return [joined("name"), joined("country"), cow if cow.strip("; ") else "", sector, joined("type"), "",
                 joined("text"), ""]

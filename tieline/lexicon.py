@@ -42,6 +42,21 @@ class Country:
 
 
 @dataclass(frozen=True)
+class HistoricalState:
+    """A state of the past that a country of today was part of until a day (historical_states.csv):
+    the Soviet Union, the two Germanies, Yugoslavia, Czechoslovakia. ``named``: it is meant only
+    when the text names it (East Germany), not for every party of ``member`` before ``until``."""
+
+    code: str
+    name: str
+    cow: str
+    member: str
+    until: dt.date
+    named: bool
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Place:
     name: str
     country: str
@@ -270,6 +285,18 @@ class Lexicon:
             out.append(Country(r["iso3"], r["iso2"], r["name"], _split(r["aliases"]), _split(r["adjectives"]),
                                r["capital"], _float(r["lat"], "countries.csv", n), _float(r["lon"], "countries.csv", n),
                                r.get("fips", ""), r.get("cow", "")))
+        return tuple(out)
+
+    @cached_property
+    def historical_states(self) -> tuple[HistoricalState, ...]:
+        out = []
+        table = "historical_states.csv"
+        for n, r in self._rows(table, ("code", "name", "cow", "member", "until", "named", "names")):
+            until = _date(r["until"], table, n)
+            if until is None:
+                raise LexiconError("a historical state needs the last day it existed", table=table, row=n)
+            out.append(HistoricalState(r["code"], r["name"], r["cow"], r["member"], until,
+                                       r["named"].strip().lower() == "yes", _split(r["names"])))
         return tuple(out)
 
     @cached_property

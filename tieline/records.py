@@ -11,6 +11,7 @@ from importlib import resources
 from typing import Any
 
 from tieline.lexicon import Lexicon
+from tieline.states import with_states
 from tieline.types import Actor, Attributes, Event, EventRecord, Member, Mention, Party
 
 SELF_MEETING_TYPES = frozenset({"CONSULT"})  # a cabinet meeting is no news between parties (optional at most)
@@ -131,6 +132,9 @@ def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> Even
         if implied is not None:
             implied = named_country(implied, lexicon)
             recipient = Party.of(Member.of(implied))
+    # the codes of their time: the Soviet Union's, West Germany's... (issue 13)
+    actor = with_states(actor, attributes.date, lexicon) or actor
+    recipient = with_states(recipient, attributes.date, lexicon)
     contexts = list(attributes.contexts)
     default = DEFAULT_CONTEXTS.get(trigger.event)
     if default and default not in contexts:

@@ -26,6 +26,7 @@ Parquet files), so there is one definition of each.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from tieline.types import EventRecord, Member
@@ -121,13 +122,45 @@ EVENT_COLUMNS = ("event_id", "doc_id", "event", "mode", "actor_country", "actor_
                  "sentence", "trigger", "rule", "record")
 KEY_COLUMNS = ("actor_keys", "recipient_keys")
 # Flat columns read from each event's record rather than stored: (type, SQL over the events row
-# whose alias prefix is {e}). Whether an analyst corrected the record (tieline.corrections).
-RECORD_COLUMNS = {"corrected": ("BOOLEAN", "coalesce(TRY_CAST({e}record->>'corrected' AS BOOLEAN), false)")}
+# whose alias prefix is {e}). Whether an analyst corrected the record (tieline.corrections); the
+# code of the state of the past each first party was part of (tieline.states); the Correlates of
+# War number of that state, else of the party's country.
+def _first(role: str, key: str) -> str:
+    return (f"CASE WHEN json_type({{e}}record->'{role}') = 'ARRAY' THEN {{e}}record->'{role}'->0->>'{key}' "
+            f"ELSE {{e}}record->'{role}'->>'{key}' END")
+
+
+def _cow(role: str) -> str:
+    """SQL of the COW number of a role's first member, from tieline's own tables (codes and
+    numbers checked to be letters and digits before they are written into the SQL)."""
+    from tieline.lexicon import default_lexicon
+
+    lexicon = default_lexicon()
+    numbers = {c.iso3: c.cow for c in lexicon.countries if c.cow}
+    then = {s.code: s.cow for s in lexicon.historical_states if s.cow}
+    for code, number in (*numbers.items(), *then.items()):
+        if not (code.isalpha() and code.isupper() and number.isdigit()):
+            raise ValueError(f"not a code and a COW number: {code!r}, {number!r}")
+
+    def cases(table: dict[str, str]) -> str:
+        return " ".join(f"WHEN '{code}' THEN '{number}'" for code, number in sorted(table.items()))
+
+    return (f"coalesce(CASE {_first(role, 'country_then')} {cases(then)} END, "
+            f"CASE {_first(role, 'country')} {cases(numbers)} END)")
+
+
+@lru_cache(maxsize=1)
+def record_columns() -> dict[str, tuple[str, str]]:
+    return {"corrected": ("BOOLEAN", "coalesce(TRY_CAST({e}record->>'corrected' AS BOOLEAN), false)"),
+            "actor_country_then": ("VARCHAR", _first("actor", "country_then")),
+            "recipient_country_then": ("VARCHAR", _first("recipient", "country_then")),
+            "actor_cow": ("VARCHAR", _cow("actor")),
+            "recipient_cow": ("VARCHAR", _cow("recipient"))}
 
 
 def column_sql(name: str, prefix: str = "") -> str:
     """The SQL of an events column named in tieline's code: stored, or read from the record."""
-    derived = RECORD_COLUMNS.get(name)
+    derived = record_columns().get(name)
     return derived[1].format(e=prefix) if derived else prefix + name
 # The searchable text of an event, from SQL for its sentence and its story's title: each lowered by
 # DuckDB, as the search lowers them, and joined by a NUL, which a search for words never holds (one

@@ -178,6 +178,7 @@ class Member:
     country: str | None = None
     type: str | None = None
     abbrev: str | None = None
+    country_then: str | None = None  # the state of the past it was part of then: SUN, FRG (tieline.states)
 
     @classmethod
     def of(cls, actor: Actor, text: str | None = None) -> Member:
@@ -185,11 +186,14 @@ class Member:
 
     @classmethod
     def from_dict(cls, value: Mapping[str, Any]) -> Member:
-        return cls(value.get("text"), value.get("name"), value.get("country"), value.get("type"), value.get("abbrev"))
+        return cls(value.get("text"), value.get("name"), value.get("country"), value.get("type"), value.get("abbrev"),
+                   value.get("country_then"))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "name": self.name, "country": self.country, "type": self.type,
-                "abbrev": self.abbrev}
+        out = {"text": self.text, "name": self.name, "country": self.country, "type": self.type, "abbrev": self.abbrev}
+        if self.country_then is not None:  # only for the stories of a state of the past
+            out["country_then"] = self.country_then
+        return out
 
     def label(self) -> str:
         """'IRN GOV', 'UN IGO'."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from tieline.query.clusters import cluster_reports
 from tieline.query.sql import date_window, records_by_id
-from tieline.schema import EVENT_COLUMNS, RECORD_COLUMNS, column_sql
+from tieline.schema import EVENT_COLUMNS, column_sql, record_columns
 from tieline.store import Store
 
 
@@ -142,7 +142,7 @@ def flat_events(store: Store, query: EventQuery, columns: Sequence[str], *, list
     Raises:
         ValueError: a column the events table does not have.
     """
-    unknown = [c for c in columns if c not in EVENT_COLUMNS and c not in RECORD_COLUMNS]
+    unknown = [c for c in columns if c not in EVENT_COLUMNS and c not in record_columns()]
     if unknown:
         raise ValueError(f"not columns of the events table: {unknown}")
     matching, params = _matching(query)
