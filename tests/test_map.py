@@ -18,7 +18,8 @@ from tieline.web import create_app
 from .conftest import told
 
 LOCAL = "http://localhost"
-DAMASCUS = {"name": "Damascus", "country": "SYR", "lat": 33.51, "lon": 36.29}
+DAMASCUS = {"name": "Damascus", "country": "SYR", "lat": 33.51, "lon": 36.29, "admin1": "Dimashq",
+            "admin1_code": "SY.13", "geonameid": 170654}
 
 
 @pytest.fixture
@@ -73,7 +74,7 @@ def test_tieline_map_writes_the_table_and_a_map(db, tmp_path):
     done = CliRunner().invoke(cli, ["map", "--db", str(db), "--country", "ISR", "--format", "csv",
                                     "--plot", str(tmp_path / "map.png")])
     assert done.exit_code == 0, done.output
-    assert done.stdout.splitlines()[1].startswith("Damascus,SYR,")
+    assert done.stdout.splitlines()[1].startswith('"Damascus","SYR",33.51,36.29,"place",4,2')  # text quoted
     assert (tmp_path / "map.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -101,3 +102,26 @@ def test_the_api_and_the_search_filter_by_place(db):
         page = client.get("/search", params={"where": "ARM"}).text
         assert "1</strong> events" in page and 'name="where" value="ARM"' in page
         assert 'id="map"' in client.get("/").text and 'id="map"' in client.get("/country/ISR").text
+
+
+def test_a_region_is_a_place_filters_take(db, lexicon):
+    from tieline.query.parties import place_code
+
+    assert place_code("Dimashq") == "SY.13" == place_code("sy.13")
+    assert place_code("Texas") == "US.TX" and place_code("Punjab, Pakistan") == "PK.04"
+    with pytest.raises(Exception, match="more than one region is called 'Punjab'"):
+        place_code("Punjab")
+    assert place_code("Syria") == "SYR"
+    assert analysis.timeline(db, where=Slice(place="SY.13"))["events"].sum() == 2
+    done = CliRunner().invoke(cli, ["events", "--db", str(db), "--where", "Dimashq", "--format", "jsonl"])
+    assert sorted(json.loads(line)["doc_id"] for line in done.stdout.splitlines()) == ["s1", "s2"]
+    with TestClient(create_app(db), base_url=LOCAL) as client:
+        assert client.get("/api/events", params={"where": "SY.13"}).json()["total"] == 2
+
+
+def test_the_gazetteer_gives_a_town_its_region_and_geonames_id(lexicon):
+    tehran = next(p for p in lexicon.places if p.name == "Tehran")
+    location = lexicon.location_of(tehran).to_dict()
+    assert (location["admin1"], location["admin1_code"], location["geonameid"]) == ("Tehran", "IR.26", 112931)
+    region = next(p for p in lexicon.places if p.feature == "region")
+    assert "admin1" not in lexicon.location_of(region).to_dict()

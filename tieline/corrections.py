@@ -121,8 +121,7 @@ def location(name: str, lexicon: Lexicon) -> dict[str, Any]:
     wanted = " ".join(name.split()).casefold()
     places = [p for p in lexicon.places if p.name.casefold() == wanted]
     if places:
-        place = max(places, key=lambda p: p.population)
-        return {"name": place.name, "country": place.country, "lat": place.lat, "lon": place.lon}
+        return lexicon.location_of(max(places, key=lambda p: p.population)).to_dict()
     for country in lexicon.countries:
         if wanted in (n.casefold() for n in (country.name, country.iso3, *country.aliases)):
             return {"name": country.name, "country": country.iso3, "lat": None, "lon": None}

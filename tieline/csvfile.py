@@ -2,6 +2,9 @@
 polecat, ``events --format csv``, the analysis commands' ``--format csv``, the web's
 ``/events.csv``) goes through here.
 
+Text is quoted and numbers are not, so that a code such as CAMEO's ``040`` or a COW number is
+read back as text by tools that tell the two apart by quotes (issue 13): ``"040"``, ``2.5``.
+
 Text from the news can start like a spreadsheet formula (``=HYPERLINK(...)``, ``+``, ``-``,
 ``@``, a tab or a carriage return), and spreadsheets run such cells. As OWASP recommends for
 CSV injection, such a cell is written with a single quote before it (issue 9). Only text is
@@ -12,7 +15,7 @@ Example::
 
     write_csv([["=1+1", -5.0]], sys.stdout, columns=["sentence", "score"])
     # sentence,score
-    # '=1+1,-5.0
+    # "'=1+1",-5.0
 """
 
 from __future__ import annotations
@@ -40,15 +43,19 @@ def write_csv(rows: Iterable[Sequence[Any]], out: IO[str], *, columns: Sequence[
     """Write ``rows`` (sequences of cells) to ``out``, each text cell through :func:`safe_cell`,
     after a header of ``columns`` when given; returns the number of rows (without the header).
 
+    Text cells are quoted, numbers are not (an empty cell, None, is written as ``""``); the
+    header is quoted only where a name needs it.
     ``quote=False`` writes no quotes at all, escaping delimiters and line breaks inside a cell
     with a backslash, as GDELT's files do.
     """
-    options: dict[str, Any] = {"delimiter": delimiter, "lineterminator": lineterminator}
+    options: dict[str, Any] = {"delimiter": delimiter, "lineterminator": lineterminator,
+                               "quoting": csv.QUOTE_NONNUMERIC}
     if not quote:
         options.update(quoting=csv.QUOTE_NONE, escapechar="\\")
     writer = csv.writer(out, **options)
-    if columns is not None:
-        writer.writerow(columns)
+    if columns is not None:  # names, quoted only where they need it
+        header = {**options, "quoting": csv.QUOTE_MINIMAL} if quote else options
+        csv.writer(out, **header).writerow(columns)
     n = 0
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
@@ -65,5 +72,6 @@ def write_frame_csv(frame: Any, out: IO[str]) -> int:
     for name, dtype in frame.dtypes.items():
         if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype):
             frame[name] = frame[name].map(safe_cell)
-    frame.to_csv(out, index=False)
+    csv.writer(out, lineterminator="\n").writerow([str(c) for c in frame.columns])
+    frame.to_csv(out, index=False, header=False, quoting=csv.QUOTE_NONNUMERIC)
     return len(frame)

@@ -1,10 +1,6 @@
 """Write stored events out for other tools: JSON lines, CSV, Parquet partitioned by month, and
-the column layouts of GDELT 2.0 and POLECAT, so tieline data can sit beside those datasets.
-
-``gdelt`` writes one row per de-duplicated event (a cluster, with its report, source and record
-counts in NumArticles, NumSources and NumMentions), tab-separated without a header as GDELT's
-files are. ``polecat`` writes one row per record, tab-separated with POLECAT's header. Columns
-tieline has no value for (tone, religion and ethnic codes, Wikipedia ids) are left empty.
+the column layouts of GDELT 2.0 and POLECAT (:mod:`tieline.layouts`), so tieline data can sit
+beside those datasets.
 
 CSV and tab-separated files go through :mod:`tieline.csvfile`, which neutralises text that a
 spreadsheet would run as a formula. No value or path is formatted into SQL (issue 9).
@@ -13,20 +9,21 @@ spreadsheet would run as a formula. No value or path is formatted into SQL (issu
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
 import duckdb
 
-from tieline.about import __version__
 from tieline.csvfile import write_csv
 from tieline.errors import TielineError
+from tieline.layouts import GDELT_COLUMNS, POLECAT_COLUMNS, write_gdelt, write_polecat  # noqa: F401
 from tieline.lexicon import default_lexicon
-from tieline.query.exports import flat_frame, gdelt_rows, polecat_rows, records_in_window
+from tieline.query.exports import flat_frame, records_in_window
 from tieline.schema import record_columns
 from tieline.states import cow_number
-from tieline.store import Store, event_day, sql_string, store_error
+from tieline.store import Store, sql_string, store_error
 from tieline.types import Member, Party
 
 FORMATS = ("jsonl", "csv", "parquet", "gdelt", "polecat")
@@ -34,7 +31,8 @@ COLUMNS = ("event_id", "doc_id", "date", "date_precision", "event", "mode", "qua
            "actor_country", "actor_type", "actor_name", "actor_abbrev", "recipient_country", "recipient_type",
            "recipient_name", "recipient_abbrev", "location_name", "location_country", "lat", "lon", "negated",
            "future", "hypothetical", "historical", "confidence", "contexts", "sectors", "trigger", "sentence", "rule",
-           "corrected", "actor_country_then", "recipient_country_then", "actor_cow", "recipient_cow")
+           "corrected", "actor_country_then", "recipient_country_then", "actor_cow", "recipient_cow", "location_admin1",
+           "location_admin1_code", "location_geonameid")
 LIST_COLUMNS = ("contexts", "sectors")  # written as one cell, items joined with "|"
 # Parquet carries the full record beside the flat columns (issue 12), so that a shard of
 # `code --dask --format parquet` (tieline.distributed.shards) can be stored again as it was coded
@@ -42,9 +40,11 @@ PARQUET_COLUMNS = COLUMNS + ("record",)
 
 
 def export_events(store: Store, path: str | Path, *, fmt: str, since: str | None = None,
-                  until: str | None = None, min_confidence: float | None = None) -> int:
+                  until: str | None = None, min_confidence: float | None = None,
+                  skipped: Counter[str] | None = None) -> int:
     """Write the stored events (dates within [since, until], confidence at least
-    ``min_confidence``) to ``path``; returns how many.
+    ``min_confidence``) to ``path``; returns how many rows. The records a layout cannot hold
+    (gdelt, polecat: negated, undated) are counted by reason in ``skipped``.
 
     jsonl writes the full records; csv and parquet one row per event with flat columns (parquet
     as a folder of files partitioned by month).
@@ -61,7 +61,7 @@ def export_events(store: Store, path: str | Path, *, fmt: str, since: str | None
     try:
         if fmt in ("gdelt", "polecat"):
             writer = write_gdelt if fmt == "gdelt" else write_polecat
-            return writer(store, target, since=since, until=until, min_confidence=min_confidence)
+            return writer(store, target, since=since, until=until, min_confidence=min_confidence, skipped=skipped)
         if fmt == "parquet":
             return _write_parquet(store, target, since=since, until=until, min_confidence=min_confidence)
         return _write_flat(store, target, fmt=fmt, since=since, until=until, min_confidence=min_confidence)
@@ -113,7 +113,8 @@ def event_row(record: dict[str, Any]) -> list[Any]:
     location = record.get("location") or {}
     lexicon = default_lexicon()
     flat = {**record, "location_name": location.get("name"), "location_country": location.get("country"),
-            "lat": location.get("lat"), "lon": location.get("lon"),
+            "lat": location.get("lat"), "lon": location.get("lon"), "location_admin1": location.get("admin1"),
+            "location_admin1_code": location.get("admin1_code"), "location_geonameid": location.get("geonameid"),
             **{f"actor_{k}": getattr(actor, k) for k in ("country", "type", "name", "abbrev")},
             **{f"recipient_{k}": getattr(recipient, k) for k in ("country", "type", "name", "abbrev")},
             "corrected": bool(record.get("corrected")),
@@ -131,7 +132,8 @@ def write_events_csv(records: Iterable[dict[str, Any]], out: IO[str]) -> int:
 
 def _write_parquet(store: Store, target: Path, *, since: str | None, until: str | None,
                    min_confidence: float | None = None) -> int:
-    """A folder of Parquet files partitioned by month (``month=2020-03``, ``month=undated``): the
+    """A folder of Parquet files partitioned by month (``month=2020-03``, ``month=undated``; an event
+    dated only by its year in the partition of its January, its ``date_precision`` saying so): the
     flat columns and the record as JSON (:data:`PARQUET_COLUMNS`)."""
     frame = flat_frame(store, PARQUET_COLUMNS, since, until, min_confidence)
     # issue 9: the path was formatted into the SQL, so a name holding a quote ran what followed
@@ -163,125 +165,3 @@ def parquet_columns(store: Store) -> str:
                             "WHERE table_name = 'events'").fetchall())
     types.update({name: kind for name, (kind, _) in record_columns().items()})
     return ", ".join(f"CAST({c} AS {'VARCHAR' if types[c] == 'JSON' else types[c]}) AS {c}" for c in PARQUET_COLUMNS)
-
-
-GDELT_GEO = ("Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID")
-GDELT_ACTOR = ("Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code", "Religion2Code",
-               "Type1Code", "Type2Code", "Type3Code")
-GDELT_COLUMNS = (("GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate")
-                 + tuple(f"Actor1{c}" for c in GDELT_ACTOR) + tuple(f"Actor2{c}" for c in GDELT_ACTOR)
-                 + ("IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale",
-                    "NumMentions", "NumSources", "NumArticles", "AvgTone")
-                 + tuple(f"{who}Geo_{c}" for who in ("Actor1", "Actor2", "Action") for c in GDELT_GEO)
-                 + ("DATEADDED", "SOURCEURL"))
-POLECAT_COLUMNS = (
-    "Event ID", "Event Date", "Event Type", "Event Mode", "Event Intensity", "Quad Code", "Contexts",
-    "Actor Name", "Actor Country", "Actor COW", "Primary Actor Sector", "Actor Sectors", "Actor Title",
-    "Actor Name Raw", "Wikipedia Actor ID", "Recipient Name", "Recipient Country", "Recipient COW",
-    "Primary Recipient Sector", "Recipient Sectors", "Recipient Title", "Recipient Name Raw", "Wikipedia Recipient ID",
-    "Placename", "City", "District", "Province", "Country", "Latitude", "Longitude", "GeoNames ID", "Raw Placename",
-    "Feature Type", "Source", "Publication Date", "Story People", "Story Organizations", "Story Locations",
-    "Language", "Version")
-QUAD_NAMES = {1: "VERBAL COOPERATION", 2: "MATERIAL COOPERATION", 3: "VERBAL CONFLICT", 4: "MATERIAL CONFLICT"}
-LEAD_CHARS = 600  # without a paragraph break, the lead is taken as this many characters
-
-
-def _lead_end(text: str) -> int:
-    """Where a story's lead paragraph ends: GDELT flags events there as root events."""
-    start = len(text) - len(text.lstrip())
-    cut = text.find("\n\n", start + 1)
-    return cut if cut > 0 else start + LEAD_CHARS
-
-
-def write_gdelt(store: Store, path: Path, *, since: str | None = None, until: str | None = None,
-                min_confidence: float | None = None) -> int:
-    """GDELT 2.0 event-table rows, one per cluster (or per record where no clustering was run)."""
-    lexicon = default_lexicon()
-    countries = lexicon.countries_by_iso3
-
-    def actor(value: Any) -> list[str]:
-        party = Party.from_json(value)
-        if party is None:
-            return [""] * len(GDELT_ACTOR)
-        first = party.first
-        country, kind = first.country or "", first.type or ""
-        code = (country + kind) if country else (first.abbrev or "").upper()
-        return [code, (first.name or "").upper(), country, "", "", "", "", kind, "", ""]
-
-    def geo(location: dict[str, Any] | None) -> list[str]:
-        if not location or not location.get("name"):
-            return [""] * len(GDELT_GEO)
-        country = countries.get(location.get("country") or "")
-        fips = country.fips if country else ""
-        is_country = country is not None and location["name"] == country.name
-        kind = "1" if is_country else ("3" if location.get("country") == "USA" else "4")
-        full = location["name"] if is_country or country is None else f"{location['name']}, {country.name}"
-        lat, lon = location.get("lat"), location.get("lon")
-        return [kind, full, fips, fips if is_country else "", "", "" if lat is None else f"{lat:.4f}",
-                "" if lon is None else f"{lon:.4f}", fips if is_country else ""]
-
-    found = gdelt_rows(store, since, until, min_confidence)  # before the file is opened: a failed read leaves no file
-
-    def rows() -> Iterator[list[Any]]:
-        for record_json, published, url, text, coded_at, mentions, sources, articles in found:
-            record = json.loads(record_json)
-            day = event_day(record.get("date"), published)
-            if day is None:
-                continue  # GDELT rows need a day
-            cameo = record.get("cameo") or ""
-            goldstein = lexicon.cameo.get(cameo, lexicon.cameo.get(cameo[:3], ("", None)))[1]
-            start = (record.get("spans") or {}).get("sentence", [0, 0])[0]
-            year_fraction = day.year + (day.timetuple().tm_yday - 1) / (366 if day.year % 4 == 0 else 365)
-            yield [
-                int(record["event_id"][:15], 16), day.strftime("%Y%m%d"), day.strftime("%Y%m"), day.year,
-                f"{year_fraction:.4f}", *actor(record.get("actor")), *actor(record.get("recipient")),
-                1 if start < _lead_end(text) else 0, cameo, cameo[:3], cameo[:2], record.get("quad") or "",
-                "" if goldstein is None else goldstein, mentions, sources, articles, "",
-                *([""] * len(GDELT_GEO)), *([""] * len(GDELT_GEO)), *geo(record.get("location")),
-                coded_at.strftime("%Y%m%d%H%M%S"), url or record["doc_id"],
-            ]
-
-    with path.open("w", encoding="utf-8", newline="") as out:
-        return write_csv(rows(), out, delimiter="\t", lineterminator="\n", quote=False)
-
-
-def write_polecat(store: Store, path: Path, *, since: str | None = None, until: str | None = None,
-                  min_confidence: float | None = None) -> int:
-    """POLECAT-layout rows, one per record, with POLECAT's header. A party of a state of the
-    past (the Soviet Union in 1987) has that state's COW number."""
-    lexicon = default_lexicon()
-    countries = lexicon.countries_by_iso3
-
-    def party(value: Any) -> list[str]:
-        found = Party.from_json(value)
-        members = found.members if found is not None else ()
-
-        def joined(key: str) -> str:
-            return "; ".join(str(getattr(m, key) or "") for m in members)
-
-        cow = "; ".join(cow_number(m, lexicon) for m in members)
-        sector = members[0].type or "" if members else ""
-        return [joined("name"), joined("country"), cow if cow.strip("; ") else "", sector, joined("type"), "",
-                joined("text"), ""]
-
-    found = polecat_rows(store, since, until, min_confidence)  # before the file is opened: a failed read leaves none
-
-    def rows() -> Iterator[list[Any]]:
-        for record_json, published, source in found:
-            record = json.loads(record_json)
-            day = event_day(record.get("date"), published)
-            location = record.get("location") or {}
-            country = countries.get(location.get("country") or "")
-            is_country = country is not None and location.get("name") == country.name
-            yield [
-                record["event_id"], day.isoformat() if day else record.get("date") or "", record["event"],
-                record.get("mode") or "", record.get("score"), QUAD_NAMES.get(record.get("quad") or 0, ""),
-                "; ".join(record.get("contexts") or []), *party(record.get("actor")), *party(record.get("recipient")),
-                location.get("name") or "", "" if is_country else location.get("name") or "", "", "",
-                country.name if country else "", location.get("lat") or "", location.get("lon") or "", "",
-                location.get("name") or "", ("country" if is_country else "city") if location.get("name") else "",
-                source or "", published.isoformat() if published else "", "", "", "", "en", f"tieline {__version__}",
-            ]
-
-    with path.open("w", encoding="utf-8", newline="") as out:
-        return write_csv(rows(), out, columns=POLECAT_COLUMNS, delimiter="\t", lineterminator="\n")

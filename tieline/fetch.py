@@ -311,3 +311,15 @@ def _get(parts: SplitResult, host: str, port: int, addresses: list[IPAddress], e
     if connection.aborted:  # the cut can also look like the end of the headers or of the body
         raise OSError(f"no complete answer within {deadline:g} s")
     return answer
+
+
+def is_web_url(url: object) -> bool:
+    """Whether ``url`` may be a link: http(s) with a host. A document's url comes from its source
+    (a JSON line, a feed), so ``javascript:`` and the like are shown as text (issue 9)."""
+    if not isinstance(url, str):
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. a malformed IPv6 host
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)

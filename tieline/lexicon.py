@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from tieline.errors import LexiconError
+from tieline.types import Location
 
 SECTOR_CODES = frozenset(
     "COP GOV JUD LEG MIL PRM PTY REB SPY UAF UNK AGR BUS CRM CVL EDU ELI JRN LAB MED REF OPP PRE REL SOC IGO NGO".split()
@@ -43,9 +44,8 @@ class Country:
 
 @dataclass(frozen=True)
 class HistoricalState:
-    """A state of the past that a country of today was part of until a day (historical_states.csv):
-    the Soviet Union, the two Germanies, Yugoslavia, Czechoslovakia. ``named``: it is meant only
-    when the text names it (East Germany), not for every party of ``member`` before ``until``."""
+    """A state of the past a country of today was part of until a day (historical_states.csv);
+    ``named``: meant only when the text names it (East Germany), not for every ``member``."""
 
     code: str
     name: str
@@ -64,6 +64,9 @@ class Place:
     lon: float
     population: int
     feature: str
+    geonameid: str = ""  # GeoNames id of a town
+    admin1: str = ""  # GeoNames' code of its first-level administrative region
+    admin1_name: str = ""  # and that region's English name
 
 
 @dataclass(frozen=True)
@@ -311,8 +314,16 @@ class Lexicon:
             lon = _float(r["lon"], "places.csv", n)
             if lat is None or lon is None:
                 raise LexiconError("place without coordinates", table="places.csv", row=n)
-            out.append(Place(r["name"], r["country"], lat, lon, int(float(r["population"] or 0)), r["feature"]))
+            out.append(Place(r["name"], r["country"], lat, lon, int(float(r["population"] or 0)), r["feature"],
+                             r.get("geonameid") or "", r.get("admin1") or "", r.get("admin1_name") or ""))
         return tuple(out)
+
+    def location_of(self, place: Place) -> Location:
+        """The location of a place of the gazetteer: a town's with its region and GeoNames id."""
+        country = self.countries_by_iso3.get(place.country)
+        code = f"{country.iso2}.{place.admin1}" if country is not None and country.iso2 and place.admin1 else None
+        town = (place.admin1_name or None, code, int(place.geonameid)) if place.geonameid else ()
+        return Location(place.name, place.country, place.lat, place.lon, *town)
 
     @cached_property
     def organizations(self) -> tuple[Organization, ...]:

@@ -141,8 +141,7 @@ def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> Even
         contexts.append(default)
     location = None
     if attributes.location is not None:
-        loc = attributes.location
-        location = {"name": loc.name, "country": loc.country, "lat": loc.lat, "lon": loc.lon}
+        location = attributes.location.to_dict()
     rule = trigger.rule + (" +implied-recipient" if implied is not None else "") \
         + (" +unidentified-actor" if event.actor is None else "")
     return EventRecord(

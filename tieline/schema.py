@@ -124,7 +124,7 @@ KEY_COLUMNS = ("actor_keys", "recipient_keys")
 # Flat columns read from each event's record rather than stored: (type, SQL over the events row
 # whose alias prefix is {e}). Whether an analyst corrected the record (tieline.corrections); the
 # code of the state of the past each first party was part of (tieline.states); the Correlates of
-# War number of that state, else of the party's country.
+# War number of that state, else of the party's country; a town's region and GeoNames id.
 def _first(role: str, key: str) -> str:
     return (f"CASE WHEN json_type({{e}}record->'{role}') = 'ARRAY' THEN {{e}}record->'{role}'->0->>'{key}' "
             f"ELSE {{e}}record->'{role}'->>'{key}' END")
@@ -155,7 +155,10 @@ def record_columns() -> dict[str, tuple[str, str]]:
             "actor_country_then": ("VARCHAR", _first("actor", "country_then")),
             "recipient_country_then": ("VARCHAR", _first("recipient", "country_then")),
             "actor_cow": ("VARCHAR", _cow("actor")),
-            "recipient_cow": ("VARCHAR", _cow("recipient"))}
+            "recipient_cow": ("VARCHAR", _cow("recipient")),
+            "location_admin1": ("VARCHAR", "{e}record->'location'->>'admin1'"),
+            "location_admin1_code": ("VARCHAR", "{e}record->'location'->>'admin1_code'"),
+            "location_geonameid": ("BIGINT", "TRY_CAST({e}record->'location'->>'geonameid' AS BIGINT)")}
 
 
 def column_sql(name: str, prefix: str = "") -> str:

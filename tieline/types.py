@@ -131,6 +131,17 @@ class Location:
     country: str | None
     lat: float | None = None
     lon: float | None = None
+    admin1: str | None = None  # a town's first-level administrative region (issue 13)
+    admin1_code: str | None = None  # its GeoNames key, ISO2.code: "IR.26"
+    geonameid: int | None = None  # the town's GeoNames id
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record's ``location``: name, country and coordinates, and for a town its region
+        and GeoNames id."""
+        out: dict[str, Any] = {"name": self.name, "country": self.country, "lat": self.lat, "lon": self.lon}
+        if self.geonameid is not None:
+            out.update(admin1=self.admin1, admin1_code=self.admin1_code, geonameid=self.geonameid)
+        return out
 
 
 @dataclass(frozen=True)

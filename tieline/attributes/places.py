@@ -38,8 +38,7 @@ class Gazetteer:
         for place in lexicon.places:
             current = self.locations.get(place.name)
             if current is None or place.population > current[2]:
-                self.locations[place.name] = (Location(place.name, place.country, place.lat, place.lon),
-                                              place.feature, place.population)
+                self.locations[place.name] = (lexicon.location_of(place), place.feature, place.population)
         for country in lexicon.countries:
             for name in (country.name, *country.aliases):
                 if name not in self.locations or self.locations[name][1] not in ("capital",):

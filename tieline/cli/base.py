@@ -255,8 +255,9 @@ def slice_options(command: Command) -> Command:
                      "military...)."),
         click.option("--field", "sector", callback=_known("field_names"),
                      help="Only events in this field of cooperation (tourism, banking...)."),
-        click.option("--where", "place", callback=known_country,
-                     help="Only events that happened in this country (ISO3 code or name of the event's place)."),
+        click.option("--where", "place", callback=known_place,
+                     help="Only events that happened in this country or region (ISO3 code or name; a region's "
+                          "name, e.g. 'Texas', or GeoNames key, e.g. US.TX)."),
         click.option("--min-confidence", type=click.FloatRange(0, 1), help="Only records at least this confident."),
     ]
     for option in reversed(options):
@@ -273,15 +274,16 @@ def slice_of(since: str | None, until: str | None, event_type: str | None, quad:
                  min_confidence)
 
 
-def known_country(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A country's ISO3 code, from its code or name; one nobody knows is refused with a hint."""
+def known_place(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A country's ISO3 code or a region's GeoNames key, from a code or a name; one nobody knows
+    is refused with a hint."""
     if value is None:
         return None
     from tieline.errors import QueryError
-    from tieline.query.parties import country_code
+    from tieline.query.parties import place_code
 
     try:
-        return country_code(value)
+        return place_code(value)
     except QueryError as exc:
         raise click.BadParameter(str(exc)) from None
 

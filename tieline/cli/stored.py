@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from typing import Any
 
 import click
@@ -13,7 +14,7 @@ from tieline.cli.base import (
     cli,
     db_option,
     frame_format_option,
-    known_country,
+    known_place,
     min_confidence_option,
     window_options,
 )
@@ -28,8 +29,8 @@ from tieline.types import party_text
                               "actor.")
 @click.option("--recipient", help="Recipient: a country (ISO3) or an organisation's abbreviation.")
 @click.option("--party", help="Either side: the actor or the recipient.")
-@click.option("--where", "place", callback=known_country,
-              help="Only events that happened in this country (ISO3 code or name of the event's place).")
+@click.option("--where", "place", callback=known_place,
+              help="Only events that happened in this country or region (code or name, as in the analysis commands).")
 @click.option("--type", "event_type", help="PLOVER event type.")
 @window_options
 @click.option("--negated", is_flag=True, help="Include negated events.")
@@ -140,8 +141,12 @@ def export(output: str, db: str, fmt: str, since: str | None, until: str | None,
             coarse = f"; {left_out} events dated less precisely than a {by} left out" if left_out else ""
             click.echo(f"{rows} rows ({units} and {by}) written to {output}{coarse}", err=True)
             return
-        n = export_events(store, output, fmt=fmt, since=since, until=until, min_confidence=min_confidence)
-    click.echo(f"{n} events written to {output}", err=True)
+        skipped: Counter[str] = Counter()
+        n = export_events(store, output, fmt=fmt, since=since, until=until, min_confidence=min_confidence,
+                          skipped=skipped)
+    what = "rows (a row per event and member pair)" if fmt == "gdelt" else "events"
+    reasons = "; left out: " + ", ".join(f"{k} {why}" for why, k in sorted(skipped.items())) if skipped else ""
+    click.echo(f"{n} {what} written to {output}{reasons}", err=True)
 
 
 @cli.command()

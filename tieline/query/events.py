@@ -33,7 +33,7 @@ class EventQuery:
     include_negated: bool = False
     min_confidence: float | None = None  # records at least this confident
     party: str | None = None  # either side: the actor or the recipient (issue 13)
-    place: str | None = None  # the country where it happened (ISO3 of the event's place)
+    place: str | None = None  # where it happened: a country (ISO3) or a region (GeoNames key, IR.26)
 
     def where(self) -> tuple[str, list[object]]:
         """SQL condition on ``events e``, and its parameters."""
@@ -49,8 +49,9 @@ class EventQuery:
         if self.party:
             clauses.append("(list_contains(e.actor_keys, ?) OR list_contains(e.recipient_keys, ?))")
             params += [self.party.upper(), self.party.upper()]
-        if self.place:
-            clauses.append("e.location_country = ?")
+        if self.place:  # a country's ISO3 code, or a region's GeoNames key (IR.26), in the record
+            clauses.append("e.location_country = ?" if "." not in self.place
+                           else "e.record->'location'->>'admin1_code' = ?")
             params.append(self.place.upper())
         if self.event:
             clauses.append("e.event = ?")

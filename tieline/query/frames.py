@@ -36,8 +36,8 @@ PERIODS = {"day": 10, "month": 7, "year": 4}  # length of the date prefix that n
 class Slice:
     """Which events an analysis counts, the same filters for every one (issue 13): dates within
     [since, until] (YYYY, YYYY-MM or YYYY-MM-DD; ``until`` includes every date it is a prefix
-    of), a PLOVER event type, a quad class (1 to 4), a context, a field (sector), the country
-    where the event happened (ISO3 of its place) and a confidence floor."""
+    of), a PLOVER event type, a quad class (1 to 4), a context, a field (sector), where the event
+    happened (a country's ISO3 code, or a region's GeoNames key such as IR.26) and a confidence floor."""
 
     since: str | None = None
     until: str | None = None
@@ -58,7 +58,9 @@ class Slice:
         # the place and the confidence are the events table's: asked for only when given, so that
         # the reads of event_pairs without them join nothing
         if self.place is not None or self.min_confidence is not None:
-            sql += (" AND e.event_id IN (SELECT event_id FROM events WHERE (? IS NULL OR location_country = ?)"
+            where = "location_country" if not self.place or "." not in self.place else \
+                "record->'location'->>'admin1_code'"  # a region's GeoNames key
+            sql += (f" AND e.event_id IN (SELECT event_id FROM events WHERE (? IS NULL OR {where} = ?)"
                     " AND (? IS NULL OR confidence >= ?))")
             place = self.place.upper() if self.place else None
             params += [place, place, self.min_confidence, self.min_confidence]

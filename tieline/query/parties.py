@@ -8,7 +8,9 @@ the country or organisation tables hold it or the store has events of it (a user
 from __future__ import annotations
 
 import difflib
+import re
 from functools import lru_cache
+from typing import Any
 
 from tieline.errors import QueryError
 from tieline.lexicon import Lexicon, default_lexicon
@@ -53,6 +55,55 @@ def country_code(text: str, lexicon: Lexicon | None = None) -> str:
         return by_name
     raise QueryError(_unknown(wanted, {k: v for k, v in codes.items() if k in countries},
                               {k: v for k, v in names.items() if v in countries}).replace(" or organisation", ""))
+
+
+def place_code(text: str, lexicon: Lexicon | None = None) -> str:
+    """Where an event happened, as a filter takes it: a country's ISO3 code (from its code or
+    name), or a first-level region's GeoNames key ``ISO2.code`` (from the key, or the region's
+    name, with its country when the name is not unique: "Texas", "Punjab, Pakistan").
+
+    Raises:
+        QueryError: no such country or region; the message suggests the nearest countries.
+    """
+    lexicon = lexicon or default_lexicon()
+    wanted = text.strip()
+    regions = _regions(lexicon)
+    if REGION_KEY.match(wanted.upper()) and wanted.upper() in regions["keys"]:
+        return wanted.upper()
+    try:
+        return country_code(wanted, lexicon)
+    except QueryError as exc:
+        name, _, country = wanted.partition(",")
+        found = set(regions["names"].get(_fold(name), ()))  # a copy: the table is cached
+        if country.strip():
+            try:
+                iso3 = country_code(country, lexicon)
+            except QueryError:
+                iso3 = ""
+            found = {key for key in found if regions["keys"][key] == iso3}
+        if len(found) == 1:
+            return found.pop()
+        if len(found) > 1:
+            choices = ", ".join(f"{name.strip()}, {regions['keys'][key]} ({key})" for key in sorted(found))
+            raise QueryError(f"more than one region is called {name.strip()!r}: say which ({choices})") from None
+        raise QueryError(str(exc).replace("no country ", "no country or region ")) from None
+
+
+REGION_KEY = re.compile(r"^[A-Z]{2}\.[0-9A-Z]{1,6}$")
+
+
+@lru_cache(maxsize=4)
+def _regions(lexicon: Lexicon) -> dict[str, Any]:
+    """{"keys": {region key: its country's ISO3}, "names": {folded region name: its keys}}."""
+    keys: dict[str, str] = {}
+    names: dict[str, set[str]] = {}
+    for place in lexicon.places:
+        location = lexicon.location_of(place)
+        if location.admin1_code:
+            keys[location.admin1_code] = place.country
+            if location.admin1:
+                names.setdefault(_fold(location.admin1), set()).add(location.admin1_code)
+    return {"keys": keys, "names": names}
 
 
 def _fold(text: str) -> str:

@@ -31,6 +31,7 @@ from tieline.web.deps import (
     EVENT_ID_PATTERN,
     MAX_PAGE_SIZE,
     MAX_TEXT_CHARS,
+    OPTIONAL_PLACE,
     Date,
     Filters,
     State,
@@ -92,7 +93,7 @@ def api_network(s: StoreView, since: OptionalDate = None, type: str | None = Non
 
 @router.get("/api/places", summary="Events by place and quad class, for a map")
 def api_places(s: StoreView, country: Annotated[str | None, Query(pattern=CODE_PATTERN)] = None,
-               where: Annotated[str | None, Query(pattern=CODE_PATTERN, description="the country where it happened")]
+               where: Annotated[str | None, Query(pattern=OPTIONAL_PLACE, description="where it happened")]
                = None, since: OptionalDate = None, until: OptionalDate = None,
                type: str | None = None,  # noqa: A002
                quad: Annotated[int | None, Query(ge=1, le=4)] = None) -> list[dict[str, Any]]:

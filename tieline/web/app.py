@@ -30,11 +30,12 @@ import tieline.web.edits as edits
 import tieline.web.pages as pages
 from tieline.about import __version__
 from tieline.errors import CorrectionError, InputError, LexiconError, ModelError, QueryError, StoreError, TielineError
+from tieline.fetch import is_web_url
 from tieline.lexicon import EVENT_TYPES, default_lexicon
 from tieline.store import Store
 from tieline.types import party_text
 from tieline.web.coding import CodingPool
-from tieline.web.deps import QUAD_NAMES, WebState, is_web_url
+from tieline.web.deps import QUAD_NAMES, WebState
 from tieline.web.guards import LOOPBACK_HOSTS, BodySizeLimit, CatchErrors, HostCheck, SecurityHeaders, error_json
 
 HERE = Path(__file__).parent

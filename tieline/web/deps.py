@@ -6,8 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Any
-from urllib.parse import urlsplit
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi.templating import Jinja2Templates
@@ -26,6 +25,7 @@ CODE_PATTERN = r"^[A-Za-z]{2,8}$"
 EVENT_ID_PATTERN = r"^[0-9a-f]{16}$"
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 OPTIONAL_CODE = r"^([A-Za-z]{2,8})?$"
+OPTIONAL_PLACE = r"^([A-Za-z]{2,8}|[A-Za-z]{2}\.[0-9A-Za-z]{1,6})?$"  # a country, or a region's GeoNames key
 OPTIONAL_CONFIDENCE = r"^((0(\.\d{1,6})?)|(1(\.0{1,6})?)|(\.\d{1,6}))?$"  # empty, or a number from 0 to 1
 OPTIONAL_DATE = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"
 PERIODS = ("day", "week", "month", "year")
@@ -92,8 +92,8 @@ def store_view(request: Request) -> Iterator[Store]:
 def event_query(actor: Annotated[str | None, Query(pattern=OPTIONAL_CODE)] = None,
                 recipient: Annotated[str | None, Query(pattern=OPTIONAL_CODE)] = None,
                 party: Annotated[str | None, Query(pattern=OPTIONAL_CODE, description="either side")] = None,
-                where: Annotated[str | None, Query(pattern=OPTIONAL_CODE,
-                                                   description="the country where it happened (ISO3)")] = None,
+                where: Annotated[str | None, Query(pattern=OPTIONAL_PLACE, description="where it happened: a country "
+                                                   "(ISO3) or a region (GeoNames key, e.g. IR.26)")] = None,
                 type: Annotated[str | None, Query(max_length=20, description="PLOVER event type")] = None,  # noqa: A002
                 quad: Annotated[str | None, Query(pattern=r"^[1-4]?$", description="quad class, 1 to 4")] = None,
                 context: Annotated[str | None, Query(max_length=40)] = None,
@@ -127,15 +127,3 @@ def check_event_type(value: str | None) -> None:
 def check_period(value: str) -> None:
     if value not in PERIODS:
         raise HTTPException(400, f"unknown period {value!r}; one of {', '.join(PERIODS)}")
-
-
-def is_web_url(url: Any) -> bool:
-    """Whether ``url`` may be a link: http(s) with a host. A document's url comes from its source
-    (a JSON line, a feed), so ``javascript:`` and the like are shown as text (issue 9)."""
-    if not isinstance(url, str):
-        return False
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:  # e.g. a malformed IPv6 host
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
