@@ -30,7 +30,7 @@ model: $(STAMP)
 	$(BIN)/python -m scripts.train_model all
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/throughput.py --n 1000 --events hybrid rules --workers 2 --rounds 3
+	$(BIN)/python -m benchmarks.throughput --n 1000 --events hybrid rules --workers 2 --rounds 3
 
 clean:
 	rm -rf $(VENV) tieline.duckdb *.egg-info

@@ -75,7 +75,8 @@ def check_leaders_current(iso3: set[str]) -> None:
 def main() -> int:
     countries = load("countries.csv", ["iso3", "iso2", "name", "aliases", "adjectives", "capital", "lat", "lon", "fips",
                                        "cow"])
-    places = load("places.csv", ["name", "country", "lat", "lon", "population", "feature"])
+    places = load("places.csv", ["name", "country", "lat", "lon", "population", "feature", "geonameid", "admin1",
+                                 "admin1_name"])
     metonyms = load("metonyms.csv", ["phrase", "country", "type", "name"])
     orgs = load("organizations.csv", ["abbrev", "name", "aliases", "type", "country"])
     agents = load("agents.csv", ["term", "type"])
@@ -126,6 +127,10 @@ def main() -> int:
             errors.append(f"places.csv:{i}: bad population {r['population']!r}")
         if len(r["name"]) <= 2:
             errors.append(f"places.csv:{i}: short name {r['name']!r}")
+        if (r["feature"] == "region") == bool(r["geonameid"]) or (r["geonameid"] and not r["geonameid"].isdigit()):
+            errors.append(f"places.csv:{i}: a town has a GeoNames id, a region none: {r['geonameid']!r}")
+        if r["admin1_name"] and not r["admin1"]:
+            errors.append(f"places.csv:{i}: a region name without its code")
     pnames = {r["name"] for r in places}
     for n in ("Kuala Lumpur", "Tashkent", "Budapest", "Tehran", "Baku", "Hebron", "Basra",
               "West Bank", "Gaza Strip", "Crimea", "Darfur", "Kashmir"):

@@ -263,3 +263,20 @@ def test_the_maps_show_events_by_place_and_lead_to_their_events(server, page, sh
     page.goto(f"{server}/country/{code}")
     assert page.locator("#map svg a").count() > 0
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_the_paste_page_fits_the_window_and_the_docs_show_an_example_per_endpoint(server, page):
+    page.set_viewport_size({"width": 900, "height": 900})
+    page.goto(server + "/try")
+    page.fill("textarea[name=text]", "Iran and Malaysia signed a memorandum of understanding on banking, tourism and "
+                                     "telecommunications cooperation in Kuala Lumpur on Tuesday.")
+    page.click("#try button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1]  # no sideways scrolling
+    page.goto(server + "/docs")
+    endpoints = page.locator("section.endpoint")
+    assert endpoints.count() >= 15
+    for n in range(endpoints.count()):
+        assert endpoints.nth(n).locator("p.example code").count() == 1, endpoints.nth(n).locator("h2").inner_text()
+    assert page.problems == []  # type: ignore[attr-defined]

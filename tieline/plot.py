@@ -216,7 +216,8 @@ def plot_profile(profile: Profile, path: str | Path | BinaryIO) -> Path | Binary
     """Four panels: event types (as actor and as recipient), fields, contexts, and the top
     partners' events over time."""
     fig, axes = _figure(2, 2, size=(12, 8))
-    fig.suptitle(f"Event profile of {profile.country}")
+    events = int(profile.types["as_actor"].sum() + profile.types["as_recipient"].sum()) if not profile.types.empty else 0
+    fig.suptitle(f"Event profile of {party_name(profile.country)}: {events:,} events as actor or recipient")
     types_ax, fields_ax, contexts_ax, partners_ax = axes
 
     types = profile.types.iloc[::-1]
@@ -251,22 +252,28 @@ def plot_profile(profile: Profile, path: str | Path | BinaryIO) -> Path | Binary
         ax.legend(frameon=False, fontsize="small")
         _integer_axis(ax, "x")
 
-    partners_ax.set_title("Top partners over time")
+    partners_ax.set_title("Top partners' events over time, stacked")
     if profile.partners.empty:
         _empty(partners_ax)
     else:
+        # stacked bars rather than one line a partner: lines of eight partners crossing each
+        # other every period were a tangle (issue 13)
         table = profile.partners.pivot_table(index="period", columns="partner", values="events", aggfunc="sum",
                                              fill_value=0)
         table = table.reindex(all_periods(table.index), fill_value=0)
-        for partner in table.columns:
-            partners_ax.plot(range(len(table.index)), table[partner], marker="o", label=str(partner))
+        table = table[table.sum().sort_values(ascending=False).index]  # the largest at the bottom
+        bottom = pd.Series(0, index=table.index, dtype=float)
+        for partner in table.columns:  # stacked bars: a period of its own is drawn too
+            partners_ax.bar(range(len(table.index)), table[partner], bottom=bottom, width=0.85,
+                            label=party_name(str(partner)))
+            bottom += table[partner]
+        partners_ax.legend(frameon=False, fontsize="small", ncol=2)
         step = max(1, len(table.index) // 10)
         partners_ax.set_xticks(list(range(len(table.index)))[::step], [str(p) for p in table.index[::step]],
                                rotation=45, ha="right")
         partners_ax.set_ylabel("events")
         partners_ax.set_ylim(bottom=0)
         _integer_axis(partners_ax, "y")
-        partners_ax.legend(frameon=False, fontsize="small", ncol=2)
     return _save(fig, path)
 
 

@@ -13,6 +13,7 @@ The routes live in three routers, :mod:`tieline.web.api` (JSON and CSV),
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
@@ -100,9 +101,11 @@ def create_app(db: str | Path, *, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
     app.state.coding = pool
     _add_error_handling(app, state, allowed_hosts)
 
+    examples = json.loads((HERE / "api_examples.json").read_text(encoding="utf-8"))  # a request and a response each
+
     @app.get("/docs", include_in_schema=False)
     def api_docs(request: Request) -> Response:
-        return state.templates.TemplateResponse(request, "api.html", {"spec": app.openapi()})
+        return state.templates.TemplateResponse(request, "api.html", {"spec": app.openapi(), "examples": examples})
 
     app.include_router(api.router)
     app.include_router(pages.router)
