@@ -280,3 +280,23 @@ def test_the_paste_page_fits_the_window_and_the_docs_show_an_example_per_endpoin
     for n in range(endpoints.count()):
         assert endpoints.nth(n).locator("p.example code").count() == 1, endpoints.nth(n).locator("h2").inner_text()
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_the_search_forms_pick_lists_hold_the_valid_values_and_filter(server, page):
+    from tieline.lexicon import default_lexicon
+
+    lexicon = default_lexicon()
+    page.goto(server + "/search")
+    contexts = page.locator("select[name=context] option").all_inner_texts()
+    fields = page.locator("select[name=sector] option").all_inner_texts()
+    assert contexts[1:] == lexicon.context_names and fields[1:] == lexicon.field_names  # after "any"
+    page.select_option("select[name=context]", "military")
+    page.fill("input[name=where]", "")
+    page.click("#filters button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "context=military" in page.url
+    assert page.locator("select[name=context]").input_value() == "military"  # the form keeps the choice
+    military = int(page.locator("#result-count strong").inner_text().replace(",", ""))
+    api = page.request.get(server + "/api/events?context=military").json()["total"]
+    assert military == api > 0
+    assert page.problems == []  # type: ignore[attr-defined]
