@@ -100,3 +100,17 @@ def test_csvfile_web_events_csv_neutralises_formulas(hostile_db):
     header, *rows = _cells(response.text)
     assert len(rows) == 4
     _assert_neutralised(rows, numbers={header.index("score"): "-5.0"})
+
+
+def test_frame_csv_quotes_text_and_joins_list_cells():
+    import io
+
+    import numpy as np
+    import pandas as pd
+
+    from tieline.csvfile import write_frame_csv
+
+    out = io.StringIO()
+    write_frame_csv(pd.DataFrame({"partner": ["QAT"], "events": [2], "fields": [np.array(["banking", "energy"])],
+                                  "cameo": ["040"]}), out)
+    assert out.getvalue().splitlines() == ["partner,events,fields,cameo", '"QAT",2,"banking|energy","040"']

@@ -63,15 +63,24 @@ def write_csv(rows: Iterable[Sequence[Any]], out: IO[str], *, columns: Sequence[
     return n
 
 
+def _joined(value: Any) -> Any:
+    """A list cell (a partner's fields) as one text, its items joined with "|" as the events'
+    CSV joins contexts; anything else as it is."""
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "ndarray":
+        return "|".join(str(v) for v in value)
+    return value
+
+
 def write_frame_csv(frame: Any, out: IO[str]) -> int:
     """Write a pandas DataFrame as CSV with a header, its text cells through :func:`safe_cell`
-    (numeric columns are left to pandas, which writes them as before); returns the number of rows."""
+    and its list cells joined with "|" (numeric columns are left to pandas); returns the number
+    of rows."""
     import pandas as pd
 
     frame = frame.copy()
     for name, dtype in frame.dtypes.items():
         if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype):
-            frame[name] = frame[name].map(safe_cell)
+            frame[name] = frame[name].map(lambda v: safe_cell(_joined(v)))
     csv.writer(out, lineterminator="\n").writerow([str(c) for c in frame.columns])
     frame.to_csv(out, index=False, header=False, quoting=csv.QUOTE_NONNUMERIC)
     return len(frame)

@@ -253,7 +253,7 @@ def slice_options(command: Command) -> Command:
                      help="Only this quad class: 1 verbal and 2 material cooperation, 3 verbal and 4 material conflict."),
         click.option("--context", callback=_known("context_names"), help="Only events in this PLOVER context (economic, "
                      "military...)."),
-        click.option("--field", "sector", callback=_known("field_names"),
+        click.option("--field", "--sector", "sector", callback=_known("field_names"),
                      help="Only events in this field of cooperation (tourism, banking...)."),
         click.option("--where", "place", callback=known_place,
                      help="Only events that happened in this country or region (ISO3 code or name; a region's "
