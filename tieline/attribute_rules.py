@@ -90,7 +90,12 @@ class _Rule:
     tokens: tuple[tuple[tuple[str, Callable[[Any], bool]], ...], ...]  # per token: (attribute, test)
     index: int  # which token of a match gets the attributes
 
+    def holds(self, values: Mapping[str, Any]) -> bool:
+        """Whether a one-token rule holds for a token of these attribute values."""
+        return all(test(values[key]) for key, test in self.tokens[0])
+
     def matches(self, doc: Doc, start: int) -> bool:
+        """Whether the rule's tokens hold from ``start`` on."""
         if start + len(self.tokens) > len(doc):
             return False
         return all(test(_value(doc[start + n], key)) for n, token in enumerate(self.tokens) for key, test in token)
@@ -111,38 +116,81 @@ def _keys(spec: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 
 class AttributeRules:
-    """The rules of a stock ``attribute_ruler``, looked up by each token's tag and form."""
+    """The rules of a stock ``attribute_ruler``, looked up by each token's form, tag, whitespace
+    and dependency: a one-token rule's outcome depends on nothing else, so the attributes the
+    one-token rules give a token are worked out once per such key and remembered."""
 
     def __init__(self, ruler: Any) -> None:
         self.attrs = list(ruler.attrs)  # normalised by spaCy, by rule number
-        self.index: dict[tuple[str, Any], list[_Rule]] = {}
-        self.everywhere: list[_Rule] = []
+        self.single: dict[tuple[str, Any], list[_Rule]] = {}  # one-token rules by a form, tag or whitespace they need
+        self.single_anywhere: list[_Rule] = []  # ... and those that need none of these
+        self.pairs: dict[str, list[_Rule]] = {}  # two-token rules by their first token's form
+        self.pairs_anywhere: list[_Rule] = []
         for number, entry in enumerate(ruler.patterns):
             for pattern in entry["patterns"]:
-                if any(set(spec) - set(KEYS) for spec in pattern):
-                    raise ValueError(f"attribute rule {pattern} tests an attribute this look-up does not know")
+                if any(set(spec) - set(KEYS) for spec in pattern) or len(pattern) > 2:
+                    raise ValueError(f"attribute rule {pattern} is not one this look-up knows")
                 tokens = tuple(tuple((key, _test(spec[key])) for key in KEYS if key in spec) for spec in pattern)
                 index = entry.get("index", 0)
                 rule = _Rule(number, tokens, index if index >= 0 else len(pattern) + index)
-                keys = _keys(pattern[0])
-                for key in keys:
-                    self.index.setdefault(key, []).append(rule)
-                if not keys:
-                    self.everywhere.append(rule)
+                if len(pattern) == 1:
+                    keys = _keys(pattern[0])
+                    for key in keys:
+                        self.single.setdefault(key, []).append(rule)
+                    if not keys:
+                        self.single_anywhere.append(rule)
+                    continue
+                forms = [value for key, value in _keys(pattern[0]) if key == "LOWER"]
+                for form in forms:
+                    self.pairs.setdefault(form, []).append(rule)
+                if not forms:
+                    self.pairs_anywhere.append(rule)
+        # (form, tag, whitespace, dependency) -> the one-token rules that hold, and their attributes merged
+        self.known: dict[tuple[str, str, bool, str], tuple[tuple[int, ...], dict[int, Any]]] = {}
+
+    def _one_token(self, key: tuple[str, str, bool, str]) -> tuple[tuple[int, ...], dict[int, Any]]:
+        lower, tag, space, dep = key
+        values = {"LOWER": lower, "TAG": tag, "IS_SPACE": space, "DEP": dep}
+        single = self.single
+        candidates = (*single.get(("LOWER", lower), ()), *single.get(("TAG", tag), ()),
+                      *single.get(("IS_SPACE", space), ()), *self.single_anywhere)
+        numbers = tuple(sorted({rule.number for rule in candidates if rule.holds(values)}))
+        merged: dict[int, Any] = {}
+        for number in numbers:  # in rule order: a later rule has the last word
+            merged.update(self.attrs[number])
+        return numbers, merged
+
+    def _two_token(self, doc: Doc) -> dict[int, list[int]]:
+        """{token index: the two-token rules that set its attributes}."""
+        out: dict[int, list[int]] = {}
+        for start, token in enumerate(doc[:-1] if len(doc) > 1 else ()):
+            for rule in (*self.pairs.get(token.lower_, ()), *self.pairs_anywhere):
+                if rule.matches(doc, start):
+                    out.setdefault(start + rule.index, []).append(rule.number)
+        return out
 
     def __call__(self, doc: Doc) -> Doc:
-        matches: list[tuple[int, int]] = []
-        index = self.index
-        for start, token in enumerate(doc):
-            candidates = [*index.get(("LOWER", token.lower_), ()), *index.get(("TAG", token.tag_), ()),
-                          *index.get(("IS_SPACE", token.is_space), ()), *self.everywhere]
-            for rule in candidates:
-                if rule.matches(doc, start):
-                    matches.append((rule.number, start + rule.index))
-        matches.sort()  # by rule: later rules have the last word, as in spaCy's component
-        for number, at in matches:
-            set_token_attrs(doc[at], self.attrs[number])
+        known = self.known
+        if len(known) > MAX_KNOWN:
+            known.clear()
+        pairs = self._two_token(doc) if self.pairs or self.pairs_anywhere else {}
+        for i, token in enumerate(doc):
+            key = (token.lower_, token.tag_, token.is_space, token.dep_)
+            found = known.get(key)
+            if found is None:
+                found = known[key] = self._one_token(key)
+            numbers, merged = found
+            extra = pairs.get(i)
+            if extra:
+                merged = {}
+                for number in sorted((*numbers, *extra)):
+                    merged.update(self.attrs[number])
+            if merged:
+                set_token_attrs(token, merged)
         return doc
+
+
+MAX_KNOWN = 500_000  # token keys remembered before starting afresh
 
 
 @Language.factory(NAME)
