@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from tieline.parse import MODELS, load_nlp
+from tieline.parse import load_nlp
 from tieline.pipeline import Coder
 from tieline.prefilter import FilterCounts
 from tieline.settings import DEFAULTS, EVENT_SOURCES
@@ -79,24 +79,10 @@ def _coder_options(side: str) -> dict[str, Any]:
             "model_threads": _state.get("model_threads", DEFAULTS["model_threads"])}
 
 
-def bare_nlp() -> Any:
-    """The stock spaCy pipeline tieline runs on, as ``spacy.load`` gives it: none of tieline's
-    additions (its sentence rules, its look-up attribute rules), so that the comparison is with
-    spaCy as users have it."""
-    import spacy
-
-    for name in MODELS:
-        try:
-            return spacy.load(name)
-        except OSError:
-            continue
-    raise SystemExit(f"no spaCy English model installed (tried {', '.join(MODELS)})")
-
-
 def _init(side: str, batch_size: int, warmup: list[Document], barrier: Any) -> None:
     """Load the model (and Coder) in this process and warm it up. A side is ``spacy`` or
     ``tieline:SOURCE`` (``tieline:SOURCE:all`` parsing every sentence)."""
-    nlp = bare_nlp() if side == "spacy" else load_nlp()
+    nlp = load_nlp(stock=side == "spacy")  # bare spaCy as users have it, or tieline's pipeline
     _state.update(nlp=nlp, batch_size=batch_size)
     if side == "spacy":
         list(nlp.pipe([d.text for d in warmup], batch_size=batch_size))
@@ -134,7 +120,7 @@ def measure_parallel(side: str, docs: list[Document], workers: int, batch_size: 
     """Seconds and event count of bare spaCy's ``n_process`` (``spacy``) or tieline's worker
     processes (``tieline:SOURCE``), each worker warmed up before the clock starts."""
     if side == "spacy":
-        nlp = bare_nlp()
+        nlp = load_nlp(stock=True)  # bare spaCy, as users have it
         warm = [d.text for d in docs[:WARMUP * workers]]
         list(nlp.pipe(warm, batch_size=batch_size, n_process=workers))
         t0 = time.perf_counter()

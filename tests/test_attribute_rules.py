@@ -5,21 +5,11 @@ import json
 from importlib import resources
 
 import pytest
-import spacy
 
 from tieline.attribute_rules import NAME, AttributeRules, use_attribute_rules
-from tieline.parse import MODELS, add_sentence_rules
+from tieline.parse import add_sentence_rules, load_nlp
 
 pytestmark = pytest.mark.model
-
-
-def _stock():
-    for name in MODELS:
-        try:
-            return spacy.load(name)
-        except OSError:
-            continue
-    pytest.skip("no spaCy English model")
 
 
 def _features(doc):
@@ -27,7 +17,7 @@ def _features(doc):
 
 
 def test_every_token_gets_the_stock_components_attributes(nlp):
-    stock = _stock()
+    stock = load_nlp(stock=True)
     add_sentence_rules(stock)  # the same pipeline but for the attribute rules
     assert "attribute_ruler" in stock.pipe_names and NAME in nlp.pipe_names
     assert isinstance(nlp.get_pipe(NAME), AttributeRules)

@@ -11,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tieline.export import COLUMNS, event_row
+from tieline.partial_date import first_day
 from tieline.records import record_schema
-from tieline.states import cow_number, first_day, state_then, with_states
+from tieline.states import cow_number, state_then, with_states
 from tieline.store import Store
 from tieline.types import Document, Member, Party
 from tieline.web import create_app

@@ -148,6 +148,14 @@ class StoredCorrection:
         """The fields corrected (``event``, ``actor``, ``recipient``, ``date``, ``place``), or ``["wrong"]``."""
         return ["wrong"] if self.wrong else sorted({FIELD_OF.get(name, name) for name in self.changes})
 
+    def summary(self, original: Mapping[str, Any], applied_to: str | None) -> dict[str, Any]:
+        """The correction as listings show it (``tieline corrections``, the corrections page and
+        API): what the record was, what changed, why, and the record it applies to (None: none)."""
+        return {"id": self.correction_id, "at": self.at.isoformat(timespec="seconds"), "who": self.who,
+                "event_id": self.event_id, "doc_id": self.doc_id, "was": original.get("event"),
+                "sentence": original.get("sentence"), "fields": self.fields(), "why": self.why,
+                "applies_to": applied_to, "wrong": self.wrong}
+
     def note(self) -> dict[str, Any]:
         """What the corrected record lists under ``corrections``."""
         return {"id": self.correction_id, "fields": self.fields(),
@@ -207,6 +215,7 @@ def label_lines(rows: Iterable[tuple[StoredCorrection, Mapping[str, Any], Mappin
     must not write). The lines are ``partial``: only the corrected records of a story were read.
     ``symmetric``: the event types whose parties may be named either way (meetings)."""
     stories: dict[str, dict[str, Any]] = {}
+    events: dict[str, dict[str, dict[str, Any]]] = {}  # per story: its corrected events by record id
     for c, before, after in rows:
         story = stories.setdefault(c.doc_id, {"file": "store", "id": c.doc_id, "text_sha1": text_sha1(c.doc_id),
                                               "annotator": f"correction:{c.who or 'unknown'}", "partial": True,
@@ -217,18 +226,18 @@ def label_lines(rows: Iterable[tuple[StoredCorrection, Mapping[str, Any], Mappin
         if c.wrong:
             story["not_events"].append({"event": before["event"], **evidence})
             continue
-        story["events"] = [e for e in story["events"] if e.get("_event_id") != c.event_id]
-        story["events"].append({
-            "_event_id": c.event_id, "event": after["event"], "mode": after.get("mode"), "alt": [],
+        mine = events.setdefault(c.doc_id, {})
+        mine.pop(c.event_id, None)  # a later correction of a record replaces, and follows, the earlier
+        mine[c.event_id] = {
+            "event": after["event"], "mode": after.get("mode"), "alt": [],
             "actor": _keys(after.get("actor")), "recipient": _keys(after.get("recipient")) or [None],
             "symmetric": after["event"] in symmetric, "optional": False, "date": after.get("date"),
             "location": (after.get("location") or {}).get("name"), **evidence,
             # a corrected party keeps the words that name it: the analyst resolved them anew
             "actor_mentions": [spans["actor"]] if spans.get("actor") else [],
-            "recipient_mentions": [spans["recipient"]] if spans.get("recipient") and after.get("recipient") else []})
-    for story in stories.values():
-        for event in story["events"]:
-            event.pop("_event_id", None)
+            "recipient_mentions": [spans["recipient"]] if spans.get("recipient") and after.get("recipient") else []}
+    for doc_id, story in stories.items():
+        story["events"] = list(events.get(doc_id, {}).values())
     return list(stories.values())
 
 

@@ -54,7 +54,7 @@ class CorrectionsTable:
 
     def corrections_of(self: StoreLike, doc_ids: list[str]) -> dict[str, list[StoredCorrection]]:
         """{document id: its corrections, oldest first} of the documents given that have any."""
-        if not doc_ids or not self.has_table("corrections"):
+        if not doc_ids:  # a store that is written has been set up, corrections table and all
             return {}
         out: dict[str, list[StoredCorrection]] = {}
         for c in self._read_corrections("WHERE doc_id IN (SELECT unnest(?))", [doc_ids]):

@@ -44,8 +44,9 @@ from tieline.about import __version__
 from tieline.csvfile import write_csv
 from tieline.fetch import is_web_url
 from tieline.lexicon import Lexicon, default_lexicon
+from tieline.partial_date import first_day
 from tieline.query.exports import gdelt_rows, polecat_rows
-from tieline.states import cow_number, first_day
+from tieline.states import cow_number
 from tieline.store import Store, event_day
 from tieline.types import Member, Party
 
@@ -115,13 +116,18 @@ def gdelt_actor(member: Member | None) -> list[str]:
     return [country + kind if country else kind, (member.name or "").upper(), country, "", "", "", "", kind, "", ""]
 
 
+def names_a_country(location: dict[str, Any], country: Any) -> bool:
+    """Whether a record's location is its country as a whole (not a town or region of it)."""
+    return country is not None and location.get("name") == country.name and not location.get("geonameid")
+
+
 def gdelt_geo(location: dict[str, Any] | None, lexicon: Lexicon) -> list[Any]:
     """GDELT's eight geography columns of a record's location (Type 0 without one)."""
     if not location or not location.get("name"):
         return [0, *([""] * (len(GDELT_GEO) - 1))]
     country = lexicon.countries_by_iso3.get(location.get("country") or "")
     fips = country.fips if country else ""
-    is_country = country is not None and location["name"] == country.name and not location.get("geonameid")
+    is_country = names_a_country(location, country)
     kind = 1 if is_country else (3 if location.get("country") == "USA" else 4)
     full = location["name"] if is_country or country is None else \
         ", ".join(filter(None, (location["name"], location.get("admin1"), country.name)))
@@ -187,7 +193,7 @@ def feature_code(location: dict[str, Any], lexicon: Lexicon) -> str:
     country = lexicon.countries_by_iso3.get(location.get("country") or "")
     if location.get("geonameid"):
         return "PPLC" if country is not None and country.capital == location.get("name") else "PPL"
-    if country is not None and location.get("name") == country.name:
+    if names_a_country(location, country):
         return "PCLI"
     return "ADM1"
 
@@ -231,7 +237,6 @@ def write_polecat(store: Store, path: Path, *, since: str | None = None, until: 
                 precision = "publication day"
             location = record.get("location") or {}
             country = countries.get(location.get("country") or "")
-            is_country = country is not None and location.get("name") == country.name and not location.get("geonameid")
             town = location.get("name") if location.get("geonameid") else ""
             yield [
                 record["event_id"], day.isoformat(), record["event"], record.get("mode") or "", record.get("score"),
@@ -240,7 +245,7 @@ def write_polecat(store: Store, path: Path, *, since: str | None = None, until: 
                 location.get("name") or "", town, "", location.get("admin1") or "",
                 country.name if country else "", location.get("lat") or "", location.get("lon") or "",
                 location.get("geonameid") or "", location.get("name") or "",
-                feature_code(location, lexicon) if location.get("name") and not is_country or is_country else "",
+                feature_code(location, lexicon) if location.get("name") else "",
                 source or "", published.isoformat() if published else "", "", "", "", "en", f"tieline {__version__}",
                 precision or "",
             ]

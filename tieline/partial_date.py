@@ -22,3 +22,14 @@ def check_partial_date(value: str) -> str:
     except ValueError:
         raise ValueError(f"{value!r} is no date (YYYY, YYYY-MM or YYYY-MM-DD)") from None
     return value
+
+
+def first_day(date: str | None) -> dt.date | None:
+    """The first day of a YYYY, YYYY-MM or YYYY-MM-DD date."""
+    if not date:
+        return None
+    parts = date.split("-")
+    try:
+        return dt.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+    except (ValueError, IndexError):
+        return None

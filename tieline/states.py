@@ -11,18 +11,8 @@ import datetime as dt
 from dataclasses import replace
 
 from tieline.lexicon import HistoricalState, Lexicon
+from tieline.partial_date import first_day
 from tieline.types import Member, Party
-
-
-def first_day(date: str | None) -> dt.date | None:
-    """The first day of a YYYY, YYYY-MM or YYYY-MM-DD date."""
-    if not date:
-        return None
-    parts = date.split("-")
-    try:
-        return dt.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
-    except (ValueError, IndexError):
-        return None
 
 
 def state_then(member: Member, day: dt.date | None, lexicon: Lexicon) -> HistoricalState | None:

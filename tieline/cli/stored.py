@@ -271,7 +271,8 @@ def corrections(db: str, fmt: str, wrong_records: bool, labels: str | None) -> N
             now = {r[0]: json.loads(r[1]) for r in store.read(
                 "SELECT event_id, record FROM events WHERE event_id IN (SELECT unnest(?))",
                 [[a for _, _, a in found if a]]).fetchall()}
-            sha = dict(store.read("SELECT id, text_sha1 FROM documents").fetchall())
+            sha = dict(store.read("SELECT id, text_sha1 FROM documents WHERE id IN (SELECT unnest(?))",
+                                  [sorted({c.doc_id for c, _, _ in found})]).fetchall())
             symmetric = {name for name, kind in default_lexicon().event_types.items() if kind.symmetric}
             lines = label_lines(((c, original, now.get(applied or "", original)) for c, original, applied in found),
                                 sha.get, symmetric)
@@ -279,11 +280,10 @@ def corrections(db: str, fmt: str, wrong_records: bool, labels: str | None) -> N
                 for line in lines:
                     out.write(json.dumps(line, ensure_ascii=False) + "\n")
             click.echo(f"{len(lines)} stories of labelled examples written to {labels}", err=True)
-    rows = [{"id": c.correction_id, "at": c.at.isoformat(timespec="seconds"), "who": c.who, "event_id": c.event_id,
-             "doc_id": c.doc_id, "was": original.get("event"),
+    rows = [{**c.summary(original, applied),
              "change": "wrong" if c.wrong else "; ".join(f"{k}={_shown(k, v)}" for k, v in sorted(c.changes.items())
                                                           if k in ("event", "actor", "recipient", "date", "location")),
-             "why": c.why, "applies": "yes" if applied else "no (unmatched)"} for c, original, applied in found]
+             "applies": "yes" if applied else "no (unmatched)"} for c, original, applied in found]
     columns = ["id", "at", "who", "event_id", "doc_id", "was", "change", "why", "applies"]
     write_frame(pd.DataFrame(rows, columns=columns), fmt)
     click.echo(f"{len(rows)} corrections", err=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from tieline.query.clusters import cluster_reports
-from tieline.query.sql import date_window, records_by_id
+from tieline.query.sql import date_window, place_match, records_by_id
 from tieline.schema import EVENT_COLUMNS, column_sql, record_columns
 from tieline.store import Store
 
@@ -49,10 +49,10 @@ class EventQuery:
         if self.party:
             clauses.append("(list_contains(e.actor_keys, ?) OR list_contains(e.recipient_keys, ?))")
             params += [self.party.upper(), self.party.upper()]
-        if self.place:  # a country's ISO3 code, or a region's GeoNames key (IR.26), in the record
-            clauses.append("e.location_country = ?" if "." not in self.place
-                           else "e.record->'location'->>'admin1_code' = ?")
-            params.append(self.place.upper())
+        if self.place:
+            place, place_params = place_match("e.", self.place)
+            clauses.append(place)
+            params += place_params
         if self.event:
             clauses.append("e.event = ?")
             params.append(self.event.upper())

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from tieline.errors import TielineError
-from tieline.query.sql import date_window
+from tieline.query.sql import confidence_floor, date_window, place_match
 from tieline.store import Store
 
 PERIODS = {"day": 10, "month": 7, "year": 4}  # length of the date prefix that names the period
@@ -58,12 +58,10 @@ class Slice:
         # the place and the confidence are the events table's: asked for only when given, so that
         # the reads of event_pairs without them join nothing
         if self.place is not None or self.min_confidence is not None:
-            where = "location_country" if not self.place or "." not in self.place else \
-                "record->'location'->>'admin1_code'"  # a region's GeoNames key
-            sql += (f" AND e.event_id IN (SELECT event_id FROM events WHERE (? IS NULL OR {where} = ?)"
-                    " AND (? IS NULL OR confidence >= ?))")
-            place = self.place.upper() if self.place else None
-            params += [place, place, self.min_confidence, self.min_confidence]
+            place, place_params = place_match("", self.place) if self.place else ("true", [])
+            floor, floor_params = confidence_floor("confidence", self.min_confidence)
+            sql += f" AND e.event_id IN (SELECT event_id FROM events WHERE {place} AND {floor})"
+            params += [*place_params, *floor_params]
         return sql, params
 
 

@@ -46,15 +46,13 @@ def country_code(text: str, lexicon: Lexicon | None = None) -> str:
     """
     lexicon = lexicon or default_lexicon()
     countries = lexicon.countries_by_iso3
-    codes, names = _tables(lexicon)
     wanted = text.strip()
     if wanted.upper() in countries:
         return wanted.upper()
-    by_name = names.get(_fold(wanted))
+    by_name = _tables(lexicon)[1].get(_fold(wanted))
     if by_name in countries:
         return by_name
-    raise QueryError(_unknown(wanted, {k: v for k, v in codes.items() if k in countries},
-                              {k: v for k, v in names.items() if v in countries}).replace(" or organisation", ""))
+    raise _no_country(wanted, lexicon, "country")
 
 
 def place_code(text: str, lexicon: Lexicon | None = None) -> str:
@@ -72,7 +70,7 @@ def place_code(text: str, lexicon: Lexicon | None = None) -> str:
         return wanted.upper()
     try:
         return country_code(wanted, lexicon)
-    except QueryError as exc:
+    except QueryError:
         name, _, country = wanted.partition(",")
         found = set(regions["names"].get(_fold(name), ()))  # a copy: the table is cached
         if country.strip():
@@ -86,7 +84,7 @@ def place_code(text: str, lexicon: Lexicon | None = None) -> str:
         if len(found) > 1:
             choices = ", ".join(f"{name.strip()}, {regions['keys'][key]} ({key})" for key in sorted(found))
             raise QueryError(f"more than one region is called {name.strip()!r}: say which ({choices})") from None
-        raise QueryError(str(exc).replace("no country ", "no country or region ")) from None
+        raise _no_country(wanted, lexicon, "country or region") from None
 
 
 REGION_KEY = re.compile(r"^[A-Z]{2}\.[0-9A-Z]{1,6}$")
@@ -134,10 +132,19 @@ def _stored(store: Store, key: str) -> bool:
     return row is not None
 
 
-def _unknown(wanted: str, codes: dict[str, str], names: dict[str, str]) -> str:
-    """The message for a key nobody knows, with the nearest codes and names."""
+def _no_country(wanted: str, lexicon: Lexicon, what: str) -> QueryError:
+    """The error for a ``what`` nobody knows, suggesting the nearest countries."""
+    countries = lexicon.countries_by_iso3
+    codes, names = _tables(lexicon)
+    return QueryError(_unknown(wanted, {k: v for k, v in codes.items() if k in countries},
+                               {k: v for k, v in names.items() if v in countries}, what))
+
+
+def _unknown(wanted: str, codes: dict[str, str], names: dict[str, str],
+             what: str = "country or organisation") -> str:
+    """The message for a ``what`` nobody knows, with the nearest codes and names."""
     near = difflib.get_close_matches(wanted.upper(), list(codes), n=SUGGESTIONS, cutoff=0.6)
     near += [names[n] for n in difflib.get_close_matches(_fold(wanted), list(names), n=SUGGESTIONS, cutoff=0.75)]
     hints = [f"{key} ({codes[key]})" for key in dict.fromkeys(near)][:SUGGESTIONS]
     hint = f"; did you mean {' or '.join(hints)}?" if hints else " (give an ISO3 code such as IRN, or a name)"
-    return f"no country or organisation {wanted!r} in the tables or the database{hint}"
+    return f"no {what} {wanted!r} in the tables or the database{hint}"

@@ -37,6 +37,14 @@ def confidence_floor(column: str, minimum: float | None) -> tuple[str, list[obje
     return f"(? IS NULL OR {column} >= ?)", [minimum, minimum]
 
 
+def place_match(alias: str, place: str) -> tuple[str, list[object]]:
+    """SQL condition keeping the events (the events table's ``alias``, "" or "e.", written in the
+    caller's code) that happened at ``place``: a country's ISO3 code, or a region's GeoNames key
+    (IR.26), which only the record holds."""
+    column = "location_country" if "." not in place else "record->'location'->>'admin1_code'"
+    return f"{alias}{column} = ?", [place.upper()]
+
+
 def with_document(record: str, title: str | None, source: str | None, url: str | None,
                   published: dt.date | None) -> dict[str, Any]:
     """A stored record with its story's title, source, URL and date under ``document``."""

@@ -85,7 +85,7 @@ def api_correct(request: Request, s: StoreView, state: State, event_id: EventId,
 
 @router.get("/api/corrections", summary="Every correction, oldest first")
 def api_corrections(s: StoreView) -> list[dict[str, Any]]:
-    return [{**_row(c, original, applied), "changes": c.changes} for c, original, applied in s.corrections()]
+    return [{**c.summary(original, applied), "changes": c.changes} for c, original, applied in s.corrections()]
 
 
 @router.post("/event/{event_id}/correct", include_in_schema=False)
@@ -112,14 +112,6 @@ def page_correct(request: Request, s: StoreView, state: State, event_id: EventId
 
 @router.get("/corrections", response_class=HTMLResponse, include_in_schema=False)
 def corrections_page(request: Request, s: StoreView, state: State) -> HTMLResponse:
-    rows = [_row(c, original, applied) for c, original, applied in s.corrections()]
+    rows = [c.summary(original, applied) for c, original, applied in s.corrections()]
     return state.templates.TemplateResponse(request, "corrections.html", {"rows": rows,
                                                                           "allow_edits": state.allow_edits})
-
-
-def _row(c: Any, original: dict[str, Any], applied: str | None) -> dict[str, Any]:
-    return {"id": c.correction_id, "at": c.at.isoformat(timespec="seconds"), "who": c.who, "event_id": c.event_id,
-            "doc_id": c.doc_id, "was": original.get("event"), "sentence": original.get("sentence"),
-            "fields": c.fields(), "why": c.why, "applies_to": applied,
-            "wrong": c.wrong}
-
