@@ -17,7 +17,8 @@ parsed as segments at their own offsets, so the records' offsets and
 evidence are those of full parsing; the dateline is read from the raw text as before, and the
 story's country (:meth:`tieline.coref.DocumentContext.story_country`) from the country names of
 the whole text, which the first pass finds anyway; so is whether the story is off the topic
-of international relations (sport, entertainment, markets: :mod:`tieline.attributes.topics`).
+of international relations (sport, entertainment, markets: :mod:`tieline.attributes.topics`),
+and nothing of such a story is parsed, since none of its events would be written.
 
 Forms are matched generously (every base form the word's ending allows, and spaCy's own
 exception tables for irregular forms): a sentence kept for nothing costs time, a sentence
@@ -202,12 +203,12 @@ class SentenceFilter:
     # ---- selection ------------------------------------------------------------------------
     def select(self, pieces: Iterable[tuple[int, str]]) -> Selection:
         """The stretches of a document's segments worth parsing, in order, and the sentences
-        among them that could hold an event.
+        among them that could hold an event; nothing of a story off the topic of international
+        relations, whose events would all be dropped (:meth:`tieline.pipeline.Coder.off_topic`).
 
         ``pieces`` are the document's (offset, text) segments (see
         :func:`tieline.parse.split_segments`)."""
-        out: list[tuple[int, str]] = []
-        candidates: list[tuple[int, int]] = []
+        read: list[tuple[int, Doc, list[tuple[int, int]], list[bool], list[bool]]] = []
         story_countries: list[Actor] = []
         lemmas: list[list[str]] = []
         for offset, text in pieces:
@@ -219,13 +220,19 @@ class SentenceFilter:
             keep = self.candidates(doc, spans, named)
             lower = [t.lower_ for t in doc]
             lemmas += [[self.lemma(w) for w in lower[s:e] if not w.isspace()] for s, e in spans]
-            chosen = self.with_context(doc, spans, keep)
+            read.append((offset, doc, spans, keep, self.with_context(doc, spans, keep)))
+        off_topic = lemmas_off_topic(lemmas, self.discards)
+        out: list[tuple[int, str]] = []
+        candidates: list[tuple[int, int]] = []
+        for offset, doc, spans, keep, chosen in read:
+            if off_topic:
+                chosen = keep = [False] * len(spans)
             self._count(doc, spans, chosen)
             candidates += [(offset + doc[s].idx, offset + doc[e - 1].idx + len(doc[e - 1]))
                            for (s, e), k in zip(spans, keep) if k]
             # the stretch's text, tokenized again by the parser: cheaper than copying its tokens (Span.as_doc)
             out += [(offset + stretch.start_char, stretch.text) for stretch in _runs(doc, spans, chosen)]
-        return Selection(out, tuple(candidates), tuple(story_countries), lemmas_off_topic(lemmas, self.discards))
+        return Selection(out, tuple(candidates), tuple(story_countries), off_topic)
 
     def candidates(self, doc: Doc, spans: list[tuple[int, int]],
                    named: list[tuple[tuple[str | None, str | None], int]]) -> list[bool]:
