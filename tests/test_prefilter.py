@@ -129,3 +129,16 @@ def test_a_sport_story_is_off_topic_from_its_whole_text(cheap):
     assert selection.pieces == [] and selection.candidates == ()
     politics = "Iran and Armenia signed a treaty. The ministers met in Yerevan."
     assert not cheap.select(split_segments(politics, 20_000)).off_topic
+
+
+def test_the_parser_goes_on_from_the_first_passs_tokens(nlp, full):
+    text = ("Prices fell.  Iran's minister  didn't meet Malaysia's envoy in K.L. on Monday, officials said.\n\n"
+            "Gov't troops can't  attack   them , he said.\nWheat rose 3 pct. Palm oil was flat.\n"
+            "Iran and Iraq didn't sign the accord.")
+    selection = full.select(split_segments(text, 20_000))
+    assert len(selection.tokenized) == len(selection.pieces) >= 2
+    for (_, piece), tokens in zip(selection.pieces, selection.tokenized):
+        again = nlp.make_doc(piece)  # what tokenizing the stretch's text alone gives
+        assert tokens.text == piece
+        assert [(t.text, t.whitespace_, t.norm_) for t in tokens] == [(t.text, t.whitespace_, t.norm_) for t in again]
+    assert any(t.norm_ == "not" for tokens in selection.tokenized for t in tokens)  # a special case's norm kept

@@ -293,6 +293,8 @@ class Selection:
     candidates: tuple[tuple[int, int], ...]
     story_countries: tuple[Actor, ...] = ()  # every country name of the whole text, in order
     off_topic: bool = False  # the whole text speaks of sport, entertainment or markets
+    # the pieces as the first pass tokenized them, for the parser to go on from (none: tokenize again)
+    tokenized: tuple[Doc, ...] = ()
 
 
 Selector = Callable[[list[tuple[int, str]]], Selection]
@@ -307,6 +309,11 @@ class _Piece:
     offset: int = 0
     last: bool = True
     selection: Selection | None = None  # on a document's last piece, when a first pass picked the pieces
+    tokens: Doc | None = None  # the text already tokenized (by the first pass)
+
+    @property
+    def parse_input(self) -> str | Doc | None:
+        return self.tokens if self.tokens is not None else self.text
 
 
 def parse_documents(nlp: Language, items: Iterable[Item], *, batch_size: int = DEFAULTS["batch_size"],
@@ -337,6 +344,7 @@ def _pieces(items: Iterable[Item], segment_chars: int, max_document_chars: int,
             yield _Piece(item)
             continue
         selection = None
+        tokenized: tuple[Doc, ...] = ()
         try:
             segments = _segments_of(item, segment_chars, max_document_chars, min_english_ratio)
             if isinstance(segments, Problem):
@@ -345,13 +353,13 @@ def _pieces(items: Iterable[Item], segment_chars: int, max_document_chars: int,
             pieces = segments
             if select is not None:
                 selection = select(segments)
-                pieces = list(selection.pieces)
+                pieces, tokenized = list(selection.pieces), selection.tokenized
         except Exception as exc:  # one odd document (a text that is no string) is its own problem
             yield _Piece(failure(item, "could not be parsed", exc))
             continue
         for n, (offset, piece) in enumerate(pieces):
             last = n == len(pieces) - 1
-            yield _Piece(item, piece, offset, last, selection if last else None)
+            yield _Piece(item, piece, offset, last, selection if last else None, tokenized[n] if tokenized else None)
         if not pieces:  # nothing worth parsing: the document, with no segment
             yield _Piece(item, None, 0, True, selection)
 
@@ -388,13 +396,13 @@ def _parse_pieces(nlp: Language, pieces: Iterable[_Piece], batch_size: int,
 
 
 def _with_parses(nlp: Language, batch: list[_Piece]) -> Iterator[tuple[_Piece, Doc | Exception | None]]:
-    docs = iter(_parse_batch(nlp, [p.text for p in batch if p.text is not None]))
+    docs = iter(_parse_batch(nlp, [p.parse_input for p in batch if p.parse_input is not None]))
     for piece in batch:
         yield piece, None if piece.text is None else next(docs)
 
 
-def _parse_batch(nlp: Language, texts: list[str]) -> list[Doc | Exception]:
-    """The parse of each text, or the exception parsing it raised.
+def _parse_batch(nlp: Language, texts: list[str | Doc]) -> list[Doc | Exception]:
+    """The parse of each text (or tokenized text), or the exception parsing it raised.
 
     When a batch raises, its texts are parsed again one at a time, so that only the text that
     fails is lost (issue 9): any exception, since a bad text may fail anywhere inside spaCy.
@@ -412,7 +420,7 @@ def _parse_batch(nlp: Language, texts: list[str]) -> list[Doc | Exception]:
     return docs
 
 
-def _parse_one(nlp: Language, text: str) -> Doc | Exception:
+def _parse_one(nlp: Language, text: str | Doc) -> Doc | Exception:
     try:
         return nlp(text)
     except Exception as exc:  # reported as the document's problem by _assemble

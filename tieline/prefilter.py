@@ -31,6 +31,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy
+from spacy.attrs import NORM
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -223,6 +225,7 @@ class SentenceFilter:
             read.append((offset, doc, spans, keep, self.with_context(doc, spans, keep)))
         off_topic = lemmas_off_topic(lemmas, self.discards)
         out: list[tuple[int, str]] = []
+        tokenized: list[Doc] = []
         candidates: list[tuple[int, int]] = []
         for offset, doc, spans, keep, chosen in read:
             if off_topic:
@@ -230,9 +233,12 @@ class SentenceFilter:
             self._count(doc, spans, chosen)
             candidates += [(offset + doc[s].idx, offset + doc[e - 1].idx + len(doc[e - 1]))
                            for (s, e), k in zip(spans, keep) if k]
-            # the stretch's text, tokenized again by the parser: cheaper than copying its tokens (Span.as_doc)
-            out += [(offset + stretch.start_char, stretch.text) for stretch in _runs(doc, spans, chosen)]
-        return Selection(out, tuple(candidates), tuple(story_countries), off_topic)
+            stretches = list(_runs(doc, spans, chosen))
+            out += [(offset + stretch.start_char, stretch.text) for stretch in stretches]
+            if stretches:
+                norms = doc.to_array(NORM)
+                tokenized += [_tokens(stretch, norms) for stretch in stretches]
+        return Selection(out, tuple(candidates), tuple(story_countries), off_topic, tuple(tokenized))
 
     def candidates(self, doc: Doc, spans: list[tuple[int, int]],
                    named: list[tuple[tuple[str | None, str | None], int]]) -> list[bool]:
@@ -292,6 +298,19 @@ def _party(actor: Actor) -> tuple[str | None, str | None]:
 def _opens_sentence(text: str) -> bool:
     first = text[:1]
     return first.isupper() or first.isdigit() or first in "\"'\u201c\u2018("
+
+
+def _tokens(stretch: Span, norms: numpy.ndarray) -> Doc:
+    """A stretch of a tokenized text as a text of its own, as the tokenizer gives it: the same
+    words, spaces between them and special-case norms ("n't" is "not"). The tokenizer cuts
+    at whitespace and reads each piece alone, so these are the tokens of the stretch's text; ten
+    times cheaper than tokenizing it again, and than Span.as_doc, which copies every attribute."""
+    words = [t.text for t in stretch]
+    spaces = [bool(t.whitespace_) for t in stretch]
+    spaces[-1] = False  # the stretch's text ends with its last word
+    tokens = Doc(stretch.doc.vocab, words=words, spaces=spaces)
+    tokens.from_array([NORM], norms[stretch.start:stretch.end].reshape(-1, 1))
+    return tokens
 
 
 def _runs(doc: Doc, spans: list[tuple[int, int]], chosen: list[bool]) -> Iterator[Span]:
