@@ -309,7 +309,7 @@ def _tokens(stretch: Span, norms: numpy.ndarray) -> Doc:
     spaces = [bool(t.whitespace_) for t in stretch]
     spaces[-1] = False  # the stretch's text ends with its last word
     tokens = Doc(stretch.doc.vocab, words=words, spaces=spaces)
-    tokens.from_array([NORM], norms[stretch.start:stretch.end].reshape(-1, 1))
+    tokens.from_array([NORM], norms[stretch.start:stretch.end].reshape(-1, 1))  # type: ignore[arg-type]  # thinc types it Ints2d
     return tokens
 
 
