@@ -23,7 +23,7 @@ and nothing of such a story is parsed, since none of its events would be written
 Forms are matched generously (every base form the word's ending allows, and spaCy's own
 exception tables for irregular forms): a sentence kept for nothing costs time, a sentence
 dropped by mistake costs an event. Measured on the labelled corpus and PLOVER's gold sentences,
-F1 stays within 0.005 of parsing everything (docs/performance.md); ``parse_all`` turns it off.
+F1 stays within 0.005 of parsing everything (the README's performance section); ``parse_all`` turns it off.
 """
 
 from __future__ import annotations
