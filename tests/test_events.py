@@ -127,3 +127,27 @@ def test_events_pronoun_resolves_to_previous_person(finders, make_doc, blank_nlp
     assert [(e.trigger.event, e.actor.actor.country, e.recipient.actor.country if e.recipient else None)
             for e in events] == [("CONSULT", "IRN", "RUS"), ("SUPPORT", "IRN", "RUS")]
     assert events[1].actor.kind == "pronoun"
+
+
+def test_two_people_of_one_country_are_two_parties():
+    from tieline.events.parties import combine
+    from tieline.types import Actor, Mention
+
+    cable = Mention("Vincent Cable", 0, 13, Actor("Vince Cable", "GBR", "GOV"), "leader")
+    brown = Mention("Mr Brown", 23, 31, Actor("Gordon Brown", "GBR", "GOV"), "person")
+    assert combine([cable], [brown], "ACCUSE") == [(cable, brown)]  # British politics: GBR -> GBR
+    officials = Mention("US officials", 0, 12, Actor("United States", "USA", "GOV"), "agent")
+    administration = Mention("the Trump administration", 30, 54, Actor("Trump administration", "USA", "GOV"),
+                             "organization")
+    assert combine([officials], [administration], "ACCUSE") == []  # one party named twice
+
+
+def test_events_verbs_of_scolding_are_accusations(finders, make_doc):
+    doc = make_doc("""
+        Pyongyang PROPN nsubj 2 ent=GPE
+        has AUX aux 2 have
+        lambasted VERB ROOT 2 lambaste
+        Washington PROPN dobj 2 ent=GPE
+        . PUNCT punct 2
+    """)
+    assert _summary(_events(finders, doc)) == [("ACCUSE", "PRK", "USA", False, False)]

@@ -36,6 +36,7 @@ SETTING_NOUNS = frozenset("city town capital village region province area distri
 # Types whose compound actor without a recipient is a dyad: "Iran and Armenia are cooperating".
 PAIRED_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE", "SUPPORT", "ASSAULT", "REJECT"})
 MAX_COMBINATIONS = 6
+PERSON_KINDS = frozenset({"person", "leader"})  # mentions that name one person
 # Events that civilians, firms and the like take part in on their own. Any other event needs a
 # political actor ("British tourists visited Italy" is no CONSULT), or for claims made to a
 # state, a political recipient ("residents accused the police").
@@ -268,8 +269,8 @@ def combine(actors: list[Mention], recipients: list[Mention], event_type: str) -
         for a in actors:
             for r in recipients:
                 if a.actor.country and a.actor.country == r.actor.country and a.actor.type == r.actor.type \
-                        and a.actor.abbrev == r.actor.abbrev:
-                    continue
+                        and a.actor.abbrev == r.actor.abbrev and not _two_persons(a, r):
+                    continue  # one party named twice ("US officials ... the US administration")
                 pairs.append((a, r))
     elif len(actors) > 1 and event_type in PAIRED_TYPES:
         first = actors[0]
@@ -331,6 +332,12 @@ def takes_part(event_type: str, actor: Mention | None, recipient: Mention | None
     if event_type in CLAIM_TYPES | {"THREATEN"} and actor.actor.type == "CVL":
         return True  # "Bosnian Serbs demanded a truce"
     return event_type in CLAIM_TYPES and _political(recipient)
+
+
+def _two_persons(a: Mention, b: Mention) -> bool:
+    """Two people named apart, of one country and sector, are two parties: "Vincent Cable accused
+    Mr Brown" is an event of British politics (GBR -> GBR), not one party named twice."""
+    return a.kind in PERSON_KINDS and b.kind in PERSON_KINDS and a.actor.name != b.actor.name
 
 
 def _political(mention: Mention | None) -> bool:
