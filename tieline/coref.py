@@ -31,6 +31,7 @@ PAIR_WORDS = frozenset({"side", "sides", "country", "countries", "nation", "nati
 PAIR_DETERMINERS = frozenset({"two", "both"})
 PAIR_WINDOW = 2  # sentences within which "they" / "the two sides" still point at the last pair
 COUNTRY_KINDS = frozenset({"country", "adjective", "capital", "metonym", "region"})
+PERSON_KINDS = frozenset({"person", "leader"})  # mentions that name one person
 STATE_SECTORS = frozenset({"GOV", "COP", "MIL", "JUD", "LEG", "SPY"})
 STORY_COUNTRY_MIN = 2  # a story's country is named at least this often
 STORY_COUNTRY_LEAD = 2  # and this many times as often as the next country
@@ -129,7 +130,7 @@ class DocumentContext:
 
     def observe(self, mention: Mention, head: Token) -> None:
         """Record an actor mention used as a party of an event."""
-        person = mention.kind in ("person", "leader") or (mention.kind == "pronoun" and head.lower_ in SINGULAR_PERSON_PRONOUNS)
+        person = mention.kind in PERSON_KINDS or (mention.kind == "pronoun" and head.lower_ in SINGULAR_PERSON_PRONOUNS)
         self.history.append(Seen(self.sentence, mention, head.lemma_.lower(), person))
 
     def observe_pair(self, first: Mention, second: Mention) -> None:

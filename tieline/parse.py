@@ -311,10 +311,6 @@ class _Piece:
     selection: Selection | None = None  # on a document's last piece, when a first pass picked the pieces
     tokens: Doc | None = None  # the text already tokenized (by the first pass)
 
-    @property
-    def parse_input(self) -> str | Doc | None:
-        return self.tokens if self.tokens is not None else self.text
-
 
 def parse_documents(nlp: Language, items: Iterable[Item], *, batch_size: int = DEFAULTS["batch_size"],
                     batch_chars: int = DEFAULTS["batch_chars"],
@@ -396,7 +392,8 @@ def _parse_pieces(nlp: Language, pieces: Iterable[_Piece], batch_size: int,
 
 
 def _with_parses(nlp: Language, batch: list[_Piece]) -> Iterator[tuple[_Piece, Doc | Exception | None]]:
-    docs = iter(_parse_batch(nlp, [p.parse_input for p in batch if p.parse_input is not None]))
+    # the first pass's tokens when it made them, else the text
+    docs = iter(_parse_batch(nlp, [p.tokens if p.tokens is not None else p.text for p in batch if p.text is not None]))
     for piece in batch:
         yield piece, None if piece.text is None else next(docs)
 

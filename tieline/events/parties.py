@@ -13,7 +13,7 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from tieline.actors import ActorFinder
-from tieline.coref import DocumentContext
+from tieline.coref import PERSON_KINDS, DocumentContext
 from tieline.events.syntax import complements, person_entities
 from tieline.events.triggers import Found
 from tieline.types import Actor, Mention, Name
@@ -36,7 +36,6 @@ SETTING_NOUNS = frozenset("city town capital village region province area distri
 # Types whose compound actor without a recipient is a dyad: "Iran and Armenia are cooperating".
 PAIRED_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE", "SUPPORT", "ASSAULT", "REJECT"})
 MAX_COMBINATIONS = 6
-PERSON_KINDS = frozenset({"person", "leader"})  # mentions that name one person
 # Events that civilians, firms and the like take part in on their own. Any other event needs a
 # political actor ("British tourists visited Italy" is no CONSULT), or for claims made to a
 # state, a political recipient ("residents accused the police").
