@@ -151,3 +151,135 @@ def test_events_verbs_of_scolding_are_accusations(finders, make_doc):
         . PUNCT punct 2
     """)
     assert _summary(_events(finders, doc)) == [("ACCUSE", "PRK", "USA", False, False)]
+
+
+def test_events_a_meeting_sets_the_scene_of_what_was_said(finders, make_doc):
+    # "In a meeting with the Mexican ambassador, Iran stressed ties": a meeting of Iran's with Mexico
+    doc = make_doc("""
+        In ADP prep 9
+        a DET det 2
+        meeting NOUN pobj 0
+        with ADP prep 2
+        the DET det 6
+        Mexican ADJ amod 6 ent=NORP
+        ambassador NOUN pobj 3
+        , PUNCT punct 9
+        Iran PROPN nsubj 9 ent=GPE
+        stressed VERB ROOT 9 stress
+        ties NOUN dobj 9 tie
+        . PUNCT punct 9
+    """)
+    assert _summary(_events(finders, doc)) == [("CONSULT", "IRN", "MEX", False, False)]
+
+
+def test_events_a_light_verb_does_not_fold_its_own_noun(finders, make_doc):
+    # "Iran made an appeal to the UN": the appeal is the act, not the content of one
+    doc = make_doc("""
+        Iran PROPN nsubj 1 ent=GPE
+        made VERB ROOT 1 make
+        an DET det 3
+        appeal NOUN dobj 1
+        to ADP prep 3
+        the DET det 6
+        UN PROPN pobj 4 ent=ORG
+        . PUNCT punct 1
+    """)
+    events = _events(finders, doc)
+    assert [(e.trigger.event, e.actor.actor.country, e.recipient.actor.abbrev) for e in events] == [
+        ("REQUEST", "IRN", "UN")]
+
+
+def test_events_a_bare_legislature_is_of_the_storys_country(finders, make_doc):
+    # "America asked Congress for money": Congress is America's
+    doc = make_doc("""
+        America PROPN nsubj 1 ent=GPE
+        asked VERB ROOT 1 ask
+        Congress PROPN dobj 1 ent=ORG
+        for ADP prep 1
+        money NOUN pobj 3
+        . PUNCT punct 1
+    """)
+    events = _events(finders, doc)
+    assert [(e.trigger.event, e.actor.actor.country, e.recipient.actor.country, e.recipient.actor.type)
+            for e in events] == [("REQUEST", "USA", "USA", "LEG")]
+
+
+def test_events_calling_on_a_leader_with_nothing_asked_is_a_visit(finders, make_doc):
+    # "India's minister called on the Emir of Qatar" pays him a visit; "... to release them" asks
+    rows = """
+        Indian ADJ amod 1 ent=NORP
+        minister NOUN nsubj 2
+        called VERB ROOT 2 call
+        on ADP prep 2
+        the DET det 5
+        Emir PROPN pobj 3
+        of ADP prep 5
+        Qatar PROPN pobj 6 ent=GPE
+    """
+    visit = make_doc(rows + ". PUNCT punct 2")
+    assert _summary(_events(finders, visit)) == [("CONSULT", "IND", "QAT", False, False)]
+    request = make_doc(rows.rstrip() + """
+        to PART aux 10
+        free VERB xcomp 2 free
+        them PRON dobj 10 they
+        . PUNCT punct 2
+    """)
+    assert [s[:3] for s in _summary(_events(finders, request))] == [("REQUEST", "IND", "QAT")]
+
+
+def test_events_seeking_to_do_something_is_no_request(finders, make_doc):
+    # "Iran sought to exploit the crisis in Iraq": an attempt; "Iran sought help from Iraq" asks
+    attempt = make_doc("""
+        Iran PROPN nsubj 1 ent=GPE
+        sought VERB ROOT 1 seek
+        to PART aux 3
+        exploit VERB xcomp 1 exploit
+        the DET det 5
+        crisis NOUN dobj 3
+        in ADP prep 5
+        Iraq PROPN pobj 6 ent=GPE
+        . PUNCT punct 1
+    """)
+    assert _summary(_events(finders, attempt)) == []
+    request = make_doc("""
+        Iran PROPN nsubj 1 ent=GPE
+        sought VERB ROOT 1 seek
+        help NOUN dobj 1
+        from ADP prep 1
+        Iraq PROPN pobj 3 ent=GPE
+        . PUNCT punct 1
+    """)
+    assert _summary(_events(finders, request)) == [("REQUEST", "IRN", "IRQ", False, False)]
+
+
+def test_events_the_partner_of_a_discussion_may_hang_off_its_topic(finders, make_doc):
+    # "Iran discussed cooperation with Iraq": the parser puts "with Iraq" under the topic
+    doc = make_doc("""
+        Iran PROPN nsubj 1 ent=GPE
+        discussed VERB ROOT 1 discuss
+        cooperation NOUN dobj 1
+        with ADP prep 2
+        Iraq PROPN pobj 3 ent=GPE
+        . PUNCT punct 1
+    """)
+    assert _summary(_events(finders, doc)) == [("CONSULT", "IRN", "IRQ", False, False)]
+
+
+def test_events_the_north_is_the_north_korea_the_story_named(finders, make_doc):
+    # "North Korea tested a missile. The North rejected Seoul's plan."
+    doc = make_doc("""
+        North PROPN compound 1 ent=GPE
+        Korea PROPN nsubj 2 ent=GPE+
+        tested VERB ROOT 2 test
+        a DET det 4
+        missile NOUN dobj 2
+        . PUNCT punct 2
+        The DET det 7
+        North PROPN nsubj 8
+        rejected VERB ROOT 8 reject
+        Seoul PROPN poss 11 ent=GPE
+        's PART case 9
+        plan NOUN dobj 8
+        . PUNCT punct 8
+    """)
+    assert ("REJECT", "PRK", "KOR", False, False) in _summary(_events(finders, doc))

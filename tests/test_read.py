@@ -109,6 +109,11 @@ def test_parse_wire_datelines_are_set_apart():
     assert dateline_place(text) == "Khartoum"
     assert dateline_place("AFP - China warned Singapore.") is None
     assert split_segments("In line with Iran's policies, ...", 20_000) == [(0, "In line with Iran's policies, ...")]
+    # agencies' mixed-case datelines name a date; a sentence opening with a list of places does not
+    assert dateline_place("Tokyo, April 17 (Jiji Press)--Japan's prime minister met Yoon.") == "Tokyo"
+    assert dateline_place("Kathmandu, 23 September: The Chinese delegation called.") == "Kathmandu"
+    assert dateline_place("RAMALLAH, Saturday, November 26, 2022 (WAFA) \u2013 The ministry said.") == "Ramallah"
+    assert dateline_place("Iran, China and Saudi Arabia signed a joint statement: a first.") is None
 
 
 def test_read_file_without_suffix_is_sniffed(tmp_path):

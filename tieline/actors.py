@@ -35,6 +35,7 @@ FORMER_UNITS = frozenset({"republic", "colony", "territory", "state", "satellite
 SUBJECT_PRONOUNS = frozenset({"he", "she", "it", "they", "we"})
 RELATIVE_PRONOUNS = frozenset({"that", "who", "which", "whom", "whose"})
 POINTING_NOUNS = frozenset({"country", "countries", "side", "sides", "nation", "nations"})  # resolved by the document context
+HALVES = frozenset({"North", "South"})  # "the North" of North and South Korea, Sudan and South Sudan
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,10 @@ class ActorFinder:
         own = names.get(head.i)
         if own is not None:
             return phrase.mention(self._named_actor(head, phrase.tokens, own, names, context), own.kind)
+        if head.text in HALVES and any(c.lower_ == "the" for c in head.children) \
+                and not any(t.i in names for t in phrase.tokens):
+            half = context.named_half(head.text)  # "the North" of a story naming North Korea
+            return phrase.mention(half, "definite") if half is not None else None
         return self._resolve_described(head, phrase, names, offset, context)
 
     def _resolve_pronoun(self, head: Token, names: dict[int, Name], offset: int, context: DocumentContext, *,

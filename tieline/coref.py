@@ -33,6 +33,7 @@ PAIR_WINDOW = 2  # sentences within which "they" / "the two sides" still point a
 COUNTRY_KINDS = frozenset({"country", "adjective", "capital", "metonym", "region"})
 PERSON_KINDS = frozenset({"person", "leader"})  # mentions that name one person
 STATE_SECTORS = frozenset({"GOV", "COP", "MIL", "JUD", "LEG", "SPY"})
+CIVIL_STATE_SECTORS = frozenset({"GOV", "JUD", "LEG"})
 STORY_COUNTRY_MIN = 2  # a story's country is named at least this often
 STORY_COUNTRY_LEAD = 2  # and this many times as often as the next country
 REPORTING_VERBS = frozenset({"say", "tell", "announce", "report", "state", "add", "confirm", "declare"})
@@ -231,12 +232,22 @@ class DocumentContext:
         for seen in reversed(self.history):
             if seen.lemma == lemma and seen.mention.start < start and self.sentence - seen.sentence <= 6:
                 return Resolution((Mention(head.text, start, start + len(head.text), seen.mention.actor, "definite"),))
-        if agent in STATE_SECTORS and any(c.lower_ == "the" for c in head.children):
-            # "the government", "the police": the state the story is about
+        determiners = [c for c in head.children if c.dep_ in ("det", "poss")]
+        if agent in STATE_SECTORS and any(c.lower_ == "the" for c in determiners) or not determiners and (
+                agent in CIVIL_STATE_SECTORS and head.pos_ == "PROPN" or agent == "LEG" and head.tag_ == "NNS"):
+            # "the government", "the police", "Congress", "MPs": the state the story is about
+            # (bare "troops" or "foreign ministers" are often what is sent, or of many states)
             home = self.home_country()
             if home is not None:
                 actor = Actor(home.name, home.country, agent)
                 return Resolution((Mention(head.text, start, start + len(head.text), actor, "definite"),))
+        return None
+
+    def named_half(self, half: str) -> Actor | None:
+        """The country named so far whose name starts with "North" or "South": "the North"."""
+        for _, actor in reversed(self.countries):
+            if actor.name.startswith(f"{half} "):
+                return actor
         return None
 
     def home_country(self) -> Actor | None:

@@ -410,7 +410,7 @@ class Lexicon:
         for w in rest:
             (objects if w.startswith("*") else particles).update(_split(w.lstrip("*")))
         requires = (r.get("requires") or "").strip()
-        if requires not in ("", "pair", "recipient", "complement", "negative", "obligation", "statement"):
+        if requires not in ("", "pair", "recipient", "complement", "negative", "obligation", "statement", "aim"):
             raise LexiconError(f"unknown requirement {requires!r}", table=table, row=n)
         mode = (r.get("mode") or "").strip() or None
         cameo = (r.get("cameo") or "").strip()

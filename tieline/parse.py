@@ -208,12 +208,19 @@ def mostly_figures(text: str) -> bool:
     return foreign <= 2 and 4 * len(FIGURE.findall(head)) >= max(words, 1)
 
 
-# A wire dateline before the story: "KHARTOUM, Sudan (Reuters) - ", "LONDON, AUGUST 17: ", "AFP - ".
+# A wire dateline before the story: "KHARTOUM, Sudan (Reuters) - ", "LONDON, AUGUST 17: ", "AFP - ",
+# and agencies' mixed-case ones, which name a date: "Tokyo, April 17 (Jiji Press)--", "Kathmandu, 23
+# September: ", "RAMALLAH, Saturday, November 26, 2022 (WAFA) - ".
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
+          r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 DATELINE = re.compile(
     r"^\s*(?:"
     r"\(?(?:AP|AFP|Reuters|UPI|Xinhua|IRNA|dpa|ANSA|TASS|Bloomberg|CNN|BBC)\)?\s*[-\u2013\u2014]{1,2}\s+"
     r"|[A-Z][A-Z.'\u2019-]{2,}(?:\s[A-Z][A-Z.'\u2019-]+){0,3}(?:,\s*[A-Z][\w.'\u2019-]*(?:\s[\w.'\u2019-]+){0,3}){0,2}"
-    r"(?:\s*\([A-Za-z .]+\))?\s*(?:[-\u2013\u2014]{1,2}|:)\s+)")
+    r"(?:\s*\([A-Za-z .]+\))?\s*(?:[-\u2013\u2014]{1,2}|:)\s+"
+    r"|[A-Z][A-Za-z.'\u2019-]+(?:\s[A-Z][A-Za-z.'\u2019-]+){0,2},\s*(?:[A-Z][a-z]+,\s*)?"
+    rf"(?:\d{{1,2}}\s+{_MONTH}|{_MONTH}\s+\d{{1,2}})(?:,?\s*\d{{4}})?"
+    r"\s*(?:\([A-Za-z .]+\))?\s*(?:[-\u2013\u2014]{1,2}|:)\s*)")
 
 
 def headline_end(text: str) -> int:

@@ -100,7 +100,7 @@ class EventFinder:
         pairs = [(a, r) for a, r in self._pairs(verb, actors, recipients, event_type) if takes_part(event_type, a, r)]
         if pattern.requires == "pair" and not any(r is not None for _, r in pairs):
             return []
-        if pattern.requires in ("recipient", "obligation") and not recipients:
+        if pattern.requires in ("recipient", "obligation", "aim") and not recipients:
             return []
         for m in actors:
             ctx.observe(m, subject if subject is not None else tok)
@@ -169,6 +169,8 @@ class EventFinder:
             return True  # "declined to comment": no refusal of anything political
         if event == "THREATEN" and any(c.dep_ == "dobj" and c.lemma_.lower() in PUBLIC_NOUNS for c in tok.children):
             return True  # "warned its citizens against travelling to the US": advice, not a threat
+        if found.pattern.requires == "aim" and complements(tok):
+            return True  # "sought to exploit the vacuum": an attempt (which the trigger still holds), not a request
         if is_unrealised(verb):
             return True  # "efforts to free them", "calls for the rulers to step down": an aim, not a deed
         kept_from = verb

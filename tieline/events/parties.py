@@ -199,6 +199,8 @@ def _recipient_phrases(found: Found, tok: Token) -> list[Token]:
     candidates: list[Token] = []
     if found.carrier is not None:
         candidates += [c for c in found.token.children if c.dep_ == "prep" and c.lower_ in RECIPIENT_PREPOSITIONS]
+    if found.frame:  # the meeting's partner is "with X", not the object of what was said there
+        return [c for c in candidates if c.lower_ == "with"]
     passive = any(c.dep_ == "auxpass" for c in tok.children)
     topic = found.pattern.event == "CONSULT" and tok.lemma_.lower() in TOPIC_VERBS
     if not topic:  # "discussed punishing Russia": the topic is no party; only "with X" is
@@ -212,6 +214,9 @@ def _recipient_phrases(found: Found, tok: Token) -> list[Token]:
         preps.sort(key=lambda c: c.lower_ not in ("against", "over", "about", "of"))
         preps += [c for c in tok.children if c.dep_ == "prep" and c.lower_ == "as"]  # "denounced as a crime X's..."
     candidates += preps
+    if topic:  # "discussed developments in Syria with the Turkish president": "with" hangs off the topic
+        candidates += [p for c in tok.children if c.dep_ == "dobj" for t in (c, *c.conjuncts) for p in t.children
+                       if p.dep_ == "prep" and p.lower_ == "with"]
     if not topic:
         candidates += complements(tok)
     return candidates

@@ -3,15 +3,16 @@
 Which rule applies is decided here; what each rule writes (event, mode, CAMEO code) is the data
 table ``recodings.csv``. Intent: a promised or future cooperative act is AGREE, promised or
 future force is THREATEN. Refusal: "will not accept refugees" is REJECT, not a negated CONSULT.
-Parties: a state does not protest in the street, forcing out a UN agency is an expulsion, and
-troops "arriving" somewhere make no visit.
+Parties: a state does not protest in the street, forcing out a UN agency is an expulsion,
+troops "arriving" somewhere make no visit, and calling on a person with nothing asked is a visit.
 """
 
 from __future__ import annotations
 
 from spacy.tokens import Token
 
-from tieline.events.syntax import failed, has_condition, negated_complement
+from tieline.coref import PERSON_KINDS
+from tieline.events.syntax import complements, failed, has_condition, negated_complement
 from tieline.events.triggers import Found, TriggerMatcher
 from tieline.lexicon import Lexicon
 from tieline.types import Mention
@@ -42,6 +43,8 @@ class Recoder:
         pattern = found.pattern
         coding = self.intent(found, (pattern.event, pattern.mode, pattern.cameo), future)
         coding = self.by_parties(coding, actors, recipients)
+        if coding[0] == "REQUEST" and courtesy_call(found.token, recipients):
+            coding = self.lexicon.recode("courtesy_call", coding[0])
         event_type = coding[0]
         if event_type == "AGREE" and found.token.lemma_.lower() in PROMISE_LEMMAS and negated_complement(found.token):
             return (*self.lexicon.recode("vowed_not", event_type), negated)  # "vowed not to return the Golan"
@@ -83,3 +86,16 @@ class Recoder:
                 return self.lexicon.recode("peacekeepers", event_type)
             return self.lexicon.recode("by_troops", event_type)
         return coding
+
+
+def courtesy_call(verb: Token, recipients: list[Mention]) -> bool:
+    """ "X called on Prime Minister Oli today": a visit paid to a person, not a request, which
+    says what is asked ("called on Nato to co-ordinate", "called on the Emir for help")."""
+    on = [c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("on", "upon")]
+    titled = all(g.pos_ == "PROPN" for c in on for g in c.children if g.dep_ == "pobj")  # "the Emir", not "the government"
+    if verb.lemma_.lower() != "call" or not recipients or not all(
+            m.kind in PERSON_KINDS or (m.kind == "agent" and titled) for m in recipients):
+        return False
+    asked = any(c.dep_ in ("xcomp", "ccomp") or (c.dep_ == "prep" and c.lower_ == "for") for c in verb.children)
+    infinitive = any(t.dep_ == "aux" and t.lower_ == "to" for c in on for t in c.subtree)
+    return bool(on) and not asked and not infinitive and not complements(verb)

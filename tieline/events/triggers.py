@@ -29,6 +29,8 @@ STANDALONE_TYPES = frozenset({"ASSAULT", "SANCTION", "COERCE", "PROTEST"})
 CONTAINER_NOUNS = frozenset({"letter", "notice", "note"})
 # Verbs that carry an event noun through "in"/"into": being in talks is holding them.
 STATE_CARRIERS = frozenset({"be", "remain", "engage", "enter", "join"})
+# Prepositions that set a statement in a meeting: "in a meeting with X, Y stressed ...".
+FRAME_PREPOSITIONS = frozenset({"in", "at", "during"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Found:
     carrier: Token | None = None
     standalone: bool = False  # an event noun with its own parties: "Turkish strikes on Afrin"
     alternatives: tuple[TriggerPattern, ...] = ()  # later rows that also fit, tried when this one's needs fail
+    frame: bool = False  # a meeting setting the carrier's scene: "in talks with X, Y said"
 
 
 class TriggerMatcher:
@@ -158,9 +161,24 @@ class TriggerMatcher:
         if carrier is None and patterns[0].event in STANDALONE_TYPES and self._standalone(tok) \
                 and not told_by_verb:  # "air strikes killed five", "strikes hit villages, killing five"
             return Found(tok, patterns[0], None, standalone=True)
-        if carrier is None or carrier.i in taken:
+        if carrier is None:
+            frame = self._frame_carrier(tok, patterns[0])
+            return Found(tok, patterns[0], frame, frame=True) if frame is not None else None
+        if carrier.i in taken:
             return None
         return Found(tok, patterns[0], carrier)
+
+    @staticmethod
+    def _frame_carrier(noun: Token, pattern: TriggerPattern) -> Token | None:
+        """The verb a meeting noun sets the scene of: "In a meeting with the Mexican ambassador,
+        Mottaki stressed ..." is a meeting of Mottaki's with the ambassador, beside what he said."""
+        head = noun.head
+        if pattern.event != "CONSULT" or noun.dep_ != "pobj" or head.dep_ != "prep" \
+                or head.lower_ not in FRAME_PREPOSITIONS or head.head.pos_ not in ("VERB", "AUX"):
+            return None
+        partner = any(c.dep_ == "prep" and c.lower_ == "with" and any(g.dep_ == "pobj" for g in c.children)
+                      for c in noun.children)
+        return head.head if partner and not describes_background(head.head) else None
 
     def _standalone(self, noun: Token) -> bool:
         """ "Israeli air strikes on Gaza", "US sanctions against Iran": an owner and a target."""
@@ -192,7 +210,7 @@ class TriggerMatcher:
     def _fold_complements(found: list[Found]) -> list[Found]:
         """Drop triggers that only state the content of a governing verbal act."""
         by_token = {f.token.i: f for f in found}
-        by_token.update({f.carrier.i: f for f in found if f.carrier is not None})
+        by_token.update({f.carrier.i: f for f in found if f.carrier is not None and not f.frame})
         return [f for f in found if not _governed(f, by_token)]
 
     def complement_type(self, tok: Token) -> str | None:
@@ -225,6 +243,8 @@ def _governed(f: Found, by_token: dict[int, Found]) -> bool:
             return False
         cur = cur.head
         gov = by_token.get(cur.i)
+        if gov is f:
+            continue  # the light verb carrying this very noun ("made an appeal to the UN")
         if gov is not None and (gov.pattern.event in VERBAL_TYPES or
                                 (gov.pattern.event == "PROTEST" and f.pattern.event == "REQUEST") or
                                 (gov.pattern.event == f.pattern.event and f.token.dep_ == "advcl")):
