@@ -283,3 +283,19 @@ def test_events_the_north_is_the_north_korea_the_story_named(finders, make_doc):
         . PUNCT punct 8
     """)
     assert ("REJECT", "PRK", "KOR", False, False) in _summary(_events(finders, doc))
+
+
+def test_events_we_in_a_quote_is_its_speaker(finders, make_doc):
+    # '"We condemn the sanctions," Iran said.'
+    doc = make_doc("""
+        " PUNCT punct 2
+        We PRON nsubj 2 we
+        condemn VERB ccomp 6 condemn
+        Russia PROPN dobj 2 ent=GPE
+        , PUNCT punct 6
+        " PUNCT punct 6
+        said VERB ROOT 6 say
+        Iran PROPN nsubj 6 ent=GPE
+        . PUNCT punct 6
+    """)
+    assert _summary(_events(finders, doc)) == [("ACCUSE", "IRN", "RUS", False, False)]

@@ -55,3 +55,16 @@ def test_records_the_most_named_then_the_first_named(lexicon):
     assert recipients_from_story(records, lexicon)[3].recipient.first.country == "MYS"
     tied = [record("CONSULT", "IRN", "ARM", 1), record("CONSULT", "IRN", "MYS", 2), record("ACCUSE", "IRN", None, 3)]
     assert recipients_from_story(tied, lexicon)[2].recipient.first.country == "ARM"
+
+
+def test_records_a_threat_with_no_target_named_is_aimed_where_it_would_happen():
+    # "Hamas threatened to resume attacks in Israel": the place's country is the one threatened
+    from tieline.records import implied_recipient
+    from tieline.types import Actor, Attributes, Event, Location, Mention, Trigger
+
+    hamas = Mention("Hamas", 0, 5, Actor("Hamas", "PSE", "REB"), "organization")
+    threat = Event("d", 0, 1, Trigger("threatened", 6, 16, "threaten", "THREATEN", None, "130", "t"), hamas, None,
+                   "s", 0)
+    assert implied_recipient(threat, Attributes(location=Location("Israel", "ISR"))).country == "ISR"
+    assert implied_recipient(threat, Attributes(location=Location("Gaza", "PSE"))) is None  # at home: no one
+    assert implied_recipient(threat, Attributes()) is None

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from tieline.coref import DocumentContext
+from tieline.coref import REPORTING_VERBS, DocumentContext
 from tieline.lexicon import Lexicon
 from tieline.names import NameFinder
 from tieline.types import Actor, Mention, Name, ParsedDocument, Resolution
@@ -33,6 +33,7 @@ PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "they",
                                "we", "us", "our"})
 FORMER_UNITS = frozenset({"republic", "colony", "territory", "state", "satellite", "province", "protectorate"})
 SUBJECT_PRONOUNS = frozenset({"he", "she", "it", "they", "we"})
+FIRST_PERSON = frozenset({"i", "we"})  # in a quote, the speaker: '"We agree with Trump," he said'
 RELATIVE_PRONOUNS = frozenset({"that", "who", "which", "whom", "whose"})
 POINTING_NOUNS = frozenset({"country", "countries", "side", "sides", "nation", "nations"})  # resolved by the document context
 HALVES = frozenset({"North", "South"})  # "the North" of North and South Korea, Sudan and South Sudan
@@ -335,6 +336,8 @@ class ActorFinder:
     @staticmethod
     def _reporting_subject(pronoun: Token) -> Token | None:
         """The subject of the verb of saying whose clause a subject pronoun opens."""
+        if pronoun.dep_ in ("nsubj", "nsubjpass") and pronoun.lower_ in FIRST_PERSON:
+            return _quoted_speaker(pronoun)
         if pronoun.dep_ not in ("nsubj", "nsubjpass") or pronoun.lower_ not in SUBJECT_PRONOUNS:
             return None
         clause = pronoun.head
@@ -393,3 +396,20 @@ def _named_person(head: Token) -> bool:
     names = [t for t in words if t.pos_ == "PROPN" and t.is_title and t.lower_.rstrip(".") not in HONORIFICS]
     titled = any(t.lower_.rstrip(".") in HONORIFICS for t in words)
     return (titled and len(names) >= 1) or (len(names) >= 1 and head.ent_type_ == "PERSON")
+
+
+def _quoted_speaker(pronoun: Token) -> Token | None:
+    """Who says "I" or "we" in a quoted clause: the subject of the sentence's verb of saying
+    ('"We agree with Trump," he said'; "Putin said: 'I will be happy to meet'")."""
+    root = pronoun.sent.root
+    if root.pos_ != "VERB" or root.lemma_.lower() not in REPORTING_VERBS or pronoun.i == root.i:
+        return None
+    clause = pronoun
+    while clause.head.i != clause.i and clause.head.i != root.i:  # spaCy makes a new Token per access: compare .i
+        clause = clause.head
+    if clause.dep_ not in ("ccomp", "parataxis") or clause.head.i != root.i:
+        return None
+    speaker = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    if speaker is None or speaker.lower_ in FIRST_PERSON:
+        return None
+    return speaker

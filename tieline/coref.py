@@ -36,7 +36,7 @@ STATE_SECTORS = frozenset({"GOV", "COP", "MIL", "JUD", "LEG", "SPY"})
 CIVIL_STATE_SECTORS = frozenset({"GOV", "JUD", "LEG"})
 STORY_COUNTRY_MIN = 2  # a story's country is named at least this often
 STORY_COUNTRY_LEAD = 2  # and this many times as often as the next country
-REPORTING_VERBS = frozenset({"say", "tell", "announce", "report", "state", "add", "confirm", "declare"})
+REPORTING_VERBS = frozenset({"say", "tell", "announce", "report", "state", "add", "confirm", "declare", "tweet", "write"})
 
 
 # Nouns naming the other side of a pair: "his Australian counterpart" is not Australian himself.

@@ -18,8 +18,9 @@ SELF_MEETING_TYPES = frozenset({"CONSULT"})  # a cabinet meeting is no news betw
 # Events that, with no recipient named, are aimed at a government at home (a protest, a
 # crackdown): the recipient is the government or people of the country where it happened.
 DOMESTIC_TYPES = {"PROTEST": "GOV", "COERCE": "CVL", "CONCEDE": "CVL", "ASSAULT": "CVL"}
-# Visits, meetings, aid and undertakings abroad with no counterpart named are with the host country.
-HOSTED_TYPES = frozenset({"CONSULT", "AGREE", "AID", "COOPERATE", "SANCTION", "MOBILIZE"})
+# Visits, meetings, aid and undertakings abroad with no counterpart named are with the host country,
+# and a threat of what would happen abroad ("threatened to resume attacks in Israel") is aimed at it.
+HOSTED_TYPES = frozenset({"CONSULT", "AGREE", "AID", "COOPERATE", "SANCTION", "MOBILIZE", "THREATEN"})
 DEFAULT_CONTEXTS = {"CONSULT": "diplomatic", "AGREE": "diplomatic", "SUPPORT": "diplomatic"}
 
 
