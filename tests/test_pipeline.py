@@ -331,3 +331,11 @@ def test_pipeline_actor_and_place_resolution_fixes(coder, text, event, mode, act
     assert actor in (r["actor"]["country"], r["actor"]["abbrev"])
     assert recipient in (r["recipient"]["country"], r["recipient"]["abbrev"])
     assert (r["location"] or {}).get("country") == place
+
+
+def test_pipeline_a_surname_resolves_through_a_full_name_in_a_sentence_not_parsed(coder):
+    # The first pass parses only the second sentence: David Blunkett is learned from the whole text.
+    text = ("A poll suggests most voters think the row over David Blunkett's involvement in a visa "
+            "application has damaged the government.\n\nMr Blunkett resigned on Wednesday after an inquiry.")
+    records = _code(coder, text, day=dt.date(2004, 12, 18))
+    assert ("RETREAT", "GBR", None) in _dyads(records)

@@ -84,6 +84,8 @@ class ActorFinder:
         segment_names = [self.find_names(segment.doc, day) for segment in parsed.segments]
         if parsed.story_countries is not None:  # only some sentences were parsed: the whole text's names
             context.count_countries(parsed.story_countries)
+            for words, actor in parsed.story_persons or ():  # "David Blunkett" named in a sentence not parsed
+                context.remember_name(words, actor)
         else:
             context.read_story(segment_names)
         return context, segment_names

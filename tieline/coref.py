@@ -129,6 +129,16 @@ class DocumentContext:
             if tok.pos_ == "PROPN" and len(tok.text) >= 3 and tok.text[:1].isupper():
                 self.name_tokens.setdefault(tok.text.lower(), actor)
 
+    def remember_name(self, words: str, actor: Actor) -> None:
+        """Learn a person the tables know from the words naming him (:meth:`remember_person`
+        without a parse), for a story of which only some sentences are parsed."""
+        if actor.country is None and actor.abbrev is None:
+            return
+        self.persons.setdefault(words.lower(), actor)
+        for word in words.split():
+            if len(word) >= 3 and word[:1].isupper() and word.isalpha():
+                self.name_tokens.setdefault(word.lower(), actor)
+
     def observe(self, mention: Mention, head: Token) -> None:
         """Record an actor mention used as a party of an event."""
         person = mention.kind in PERSON_KINDS or (mention.kind == "pronoun" and head.lower_ in SINGULAR_PERSON_PRONOUNS)

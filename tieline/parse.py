@@ -302,6 +302,8 @@ class Selection:
     off_topic: bool = False  # the whole text speaks of sport, entertainment or markets
     # the pieces as the first pass tokenized them, for the parser to go on from (none: tokenize again)
     tokenized: tuple[Doc, ...] = ()
+    # the table persons the whole text names ("David Blunkett"), for "Mr Blunkett" in a sentence parsed
+    story_persons: tuple[tuple[str, Actor], ...] = ()
 
 
 Selector = Callable[[list[tuple[int, str]]], Selection]
@@ -451,7 +453,8 @@ def _assemble(parses: Iterable[tuple[_Piece, Doc | Exception | None]]) -> Iterat
                 chosen = piece.selection
                 yield ParsedDocument(piece.item, tuple(pending), chosen.candidates if chosen else None,
                                      chosen.story_countries if chosen else None,
-                                     chosen.off_topic if chosen else None)
+                                     chosen.off_topic if chosen else None,
+                                     chosen.story_persons if chosen else None)
             pending, failed = [], None
 
 

@@ -212,12 +212,16 @@ class SentenceFilter:
         :func:`tieline.parse.split_segments`)."""
         read: list[tuple[int, Doc, list[tuple[int, int]], list[bool]]] = []
         story_countries: list[Actor] = []
+        story_persons: list[tuple[str, Actor]] = []
         lemmas: list[list[str]] = []
         for offset, text in pieces:
             doc = self.make_doc(text)
             spans = self.sentences(doc)
             names = list({id(n): n for n in self.names.find_names(doc, None).values()}.values())
             story_countries += [n.actor for n in names if n.kind in COUNTRY_KINDS and n.actor.country]
+            # full names only: a lone "Howard" read without a parse may be another Howard
+            story_persons += [(doc[n.start:n.end].text, n.actor) for n in names
+                              if n.kind == "leader" and n.end - n.start > 1]
             named = [(_party(n.actor), n.start) for n in names]
             keep = self.candidates(doc, spans, named)
             lower = [t.lower_ for t in doc]
@@ -239,7 +243,8 @@ class SentenceFilter:
             if stretches:
                 norms = doc.to_array(NORM)
                 tokenized += [_tokens(stretch, norms) for stretch in stretches]
-        return Selection(out, tuple(candidates), tuple(story_countries), off_topic, tuple(tokenized))
+        return Selection(out, tuple(candidates), tuple(story_countries), off_topic, tuple(tokenized),
+                         tuple(story_persons))
 
     def candidates(self, doc: Doc, spans: list[tuple[int, int]],
                    named: list[tuple[tuple[str | None, str | None], int]]) -> list[bool]:

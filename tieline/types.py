@@ -59,14 +59,17 @@ class ParsedDocument:
     When a first pass picked the sentences to parse (:mod:`tieline.prefilter`), ``candidates``
     are the character spans of those that could hold an event (the other parsed sentences are
     their context), ``story_countries`` the countries the whole text names, one per name, for
-    the story's country, and ``off_topic`` whether the whole text is off the topic of
-    international relations. None: every sentence was parsed, and every one is a candidate."""
+    the story's country, ``story_persons`` the persons of the tables it names (their words and
+    actor), for surnames in the sentences parsed, and ``off_topic`` whether the whole text is off
+    the topic of international relations. None: every sentence was parsed, and every one is a
+    candidate."""
 
     document: Document
     segments: tuple[Segment, ...]
     candidates: tuple[tuple[int, int], ...] | None = None
     story_countries: tuple[Actor, ...] | None = None
     off_topic: bool | None = None
+    story_persons: tuple[tuple[str, Actor], ...] | None = None
 
     def may_hold_event(self, start: int, end: int) -> bool:
         """Whether the stretch [start, end) of the text overlaps a candidate sentence."""
