@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from tieline.coref import REPORTING_VERBS, DocumentContext
+from tieline.coref import DocumentContext, reported_speaker
 from tieline.lexicon import Lexicon
 from tieline.names import NameFinder
 from tieline.types import Actor, Mention, Name, ParsedDocument, Resolution
@@ -401,17 +401,6 @@ def _named_person(head: Token) -> bool:
 
 
 def _quoted_speaker(pronoun: Token) -> Token | None:
-    """Who says "I" or "we" in a quoted clause: the subject of the sentence's verb of saying
-    ('"We agree with Trump," he said'; "Putin said: 'I will be happy to meet'")."""
-    root = pronoun.sent.root
-    if root.pos_ != "VERB" or root.lemma_.lower() not in REPORTING_VERBS or pronoun.i == root.i:
-        return None
-    clause = pronoun
-    while clause.head.i != clause.i and clause.head.i != root.i:  # spaCy makes a new Token per access: compare .i
-        clause = clause.head
-    if clause.dep_ not in ("ccomp", "parataxis") or clause.head.i != root.i:
-        return None
-    speaker = next((c for c in root.children if c.dep_ == "nsubj"), None)
-    if speaker is None or speaker.lower_ in FIRST_PERSON:
-        return None
-    return speaker
+    """Who says "I" or "we" in a quoted clause ('"We agree with Trump," he said')."""
+    speaker = reported_speaker(pronoun)
+    return None if speaker is None or speaker.lower_ in FIRST_PERSON else speaker

@@ -318,7 +318,7 @@ class DocumentContext:
         before the person ("Opposition groups in Zimbabwe demanded that President Mugabe ...") or,
         for a state office with none before, after."""
         if agent_is_state:
-            speaker = self._reporting_body(head)
+            speaker = reported_speaker(head)
             if speaker is not None:
                 for tok in speaker.subtree:
                     name = names.get(tok.i)
@@ -348,18 +348,19 @@ class DocumentContext:
             return Actor(actor.name, actor.country, "GOV")
         return None
 
-    @staticmethod
-    def _reporting_body(head: Token) -> Token | None:
-        """The subject of the sentence's verb of saying when ``head`` sits in the reported clause."""
-        root = head.sent.root
-        if root.pos_ != "VERB" or root.lemma_.lower() not in REPORTING_VERBS:
-            return None
-        subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
-        if subject is None or head.i in {t.i for t in subject.subtree}:
-            return None
-        clause = head
-        while clause.head.i != clause.i and clause.head.i != root.i:  # spaCy makes a new Token per access: compare .i
-            clause = clause.head
-        if clause.dep_ not in ("ccomp", "parataxis") or clause.head.i != root.i:
-            return None
-        return subject
+
+def reported_speaker(head: Token) -> Token | None:
+    """The subject of the sentence's verb of saying when ``head`` sits in the reported clause
+    ('"We agree," Lavrov said'; "Putin said the US must ...")."""
+    root = head.sent.root
+    if root.pos_ != "VERB" or root.lemma_.lower() not in REPORTING_VERBS:
+        return None
+    subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    if subject is None or head.i in {t.i for t in subject.subtree}:
+        return None
+    clause = head
+    while clause.head.i != clause.i and clause.head.i != root.i:  # spaCy makes a new Token per access: compare .i
+        clause = clause.head
+    if clause.dep_ not in ("ccomp", "parataxis") or clause.head.i != root.i:
+        return None
+    return subject
