@@ -338,8 +338,9 @@ class ActorFinder:
     @staticmethod
     def _reporting_subject(pronoun: Token) -> Token | None:
         """The subject of the verb of saying whose clause a subject pronoun opens."""
-        if pronoun.dep_ in ("nsubj", "nsubjpass") and pronoun.lower_ in FIRST_PERSON:
-            return _quoted_speaker(pronoun)
+        if pronoun.dep_ in ("nsubj", "nsubjpass") and pronoun.lower_ in FIRST_PERSON:  # "I" in a quote: its speaker
+            speaker = reported_speaker(pronoun)
+            return None if speaker is None or speaker.lower_ in FIRST_PERSON else speaker
         if pronoun.dep_ not in ("nsubj", "nsubjpass") or pronoun.lower_ not in SUBJECT_PRONOUNS:
             return None
         clause = pronoun.head
@@ -398,9 +399,3 @@ def _named_person(head: Token) -> bool:
     names = [t for t in words if t.pos_ == "PROPN" and t.is_title and t.lower_.rstrip(".") not in HONORIFICS]
     titled = any(t.lower_.rstrip(".") in HONORIFICS for t in words)
     return (titled and len(names) >= 1) or (len(names) >= 1 and head.ent_type_ == "PERSON")
-
-
-def _quoted_speaker(pronoun: Token) -> Token | None:
-    """Who says "I" or "we" in a quoted clause ('"We agree with Trump," he said')."""
-    speaker = reported_speaker(pronoun)
-    return None if speaker is None or speaker.lower_ in FIRST_PERSON else speaker

@@ -121,23 +121,21 @@ class DocumentContext:
 
     def remember_person(self, head: Token, actor: Actor) -> None:
         """Learn that the person named at ``head`` is ``actor`` (for later surnames)."""
-        if actor.country is None and actor.abbrev is None:
-            return
         full = self._person_span(head)
-        self.persons[full.text.lower()] = actor
-        for tok in full:
-            if tok.pos_ == "PROPN" and len(tok.text) >= 3 and tok.text[:1].isupper():
-                self.name_tokens.setdefault(tok.text.lower(), actor)
+        self._learn(full.text, [tok.text for tok in full if tok.pos_ == "PROPN"], actor)
 
     def remember_name(self, words: str, actor: Actor) -> None:
         """Learn a person the tables know from the words naming him (:meth:`remember_person`
         without a parse), for a story of which only some sentences are parsed."""
+        self._learn(words, [word for word in words.split() if word.isalpha()], actor)
+
+    def _learn(self, full_name: str, names: list[str], actor: Actor) -> None:
         if actor.country is None and actor.abbrev is None:
             return
-        self.persons.setdefault(words.lower(), actor)
-        for word in words.split():
-            if len(word) >= 3 and word[:1].isupper() and word.isalpha():
-                self.name_tokens.setdefault(word.lower(), actor)
+        self.persons[full_name.lower()] = actor
+        for name in names:
+            if len(name) >= 3 and name[:1].isupper():
+                self.name_tokens.setdefault(name.lower(), actor)
 
     def observe(self, mention: Mention, head: Token) -> None:
         """Record an actor mention used as a party of an event."""
@@ -242,11 +240,7 @@ class DocumentContext:
         for seen in reversed(self.history):
             if seen.lemma == lemma and seen.mention.start < start and self.sentence - seen.sentence <= 6:
                 return Resolution((Mention(head.text, start, start + len(head.text), seen.mention.actor, "definite"),))
-        determiners = [c for c in head.children if c.dep_ in ("det", "poss")]
-        if agent in STATE_SECTORS and any(c.lower_ == "the" for c in determiners) or not determiners and (
-                agent in CIVIL_STATE_SECTORS and head.pos_ == "PROPN" or agent == "LEG" and head.tag_ == "NNS"):
-            # "the government", "the police", "Congress", "MPs": the state the story is about
-            # (bare "troops" or "foreign ministers" are often what is sent, or of many states)
+        if _names_home_state(head, agent):
             home = self.home_country()
             if home is not None:
                 actor = Actor(home.name, home.country, agent)
@@ -364,3 +358,12 @@ def reported_speaker(head: Token) -> Token | None:
     if clause.dep_ not in ("ccomp", "parataxis") or clause.head.i != root.i:
         return None
     return subject
+
+
+def _names_home_state(head: Token, agent: str | None) -> bool:
+    """ "the government", "the police", "Congress", "MPs": a body of the state the story is about.
+    Bare "troops" or "foreign ministers" are not: they are often what is sent, or of many states."""
+    determiners = [c for c in head.children if c.dep_ in ("det", "poss")]
+    if determiners:
+        return agent in STATE_SECTORS and any(c.lower_ == "the" for c in determiners)
+    return agent in CIVIL_STATE_SECTORS and head.pos_ == "PROPN" or agent == "LEG" and head.tag_ == "NNS"

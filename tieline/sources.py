@@ -317,7 +317,7 @@ class ModelSource:
             return None
         best = min(found, key=lambda f: abs(f.token.i - near.i))
         pattern = next(p for p in (best.pattern, *best.alternatives) if p.event == label)
-        return Found(best.token, pattern, best.carrier, best.standalone, frame=best.frame)
+        return replace(best, pattern=pattern, alternatives=())
 
 
 def governing_word(actor: Token, recipient: Token | None, sent: Span) -> Token:

@@ -91,11 +91,12 @@ class Recoder:
 def courtesy_call(verb: Token, recipients: list[Mention]) -> bool:
     """ "X called on Prime Minister Oli today": a visit paid to a person, not a request, which
     says what is asked ("called on Nato to co-ordinate", "called on the Emir for help")."""
+    if verb.lemma_.lower() != "call" or not recipients:
+        return False
     on = [c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("on", "upon")]
     titled = all(g.pos_ == "PROPN" for c in on for g in c.children if g.dep_ == "pobj")  # "the Emir", not "the government"
-    if verb.lemma_.lower() != "call" or not recipients or not all(
-            m.kind in PERSON_KINDS or (m.kind == "agent" and titled) for m in recipients):
+    if not on or not all(m.kind in PERSON_KINDS or (m.kind == "agent" and titled) for m in recipients):
         return False
-    asked = any(c.dep_ in ("xcomp", "ccomp") or (c.dep_ == "prep" and c.lower_ == "for") for c in verb.children)
-    infinitive = any(t.dep_ == "aux" and t.lower_ == "to" for c in on for t in c.subtree)
-    return bool(on) and not asked and not infinitive and not complements(verb)
+    asked = complements(verb) or any(c.dep_ == "ccomp" or (c.dep_ == "prep" and c.lower_ == "for") for c in verb.children) \
+        or any(t.dep_ == "aux" and t.lower_ == "to" for c in on for t in c.subtree)  # "called on Nato to ..."
+    return not asked
