@@ -5,6 +5,7 @@
     python -m scripts.train_model train      # fine-tune all-MiniLM-L6-v2 on train (torch, CPU, fixed epochs)
     python -m scripts.train_model export     # ONNX (dynamo exporter), int8, tokenizer -> tieline/data/model/
     python -m scripts.train_model tune       # decoding settings and confidence calibration, on dev
+    python -m scripts.train_judge            # the record judge: confidence and floor (see that script)
     python -m scripts.train_model scores     # rules / model / hybrid on dev, the gold files, BBC sport
 
 Scratch files go to build/model/. Only the train and dev splits of the corpus are read; the test
@@ -750,14 +751,7 @@ def cmd_card(args: argparse.Namespace) -> None:
         f"| events per BBC sport / entertainment story (200) | {cell('bbc/rules', 'events_per_story')} |"
         f" {cell('bbc/model', 'events_per_story')} | {cell('bbc/hybrid', 'events_per_story')} |",
         "",
-        "## Calibration",
-        "A record's `confidence` is the share of records like it (same source, same bin of the model's",
-        "probability) that were right on the dev split. Reliability on dev, where it was fitted:",
-        "",
-        "| confidence | records | mean confidence | share right |",
-        "|---|---|---|---|",
-        *[f"| {r['confidence']} | {r['records']} | {r['mean_confidence']} | {r['share_right']} |"
-          for r in tuned["reliability_dev"]],
+        *confidence_section(out, tuned),
         "",
         "## Limits",
         "- It reads one sentence at a time, and only the mentions the rules resolve: a party the actor",
@@ -773,8 +767,28 @@ def cmd_card(args: argparse.Namespace) -> None:
     print(f"wrote {out / 'MODEL_CARD.md'}")
 
 
+def confidence_section(out: Path, tuned: dict[str, Any]) -> list[str]:
+    """The record judge's section when the model has one (scripts/train_judge.py), else the
+    calibration table's."""
+    from scripts.train_judge import card_section
+    from tieline.judge import JUDGE_FILE
+
+    if (out / JUDGE_FILE).is_file():
+        return card_section(json.loads((out / JUDGE_FILE).read_text(encoding="utf-8")))
+    return [
+        "## Calibration",
+        "A record's `confidence` is the share of records like it (same source, same bin of the model's",
+        "probability) that were right on the dev split. Reliability on dev, where it was fitted:",
+        "",
+        "| confidence | records | mean confidence | share right |",
+        "|---|---|---|---|",
+        *[f"| {r['confidence']} | {r['records']} | {r['mean_confidence']} | {r['share_right']} |"
+          for r in tuned["reliability_dev"]],
+    ]
+
+
 def cmd_all(args: argparse.Namespace) -> None:
-    """prepare, train, export, tune, scores, card: the model from the repo and ../shared. Each
+    """prepare, train, export, tune, judge, scores, card: the model from the repo and ../shared. Each
     step runs in its own process, so that tune and scores run as tieline does, without torch
     loaded beside ONNX Runtime."""
     import subprocess
@@ -782,8 +796,11 @@ def cmd_all(args: argparse.Namespace) -> None:
     t0 = time.time()
     passed = [f"--work={args.work}", f"--out={args.out}", f"--epochs={args.epochs}", f"--seed={args.seed}",
               f"--threads={args.threads}", f"--lr={args.lr}", f"--sentences={args.sentences}"]
-    for step in ("prepare", "train", "export", "tune", "scores", "card"):
+    for step in ("prepare", "train", "export", "tune", "judge", "scores", "card"):
         print(f"== {step} ({time.time() - t0:.0f}s)", flush=True)
+        if step == "judge":  # the record judge, on the records of the model just built (scripts/train_judge.py)
+            subprocess.run([sys.executable, "-m", "scripts.train_judge", f"--out={args.out}"], check=True, cwd=ROOT)
+            continue
         subprocess.run([sys.executable, "-m", "scripts.train_model", step, *passed], check=True, cwd=ROOT)
     print(f"== done in {time.time() - t0:.0f}s", flush=True)
 

@@ -84,7 +84,8 @@ class Coder:
         include_hypothetical, include_historical: also write events the story only supposes, or
             tells as background from over a month before (flagged); by default a record is written
             for what the story reports as happening, planned or denied (negated).
-        min_confidence: records less confident than this are not written.
+        min_confidence: records less confident than this are not written; None: the event source's
+            own floor (the record judge's, see :mod:`tieline.judge`; 0 for the rules alone).
         event_source: where events come from (see :mod:`tieline.sources`): ``rules``, ``model``,
             ``hybrid``, or ``auto`` (hybrid when the learned model is installed).
         model_path: a directory holding another learned model than the one shipped.
@@ -106,12 +107,11 @@ class Coder:
                  min_english_ratio: float = DEFAULTS["min_english_ratio"],
                  include_hypothetical: bool = DEFAULTS["include_hypothetical"],
                  include_historical: bool = DEFAULTS["include_historical"],
-                 min_confidence: float = DEFAULTS["min_confidence"],
+                 min_confidence: float | None = DEFAULTS["min_confidence"],
                  event_source: str = DEFAULTS["event_source"], model_path: Path | None = None,
                  model_threads: int = DEFAULTS["model_threads"], parse_all: bool = DEFAULTS["parse_all"]) -> None:
         self.nlp = nlp
         self.include_hypothetical, self.include_historical = include_hypothetical, include_historical
-        self.min_confidence = min_confidence
         self.lexicon = lexicon or default_lexicon()
         self.batch_size = batch_size
         self.parse_options: dict[str, Any] = {"batch_chars": batch_chars, "segment_chars": segment_chars,
@@ -120,6 +120,7 @@ class Coder:
         self.events = EventFinder(self.lexicon, self.actors)
         self.prefilter = None if parse_all else SentenceFilter(nlp, self.lexicon, self.actors.names)
         self.source = make_source(event_source, self.events, model_path, threads=max(1, model_threads - 1))
+        self.min_confidence = self.source.floor if min_confidence is None else min_confidence
         # a thread for the model beside the parser: ONNX Runtime releases the GIL while it reads
         self.reader = ThreadPoolExecutor(1, thread_name_prefix="tieline-model") \
             if model_threads > 1 and self.source.name != "rules" else None
@@ -232,7 +233,7 @@ class Coder:
                               and (self.include_hypothetical or not r.hypothetical)
                               and (self.include_historical or not r.historical))
         home = self.story_country(parsed) if any(r.recipient is None for r in records) else None
-        records = self.source.calibrate(recipients_from_story(records, self.lexicon, home))
+        records = self.source.calibrate(recipients_from_story(records, self.lexicon, home), len(parsed.document.text))
         return [r for r in records if r.confidence >= self.min_confidence]  # on the final confidence
 
     def story_country(self, parsed: ParsedDocument) -> str | None:

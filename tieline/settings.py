@@ -46,8 +46,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("workers", WORKERS,
             "processes that code at once (code, ingest, eval, demo); default the machine's CPU count; each loads the "
             "model once, and the records come out in the same order as with one"),
-    Setting("min_confidence", 0.0,
-            "records less confident than this are not written (code, ingest) nor listed (events, export, the API)"),
+    Setting("min_confidence", None,
+            "records less confident than this are not written (code, ingest) nor listed (events, export, the API); "
+            "when coding, default the learned record judge's floor (0 with the rules alone): 0 writes every record"),
     Setting("max_document_bytes", 16_000_000,
             "longest JSON line, text file, HTML page or feed file read, in bytes after decompression; "
             "a longer one is skipped with a problem report, never held in memory whole"),

@@ -18,7 +18,6 @@ from. ``rule`` on a record says what fired: a trigger row, ``model``, or both.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,6 +28,16 @@ from spacy.tokens import Doc, Span, Token
 
 from tieline.attributes.modality import is_future, is_hypothetical, is_negated
 from tieline.events import EventFinder, Found
+from tieline.judge import (  # noqa: F401  (who wrote a record: also read from here)
+    BOTH,
+    INFERRED_PARTY_MARKS,
+    MODEL,
+    RULES,
+    RULES_UNJUDGED,
+    RecordJudge,
+    load_judge,
+    record_source,
+)
 from tieline.learned import NONE_LABEL, SentenceMentions, candidate_pairs, find_sentence_mentions, render_sentence
 from tieline.lexicon import Lexicon
 from tieline.model import PairModel, model_available
@@ -36,11 +45,6 @@ from tieline.settings import EVENT_SOURCES
 from tieline.types import Event, EventRecord, Mention, ParsedDocument, Trigger
 
 VERB_POS = frozenset({"VERB", "AUX"})
-# Who wrote a record, for calibration: the model alone, the rules with the model agreeing, the
-# rules with the model judging otherwise, the rules where the model could not read the pair.
-MODEL, BOTH, RULES, RULES_UNJUDGED = "model", "both", "rules", "rules-unjudged"
-RULE_PROBABILITY = re.compile(r"(?:^|\+ |; )model (\d\.\d+)")
-INFERRED_PARTY_MARKS = ("+implied-recipient", "+unidentified-actor", "recipient from the story")
 
 
 def calibration_key(rule: str) -> tuple[str, float | None]:
@@ -49,17 +53,6 @@ def calibration_key(rule: str) -> tuple[str, float | None]:
     often)."""
     source, probability = record_source(rule)
     return (f"{source}+inferred" if any(mark in rule for mark in INFERRED_PARTY_MARKS) else source), probability
-
-
-def record_source(rule: str) -> tuple[str, float | None]:
-    """Which source wrote a record, and the model's probability, read back from its rule."""
-    found = RULE_PROBABILITY.search(rule)
-    if found is None:
-        return RULES_UNJUDGED, None
-    probability = float(found.group(1))
-    if rule.startswith("model "):
-        return MODEL, probability
-    return (BOTH if found.group(0).startswith("+") else RULES), probability
 
 
 PartyKey = tuple[str | None, str | None, str | None]
@@ -84,8 +77,10 @@ class EventSource(Protocol):
 
     def events(self, parsed: ParsedDocument, prepared: Prepared) -> list[Event]: ...
 
-    def calibrate(self, records: list[EventRecord]) -> list[EventRecord]:
-        """The records of a document with their final confidence."""
+    floor: float  # the confidence below which records are left out unless the caller asks for them
+
+    def calibrate(self, records: list[EventRecord], story_length: int) -> list[EventRecord]:
+        """The records of a document (``story_length`` characters long) with their final confidence."""
         ...
 
 
@@ -93,6 +88,7 @@ class RuleSource:
     """The trigger tables alone (:class:`tieline.events.EventFinder`)."""
 
     name = "rules"
+    floor = 0.0
 
     def __init__(self, finder: EventFinder) -> None:
         self.finder = finder
@@ -108,7 +104,7 @@ class RuleSource:
     def events(self, parsed: ParsedDocument, prepared: list[Event]) -> list[Event]:
         return prepared
 
-    def calibrate(self, records: list[EventRecord]) -> list[EventRecord]:
+    def calibrate(self, records: list[EventRecord], story_length: int) -> list[EventRecord]:
         return records  # the rules' confidence is their own estimate
 
 
@@ -139,15 +135,20 @@ class ModelSource:
         finder: the rules (actor resolution, trigger tables).
         model: the loaded pair classifier.
         with_rules: hybrid (True) or the model alone (False).
+        judge: what sets each record's confidence and the floor below which records are left out
+            (:mod:`tieline.judge`); without one, the model's calibration table sets the confidence.
     """
 
-    def __init__(self, finder: EventFinder, model: PairModel, *, with_rules: bool = True) -> None:
+    def __init__(self, finder: EventFinder, model: PairModel, *, with_rules: bool = True,
+                 judge: RecordJudge | None = None) -> None:
         self.finder = finder
         self.model = model
         self.with_rules = with_rules
         self.name = "hybrid" if with_rules else "model"
         self.lexicon: Lexicon = finder.lexicon
         self.none_index = model.labels.index(NONE_LABEL)
+        self.judge = judge
+        self.floor = judge.floor if judge is not None else 0.0
         # "A met B" and "B met A" are one meeting: of the two directions the model finds, the surer stays
         self.symmetric = frozenset(name for name, kind in self.lexicon.event_types.items() if kind.symmetric)
 
@@ -174,10 +175,13 @@ class ModelSource:
     def events(self, parsed: ParsedDocument, prepared: Candidates) -> list[Event]:
         return self.decide(parsed, prepared)
 
-    def calibrate(self, records: list[EventRecord]) -> list[EventRecord]:
-        """Each record's confidence becomes the share of dev records like it that were right:
-        same source, same bin of the model's probability, party named or inferred (fitted by
-        ``scripts/train_model.py tune``). Done on the finished records, as they are judged."""
+    def calibrate(self, records: list[EventRecord], story_length: int) -> list[EventRecord]:
+        """Each record's confidence becomes the record judge's probability that it is right
+        (:mod:`tieline.judge`), on the finished records. A model directory without a judge falls
+        back on the share of dev records like it that were right: same source, same bin of the
+        model's probability, party named or inferred (``scripts/train_model.py tune``)."""
+        if self.judge is not None:
+            return self.judge.judge(records, story_length)
         table = self.model.info.calibration
         out = []
         for record in records:
@@ -354,4 +358,5 @@ def make_source(name: str, finder: EventFinder, model_path: Path | None = None, 
         raise ValueError(f"event_source must be one of {', '.join(EVENT_SOURCES)}, not {name!r}")
     if name == "rules" or (name == "auto" and not model_available(model_path)):
         return RuleSource(finder)
-    return ModelSource(finder, PairModel(model_path, threads=threads), with_rules=name != "model")
+    model = PairModel(model_path, threads=threads)
+    return ModelSource(finder, model, with_rules=name != "model", judge=load_judge(model.path))

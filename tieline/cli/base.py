@@ -85,11 +85,14 @@ def coder_options(*, hypothetical: bool = False, historical: bool = False, min_c
     return {**{k: config[k] for k in PARSE_SETTINGS if k in config},
             "include_hypothetical": hypothetical or bool(config.get("include_hypothetical")),
             "include_historical": historical or bool(config.get("include_historical")),
-            "min_confidence": min_confidence if min_confidence is not None
-            else float(config.get("min_confidence") or DEFAULTS["min_confidence"]),
+            "min_confidence": min_confidence if min_confidence is not None else _optional_float(config.get("min_confidence")),
             "event_source": event_source or str(config.get("event_source") or DEFAULTS["event_source"]),
             "model_threads": int(config.get("model_threads") or DEFAULTS["model_threads"]),
             "parse_all": parse_all_asked() or bool(config.get("parse_all"))}
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None or value == "" else float(value)
 
 
 def parse_all_asked() -> bool:
@@ -352,7 +355,8 @@ def keep_options(command: Command) -> Command:
 
 def min_confidence_option(command: Command) -> Command:
     return click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None,
-                        help="Only records at least this confident (0 to 1).")(command)
+                        help="Only records at least this confident (0 to 1). When coding with the learned "
+                             "model, default the record judge's floor; 0 writes every record.")(command)
 
 
 def follow_links_option(command: Command) -> Command:
