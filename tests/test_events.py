@@ -204,6 +204,29 @@ def test_events_a_bare_legislature_is_of_the_storys_country(finders, make_doc):
             for e in events] == [("REQUEST", "USA", "USA", "LEG")]
 
 
+def test_events_a_body_no_table_knows_is_of_the_storys_country(finders, make_doc):
+    # "The NAO urged the British government ... in Britain": a national body the tables do not
+    # know takes the country of the story; in a story naming no country clearly, it is no one
+    rows = """
+        The DET det 1
+        NAO PROPN nsubj 2 ent=ORG
+        urged VERB ROOT 2 urge
+        the DET det 5
+        British ADJ amod 5 ent=NORP
+        government NOUN dobj 2
+        to PART aux 7
+        act VERB xcomp 2
+        in ADP prep 7
+        Britain PROPN pobj 8 ent=GPE
+        . PUNCT punct 2
+    """
+    events = _events(finders, make_doc(rows))
+    assert [(e.trigger.event, e.actor.actor.country, e.actor.text, e.recipient.actor.country) for e in events] == [
+        ("REQUEST", "GBR", "The NAO", "GBR")]
+    other = make_doc(rows.replace("British ADJ amod 5 ent=NORP", "French ADJ amod 5 ent=NORP"))
+    assert [e.actor for e in _events(finders, other)] == []  # France once, Britain once: no story country
+
+
 def test_events_calling_on_a_leader_with_nothing_asked_is_a_visit(finders, make_doc):
     # "India's minister called on the Emir of Qatar" pays him a visit; "... to release them" asks
     rows = """

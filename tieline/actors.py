@@ -56,6 +56,7 @@ class Phrase:
     def mention(self, actor: Actor, kind: str) -> Resolution:
         """The phrase as the one mention of ``actor``."""
         return Resolution((Mention(self.text, self.start, self.end, actor, kind),))
+STATE_AGENTS = frozenset({"GOV", "JUD", "LEG", "MIL", "COP"})  # the offices and bodies of a state
 
 
 class ActorFinder:
@@ -300,7 +301,7 @@ class ActorFinder:
             return mention(appos, "person")
         if agent is not None:  # a titled person without a country: the sentence's country
             country = context.sentence_country(head, names,
-                                               agent_is_state=agent in ("GOV", "JUD", "LEG", "MIL", "COP"))
+                                               agent_is_state=agent in STATE_AGENTS)
             if country is not None:
                 actor = Actor(country.name, country.country, agent)
                 context.remember_person(head, actor)
@@ -310,6 +311,9 @@ class ActorFinder:
             actor = Actor(home.name, home.country, agent or "ELI")
             context.remember_person(head, actor)
             return mention(actor, "person")
+        home = context.story_country() if _named_body(head) else None
+        if home is not None:  # "The NAO", "the Muslim Council" in a story about one country: its own
+            return mention(Actor(home.name, home.country, agent or "UNK"), "organization")
         return None
 
     @staticmethod
@@ -387,6 +391,12 @@ ACTOR_NOUNS = frozenset(
 
 
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "baroness", "baron"})
+
+
+def _named_body(head: Token) -> bool:
+    """A phrase the tagger calls an organisation by its proper name ("The NAO", "the RAC"): the
+    guidelines give a national body no table knows the country of the story."""
+    return head.ent_type_ == "ORG" and head.pos_ == "PROPN" and (head.is_title or (head.is_upper and len(head.text) > 1))
 
 
 def _named_person(head: Token) -> bool:
