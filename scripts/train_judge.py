@@ -1,4 +1,4 @@
-"""Fit tieline's record judge (tieline/judge.py) on the annotated corpus: `make model` runs it last.
+"""Fit tieline's record judge (tieline/judge.py) on the annotated corpus: a step of `make model`, after the model is tuned.
 
     python -m scripts.train_judge [--out tieline/data/model] [--workers 2]
 

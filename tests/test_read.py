@@ -114,6 +114,10 @@ def test_parse_wire_datelines_are_set_apart():
     assert dateline_place("Kathmandu, 23 September: The Chinese delegation called.") == "Kathmandu"
     assert dateline_place("RAMALLAH, Saturday, November 26, 2022 (WAFA) \u2013 The ministry said.") == "Ramallah"
     assert dateline_place("Iran, China and Saudi Arabia signed a joint statement: a first.") is None
+    # an agency's name in brackets after the date ends the dateline without a dash
+    assert dateline_place("Colombo, Jan 13 (PTI) Newly-appointed Indian High Commissioner met him.") == "Colombo"
+    assert dateline_place("HAVANA, Cuba, Jul 21 (ACN) Cuban President Miguel Diaz-Canel met him.") == "Havana"
+    assert dateline_place("Paris, Jan 13 the minister (who arrived) met him.") is None
 
 
 def test_read_file_without_suffix_is_sniffed(tmp_path):

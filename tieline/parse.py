@@ -210,7 +210,7 @@ def mostly_figures(text: str) -> bool:
 
 # A wire dateline before the story: "KHARTOUM, Sudan (Reuters) - ", "LONDON, AUGUST 17: ", "AFP - ",
 # and agencies' mixed-case ones, which name a date: "Tokyo, April 17 (Jiji Press)--", "Kathmandu, 23
-# September: ", "RAMALLAH, Saturday, November 26, 2022 (WAFA) - ".
+# September: ", "RAMALLAH, Saturday, November 26, 2022 (WAFA) - ", "Colombo, Jan 13 (PTI) ".
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
           r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 DATELINE = re.compile(
@@ -220,7 +220,7 @@ DATELINE = re.compile(
     r"(?:\s*\([A-Za-z .]+\))?\s*(?:[-\u2013\u2014]{1,2}|:)\s+"
     r"|[A-Z][A-Za-z.'\u2019-]+(?:\s[A-Z][A-Za-z.'\u2019-]+){0,2},\s*(?:[A-Z][a-z]+,\s*)?"
     rf"(?:\d{{1,2}}\s+{_MONTH}|{_MONTH}\s+\d{{1,2}})(?:,?\s*\d{{4}})?"
-    r"\s*(?:\([A-Za-z .]+\))?\s*(?:[-\u2013\u2014]{1,2}|:)\s*)")
+    r"\s*(?:\([A-Za-z .]+\)\s*(?:[-\u2013\u2014]{1,2}|:)?|(?:[-\u2013\u2014]{1,2}|:))\s*)")  # "Colombo, Jan 13 (PTI) "
 
 
 def headline_end(text: str) -> int:
