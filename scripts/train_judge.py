@@ -120,7 +120,8 @@ def card_section(description: dict[str, Any]) -> list[str]:
         "A record's `confidence` is the probability that it is right given by the record judge",
         "(`judge.json`, `tieline/judge.py`): a logistic regression over what a record carries (its trigger row",
         "or source and the model's probability, its type, whether a party was inferred or is a pronoun, where",
-        "its sentence stands in the story, whether the story tells the act again), fitted on the train split's",
+        "its sentence stands in the story, whether the story tells the act again, whether its parties are the",
+        "countries the story's records name most), fitted on the train split's",
         f"{trained['train_records']} records ({trained['train_right']} right) and rescaled on dev's"
         f" {trained['dev_records']}. Records below its floor ({description['floor']}, half the dev F1: the cut",
         "that maximises F1 for calibrated probabilities) are left out unless `--min-confidence` asks otherwise.",

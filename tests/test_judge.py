@@ -57,12 +57,18 @@ def test_judge_features_of_an_inferred_pronoun_record_deep_in_a_long_story():
     assert record_features(alone, [alone], 10_000)["no_recipient"] == 1.0
 
 
-def test_judge_features_an_act_the_story_tells_again():
+def test_judge_features_an_act_the_story_tells_again_and_the_storys_parties():
     first, again = record(n=1), record(start=500, n=2)
     other = record("AGREE", start=500, n=3)
     assert record_features(first, [first, again, other], 3000)["told_again"] == 1.0
     assert "told_again" not in record_features(other, [first, again, other], 3000)
     assert record_features(other, [first, again, other], 3000)["another_in_sentence"] == 1.0
+    aside = record("ACCUSE", "GBR", "FRA", n=4)  # the story is of Iran and Malaysia
+    story = [first, again, other, aside]
+    assert record_features(first, story, 3000)["actor_main_party"] == record_features(first, story, 3000)[
+        "recipient_main_party"] == 1.0
+    assert "actor_main_party" not in record_features(aside, story, 3000)
+    assert "recipient_main_party" not in record_features(aside, story, 3000)
 
 
 def test_judge_probability_is_the_rescaled_logistic_of_its_weights():

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -113,6 +114,13 @@ def _place_features(record: EventRecord, story_length: int) -> dict[str, float]:
 
 def _story_features(record: EventRecord, story: Sequence[EventRecord]) -> dict[str, float]:
     features = {f"records_in_story={min(len(story) // 3, 5)}": 1.0}
+    counts = Counter(c for r in story for party in (r.actor, r.recipient) if party is not None
+                     for c in party.countries() if c)
+    main = [c for c, _ in counts.most_common(2)]  # the story's parties: the countries its records name most
+    if main and main[0] in record.actor.countries():
+        features["actor_main_party"] = 1.0
+    if record.recipient is not None and set(main) & record.recipient.countries():
+        features["recipient_main_party"] = 1.0
     for other in story:
         if other is record:
             continue
