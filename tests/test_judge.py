@@ -42,7 +42,7 @@ def test_judge_features_of_a_lead_sentence_meeting():
     features = record_features(lead, [lead], 2000)
     assert features["type=CONSULT"] == features["source=both"] == features["row=triggers.csv:51:CONSULT"] == 1.0
     assert features["model_probability"] == 0.91 and features["model_probability=both:4"] == 1.0
-    assert features["first_sentence"] == 1.0 and features["trigger=met"] == 1.0
+    assert features["first_sentence"] == 1.0 and features["type_source=CONSULT:both"] == 1.0
     assert "no_recipient" not in features and "domestic" not in features and "long_story" not in features
 
 

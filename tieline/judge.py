@@ -56,14 +56,14 @@ def record_source(rule: str) -> tuple[str, float | None]:
 def record_features(record: EventRecord, story: Sequence[EventRecord], story_length: int) -> dict[str, float]:
     """What the judge reads of a record, among the records of its story: names of binary facts
     (value 1) and a few numbers."""
-    return {f"type={record.event}": 1.0, f"trigger={record.trigger.lower()}": 1.0, **_source_features(record),
+    return {f"type={record.event}": 1.0, **_source_features(record),
             **_party_features(record), **_place_features(record, story_length), **_story_features(record, story)}
 
 
 def _source_features(record: EventRecord) -> dict[str, float]:
     """Which row or source wrote it, how sure the model was, which party was inferred."""
     source, probability = record_source(record.rule)
-    features = {f"source={source}": 1.0}
+    features = {f"source={source}": 1.0, f"type_source={record.event}:{source}": 1.0}
     if probability is not None:
         features["model_probability"] = probability
         features[f"model_probability={source}:{min(int(probability * 5), 4)}"] = 1.0
@@ -84,7 +84,7 @@ def _party_features(record: EventRecord) -> dict[str, float]:
     elif actor_text.lower() in PRONOUNS:
         features["actor_pronoun"] = 1.0
     if record.recipient is None:
-        features["no_recipient"] = 1.0
+        features["no_recipient"] = features[f"no_recipient={record.event}"] = 1.0
     else:
         if record.actor.countries() & record.recipient.countries() - {None}:
             features["domestic"] = 1.0
