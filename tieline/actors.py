@@ -36,6 +36,7 @@ SUBJECT_PRONOUNS = frozenset({"he", "she", "it", "they", "we"})
 FIRST_PERSON = frozenset({"i", "we"})  # in a quote, the speaker: '"We agree with Trump," he said'
 RELATIVE_PRONOUNS = frozenset({"that", "who", "which", "whom", "whose"})
 POINTING_NOUNS = frozenset({"country", "countries", "side", "sides", "nation", "nations"})  # resolved by the document context
+STATE_AGENTS = frozenset({"GOV", "JUD", "LEG", "MIL", "COP"})  # the offices and bodies of a state
 HALVES = frozenset({"North", "South"})  # "the North" of North and South Korea, Sudan and South Sudan
 
 
@@ -56,7 +57,6 @@ class Phrase:
     def mention(self, actor: Actor, kind: str) -> Resolution:
         """The phrase as the one mention of ``actor``."""
         return Resolution((Mention(self.text, self.start, self.end, actor, kind),))
-STATE_AGENTS = frozenset({"GOV", "JUD", "LEG", "MIL", "COP"})  # the offices and bodies of a state
 
 
 class ActorFinder:
