@@ -25,6 +25,7 @@ import json
 import math
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,17 +33,17 @@ import numpy as np
 
 from scripts.train_model import ROOT, bootstrap_se, gold_of, record_correct, reliability
 from tieline.evaluate import gold_documents, score
-from tieline.judge import JUDGE_FILE, RecordJudge, record_features
+from tieline.judge import JUDGE_FILE, RecordJudge, StoryFacts, record_features
 
 MIN_COUNT = 3  # a feature seen fewer times in train gets no weight
 L2 = 5.0  # the penalty on the weights (chosen by two-fold cross-validation on train: 1, 5, 20)
 
 
-Coded = list[tuple[Any, tuple[Any, ...], int]]  # (record, the records of its story, the story's length)
+Coded = list[tuple[Any, dict[str, float]]]  # (record, what the judge reads of it)
 
 
 def code_split(split: str, model_dir: Path, workers: int) -> tuple[list[dict[str, Any]], Coded]:
-    """The gold stories of a split, and every record coded from them with what the judge reads."""
+    """The gold stories of a split, and every record coded from them with its features."""
     from tieline.workers import CoderSpec, WorkerCoder
 
     gold = gold_of(split)
@@ -51,20 +52,17 @@ def code_split(split: str, model_dir: Path, workers: int) -> tuple[list[dict[str
     with WorkerCoder(spec, workers=workers) as coder:
         for item in coder.code_documents(gold_documents(gold)):
             records = getattr(item, "records", ())
-            for record in records:
-                coded.append((record, records, len(item.document.text)))
+            facts = StoryFacts.of(records)
+            coded.extend((record, record_features(record, facts, len(item.document.text))) for record in records)
     return gold, coded
 
 
 def labelled(gold: list[dict[str, Any]], coded: Coded) -> tuple[list[dict[str, float]], np.ndarray]:
+    """The features and the verdicts (right or wrong) of the records the scorer reads (not negated)."""
     events_of = {str(g["id"]): g.get("events", []) for g in gold}
-    features, labels = [], []
-    for record, story, length in coded:
-        if record.negated:
-            continue
-        features.append(record_features(record, story, length))
-        labels.append(record_correct(record.to_dict(), events_of[record.doc_id]))
-    return features, np.array(labels, dtype=float)
+    kept = [(record, features) for record, features in coded if not record.negated]
+    return ([features for _, features in kept],
+            np.array([record_correct(record.to_dict(), events_of[record.doc_id]) for record, _ in kept], dtype=float))
 
 
 def design(features: list[dict[str, float]], names: list[str]) -> np.ndarray:
@@ -100,16 +98,16 @@ def rescale(judge: RecordJudge, features: list[dict[str, float]], labels: np.nda
     """Platt scaling of the judge's log-odds on held-out records."""
     z = np.array([[judge.logit(f)] for f in features])
     (scale,), shift = fit_logistic(z, labels, l2=0.0, steps=3000, rate=0.5)
-    return RecordJudge(judge.weights, judge.bias, round(float(scale), 4), round(shift, 4))
+    return replace(judge, scale=round(float(scale), 4), shift=round(shift, 4))
 
 
-def kept(coded: Coded, judge: RecordJudge, floor: float) -> list[dict[str, Any]]:
-    out = []
-    for record, story, length in coded:
-        confidence = judge.probability(record_features(record, story, length))
-        if confidence >= floor:
-            out.append({**record.to_dict(), "confidence": round(confidence, 3)})
-    return out
+def judged(coded: Coded, judge: RecordJudge) -> list[dict[str, Any]]:
+    """The records as written, with the judge's confidence."""
+    return [{**record.to_dict(), "confidence": round(judge.probability(features), 3)} for record, features in coded]
+
+
+def kept(records: list[dict[str, Any]], floor: float) -> list[dict[str, Any]]:
+    return [r for r in records if r["confidence"] >= floor]
 
 
 def card_section(description: dict[str, Any]) -> list[str]:
@@ -150,16 +148,17 @@ def main() -> None:
     dev_x, dev_y = labelled(dev_gold, dev_coded)
     judge = rescale(fit_judge(train_x, train_y, args.l2), dev_x, dev_y)
 
-    before = score(dev_gold, [r.to_dict() for r, _, _ in dev_coded])
+    dev_records = judged(dev_coded, judge)  # the floor does not change a record's confidence
+    before = score(dev_gold, [record.to_dict() for record, _ in dev_coded])
     floor, grid = 0.0, []
     for _ in range(2):  # the floor at half the F1 it gives
-        floor = round(score(dev_gold, kept(dev_coded, judge, floor)).f1 / 2, 3)
+        floor = round(score(dev_gold, kept(dev_records, floor)).f1 / 2, 3)
     for cut in (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, floor):
-        s = score(dev_gold, kept(dev_coded, judge, cut))
+        s = score(dev_gold, kept(dev_records, cut))
         grid.append({"floor": cut, "precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4)})
         print(json.dumps(grid[-1]), flush=True)
-    judge = RecordJudge(judge.weights, judge.bias, judge.scale, judge.shift, floor)
-    final = kept(dev_coded, judge, floor)
+    judge = replace(judge, floor=floor)
+    final = kept(dev_records, floor)
     after = score(dev_gold, final)
     description = {
         "version": "1",
@@ -170,7 +169,7 @@ def main() -> None:
                                   "f1": round(before.f1, 4)},
                 "with_judge": {"precision": round(after.precision, 4), "recall": round(after.recall, 4),
                                "f1": round(after.f1, 4), "standard_error": round(bootstrap_se(dev_gold, final), 4)},
-                "floors": grid, "reliability": reliability(kept(dev_coded, judge, 0.0), dev_gold)},
+                "floors": grid, "reliability": reliability(dev_records, dev_gold)},
         "bias": judge.bias, "scale": judge.scale, "shift": judge.shift, "floor": judge.floor,
         "weights": dict(sorted(judge.weights.items(), key=lambda kv: (-abs(kv[1]), kv[0]))),
     }

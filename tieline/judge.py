@@ -53,11 +53,31 @@ def record_source(rule: str) -> tuple[str, float | None]:
     return (BOTH if found.group(0).startswith("+") else RULES), probability
 
 
-def record_features(record: EventRecord, story: Sequence[EventRecord], story_length: int) -> dict[str, float]:
-    """What the judge reads of a record, among the records of its story: names of binary facts
-    (value 1) and a few numbers."""
+@dataclass(frozen=True)
+class StoryFacts:
+    """What the judge reads of a story's records as a whole, counted once per story."""
+
+    records: int
+    main: tuple[str, ...]  # the story's parties: the (at most two) countries its records name most
+    acts: Counter[tuple[object, ...]]  # records per act (type and parties)
+    acts_in_sentence: Counter[tuple[tuple[object, ...], int]]  # records per act and sentence
+    in_sentence: Counter[int]  # records per sentence
+
+    @classmethod
+    def of(cls, story: Sequence[EventRecord]) -> StoryFacts:
+        countries = Counter(c for r in story for party in (r.actor, r.recipient) if party is not None
+                            for c in party.countries() if c)
+        return cls(len(story), tuple(c for c, _ in countries.most_common(2)), Counter(_act(r) for r in story),
+                   Counter((_act(r), r.sentence_start) for r in story), Counter(r.sentence_start for r in story))
+
+
+def record_features(record: EventRecord, story: Sequence[EventRecord] | StoryFacts,
+                    story_length: int) -> dict[str, float]:
+    """What the judge reads of a record, among the records of its story (or their
+    :class:`StoryFacts`): names of binary facts (value 1) and a few numbers."""
+    facts = story if isinstance(story, StoryFacts) else StoryFacts.of(story)
     return {f"type={record.event}": 1.0, **_source_features(record),
-            **_party_features(record), **_place_features(record, story_length), **_story_features(record, story)}
+            **_party_features(record), **_place_features(record, story_length), **_story_features(record, facts)}
 
 
 def _source_features(record: EventRecord) -> dict[str, float]:
@@ -112,22 +132,17 @@ def _place_features(record: EventRecord, story_length: int) -> dict[str, float]:
     return features
 
 
-def _story_features(record: EventRecord, story: Sequence[EventRecord]) -> dict[str, float]:
-    features = {f"records_in_story={min(len(story) // 3, 5)}": 1.0}
-    counts = Counter(c for r in story for party in (r.actor, r.recipient) if party is not None
-                     for c in party.countries() if c)
-    main = [c for c, _ in counts.most_common(2)]  # the story's parties: the countries its records name most
-    if main and main[0] in record.actor.countries():
+def _story_features(record: EventRecord, facts: StoryFacts) -> dict[str, float]:
+    features = {f"records_in_story={min(facts.records // 3, 5)}": 1.0}
+    if facts.main and facts.main[0] in record.actor.countries():
         features["actor_main_party"] = 1.0
-    if record.recipient is not None and set(main) & record.recipient.countries():
+    if record.recipient is not None and set(facts.main) & record.recipient.countries():
         features["recipient_main_party"] = 1.0
-    for other in story:
-        if other is record:
-            continue
-        if other.sentence_start == record.sentence_start:
-            features["another_in_sentence"] = 1.0
-        elif _act(other) == _act(record):
-            features["told_again"] = 1.0  # the story comes back to it: its news, not background
+    if facts.in_sentence[record.sentence_start] > 1:
+        features["another_in_sentence"] = 1.0
+    act = _act(record)
+    if facts.acts[act] > facts.acts_in_sentence[act, record.sentence_start]:
+        features["told_again"] = 1.0  # the story comes back to it in another sentence: its news, not background
     return features
 
 
@@ -182,5 +197,6 @@ class RecordJudge:
 
     def judge(self, records: Sequence[EventRecord], story_length: int) -> list[EventRecord]:
         """The records with their confidence: the judge's probability that each is right."""
-        return [replace(r, confidence=round(self.probability(record_features(r, records, story_length)), 3))
+        facts = StoryFacts.of(records)
+        return [replace(r, confidence=round(self.probability(record_features(r, facts, story_length)), 3))
                 for r in records]

@@ -77,7 +77,10 @@ class EventSource(Protocol):
 
     def events(self, parsed: ParsedDocument, prepared: Prepared) -> list[Event]: ...
 
-    floor: float  # the confidence below which records are left out unless the caller asks for them
+    @property
+    def floor(self) -> float:
+        """The confidence below which records are left out unless the caller asks for them."""
+        ...
 
     def calibrate(self, records: list[EventRecord], story_length: int) -> list[EventRecord]:
         """The records of a document (``story_length`` characters long) with their final confidence."""
@@ -148,7 +151,6 @@ class ModelSource:
         self.lexicon: Lexicon = finder.lexicon
         self.none_index = model.labels.index(NONE_LABEL)
         self.judge = judge
-        self.floor = judge.floor if judge is not None else 0.0
         # "A met B" and "B met A" are one meeting: of the two directions the model finds, the surer stays
         self.symmetric = frozenset(name for name, kind in self.lexicon.event_types.items() if kind.symmetric)
 
@@ -174,6 +176,10 @@ class ModelSource:
 
     def events(self, parsed: ParsedDocument, prepared: Candidates) -> list[Event]:
         return self.decide(parsed, prepared)
+
+    @property
+    def floor(self) -> float:
+        return self.judge.floor if self.judge is not None else 0.0
 
     def calibrate(self, records: list[EventRecord], story_length: int) -> list[EventRecord]:
         """Each record's confidence becomes the record judge's probability that it is right
