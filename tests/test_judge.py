@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import replace
 
 import numpy as np
@@ -69,6 +70,25 @@ def test_judge_features_an_act_the_story_tells_again_and_the_storys_parties():
         "recipient_main_party"] == 1.0
     assert "actor_main_party" not in record_features(aside, story, 3000)
     assert "recipient_main_party" not in record_features(aside, story, 3000)
+
+
+def test_judge_main_parties_between_equals_are_the_first_named_in_every_process():
+    # a compound party's countries are a set, whose order changes with the hash seed; between
+    # countries named equally often, the first named must win whatever the seed
+    import subprocess
+    import sys
+
+    code = """
+from tieline.judge import StoryFacts
+from tieline.types import EventRecord, Member, Party
+def p(*cs): return Party(tuple(Member(c, c, c, "GOV") for c in cs))
+r = EventRecord("d", "e", "AGREE", None, (), (), p("FRA", "ITA", "ESP", "PRT", "GRC", "NLD"), p("DEU"), None, None,
+                None, False, False, False, False, "030", 1, 1.0, "s", "t", {"sentence": [0, 1]}, "r", 0.5)
+print(StoryFacts.of([r]).main)
+"""
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(6)}
+    assert seen == {"('FRA', 'ITA')\n"}
 
 
 def test_judge_probability_is_the_rescaled_logistic_of_its_weights():

@@ -65,8 +65,10 @@ class StoryFacts:
 
     @classmethod
     def of(cls, story: Sequence[EventRecord]) -> StoryFacts:
+        # members in text order, not the set of countries: between equal counts the first named
+        # wins, the same in every process (a set's order changes with the hash seed)
         countries = Counter(c for r in story for party in (r.actor, r.recipient) if party is not None
-                            for c in party.countries() if c)
+                            for c in dict.fromkeys(m.country for m in party.members) if c)
         return cls(len(story), tuple(c for c, _ in countries.most_common(2)), Counter(_act(r) for r in story),
                    Counter((_act(r), r.sentence_start) for r in story), Counter(r.sentence_start for r in story))
 
