@@ -44,3 +44,25 @@ def test_coref_the_two_sides_is_the_last_pair(make_doc):
     ctx.observe_pair(a, b)
     res = ctx.resolve_definite(doc[2], None, 100)
     assert [m.actor.country for m in res.mentions] == ["IRN", "MYS"]
+
+
+def test_coref_subject_pronoun_continues_the_last_subject(make_doc):
+    # "Yildirim met May. He accused the EU and thanked her.": he is Yildirim, the subject, not
+    # May, named last; an object pronoun still takes the person named last
+    doc = make_doc("""
+        Yildirim PROPN nsubj 1 ent=PERSON
+        met VERB ROOT 1 meet
+        May PROPN dobj 1 ent=PERSON
+        . PUNCT punct 1
+        He PRON nsubj 5 he
+        accused VERB ROOT 5 accuse
+        her PRON dobj 5 she
+    """)
+    ctx = DocumentContext()
+    turkey, britain = Actor("Turkey", "TUR", "GOV"), Actor("United Kingdom", "GBR", "GOV")
+    ctx.begin_sentence(doc[0:4], {}, 0)
+    ctx.observe(Mention("Yildirim", 0, 8, turkey, "person"), doc[0])
+    ctx.observe(Mention("May", doc[2].idx, doc[2].idx + 3, britain, "person"), doc[2])
+    ctx.begin_sentence(doc[4:7], {}, 0)
+    assert ctx.resolve_pronoun(doc[4], 0).mentions[0].actor == turkey
+    assert ctx.resolve_pronoun(doc[6], 0).mentions[0].actor == britain

@@ -322,3 +322,48 @@ def test_events_we_in_a_quote_is_its_speaker(finders, make_doc):
         . PUNCT punct 6
     """)
     assert _summary(_events(finders, doc)) == [("ACCUSE", "IRN", "RUS", False, False)]
+
+
+def test_events_host_receives_a_delegation_led_by_a_minister(finders, make_doc):
+    # "Armenia received a delegation led by Greece." (the object list once held "prime minister"
+    # with a space, which made the row require particles no verb has)
+    doc = make_doc("""
+        Armenia PROPN nsubj 1 ent=GPE
+        received VERB ROOT 1 receive
+        a DET det 3
+        delegation NOUN dobj 1
+        led VERB acl 3 lead
+        by ADP agent 4
+        Greece PROPN pobj 5 ent=GPE
+        . PUNCT punct 1
+    """)
+    assert _summary(_events(finders, doc)) == [("CONSULT", "ARM", "GRC", False, False)]
+
+
+def test_events_received_a_phone_call_from(finders, make_doc):
+    # "Qatar received a phone call from Russia."
+    doc = make_doc("""
+        Qatar PROPN nsubj 1 ent=GPE
+        received VERB ROOT 1 receive
+        a DET det 4
+        phone NOUN compound 4
+        call NOUN dobj 1
+        from ADP prep 4
+        Russia PROPN pobj 5 ent=GPE
+        . PUNCT punct 1
+    """)
+    assert _summary(_events(finders, doc)) == [("CONSULT", "QAT", "RUS", False, False)]
+
+
+def test_events_received_a_call_for_help_from_nobody_named_is_no_meeting(finders, make_doc):
+    # "Qatar received a call for help."
+    doc = make_doc("""
+        Qatar PROPN nsubj 1 ent=GPE
+        received VERB ROOT 1 receive
+        a DET det 3
+        call NOUN dobj 1
+        for ADP prep 3
+        help NOUN pobj 4
+        . PUNCT punct 1
+    """)
+    assert _summary(_events(finders, doc)) == []

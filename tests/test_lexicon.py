@@ -45,6 +45,15 @@ def test_lexicon_trigger_rows_have_no_stray_particles(lexicon):
         assert len(pattern.particles) <= 4, pattern.rule
 
 
+def test_lexicon_trigger_word_that_is_no_particle_names_the_row(tmp_path):
+    # "*envoy|prime minister|king": the space made "minister|king" particles the verb never has
+    (tmp_path / "triggers.csv").write_text("pattern,event,mode,cameo,requires\n"
+                                           "welcome *envoy|prime minister|king,CONSULT,,,\n", encoding="utf-8")
+    with pytest.raises(LexiconError) as err:
+        _ = Lexicon(tmp_path).triggers
+    assert "triggers.csv row 2" in str(err.value) and "king, minister" in str(err.value)
+
+
 def test_lexicon_trigger_rows_are_unique(lexicon):
     seen = {}
     for pattern in lexicon.triggers:

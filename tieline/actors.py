@@ -201,6 +201,12 @@ class ActorFinder:
             return self.names.leader(key, context.day, named[0]) or actor
         if not named:
             holders = self.names.holders(key, context.day)
+            # the story named him in full before: "King Abdullah II ... King Abdullah congratulated"
+            surname = key.lower().split()[-1]
+            before = {a.country for full, a in context.persons.items()
+                      if surname in full.split() and full != key.lower() and a.country in holders}
+            if len(before) == 1 and actor.country not in before:
+                return self.names.leader(key, context.day, before.pop()) or actor
             known = [c for c in holders if context.country_counts.get(c)]
             if len(holders) > 1 and known:
                 best = max(known, key=lambda c: context.country_counts[c])

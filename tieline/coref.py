@@ -4,7 +4,7 @@ No coreference model is available offline, so :class:`DocumentContext` keeps wha
 document has said so far, sentence by sentence, and answers:
 
 * a surname or a misspelt first name ("Jahromi", "Houling") -> the person named in full earlier;
-* he / she / his -> the latest person; it / its -> the latest country or organisation;
+* he / she / his -> the latest person (a subject pronoun: the last sentence's subject); it / its -> the latest country or organisation;
   they / the two sides / both countries / the authorities -> the latest pair of parties;
 * "the country" -> the latest country named; "the Malaysian official" is resolved by its
   adjective before it gets here, "the official" by the latest mention with that role noun.
@@ -36,6 +36,7 @@ STATE_SECTORS = frozenset({"GOV", "COP", "MIL", "JUD", "LEG", "SPY"})
 CIVIL_STATE_SECTORS = frozenset({"GOV", "JUD", "LEG"})
 STORY_COUNTRY_MIN = 2  # a story's country is named at least this often
 STORY_COUNTRY_LEAD = 2  # and this many times as often as the next country
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 REPORTING_VERBS = frozenset({"say", "tell", "announce", "report", "state", "add", "confirm", "declare", "tweet", "write"})
 
 
@@ -57,6 +58,7 @@ class Seen:
     mention: Mention
     lemma: str
     person: bool
+    subject: bool = False  # the mention's head is a clause's subject
 
 
 def _edit_distance_at_most_one(a: str, b: str) -> bool:
@@ -140,7 +142,8 @@ class DocumentContext:
     def observe(self, mention: Mention, head: Token) -> None:
         """Record an actor mention used as a party of an event."""
         person = mention.kind in PERSON_KINDS or (mention.kind == "pronoun" and head.lower_ in SINGULAR_PERSON_PRONOUNS)
-        self.history.append(Seen(self.sentence, mention, head.lemma_.lower(), person))
+        self.history.append(Seen(self.sentence, mention, head.lemma_.lower(), person,
+                                 head.dep_ in SUBJECT_DEPS))
 
     def observe_pair(self, first: Mention, second: Mention) -> None:
         if first.actor.country == second.actor.country and first.actor.abbrev == second.actor.abbrev:
@@ -196,10 +199,8 @@ class DocumentContext:
             return Resolution((Mention(tok.text, start, start + len(tok.text), actor, "pronoun"),))
 
         if lower in SINGULAR_PERSON_PRONOUNS:
-            for seen in reversed(self.history):
-                if seen.person and seen.mention.start < start:
-                    return single(seen.mention.actor)
-            return None
+            person = self._person_before(start, subject=tok.dep_ in SUBJECT_DEPS)
+            return single(person) if person is not None else None
         if lower in PLURAL_PRONOUNS:
             pair = self._pair(tok, offset)
             if pair is not None:
@@ -221,6 +222,20 @@ class DocumentContext:
                 if reach <= pos < start:
                     return single(actor)
         return None
+
+    def _person_before(self, start: int, *, subject: bool) -> Actor | None:
+        """The person "he" or "she" at ``start`` refers to: the person named last; for a subject
+        pronoun, the subject of the last sentence that named a person ("X met Y in London. He
+        accused the EU ..." is X, not Y)."""
+        persons = [seen for seen in self.history if seen.person and seen.mention.start < start]
+        if not persons:
+            return None
+        latest = max(persons, key=lambda seen: seen.mention.start)
+        if subject:
+            subjects = [seen for seen in persons if seen.sentence == latest.sentence and seen.subject]
+            if subjects:
+                return min(subjects, key=lambda seen: seen.mention.start).mention.actor
+        return latest.mention.actor
 
     def resolve_definite(self, head: Token, agent: str | None, offset: int) -> Resolution | None:
         """ "the two sides", "the country", "the authorities", "the official"."""

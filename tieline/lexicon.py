@@ -26,6 +26,9 @@ EVENT_TYPES = (
     "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
     "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
 )
+PARTICLES = frozenset("""about above across after against ahead along alongside among apart around as aside at away back before
+    behind below beside between beyond by down for forth from in inside into of off on onto out outside over past through
+    throughout to together toward towards under up upon with within without""".split())  # "step down", "work with"
 
 
 @dataclass(frozen=True)
@@ -409,6 +412,9 @@ class Lexicon:
         particles: set[str] = set()
         for w in rest:
             (objects if w.startswith("*") else particles).update(_split(w.lstrip("*")))
+        if particles - PARTICLES:  # "*envoy|prime minister|king": a space ended the object list
+            raise LexiconError(f"{', '.join(sorted(particles - PARTICLES))}: a bare word after the verb must be a "
+                               "particle or preposition (two-word objects take _: *prime_minister)", table=table, row=n)
         requires = (r.get("requires") or "").strip()
         if requires not in ("", "pair", "recipient", "complement", "negative", "obligation", "statement", "aim"):
             raise LexiconError(f"unknown requirement {requires!r}", table=table, row=n)
@@ -461,8 +467,7 @@ class Lexicon:
 
     @cached_property
     def discards(self) -> dict[str, bool]:
-        """Off-topic words (sport, entertainment, markets), each mapped to whether it alone
-        takes a sentence out."""
+        """Off-topic words (sport, entertainment, markets), each mapped to whether it alone takes a sentence out."""
         return {term: strong for term, (domain, strong) in self._discard_rows.items() if domain != "hazard"}
 
     @cached_property

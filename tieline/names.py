@@ -10,6 +10,7 @@ the leaders' tables. Resolving a noun phrase to an actor is :mod:`tieline.actors
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable
 
@@ -23,6 +24,9 @@ from tieline.types import Actor, Name
 
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "IGO"})
 RECENT_SEGMENTS = 64  # segments whose names are kept (a long story has a few dozen)
+REGNAL_NUMERALS = frozenset("II III IV V VI VII VIII IX X XI XII".split())
+# Letters NFKD does not split into a base letter and a mark.
+UNSPLIT_LETTERS = {"ı": "i", "İ": "I", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O"}
 NAME_KINDS_PRIORITY = {"user": -1, "leader": 0, "surname": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4,
                        "adjective": 5, "region": 6}
 
@@ -60,6 +64,8 @@ class NameFinder:
                 forms.add(phrase.capitalize())  # British style: "Nato", "Isis", "Opec"
             if "'" in phrase:
                 forms.add(phrase.replace("'", "’"))
+            if not phrase.isascii():
+                forms.add(fold_diacritics(phrase))  # "Erdoğan" is written "Erdogan" too
         if not forms:
             return
         self.matcher.add(key, [self.make_doc(f) for f in sorted(forms)])
@@ -127,7 +133,7 @@ class NameFinder:
 
     def _find_names(self, doc: Doc, day: dt.date | None) -> dict[int, Name]:
         found: list[Name] = []
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in self._matches(doc):
             for kind, actor in self.payloads.get(match_id, []):
                 name = self._matched_name(doc, start, end, kind, actor, day)
                 if name is not None:
@@ -150,18 +156,37 @@ class NameFinder:
                 by_token[i] = name
         return by_token
 
+    def _matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """The matcher's matches, in the text as written and with its letters' marks taken off:
+        the tables write "Binali Yildirim", the news "Binali Yıldırım". The folded text is
+        matched only when it splits into the same tokens, so that token indices hold for both."""
+        matches = list(self.matcher(doc))
+        text = doc.text
+        if text.isascii():
+            return matches
+        folded_text = fold_diacritics(text)
+        if folded_text == text:
+            return matches
+        folded = self.make_doc(folded_text)
+        if len(folded) != len(doc) or any(a.idx != b.idx for a, b in zip(folded, doc)):
+            return matches
+        seen = set(matches)
+        return matches + [m for m in self.matcher(folded) if m not in seen]
+
     def _matched_name(self, doc: Doc, start: int, end: int, kind: str, actor: Actor, day: dt.date | None) -> Name | None:
         """A table name matched at doc[start:end], or None when the context says it is someone
         or something else (or the office holder was not in office on ``day``)."""
         if kind == "surname" and end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title:
             return None  # "Donald Trump": a surname elsewhere, a first name here
         if kind == "surname" and start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title \
-                and doc[start - 1].text not in self._given_names(actor.name):
+                and fold_diacritics(doc[start - 1].text) not in self._given_names(actor.name):
             return None  # "Diane Abbott" is not Tony Abbott
         if kind == "leader" and end - start == 1 and doc[start].ent_iob_ == "I" and doc[start - 1].ent_type_ == "PERSON" \
                 and doc[start - 1].lower_ not in self.lexicon.agents \
-                and doc[start - 1].text not in self._given_names(actor.name, kind):
+                and fold_diacritics(doc[start - 1].text) not in self._given_names(actor.name, kind):
             return None  # "Charles Kennedy" is not John F. Kennedy (whose one-word name is "Kennedy")
+        if kind in ("leader", "surname") and end < len(doc) and doc[end].text in REGNAL_NUMERALS:
+            return None  # "King Abdullah II" is not the King Abdullah of another country and time
         if kind in ("leader", "surname") and _inside_longer_name(doc, start, end):
             return None  # "Faisal bin Farhan bin Abdullah", "Abdul-Ghani", "Mohamed bin Zayed": someone else's name
         if kind in ("leader", "surname"):
@@ -237,7 +262,7 @@ class NameFinder:
         """Every other word of the names of the office holders with this surname (or this
         one-word name: "Kennedy" is an alias of John F. Kennedy)."""
         holders = self.surnames.get(key, ()) if kind == "surname" else self.leaders_by_key.get(key, ())
-        return {word for leader in holders for name in (leader.name, *leader.aliases)
+        return {fold_diacritics(word) for leader in holders for name in (leader.name, *leader.aliases)
                 for word in name.split() if word != key}
 
     def _surname(self, key: str, day: dt.date | None) -> Actor | None:
@@ -252,6 +277,27 @@ class NameFinder:
         r = min(current, key=lambda r: -(r.start or dt.date.min).toordinal())
         return Actor(r.name, r.country, r.type)
 
+
+def fold_diacritics(text: str) -> str:
+    """``text`` with each accented Latin letter replaced by its base letter, one character for
+    one, so offsets hold: "Çavuşoğlu" is "Cavusoglu", "Yıldırım" "Yildirim"."""
+    if text.isascii():
+        return text
+    return text.translate(_FOLD)
+
+
+def _fold_table() -> dict[int, str]:
+    table = {}
+    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):  # Latin-1, Extended-A and B, Additional
+        char = chr(code)
+        base = UNSPLIT_LETTERS.get(char) or "".join(c for c in unicodedata.normalize("NFKD", char)
+                                                    if not unicodedata.combining(c))
+        if len(base) == 1 and base.isascii() and base.isalpha():
+            table[code] = base
+    return table
+
+
+_FOLD = _fold_table()
 
 PATRON_WORDS = frozenset({"backed", "funded", "sponsored", "supported", "armed", "trained", "allied", "aligned"})
 

@@ -24,6 +24,7 @@ PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "inside", "outside", "across
                                 "since", "until", "after", "before", "within", "around", "amid", "via"})
 SEARCH_DEPS = frozenset({"prep", "pobj", "pcomp", "dobj", "poss", "compound", "amod", "nmod", "xcomp", "acl",
                          "appos", "nsubj", "conj", "ccomp", "advcl"})
+LEADING_VERBS = frozenset({"lead", "head"})
 TOPIC_VERBS = frozenset({"discuss", "negotiate", "talk", "debate", "review", "attend"})  # their object is a topic
 # Acts whose recipient may be the subject of their clause: "demanded that the US cancel...".
 CLAUSE_RECIPIENT_TYPES = frozenset({"REQUEST", "THREATEN", "ACCUSE", "REJECT"})
@@ -122,8 +123,8 @@ class PartyFinder:
                 if parties:
                     return parties
             for child in tok.children:
-                if child.dep_ not in SEARCH_DEPS:
-                    continue
+                if child.dep_ not in SEARCH_DEPS and not (child.dep_ == "agent" and tok.lemma_ in LEADING_VERBS):
+                    continue  # "a delegation led by the Greek foreign minister": his party
                 if child.dep_ == "prep" and not allow_places and _names_place_or_time(child, names):
                     continue
                 queue.append(child)

@@ -120,7 +120,10 @@ class TriggerMatcher:
             lemma = obj.lemma_.lower()
             text = obj.lower_
             two_words = {f"{c.lemma_.lower()}_{lemma}" for c in obj.children if c.dep_ in ("compound", "amod")}
-            if lemma in pattern.objects or text in pattern.objects or two_words & pattern.objects:
+            # "received Chinese Ambassador Ha Vi": a named person's title is the object's word
+            titles = {c.lemma_.lower() for c in obj.children if c.dep_ == "compound"} if obj.pos_ == "PROPN" else set()
+            if lemma in pattern.objects or text in pattern.objects or two_words & pattern.objects \
+                    or titles & pattern.objects:
                 if pattern.requires == "negative" and not any(
                         c.lower_ in NEGATIVE_EVALUATION for c in obj.children if c.dep_ == "amod"):
                     continue
