@@ -66,3 +66,26 @@ def test_coref_subject_pronoun_continues_the_last_subject(make_doc):
     ctx.begin_sentence(doc[4:7], {}, 0)
     assert ctx.resolve_pronoun(doc[4], 0).mentions[0].actor == turkey
     assert ctx.resolve_pronoun(doc[6], 0).mentions[0].actor == britain
+
+
+def test_coref_the_president_is_the_person_named_with_that_title(make_doc):
+    # "President Aliyev met Vice President Oktay. The President spoke."
+    doc = make_doc("""
+        President PROPN compound 1
+        Aliyev PROPN nsubj 2 ent=PERSON
+        met VERB ROOT 2 meet
+        Vice PROPN compound 4
+        President PROPN compound 5
+        Oktay PROPN dobj 2 ent=PERSON
+        . PUNCT punct 2
+        The DET det 8
+        President PROPN nsubj 9 president
+        spoke VERB ROOT 9 speak
+    """)
+    ctx = DocumentContext()
+    azerbaijan, turkey = Actor("Azerbaijan", "AZE", "GOV"), Actor("Turkey", "TUR", "GOV")
+    ctx.begin_sentence(doc[0:7], {}, 0)
+    ctx.observe(Mention("President Aliyev", 0, 16, azerbaijan, "person"), doc[1])
+    ctx.observe(Mention("Vice President Oktay", doc[3].idx, doc[5].idx + 5, turkey, "person"), doc[5])
+    ctx.begin_sentence(doc[7:10], {}, 0)
+    assert ctx.resolve_definite(doc[8], "GOV", 0).mentions[0].actor == azerbaijan

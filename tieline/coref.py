@@ -4,10 +4,12 @@ No coreference model is available offline, so :class:`DocumentContext` keeps wha
 document has said so far, sentence by sentence, and answers:
 
 * a surname or a misspelt first name ("Jahromi", "Houling") -> the person named in full earlier;
-* he / she / his -> the latest person (a subject pronoun: the last sentence's subject); it / its -> the latest country or organisation;
+* he / she / his -> the latest person (a subject pronoun: the last sentence's subject);
+  it / its -> the latest country or organisation;
   they / the two sides / both countries / the authorities -> the latest pair of parties;
 * "the country" -> the latest country named; "the Malaysian official" is resolved by its
-  adjective before it gets here, "the official" by the latest mention with that role noun.
+  adjective before it gets here, "the official" by the latest mention with that role noun,
+  "the President" by the latest person named with that title ("President Ilham Aliyev").
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ CIVIL_STATE_SECTORS = frozenset({"GOV", "JUD", "LEG"})
 STORY_COUNTRY_MIN = 2  # a story's country is named at least this often
 STORY_COUNTRY_LEAD = 2  # and this many times as often as the next country
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+# Titles a person is named with, and then referred to by: "President Aliyev ... the President".
+TITLES = frozenset("president minister premier king emir amir sultan chancellor secretary ambassador envoy governor "
+                   "chairman speaker prince commander mayor".split())
+LESSER_TITLES = frozenset({"vice", "deputy", "former", "acting", "ex"})
 REPORTING_VERBS = frozenset({"say", "tell", "announce", "report", "state", "add", "confirm", "declare", "tweet", "write"})
 
 
@@ -59,6 +65,7 @@ class Seen:
     lemma: str
     person: bool
     subject: bool = False  # the mention's head is a clause's subject
+    titles: frozenset[str] = frozenset()  # the titles it was named with: "President Aliyev"
 
 
 def _edit_distance_at_most_one(a: str, b: str) -> bool:
@@ -142,8 +149,9 @@ class DocumentContext:
     def observe(self, mention: Mention, head: Token) -> None:
         """Record an actor mention used as a party of an event."""
         person = mention.kind in PERSON_KINDS or (mention.kind == "pronoun" and head.lower_ in SINGULAR_PERSON_PRONOUNS)
-        self.history.append(Seen(self.sentence, mention, head.lemma_.lower(), person,
-                                 head.dep_ in SUBJECT_DEPS))
+        words = {t.lemma_.lower() for c in head.lefts for t in c.subtree} if person else set()
+        titles = frozenset() if words & LESSER_TITLES else frozenset(words & TITLES)  # a vice president is not "the president"
+        self.history.append(Seen(self.sentence, mention, head.lemma_.lower(), person, head.dep_ in SUBJECT_DEPS, titles))
 
     def observe_pair(self, first: Mention, second: Mention) -> None:
         if first.actor.country == second.actor.country and first.actor.abbrev == second.actor.abbrev:
@@ -255,6 +263,11 @@ class DocumentContext:
         for seen in reversed(self.history):
             if seen.lemma == lemma and seen.mention.start < start and self.sentence - seen.sentence <= 6:
                 return Resolution((Mention(head.text, start, start + len(head.text), seen.mention.actor, "definite"),))
+        if lemma in TITLES:  # "the President" after "President Ilham Aliyev": the one titled so, named last
+            titled = [seen for seen in self.history if lemma in seen.titles and seen.mention.start < start]
+            if titled:
+                actor = max(titled, key=lambda seen: seen.mention.start).mention.actor
+                return Resolution((Mention(head.text, start, start + len(head.text), actor, "definite"),))
         if _names_home_state(head, agent):
             home = self.home_country()
             if home is not None:
