@@ -144,3 +144,17 @@ def test_corpus_every_committed_label_is_valid(shared):
     reserved = corpus.reserved_ids(shared / "eval" / "reserved.txt")
     for labelled in (first, second):
         assert corpus.validate(labelled, texts, extra_keys=extra, reserved=reserved) == []
+
+
+def test_corpus_a_text_held_out_under_another_id_is_not_trained_on():
+    from scripts.train_model import trainable
+
+    def story(doc_id: str, sha1: str) -> corpus.LabelledStory:
+        return corpus.LabelledStory("reuters21578.jsonl.gz", doc_id, sha1, "a1", (), "labels.jsonl", 1)
+
+    by_split: dict[str, list[str]] = {}
+    for n in range(200):
+        by_split.setdefault(corpus.split_of("reuters21578.jsonl.gz", f"r-{n}"), []).append(f"r-{n}")
+    train, held = by_split["train"][:2], by_split["test"][0]
+    labelled = [story(train[0], "same"), story(train[1], "own"), story(held, "same")]
+    assert [s.id for s in trainable(labelled)] == [train[1]]
