@@ -168,8 +168,7 @@ def _date(cell: str | None, table: str, row: int) -> dt.date | None:
 
 def read_table(name: str, text: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows of a CSV table as (line number, row); lines starting with '#' are comments."""
-    lines = text.splitlines()
-    kept = [(n, line) for n, line in enumerate(lines, 1) if line.strip() and not line.lstrip().startswith("#")]
+    kept = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.lstrip().startswith("#")]
     if not kept:
         raise LexiconError("empty table", table=name)
     reader = csv.reader(io.StringIO("\n".join(line for _, line in kept)))
@@ -181,10 +180,14 @@ def read_table(name: str, text: str, required: tuple[str, ...]) -> Iterator[tupl
         if len(values) != len(header):
             raise LexiconError(f"expected {len(header)} cells, found {len(values)}", table=name, row=number)
         row = dict(zip(header, values))
-        for column in required:
-            if not row[column].strip() and column in required[:1]:
-                raise LexiconError(f"empty {column}", table=name, row=number)
+        if required and not row[required[0]].strip():  # the first column names the row
+            raise LexiconError(f"empty {required[0]}", table=name, row=number)
         yield number, row
+
+
+def _yaml_cell(value: object) -> str:
+    """A YAML value as the CSV cell it stands for: a list is joined with |."""
+    return "|".join(str(v) for v in value) if isinstance(value, list) else "" if value is None else str(value)
 
 
 def _package_text(filename: str) -> str:
@@ -227,15 +230,7 @@ def read_user_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
             raise LexiconError(f"malformed YAML: {exc}", table=str(path)) from exc
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
             raise LexiconError("expected a list of entries", table=str(path))
-        rows = []
-        for number, item in enumerate(data, 1):
-            row = {}
-            for key, value in item.items():
-                if isinstance(value, list):
-                    value = "|".join(str(v) for v in value)
-                row[str(key)] = "" if value is None else str(value)
-            rows.append((number, row))
-        return rows
+        return [(number, {str(key): _yaml_cell(value) for key, value in item.items()}) for number, item in enumerate(data, 1)]
     header_first = text.lstrip().split("\n", 1)[0]
     required = tuple(c.strip() for c in header_first.split(","))
     return [(n, {k: (v or "") for k, v in r.items()}) for n, r in read_table(str(path), text, required)]
