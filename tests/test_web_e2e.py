@@ -107,7 +107,10 @@ def page(browser):
     tab.problems = []  # type: ignore[attr-defined]
     tab.on("console", lambda m: tab.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     tab.on("pageerror", lambda e: tab.problems.append(f"page error: {e}"))
-    tab.on("requestfailed", lambda r: tab.problems.append(f"request failed: {r.url}"))
+    # a request the browser dropped because the test went on to the next page (the favicon, say)
+    # is no failure of the app; refused, reset or timed-out requests are
+    tab.on("requestfailed", lambda r: tab.problems.append(f"request failed: {r.url} ({r.failure})")
+           if "ERR_ABORTED" not in (r.failure or "") else None)
     tab.on("response", lambda r: tab.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
     yield tab
     context.close()
