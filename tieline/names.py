@@ -161,11 +161,8 @@ class NameFinder:
         the tables write "Binali Yildirim", the news "Binali Yıldırım". The folded text is
         matched only when it splits into the same tokens, so that token indices hold for both."""
         matches = list(self.matcher(doc))
-        text = doc.text
-        if text.isascii():
-            return matches
-        folded_text = fold_diacritics(text)
-        if folded_text == text:
+        folded_text = fold_diacritics(doc.text)
+        if folded_text == doc.text:  # ASCII, or no letter with a mark
             return matches
         folded = self.make_doc(folded_text)
         if len(folded) != len(doc) or any(a.idx != b.idx for a, b in zip(folded, doc)):
