@@ -545,8 +545,10 @@ def cmd_tune(args: argparse.Namespace) -> None:
         domestic.append({"domestic_threshold": bar, "f1": round(result.f1, 4), "precision": round(result.precision, 4),
                          "recall": round(result.recall, 4)})
         print(json.dumps(domestic[-1]), flush=True)
-    top_domestic = max(g["f1"] for g in domestic)
-    chosen = max((g for g in domestic if g["f1"] >= top_domestic - se), key=lambda g: (g["domestic_threshold"], g["f1"]))
+    # the best bar, not the most conservative within a standard error: that rule, right for the
+    # grid above, always kept the bar shut (1.01), and domestic pairs are a quarter of the
+    # required events of dev; lowering it gained on the train stories the model had not learnt
+    chosen = max(domestic, key=lambda g: (g["f1"], g["domestic_threshold"]))
     best.update(chosen)
     info = replace(info, domestic_threshold=chosen["domestic_threshold"])
     deferring = score(gold, code(replace(info, defer_to_rules=True)))  # and whether the rules' pair of a type stands
@@ -740,9 +742,9 @@ def cmd_card(args: argparse.Namespace) -> None:
         f" drops a rule event); one pair per type and sentence: {'yes' if chosen['top_only'] else 'no'}; pairs of"
         f" one country need {chosen['domestic_threshold']} (above 1: never written by the model); the model adds no"
         f" pair of a type the rules wrote in the sentence: {'yes' if chosen['defer_to_rules'] else 'no'}. Of the"
-        f" settings within one bootstrap standard error ({chosen['standard_error']}) of the best dev F1, the most"
-        " conservative was taken (the fewest model interventions): dev holds 161 stories, and smaller differences"
-        " are noise.",
+        f" thresholds and vetoes within one bootstrap standard error ({chosen['standard_error']}) of the best dev F1,"
+        f" the most conservative was taken (the fewest model interventions): dev holds {stats['dev']['docs']}"
+        " stories, and smaller differences are noise; the bar for pairs of one country is the best one.",
         f"- Sentences read: {info['sentences']} (two parties named, or a rule event to judge): on dev"
         f" {chosen['cued']['sentences_read']} of {chosen['cued']['of']} sentences with mentions, F1"
         f" {chosen['cued']['f1']} against {chosen['f1']} reading all.",

@@ -319,3 +319,36 @@ def test_actors_a_regnal_number_makes_another_holder(finders, make_doc):
     actors, _ = finders
     names = actors.find_names(doc, dt.date(2009, 1, 25))
     assert names[2].actor.country == "JOR"
+
+
+def test_actors_a_portfolio_worded_as_another_countrys_party_is_the_named_country(finders, make_doc):
+    # "Brazil's Labour Minister Almir Pazzionotto": Brazil's minister, not the UK's Labour Party
+    doc = make_doc("""
+        Brazil PROPN poss 5 ent=GPE
+        's PART case 0
+        Labour PROPN compound 3 ent=ORG
+        Minister PROPN compound 5 minister
+        Almir PROPN compound 5 ent=PERSON
+        Pazzionotto PROPN nsubj 6 ent=PERSON+
+        met VERB ROOT 6 meet
+    """)
+    assert _resolve(finders, doc, 5)[0][0] == "BRA"
+    # a country tied to the body by a hyphen is its backer, not its nationality
+    doc = make_doc("""
+        Iran PROPN npadvmod 2 ent=GPE
+        - PUNCT punct 2
+        backed VERB amod 4 back
+        Labour PROPN compound 4 ent=ORG
+        activists NOUN nsubj 5 activist
+        met VERB ROOT 5 meet
+    """)
+    assert _resolve(finders, doc, 4)[0][0] == "GBR"
+    doc = make_doc("""
+        pro ADJ amod 2
+        - PUNCT punct 2
+        Iranian ADJ amod 4 ent=NORP
+        Labour PROPN compound 4 ent=ORG
+        activists NOUN nsubj 5 activist
+        met VERB ROOT 5 meet
+    """)
+    assert _resolve(finders, doc, 4)[0][0] == "GBR"

@@ -191,6 +191,10 @@ def test_the_model_reads_sentences_naming_two_countries_or_holding_a_rule_event(
     assert source.worth_reading(sentence(brown, tories), set())  # a party is an organisation of its own
     assert not source.worth_reading(sentence(brown, mp), set())  # two sectors of one country: left to the rules
     assert source.worth_reading(sentence(brown, mp), {0})  # unless a rule event there is to be judged
+    model.info = replace(model.info, domestic_threshold=0.8)  # or the model may write pairs of one country
+    assert source.worth_reading(sentence(brown, mp), set())
+    assert not source.worth_reading(sentence(brown, Actor("Blair", "GBR", "GOV")), set())  # one party twice
+    assert not source.worth_reading(sentence(brown), set())
     model.info = replace(model.info, sentences="all")
     assert source.worth_reading(sentence(brown), set())
 

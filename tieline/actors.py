@@ -229,10 +229,10 @@ class ActorFinder:
         agent, role_token = self.agent_type(tokens)
         is_person = head.ent_type_ == "PERSON" or (head.pos_ == "PROPN" and agent is None and not modifier_names)
 
-        org = next((n for n in modifier_names if n.kind == "organization" or (n.kind == "user" and n.actor.abbrev)), None)
         leader = next((n for n in modifier_names if n.kind == "leader" or (n.kind == "user" and not n.actor.abbrev)),
                       None)
         countries = [n for n in modifier_names if n.kind in ("country", "adjective", "capital", "metonym", "region", "firm")]
+        org = _body(modifier_names, countries, head.doc)
 
         if leader is not None and is_person:
             context.remember_person(head, leader.actor)
@@ -397,6 +397,26 @@ ACTOR_NOUNS = frozenset(
 
 
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "baroness", "baron"})
+
+
+def _body(names: list[Name], countries: list[Name], doc: Doc) -> Name | None:
+    """The organisation a phrase names, unless the phrase says it is another country's: "Brazil's
+    Labour Minister" is a portfolio worded as the UK's party."""
+    org = next((n for n in names if n.kind == "organization" or (n.kind == "user" and n.actor.abbrev)), None)
+    if org is not None and org.actor.country and any(
+            _nationality(n, doc) and n.actor.country not in (None, org.actor.country) for n in countries):
+        return None
+    return org
+
+
+def _nationality(name: Name, doc: Doc) -> bool:
+    """Whether a name says whose a phrase is ("Brazil's", "Japanese"), not whom it is tied to
+    ("Iran-affiliated Houthi rebels", "the pro-Iranian Hizbollah", "the Syrian-backed Amal")."""
+    before = doc[name.start - 1] if name.start > 0 else None
+    if (before is not None and (before.text == "-" or before.lower_ in ("pro", "anti"))) or (
+            name.end < len(doc) and doc[name.end].text == "-"):
+        return False
+    return name.kind == "adjective" or (name.kind == "country" and name.end < len(doc) and doc[name.end].lower_ in ("'s", "’s"))
 
 
 def _named_body(head: Token) -> bool:

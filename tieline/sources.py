@@ -207,12 +207,14 @@ class ModelSource:
         """Whether the model reads a sentence with actor mentions: every one, or (``sentences:
         cued``) those naming two countries or organisations or holding a rule event for the model
         to judge. Reading is the model's cost, and a sentence naming one party rarely reports an
-        event the rules miss; two sectors of one country ("Mr Brown", "the Tories") do not make
-        two parties here, since the model leaves pairs of one country to the rules (on the
-        corpus's dev split, 14% fewer sentences read, and no loss of F1). Sentences parsed only as
-        the context of others (:mod:`tieline.prefilter`) are not read."""
-        return (self.model.info.sentences == "all" or sentence.start in with_rule_events
-                or len({(m.actor.country, m.actor.abbrev) for m in sentence.mentions}) > 1)
+        event the rules miss. Two sectors of one country ("Mr Brown", "an MP") make two parties
+        only when the model may write pairs of one country (``domestic_threshold``). Sentences
+        parsed only as the context of others (:mod:`tieline.prefilter`) are not read."""
+        if self.model.info.sentences == "all" or sentence.start in with_rule_events:
+            return True
+        parties = {party_key(m) for m in sentence.mentions}
+        return len({key[:2] for key in parties if key}) > 1 or (
+            self.model.info.domestic_threshold <= 1.0 and len(parties) > 1)
 
     def decide(self, parsed: ParsedDocument, candidates: Candidates) -> list[Event]:
         """The events written: the rules' events the model does not veto, and the model's own."""
