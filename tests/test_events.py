@@ -170,6 +170,23 @@ def test_events_a_meeting_sets_the_scene_of_what_was_said(finders, make_doc):
         . PUNCT punct 9
     """)
     assert _summary(_events(finders, doc)) == [("CONSULT", "IRN", "MEX", False, False)]
+    # what was said there is an event of its own, and the meeting stays one
+    doc = make_doc("""
+        In ADP prep 9
+        a DET det 2
+        meeting NOUN pobj 0
+        with ADP prep 2
+        the DET det 6
+        Mexican ADJ amod 6 ent=NORP
+        ambassador NOUN pobj 3
+        , PUNCT punct 9
+        Iran PROPN nsubj 9 ent=GPE
+        criticised VERB ROOT 9 criticise
+        Mexico PROPN dobj 9 ent=GPE
+        . PUNCT punct 9
+    """)
+    assert sorted(_summary(_events(finders, doc))) == [("ACCUSE", "IRN", "MEX", False, False),
+                                                       ("CONSULT", "IRN", "MEX", False, False)]
 
 
 def test_events_a_light_verb_does_not_fold_its_own_noun(finders, make_doc):

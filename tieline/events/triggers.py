@@ -214,7 +214,8 @@ class TriggerMatcher:
         """Drop triggers that only state the content of a governing verbal act."""
         by_token = {f.token.i: f for f in found}
         by_token.update({f.carrier.i: f for f in found if f.carrier is not None and not f.frame})
-        return [f for f in found if not _governed(f, by_token)]
+        # a meeting setting the scene is no content of what was said there ("In a meeting with X, Y criticised Z")
+        return [f for f in found if f.frame or not _governed(f, by_token)]
 
     def complement_type(self, tok: Token) -> str | None:
         """The event an infinitive complement names: "offered to send troops"."""
