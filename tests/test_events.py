@@ -265,6 +265,21 @@ def test_events_calling_on_a_leader_with_nothing_asked_is_a_visit(finders, make_
         . PUNCT punct 2
     """)
     assert [s[:3] for s in _summary(_events(finders, request))] == [("REQUEST", "IND", "QAT")]
+    # a titled person no table knows, visited on a day: a visit all the same
+    unknown = make_doc("""
+        Indian ADJ amod 1 ent=NORP
+        minister NOUN nsubj 2
+        called VERB ROOT 2 call
+        on ADP prep 2
+        Prime PROPN compound 5
+        Minister PROPN compound 7 minister
+        Ram PROPN compound 7 ent=PERSON
+        Oli PROPN pobj 3 ent=PERSON+
+        on ADP prep 2
+        Monday PROPN pobj 8 ent=DATE
+        . PUNCT punct 2
+    """)
+    assert _summary(_events(finders, unknown)) == [("CONSULT", "IND", None, False, False)]
 
 
 def test_events_seeking_to_do_something_is_no_request(finders, make_doc):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from tieline.coref import PERSON_KINDS
+from tieline.coref import PERSON_KINDS, TITLES
 from tieline.events.syntax import complements, failed, has_condition, negated_complement
 from tieline.events.triggers import Found, TriggerMatcher
 from tieline.lexicon import Lexicon
@@ -91,12 +91,22 @@ class Recoder:
 def courtesy_call(verb: Token, recipients: list[Mention]) -> bool:
     """ "X called on Prime Minister Oli today": a visit paid to a person, not a request, which
     says what is asked ("called on Nato to co-ordinate", "called on the Emir for help")."""
-    if verb.lemma_.lower() != "call" or not recipients:
+    if verb.lemma_.lower() != "call":
         return False
-    on = [c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("on", "upon")]
-    titled = all(g.pos_ == "PROPN" for c in on for g in c.children if g.dep_ == "pobj")  # "the Emir", not "the government"
+    on = [c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("on", "upon")
+          and not any(g.ent_type_ in ("DATE", "TIME") for g in c.children)]  # not "on Monday"
+    objects = [g for c in on for g in c.children if g.dep_ == "pobj"]
+    titled = all(g.pos_ == "PROPN" for g in objects)  # "the Emir", not "the government"
+    if not recipients:  # a titled person no table knows: "called on Prime Minister KP Sharma Oli"
+        return bool(objects) and titled and all(any(c.dep_ == "compound" and c.lemma_.lower() in TITLES
+                                                    for c in g.children) for g in objects) and not _asked(verb, on)
     if not on or not all(m.kind in PERSON_KINDS or (m.kind == "agent" and titled) for m in recipients):
         return False
-    asked = complements(verb) or any(c.dep_ == "ccomp" or (c.dep_ == "prep" and c.lower_ == "for") for c in verb.children) \
-        or any(t.dep_ == "aux" and t.lower_ == "to" for c in on for t in c.subtree)  # "called on Nato to ..."
-    return not asked
+    return not _asked(verb, on)
+
+
+def _asked(verb: Token, on: list[Token]) -> bool:
+    """Whether a call on someone says what is asked: "called on Nato to co-ordinate", "for help"."""
+    return bool(complements(verb)) or any(c.dep_ == "ccomp" or (c.dep_ == "prep" and c.lower_ == "for")
+                                          for c in verb.children) \
+        or any(t.dep_ == "aux" and t.lower_ == "to" for c in on for t in c.subtree)
