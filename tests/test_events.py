@@ -399,3 +399,16 @@ def test_events_received_a_call_for_help_from_nobody_named_is_no_meeting(finders
         . PUNCT punct 1
     """)
     assert _summary(_events(finders, doc)) == []
+
+
+def test_events_any_national_actor_makes_claims_but_only_political_ones_meet():
+    from tieline.events.parties import takes_part
+    from tieline.types import Actor, Mention
+
+    schools_chief = Mention("the schools chief", 0, 17, Actor("Ofsted", "GBR", "EDU"), "person")
+    schools = Mention("some schools", 30, 42, Actor("schools", "GBR", "EDU"), "agent")
+    minister = Mention("the minister", 0, 12, Actor("UK", "GBR", "GOV"), "agent")
+    assert takes_part("ACCUSE", schools_chief, schools)  # the guidelines code such critics as their country
+    assert takes_part("REQUEST", schools_chief, None)
+    assert not takes_part("CONSULT", schools_chief, schools)  # tourists visiting Italy are no meeting
+    assert takes_part("CONSULT", minister, schools)

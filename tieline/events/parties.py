@@ -37,9 +37,10 @@ SETTING_NOUNS = frozenset("city town capital village region province area distri
 # Types whose compound actor without a recipient is a dyad: "Iran and Armenia are cooperating".
 PAIRED_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE", "SUPPORT", "ASSAULT", "REJECT"})
 MAX_COMBINATIONS = 6
-# Events that civilians, firms and the like take part in on their own. Any other event needs a
-# political actor ("British tourists visited Italy" is no CONSULT), or for claims made to a
-# state, a political recipient ("residents accused the police").
+# Events that civilians, firms and the like take part in on their own, and the claims and threats
+# any national actor makes (the guidelines code schools, unions and firms as their country: "the
+# schools inspector accused some schools of failing pupils"). Any other event needs a political
+# actor ("British tourists visited Italy" is no CONSULT).
 CIVIL_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE", "CONCEDE", "AID"})
 CLAIM_TYPES = frozenset({"REQUEST", "ACCUSE", "REJECT"})
 POLITICAL_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "PTY", "REB", "OPP", "IGO", "NGO", "SPY", "PRM",
@@ -332,11 +333,7 @@ def takes_part(event_type: str, actor: Mention | None, recipient: Mention | None
     """Whether the parties can carry this event (see CIVIL_TYPES)."""
     if event_type == "ASSAULT":  # violence between private people is crime, not politics
         return actor is None or _political(actor) or _political(recipient)
-    if event_type in CIVIL_TYPES or actor is None or _political(actor):
-        return True
-    if event_type in CLAIM_TYPES | {"THREATEN"} and actor.actor.type == "CVL":
-        return True  # "Bosnian Serbs demanded a truce"
-    return event_type in CLAIM_TYPES and _political(recipient)
+    return event_type in CIVIL_TYPES | CLAIM_TYPES | {"THREATEN"} or actor is None or _political(actor)
 
 
 def _two_persons(a: Mention, b: Mention) -> bool:
