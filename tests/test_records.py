@@ -68,3 +68,19 @@ def test_records_a_threat_with_no_target_named_is_aimed_where_it_would_happen():
     assert implied_recipient(threat, Attributes(location=Location("Israel", "ISR"))).country == "ISR"
     assert implied_recipient(threat, Attributes(location=Location("Gaza", "PSE"))) is None  # at home: no one
     assert implied_recipient(threat, Attributes()) is None
+
+
+def test_records_members_of_a_body_agreeing_among_themselves_agree_with_the_body(lexicon):
+    # "EC ministers agreed a scheme ... in Luxembourg": EC -> EC, not a meeting with Luxembourg
+    from tieline.records import build_record
+    from tieline.types import Actor, Attributes, Event, Location, Mention, Trigger
+
+    def agreed(text: str) -> Event:
+        actor = Mention(text, 0, len(text), Actor("European Community", None, "IGO", "EC"), "organization")
+        return Event("d", 0, 1, Trigger("agreed", 20, 26, "agree", "AGREE", None, "057", "t"), actor, None, "s", 0)
+
+    where = Attributes(location=Location("Luxembourg", "LUX"))
+    ministers = build_record(agreed("EC finance ministers"), where, lexicon)
+    assert ministers.recipient.first.abbrev == "EC" and "+implied-recipient" in ministers.rule
+    body = build_record(agreed("The European Community"), where, lexicon)  # the body itself: the host, as before
+    assert body.recipient.first.country == "LUX"

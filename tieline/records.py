@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from importlib import resources
@@ -22,6 +23,12 @@ DOMESTIC_TYPES = {"PROTEST": "GOV", "COERCE": "CVL", "CONCEDE": "CVL", "ASSAULT"
 # and a threat of what would happen abroad ("threatened to resume attacks in Israel") is aimed at it.
 HOSTED_TYPES = frozenset({"CONSULT", "AGREE", "AID", "COOPERATE", "SANCTION", "MOBILIZE", "THREATEN"})
 DEFAULT_CONTEXTS = {"CONSULT": "diplomatic", "AGREE": "diplomatic", "SUPPORT": "diplomatic"}
+# The members of one international body meeting or agreeing among themselves ("EC ministers
+# agreed a scheme", "members of the Security Council met") meet the body: EC -> EC, not the host.
+AMONG_MEMBERS_TYPES = frozenset({"CONSULT", "AGREE"})
+# (lower case, or the phrase's first word: "Members of the Security Council", not "United Nations")
+MEMBERS = re.compile(r"(?:^(?i:the )?(?i:members)\b)|\b(?:ministers|members|leaders|governors|delegates|representatives|"
+                     r"heads|envoys|states|countries|nations)\b")
 
 
 def quad_class(cameo: str) -> int:
@@ -94,6 +101,15 @@ def implied_recipient(event: Event, attributes: Attributes) -> Actor | None:
     return None
 
 
+def among_members(event: Event) -> bool:
+    """Whether the members of an international body meet or agree among themselves (see
+    AMONG_MEMBERS_TYPES): the body's ministers or members, with no partner named."""
+    actor = event.actor
+    return (actor is not None and event.recipient is None and not event.co_actors and not event.unnamed_partner
+            and event.trigger.event in AMONG_MEMBERS_TYPES and actor.actor.type == "IGO" and bool(actor.actor.abbrev)
+            and MEMBERS.search(actor.text) is not None)
+
+
 def implied_actor(event: Event, attributes: Attributes) -> Actor | None:
     """An unidentified actor (protesters, attackers) where an unattributed event happened."""
     if event.actor is not None:
@@ -128,6 +144,8 @@ def build_record(event: Event, attributes: Attributes, lexicon: Lexicon) -> Even
         actor = Party.of(Member.of(unidentified))
     recipient = _party(event.recipient, event.co_recipients) if event.recipient is not None else None
     implied = None
+    if recipient is None and among_members(event):
+        recipient, implied = actor, event.actor.actor  # type: ignore[union-attr]
     if recipient is None:
         implied = implied_recipient(event, attributes)
         if implied is not None:
