@@ -84,3 +84,17 @@ def test_records_members_of_a_body_agreeing_among_themselves_agree_with_the_body
     assert ministers.recipient.first.abbrev == "EC" and "+implied-recipient" in ministers.rule
     body = build_record(agreed("The European Community"), where, lexicon)  # the body itself: the host, as before
     assert body.recipient.first.country == "LUX"
+
+
+def test_records_which_phrases_name_a_bodys_members():
+    from tieline.records import members_of_body
+    from tieline.types import Actor, Mention
+
+    def body(text: str) -> Mention:
+        return Mention(text, 0, len(text), Actor("United Nations", None, "IGO", "UN"), "organization")
+
+    for text in ("Members of the Security Council", "UN envoys", "Foreign ministers of the UN", "the members of the UN"):
+        assert members_of_body(body(text)), text
+    for text in ("The United Nations", "the UN", "United Nations Member States Council"):
+        assert not members_of_body(body(text)), text
+    assert not members_of_body(Mention("EU ministers", 0, 12, Actor("France", "FRA", "GOV"), "agent"))

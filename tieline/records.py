@@ -27,8 +27,8 @@ DEFAULT_CONTEXTS = {"CONSULT": "diplomatic", "AGREE": "diplomatic", "SUPPORT": "
 # agreed a scheme", "members of the Security Council met") meet the body: EC -> EC, not the host.
 AMONG_MEMBERS_TYPES = frozenset({"CONSULT", "AGREE"})
 # (lower case, or the phrase's first word: "Members of the Security Council", not "United Nations")
-MEMBERS = re.compile(r"(?:^(?i:the )?(?i:members)\b)|\b(?:ministers|members|leaders|governors|delegates|representatives|"
-                     r"heads|envoys|states|countries|nations)\b")
+_MEMBER_NOUNS = "ministers|members|leaders|governors|delegates|representatives|heads|envoys|states|countries|nations"
+MEMBERS = re.compile(rf"^(?i:(?:the )?(?:\w+ )?(?:{_MEMBER_NOUNS}) of )|\b(?:{_MEMBER_NOUNS})\b")
 
 
 def quad_class(cameo: str) -> int:
@@ -106,8 +106,12 @@ def among_members(event: Event) -> bool:
     AMONG_MEMBERS_TYPES): the body's ministers or members, with no partner named."""
     actor = event.actor
     return (actor is not None and event.recipient is None and not event.co_actors and not event.unnamed_partner
-            and event.trigger.event in AMONG_MEMBERS_TYPES and actor.actor.type == "IGO" and bool(actor.actor.abbrev)
-            and MEMBERS.search(actor.text) is not None)
+            and event.trigger.event in AMONG_MEMBERS_TYPES and members_of_body(actor))
+
+
+def members_of_body(mention: Mention) -> bool:
+    """ "EC ministers", "Members of the Security Council", "Leaders of the G7": a body's members."""
+    return mention.actor.type == "IGO" and bool(mention.actor.abbrev) and MEMBERS.search(mention.text) is not None
 
 
 def implied_actor(event: Event, attributes: Attributes) -> Actor | None:

@@ -16,6 +16,7 @@ from tieline.events.recoding import Recoder
 from tieline.events.syntax import complements, reports_an_act
 from tieline.events.triggers import Found, TriggerMatcher
 from tieline.lexicon import Lexicon
+from tieline.records import AMONG_MEMBERS_TYPES, members_of_body
 from tieline.types import Event, Mention, Name, ParsedDocument, Trigger
 
 NON_ANSWERS = frozenset({"comment", "elaborate", "say", "confirm", "disclose", "specify", "identify", "name",
@@ -98,8 +99,9 @@ class EventFinder:
         event_type, mode, cameo, negated = self.recoder.recode(found, verb, actors, recipients,
                                                                negated=is_negated(verb), future=future)
         pairs = [(a, r) for a, r in self._pairs(verb, actors, recipients, event_type) if takes_part(event_type, a, r)]
-        if pattern.requires == "pair" and not any(r is not None for _, r in pairs):
-            return []
+        if pattern.requires == "pair" and not any(r is not None for _, r in pairs) and not (
+                event_type in AMONG_MEMBERS_TYPES and len(actors) == 1 and members_of_body(actors[0])):
+            return []  # "the ministers met" names no meeting, "EC ministers met" one among the body's members
         if pattern.requires in ("recipient", "obligation", "aim") and not recipients:
             return []
         for m in actors:
