@@ -155,7 +155,7 @@ def test_events_verbs_of_scolding_are_accusations(finders, make_doc):
 
 def test_events_a_meeting_sets_the_scene_of_what_was_said(finders, make_doc):
     # "In a meeting with the Mexican ambassador, Iran stressed ties": a meeting of Iran's with Mexico
-    doc = make_doc("""
+    scene = """
         In ADP prep 9
         a DET det 2
         meeting NOUN pobj 0
@@ -165,22 +165,15 @@ def test_events_a_meeting_sets_the_scene_of_what_was_said(finders, make_doc):
         ambassador NOUN pobj 3
         , PUNCT punct 9
         Iran PROPN nsubj 9 ent=GPE
+    """
+    doc = make_doc(scene.rstrip() + """
         stressed VERB ROOT 9 stress
         ties NOUN dobj 9 tie
         . PUNCT punct 9
     """)
     assert _summary(_events(finders, doc)) == [("CONSULT", "IRN", "MEX", False, False)]
     # what was said there is an event of its own, and the meeting stays one
-    doc = make_doc("""
-        In ADP prep 9
-        a DET det 2
-        meeting NOUN pobj 0
-        with ADP prep 2
-        the DET det 6
-        Mexican ADJ amod 6 ent=NORP
-        ambassador NOUN pobj 3
-        , PUNCT punct 9
-        Iran PROPN nsubj 9 ent=GPE
+    doc = make_doc(scene.rstrip() + """
         criticised VERB ROOT 9 criticise
         Mexico PROPN dobj 9 ent=GPE
         . PUNCT punct 9
