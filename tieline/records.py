@@ -26,7 +26,7 @@ DEFAULT_CONTEXTS = {"CONSULT": "diplomatic", "AGREE": "diplomatic", "SUPPORT": "
 # The members of one international body meeting or agreeing among themselves ("EC ministers
 # agreed a scheme", "members of the Security Council met") meet the body: EC -> EC, not the host.
 AMONG_MEMBERS_TYPES = frozenset({"CONSULT", "AGREE"})
-# (lower case, or the phrase's first word: "Members of the Security Council", not "United Nations")
+# (in lower case, or opening the phrase before "of": "Members of the Security Council", not "United Nations")
 _MEMBER_NOUNS = "ministers|members|leaders|governors|delegates|representatives|heads|envoys|states|countries|nations"
 MEMBERS = re.compile(rf"^(?i:(?:the )?(?:\w+ )?(?:{_MEMBER_NOUNS}) of )|\b(?:{_MEMBER_NOUNS})\b")
 
