@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Token
 
 from tieline.coref import DocumentContext, reported_speaker
 from tieline.lexicon import Lexicon
-from tieline.names import NameFinder
+from tieline.names import NameFinder, possessive
 from tieline.types import Actor, Mention, Name, ParsedDocument, Resolution
 
 # Dependency labels that stay inside a noun phrase when collecting its modifiers.
@@ -410,13 +410,15 @@ def _body(names: list[Name], countries: list[Name], doc: Doc) -> Name | None:
 
 
 def _nationality(name: Name, doc: Doc) -> bool:
-    """Whether a name says whose a phrase is ("Brazil's", "Japanese"), not whom it is tied to
-    ("Iran-affiliated Houthi rebels", "the pro-Iranian Hizbollah", "the Syrian-backed Amal")."""
+    """Whether a name says whose a phrase is ("Brazil's", "Japanese"), not whom it is tied to:
+    "Iran-affiliated Houthi rebels", "the pro-Iranian Hizbollah" (a patron, "US-backed", is no
+    name at all: :mod:`tieline.names`)."""
     before = doc[name.start - 1] if name.start > 0 else None
+    after = doc[name.end] if name.end < len(doc) else None
     if (before is not None and (before.text == "-" or before.lower_ in ("pro", "anti"))) or (
-            name.end < len(doc) and doc[name.end].text == "-"):
+            after is not None and after.text == "-"):
         return False
-    return name.kind == "adjective" or (name.kind == "country" and name.end < len(doc) and doc[name.end].lower_ in ("'s", "’s"))
+    return name.kind == "adjective" or (name.kind == "country" and after is not None and possessive(after))
 
 
 def _named_body(head: Token) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from tieline.coref import COUNTERPART_NOUNS
 from tieline.lexicon import Lexicon
@@ -64,8 +64,7 @@ class NameFinder:
                 forms.add(phrase.capitalize())  # British style: "Nato", "Isis", "Opec"
             if "'" in phrase:
                 forms.add(phrase.replace("'", "’"))
-            if not phrase.isascii():
-                forms.add(fold_diacritics(phrase))  # "Erdoğan" is written "Erdogan" too
+            forms.add(fold_diacritics(phrase))  # "Erdoğan" is written "Erdogan" too
         if not forms:
             return
         self.matcher.add(key, [self.make_doc(f) for f in sorted(forms)])
@@ -299,6 +298,11 @@ _FOLD = _fold_table()
 PATRON_WORDS = frozenset({"backed", "funded", "sponsored", "supported", "armed", "trained", "allied", "aligned"})
 
 
+def possessive(tok: Token) -> bool:
+    """ "'s" after a name: "Iran's Security Council", "Brazil's Labour Minister"."""
+    return tok.tag_ == "POS" or tok.lower_ in ("'s", "’s")
+
+
 def _tail_of_longer_name(doc, start: int) -> bool:
     """The name ends a longer proper name: "New York", "Port Sudan" (not "President Putin")."""
     if start == 0:
@@ -369,7 +373,7 @@ def _national_body(doc, start: int, end: int) -> bool:
         if before.is_title and before.pos_ in ("PROPN", "ADJ") and before.lower_ not in ("the", "un") \
                 and not before.is_sent_start:
             return True  # "Supreme National Security Council", "Russian Security Council"
-        if before.tag_ == "POS" or before.lower_ in ("'s", "’s"):
+        if possessive(before):
             return True  # "Iran's Security Council"
     return end + 1 < len(doc) and doc[end].lower_ == "of" and (doc[end + 1].ent_type_ == "GPE" or (
         doc[end + 1].is_title and doc[end + 1].text not in UN_WORDS and doc[end + 1].text != "United"))
