@@ -29,7 +29,7 @@ from scripts._common import (
     write_csv,
 )
 
-HEADER = ["iso3", "iso2", "name", "aliases", "adjectives", "capital", "lat", "lon", "fips", "cow"]
+HEADER = ["iso3", "iso2", "name", "aliases", "adjectives", "capital", "lat", "lon", "fips", "cow", "other_capitals"]
 
 # GeoNames entries that are no longer current states or territories.
 DROP_ISO3 = {"ANT", "SCG"}
@@ -186,7 +186,8 @@ def build(gaz: Path) -> list[list[str]]:
             lat, lon = fmt_coord(lat), fmt_coord(lon)
 
         rows.append([iso3, c["iso"], name, join(sorted_unique(aliases)),
-                     join(sorted_unique(adjectives)), capital, lat, lon, c.get("fips") or "", cow.get(iso3, "")])
+                     join(sorted_unique(adjectives)), capital, lat, lon, c.get("fips") or "", cow.get(iso3, ""),
+                     join(split(h.get("other_capitals", "")))])
     return rows
 
 

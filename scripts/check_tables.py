@@ -74,7 +74,7 @@ def check_leaders_current(iso3: set[str]) -> None:
 
 def main() -> int:
     countries = load("countries.csv", ["iso3", "iso2", "name", "aliases", "adjectives", "capital", "lat", "lon", "fips",
-                                       "cow"])
+                                       "cow", "other_capitals"])
     places = load("places.csv", ["name", "country", "lat", "lon", "population", "feature", "geonameid", "admin1",
                                  "admin1_name"])
     metonyms = load("metonyms.csv", ["phrase", "country", "type", "name"])

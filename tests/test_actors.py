@@ -65,6 +65,18 @@ def test_actors_capital_and_building_stand_for_government(finders, make_doc):
     assert _resolve(finders, doc, 4)[0][:2] == ("USA", "GOV")
 
 
+def test_actors_former_capital_and_seat_of_government_stand_for_government(finders, make_doc):
+    # 1987 wire: "Peking protested to Bonn" (countries.csv other_capitals)
+    doc = make_doc("""
+        Peking PROPN nsubj 1 ent=GPE
+        protested VERB ROOT 1 protest
+        to ADP prep 1
+        Bonn PROPN pobj 2 ent=GPE
+    """)
+    assert _resolve(finders, doc, 0) == [("CHN", "GOV", None, "Peking")]
+    assert _resolve(finders, doc, 3)[0][:2] == ("DEU", "GOV")
+
+
 def test_actors_people_resolve_to_where_they_live(finders, make_doc):
     # "Bosnian Serbs demanded"
     doc = make_doc("""

@@ -19,9 +19,8 @@ from pathlib import Path
 from tieline.errors import LexiconError
 from tieline.types import Location
 
-SECTOR_CODES = frozenset(
-    "COP GOV JUD LEG MIL PRM PTY REB SPY UAF UNK AGR BUS CRM CVL EDU ELI JRN LAB MED REF OPP PRE REL SOC IGO NGO".split()
-)
+SECTOR_CODES = frozenset("COP GOV JUD LEG MIL PRM PTY REB SPY UAF UNK AGR BUS CRM CVL EDU ELI JRN LAB MED REF OPP PRE "
+                         "REL SOC IGO NGO".split())
 EVENT_TYPES = (
     "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
     "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
@@ -43,6 +42,7 @@ class Country:
     lon: float | None
     fips: str = ""  # FIPS 10-4 code, as GDELT's geography columns use
     cow: str = ""  # Correlates of War state number, as POLECAT uses
+    other_capitals: tuple[str, ...] = ()  # former capitals, seats of government: "Peking said"
 
 
 @dataclass(frozen=True)
@@ -285,7 +285,7 @@ class Lexicon:
         for n, r in self._rows("countries.csv", ("iso3", "iso2", "name", "aliases", "adjectives", "capital", "lat", "lon")):
             out.append(Country(r["iso3"], r["iso2"], r["name"], _split(r["aliases"]), _split(r["adjectives"]),
                                r["capital"], _float(r["lat"], "countries.csv", n), _float(r["lon"], "countries.csv", n),
-                               r.get("fips", ""), r.get("cow", "")))
+                               r.get("fips", ""), r.get("cow", ""), _split(r.get("other_capitals", ""))))
         return tuple(out)
 
     @cached_property

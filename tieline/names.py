@@ -79,8 +79,8 @@ class NameFinder:
         for c in lex.countries:
             self._add((c.name, *c.aliases), "country", Actor(c.name, c.iso3, "GOV"))
             self._add(c.adjectives, "adjective", Actor(c.name, c.iso3, None))
-            if c.capital:
-                self._add((c.capital,), "capital", Actor(c.name, c.iso3, "GOV"))
+            for capital in filter(None, (c.capital, *c.other_capitals)):
+                self._add((capital,), "capital", Actor(c.name, c.iso3, "GOV"))
         for place in lex.places:  # "Darfur rebels", "Kashmiri militants": a region names its country
             if place.feature == "region":
                 self._add((place.name,), "region", Actor(place.name, place.country, None))
@@ -97,7 +97,7 @@ class NameFinder:
     def _add_leaders(self) -> None:
         """Office holders by name and alias, and by surname when no country or organisation has it."""
         lex = self.lexicon
-        taken = {n for c in lex.countries for n in (c.name, *c.aliases, *c.adjectives, c.capital)}
+        taken = {n for c in lex.countries for n in (c.name, *c.aliases, *c.adjectives, c.capital, *c.other_capitals)}
         taken |= {n for o in lex.organizations for n in (o.name, o.abbrev, *o.aliases)}
         for leader in lex.leaders:
             keys = [leader.name, *leader.aliases, *_hyphenated(leader)]
