@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from tieline.attributes.dates import ResolvedDate, parse_expression
+from tieline.attributes.dates import ResolvedDate, parse_expression, resolve_date
 
 SAT = dt.date(2019, 12, 21)  # a Saturday
 
@@ -86,3 +86,25 @@ def test_dates_in_range_at_the_ends_of_the_calendar(published, text, expected):
 ])
 def test_dates_last_day_stays_in_the_calendar(value, precision):
     assert ResolvedDate(value, precision).last_day() == dt.date.max
+
+
+def test_dates_a_date_in_a_clause_about_a_party_dates_that_clause(make_doc):
+    # "Libya offered men suspected in 1988": the year dates the suspicion, not the offer
+    suspected = make_doc("""
+        Libya PROPN nsubj 1 ent=GPE
+        offered VERB ROOT 1 offer
+        men NOUN dobj 1 man
+        suspected VERB acl 2 suspect
+        in ADP prep 3
+        1988 NUM pobj 4 ent=DATE
+    """)
+    assert resolve_date(suspected[1], dt.date(1992, 1, 10)) is None
+    # "Libya offered talks in 1988": the offer's own date
+    offered = make_doc("""
+        Libya PROPN nsubj 1 ent=GPE
+        offered VERB ROOT 1 offer
+        talks NOUN dobj 1 talk
+        in ADP prep 1
+        1988 NUM pobj 3 ent=DATE
+    """)
+    assert resolve_date(offered[1], dt.date(1992, 1, 10)) == ResolvedDate(dt.date(1988, 1, 1), "year")

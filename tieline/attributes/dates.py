@@ -222,6 +222,8 @@ def resolve_date(trigger: Token, published: dt.date | None, *, future: bool = Fa
         return None
     best: tuple[int, ResolvedDate] | None = None
     for ent in date_phrases(trigger.sent) if phrases is None else phrases:
+        if _dates_another_clause(ent.root, trigger):
+            continue
         resolved = parse_expression(ent.text, published, future=future)
         if resolved is None:
             continue
@@ -229,6 +231,23 @@ def resolve_date(trigger: Token, published: dt.date | None, *, future: bool = Fa
         if best is None or distance < best[0]:
             best = (distance, resolved)
     return best[1] if best else None
+
+
+# Dependencies by which a predicate's own clause hangs from another word.
+CLAUSE_DEPS = frozenset({"acl", "relcl", "conj"})
+
+
+def _dates_another_clause(date: Token, trigger: Token) -> bool:
+    """The date hangs from a predicate the trigger does not stand under: it dates that clause's
+    event ("two nationals suspected of blowing up a plane in 1988", "met Y and on Tuesday signed"),
+    and taking it would make the trigger's event historical."""
+    trigger_line = {trigger.i, *(t.i for t in islice(trigger.ancestors, MAX_TREE_STEPS))}
+    for head in islice(date.ancestors, MAX_TREE_STEPS):
+        if head.i in trigger_line:
+            return False
+        if head.pos_ in ("VERB", "AUX") and head.dep_ in CLAUSE_DEPS:
+            return True
+    return False
 
 
 def _tree_distance(a: Token, b: Token) -> int:
