@@ -42,6 +42,7 @@ class NameFinder:
         self.payloads: dict[int, list[tuple[str, Actor]]] = {}
         self.leaders_by_key: dict[str, list] = {}
         self.surnames: dict[str, list] = {}  # last names not listed as aliases: used only when unambiguous
+        self.given_names = frozenset(leader.name.split()[0] for leader in lexicon.leaders if " " in leader.name)
         self.user_validity: dict[str, object] = {}
         # the names of the last segments read: the rules, the model's candidates and the story's
         # country each read a document's names, so they are found once (the Doc is kept, so its id is not reused)
@@ -149,6 +150,8 @@ class NameFinder:
             if name.kind in ("country", "capital", "region", "adjective") and (
                     _tail_of_longer_name(doc, name.start) or _patron(doc, name.end)):
                 continue  # "New York", "Port Sudan"; "US-backed rebels" are not the US
+            if name.kind == "capital" and self._first_name(doc, name.start, name.end):
+                continue  # "Stanley Simon", "Victoria Nuland": a person, not Port Stanley or Seychelles
             if name.kind in ("country", "adjective", "capital"):
                 name = self._inside_firm_name(name, organizations)
             for i in range(name.start, name.end):
@@ -186,7 +189,9 @@ class NameFinder:
         if kind in ("leader", "surname") and _inside_longer_name(doc, start, end):
             return None  # "Faisal bin Farhan bin Abdullah", "Abdul-Ghani", "Mohamed bin Zayed": someone else's name
         if kind in ("leader", "surname"):
-            resolved = self.leader(actor.name, day) if kind == "leader" else self._surname(actor.name, day)
+            given = doc[start - 1].text if kind == "surname" and start > 0 and doc[start - 1].pos_ == "PROPN" \
+                and doc[start - 1].is_title else None
+            resolved = self.leader(actor.name, day) if kind == "leader" else self._surname(actor.name, day, given)
             if resolved is None:
                 return None
             actor, kind = resolved, "leader"
@@ -261,12 +266,26 @@ class NameFinder:
         return {fold_diacritics(word) for leader in holders for name in (leader.name, *leader.aliases)
                 for word in name.split() if word != key}
 
-    def _surname(self, key: str, day: dt.date | None) -> Actor | None:
+    def _first_name(self, doc: Doc, start: int, end: int) -> bool:
+        """The name starts a person's name ("Stanley" in "Stanley Simon"): by the entity
+        recogniser in a parse, else by an office holder's given name before a capitalised word
+        (the prefilter reads text unparsed)."""
+        if end >= len(doc) or not doc[end].is_title:
+            return False
+        if doc.has_annotation("ENT_IOB"):
+            return doc[end].ent_type_ == "PERSON" and doc[end].ent_iob_ == "I"
+        return doc[start].text in self.given_names
+
+    def _surname(self, key: str, day: dt.date | None, given: str | None = None) -> Actor | None:
         """A bare surname ("Sharon said") names the one office holder of that name in office on
-        the story's date, and nobody when several are."""
+        the story's date, and nobody when several are; after a given name, one who bears it
+        ("Douglas Alexander" out of office is not Noellie Alexander in office)."""
         current = [r for r in self.surnames.get(key, []) if r.holds_office(day) and r.type != "ELI"
                    and (day is None or r.start is not None)
                    and not (r.end is None and r.source == "leaders.csv" and day is not None and day > OPEN_POSTS_UNTIL)]
+        if given is not None:
+            current = [r for r in current if fold_diacritics(given) in
+                       {fold_diacritics(word) for name in (r.name, *r.aliases) for word in name.split()}]
         people = {(r.name, r.country) for r in current}
         if len(people) != 1:
             return None
