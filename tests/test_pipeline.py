@@ -339,3 +339,25 @@ def test_pipeline_a_surname_resolves_through_a_full_name_in_a_sentence_not_parse
             "application has damaged the government.\n\nMr Blunkett resigned on Wednesday after an inquiry.")
     records = _code(coder, text, day=dt.date(2004, 12, 18))
     assert ("RETREAT", "GBR", None) in _dyads(records)
+
+
+def test_pipeline_a_charge_or_arrest_without_agent_is_by_the_party_s_own_authorities(coder):
+    [charged] = _code(coder, "Three Russian police officers have been charged with criminal negligence.")
+    assert (charged["event"], charged["actor"]["name"], charged["actor"]["country"]) == ("ACCUSE", "authorities", "RUS")
+    assert charged["recipient"]["country"] == "RUS" and "+unidentified-actor" in charged["rule"]
+    # a bare "police" of the story's country, once it has named one
+    records = _code(coder, "Nepal said on Monday the talks had failed. Police arrested two Indian men.")
+    assert ("COERCE", "NPL", "IND") in _dyads(records)
+
+
+def test_pipeline_a_capital_that_begins_a_person_s_name_is_not_the_country(coder):
+    records = _code(coder, "Stanley Simon met Chinese officials.")
+    assert "FLK" not in {r["actor"]["country"] for r in records}  # not the Falklands' capital
+    day = dt.date(2004, 4, 1)  # Douglas Alexander was out of the table's office; Noellie Alexander was in
+    [record] = _code(coder, "Douglas Alexander met Chinese officials.", day)
+    assert record["actor"]["country"] != "SYC"
+
+
+def test_pipeline_tariffs_are_sanctions(coder):
+    records = _code(coder, "Washington slapped 100 pct tariffs on Japanese computers.")
+    assert ("SANCTION", "USA", "JPN") in _dyads(records)

@@ -394,4 +394,5 @@ def _names_home_state(head: Token, agent: str | None) -> bool:
     determiners = [c for c in head.children if c.dep_ in ("det", "poss")]
     if determiners:
         return agent in STATE_SECTORS and any(c.lower_ == "the" for c in determiners)
-    return agent in CIVIL_STATE_SECTORS and head.pos_ == "PROPN" or agent == "LEG" and head.tag_ == "NNS"
+    return (agent in CIVIL_STATE_SECTORS and head.pos_ == "PROPN" or agent == "LEG" and head.tag_ == "NNS"
+            or agent in ("GOV", "COP") and (head.tag_ == "NNS" or head.lower_ == "police"))

@@ -119,8 +119,10 @@ def implied_actor(event: Event, attributes: Attributes) -> Actor | None:
     if event.actor is not None:
         return None
     place = attributes.location.country if attributes.location else None
-    if not place and event.trigger.event == "PROTEST" and event.recipient is not None:
-        place = event.recipient.actor.country  # protesters against a government are its people
+    if not place and event.trigger.event in ("PROTEST", "COERCE", "ACCUSE") and event.recipient is not None:
+        # protesters against a government are its people; one detained or charged where the
+        # story does not say is held by the authorities of his own country
+        place = event.recipient.actor.country
     if not place:
         return None
     if event.trigger.event in ("COERCE", "ACCUSE"):  # "was arrested in Lebanon": by the authorities there

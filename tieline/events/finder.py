@@ -27,6 +27,7 @@ PUBLIC_NOUNS = frozenset({"citizen", "resident", "national", "traveller", "trave
 # Violence is often reported without its perpetrator ("three soldiers were killed by a bomb"):
 # such events are kept, and the records stage names an unidentified actor where it happened.
 UNATTRIBUTED_TYPES = frozenset({"ASSAULT", "PROTEST", "COERCE"})
+LEGAL_CHARGES = frozenset({"charge", "indict"})  # passive, with no agent: a prosecutor's act
 
 
 @dataclass
@@ -186,7 +187,9 @@ class EventFinder:
         acts of a conflict, not as crime ("the virus has killed 2,600" has no attacker; an arrest
         with neither agent nor identified detainee is crime news)."""
         pattern, subject = found.pattern, parties.subject
-        unattributed = pattern.event in UNATTRIBUTED_TYPES or (pattern.event, pattern.mode) == ("ACCUSE", "investigate")
+        unattributed = pattern.event in UNATTRIBUTED_TYPES or (pattern.event, pattern.mode) == ("ACCUSE", "investigate") \
+            or (pattern.event == "ACCUSE" and verb.lemma_.lower() in LEGAL_CHARGES and bool(parties.recipients)
+                and any(c.dep_ == "auxpass" for c in verb.children))  # "was charged with": by the state
         return not (not unattributed or not reports_an_act(verb)
                     or (subject is not None and subject.lemma_.lower() in self.lexicon.hazards)
                     or (pattern.event == "ASSAULT" and not self._armed_conflict(found.token.sent, parties.recipients))

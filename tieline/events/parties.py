@@ -43,7 +43,7 @@ MAX_COMBINATIONS = 6
 # actor ("British tourists visited Italy" is no CONSULT).
 CIVIL_TYPES = frozenset({"PROTEST", "ASSAULT", "COERCE", "CONCEDE", "AID"})
 CLAIM_TYPES = frozenset({"REQUEST", "ACCUSE", "REJECT"})
-POLITICAL_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "PTY", "REB", "OPP", "IGO", "NGO", "SPY", "PRM",
+POLITICAL_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "PTY", "REB", "OPP", "IGO", "NGO", "SPY", "PRM", "UNK",
                                "ELI", "UAF", "PRE"})
 
 Pair = tuple[Mention | None, Mention | None]
