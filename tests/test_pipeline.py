@@ -361,3 +361,12 @@ def test_pipeline_a_capital_that_begins_a_person_s_name_is_not_the_country(coder
 def test_pipeline_tariffs_are_sanctions(coder):
     records = _code(coder, "Washington slapped 100 pct tariffs on Japanese computers.")
     assert ("SANCTION", "USA", "JPN") in _dyads(records)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Iran's talks with the EU collapsed.", ("CONSULT", "IRN", "EU")),  # an owner and a partner
+    ("After talks with Chinese leaders, Blair said trade would grow.", ("CONSULT", "GBR", "CHN")),  # the scene
+    ("The foreign ministers of India and Pakistan concluded another round of peace talks.", ("CONSULT", "IND", "PAK")),
+])
+def test_pipeline_a_meeting_noun_with_its_parties(coder, text, expected):
+    assert expected in _dyads(_code(coder, text, dt.date(2004, 4, 1)))

@@ -24,13 +24,13 @@ OBLIGATION_MODALS = frozenset({"must", "should"})  # "X said Y must...": X asks 
 OBJECT_DEPS = frozenset({"dobj", "attr", "oprd"})
 EMBEDDING_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "pobj", "prep", "dobj", "advcl", "acomp"})
 # Event nouns that report an event without a carrying verb: "air strikes killed five".
-STANDALONE_TYPES = frozenset({"ASSAULT", "SANCTION", "COERCE", "PROTEST"})
+STANDALONE_TYPES = frozenset({"ASSAULT", "SANCTION", "COERCE", "PROTEST", "CONSULT"})
 # Nouns that carry an event noun through "of": sending a letter of resignation is resigning.
-CONTAINER_NOUNS = frozenset({"letter", "notice", "note"})
+CONTAINER_NOUNS = frozenset({"letter", "notice", "note", "round", "session"})  # "concluded a round of talks"
 # Verbs that carry an event noun through "in"/"into": being in talks is holding them.
 STATE_CARRIERS = frozenset({"be", "remain", "engage", "enter", "join"})
 # Prepositions that set a statement in a meeting: "in a meeting with X, Y stressed ...".
-FRAME_PREPOSITIONS = frozenset({"in", "at", "during"})
+FRAME_PREPOSITIONS = frozenset({"in", "at", "during", "after", "following"})
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ class TriggerMatcher:
             return None
         carrier = self._light_carrier(tok)
         told_by_verb = tok.head.i in taken or (tok.dep_ == "nsubj" and any(c.i in taken for c in tok.head.children))
-        if carrier is None and patterns[0].event in STANDALONE_TYPES and self._standalone(tok) \
+        if carrier is None and patterns[0].event in STANDALONE_TYPES and self._standalone(tok, patterns[0].event) \
                 and not told_by_verb:  # "air strikes killed five", "strikes hit villages, killing five"
             return Found(tok, patterns[0], None, standalone=True)
         if carrier is None:
@@ -183,13 +183,16 @@ class TriggerMatcher:
                       for c in noun.children)
         return head.head if partner and not describes_background(head.head) else None
 
-    def _standalone(self, noun: Token) -> bool:
-        """ "Israeli air strikes on Gaza", "US sanctions against Iran": an owner and a target."""
+    def _standalone(self, noun: Token, event: str) -> bool:
+        """ "Israeli air strikes on Gaza", "US sanctions against Iran": an owner and a target;
+        a meeting with its owner and partner: "Iran's talks with the EU"."""
         owner = any(c.dep_ in ("amod", "compound", "poss", "nmod") and c.ent_type_ in ("NORP", "GPE", "ORG")
                     for c in noun.children)
-        target = any(c.dep_ == "prep" and c.lower_ in ("on", "against", "into") for c in noun.children)
-        between = any(c.dep_ == "prep" and c.lower_ == "between" for c in noun.children)  # "clashes between X and Y"
-        return (owner and target or between) and not describes_background(noun)
+        targets = ("with",) if event == "CONSULT" else ("on", "against", "into")
+        target = any(c.dep_ == "prep" and c.lower_ in targets and any(g.dep_ == "pobj" for g in c.children)
+                     for c in noun.children)
+        between = event != "CONSULT" and any(c.dep_ == "prep" and c.lower_ == "between" for c in noun.children)
+        return (owner and target or between) and not describes_background(noun)  # "clashes between X and Y"
 
     def _light_carrier(self, noun: Token) -> Token | None:
         head = noun.head
