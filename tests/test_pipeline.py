@@ -370,3 +370,19 @@ def test_pipeline_tariffs_are_sanctions(coder):
 ])
 def test_pipeline_a_meeting_noun_with_its_parties(coder, text, expected):
     assert expected in _dyads(_code(coder, text, dt.date(2004, 4, 1)))
+
+
+def test_pipeline_co_subjects_of_a_refusal_are_not_its_parties(coder):
+    records = _code(coder, "Britain, West Germany, Portugal and Denmark were opposed to the measure.", dt.date(1987, 4, 1))
+    assert not [r for r in records if r["recipient"] and r["recipient"] != [] and r["event"] == "REJECT"
+                and {"DEU", "PRT", "DNK", "GBR"} & set(_members(r["recipient"]))]
+
+
+def test_pipeline_a_charge_abroad_is_by_the_charged_party_s_country(coder):
+    records = _code(coder, "A British soldier has been charged with the murder of a civilian in Iraq.")
+    assert ("ACCUSE", "GBR", "GBR") in _dyads(records)
+
+
+def test_pipeline_a_word_or_town_that_is_some_office_holder_s_surname_names_no_one(coder):
+    records = _code(coder, "Liverpool urged the government to act. Andrew criticised the plan.", dt.date(2005, 3, 1))
+    assert not {"DMA", "CAN"} & {r["actor"]["country"] for r in records}

@@ -49,6 +49,15 @@ def test_records_in_a_story_of_one_countrys_politics_an_aimed_act_is_aimed_at_ho
     assert recipients_from_story([stateless], lexicon, home=None)[0].recipient is None  # no country, no home
 
 
+def test_records_a_party_of_home_public_life_is_aimed_at_home_though_others_are_named(lexicon):
+    # "The Muslim Council of Britain urged ..." in a British story that also names Iraq
+    records = [record("ACCUSE", "GBR", "IRQ", 1), record("REQUEST", "GBR", None, 2), record("REQUEST", "GBR", None, 3)]
+    records[2] = replace(records[2], actor=Party.of(replace(records[2].actor.first, type="REL")))
+    government, council = recipients_from_story(records, lexicon, home="GBR")[1:]
+    assert government.recipient.first.country == "IRQ"  # the government speaks abroad as well
+    assert council.recipient.first.country == "GBR"
+
+
 def test_records_the_most_named_then_the_first_named(lexicon):
     records = [record("CONSULT", "IRN", "ARM", 1), record("CONSULT", "IRN", "MYS", 2),
                record("AGREE", "IRN", "MYS", 3), record("ACCUSE", "IRN", None, 4)]

@@ -344,7 +344,8 @@ OPEN_POSTS_UNTIL = dt.date(2016, 12, 31)
 WORD_SURNAMES = frozenset("Rice Brown Young White Black Green King Price Power Hope Love Little Best Wise Strong "
                           "Long Short Hill Wood Rose May Major General Cook Lord Church Bishop Mills Banks Ford Hunt "
                           "Cash Gold Stone Lamb Fox Hall Street West North South East Bell Moon Park Sun Day Lee Star "
-                          "Will Grant Mark Bond Frank Hunter Baker Miller Smith Walker Wells Sharp Steel Rich".split())
+                          "Will Grant Mark Bond Frank Hunter Baker Miller Smith Walker Wells Sharp Steel Rich Some Duma "
+                          "Andrew Liverpool".split())
 FAMILY_FIRST = frozenset({"CHN", "TWN", "KOR", "PRK", "HKG", "MAC", "VNM"})
 
 

@@ -16,6 +16,9 @@ from tieline.states import with_states
 from tieline.types import Actor, Attributes, Event, EventRecord, Member, Mention, Party
 
 SELF_MEETING_TYPES = frozenset({"CONSULT"})  # a cabinet meeting is no news between parties (optional at most)
+# Sectors of a country's own public life: what they say and do is aimed at home, even when the
+# story names other countries ("the Muslim Council of Britain urged ...").
+DOMESTIC_SECTORS = frozenset({"LEG", "PTY", "BUS", "REL", "JUD", "CVL", "OPP", "NGO"})
 # Events that, with no recipient named, are aimed at a government at home (a protest, a
 # crackdown): the recipient is the government or people of the country where it happened.
 DOMESTIC_TYPES = {"PROTEST": "GOV", "COERCE": "CVL", "CONCEDE": "CVL", "ASSAULT": "CVL"}
@@ -119,6 +122,8 @@ def implied_actor(event: Event, attributes: Attributes) -> Actor | None:
     if event.actor is not None:
         return None
     place = attributes.location.country if attributes.location else None
+    if event.recipient is not None and event.trigger.lemma in ("charge", "indict", "sentence", "convict"):
+        place = event.recipient.actor.country or place  # "a British soldier charged with murder in Iraq": by Britain
     if not place and event.trigger.event in ("PROTEST", "COERCE", "ACCUSE") and event.recipient is not None:
         # protesters against a government are its people; one detained or charged where the
         # story does not say is held by the authorities of his own country
@@ -209,9 +214,10 @@ def recipients_from_story(records: list[EventRecord], lexicon: Lexicon, home: st
     the rule says where it came from and the confidence drops (issue 10: on the corpus's dev
     split, 45 of 141 false positives were such records whose recipient the story named).
 
-    When the records name no other country and the story is about the actor's own (``home``,
-    see :meth:`tieline.coref.DocumentContext.story_country`), the act is aimed at home: the
-    guidelines code the parties, critics and officials of one country as that country."""
+    When the story is about the actor's own country (``home``, see
+    :meth:`tieline.coref.DocumentContext.story_country`) and the records name no other, or the
+    actor is of the country's own public life (a party, a court, a church, a firm), the act is aimed
+    at home: the guidelines code the parties, critics and officials of one country as that country."""
     counts: dict[str, int] = {}
     party_of: dict[str, Member] = {}
     for record in records:
@@ -228,7 +234,9 @@ def recipients_from_story(records: list[EventRecord], lexicon: Lexicon, home: st
             # the most named; between equals, the first named
             others = [c for c in sorted(counts, key=lambda c: -counts[c]) if c not in own]
             recipient = Party.of(party_of[others[0]]) if others else None
-            if not others and home is not None and own == {home} and record.event not in SELF_MEETING_TYPES:
+            domestic = {m.type for m in record.actor.members} <= DOMESTIC_SECTORS
+            if (not others or domestic) and home is not None and own == {home} \
+                    and record.event not in SELF_MEETING_TYPES:
                 # a story of one country's politics: aimed at its own ("Mr Ancram condemned the
                 # document"), named as the country, not as the actor's own mention
                 recipient = Party.of(Member.of(named_country(Actor(home, home, None), lexicon)))

@@ -35,7 +35,7 @@ KIN_NOUNS = frozenset({"father", "mother", "husband", "wife", "son", "daughter",
 SETTING_NOUNS = frozenset("city town capital village region province area district border country territory "
                           "camp zone street road week month year day time period".split())
 # Types whose compound actor without a recipient is a dyad: "Iran and Armenia are cooperating".
-PAIRED_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE", "SUPPORT", "ASSAULT", "REJECT"})
+PAIRED_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE", "SUPPORT", "ASSAULT"})
 MAX_COMBINATIONS = 6
 # Events that civilians, firms and the like take part in on their own, and the claims and threats
 # any national actor makes (the guidelines code schools, unions and firms as their country: "the
