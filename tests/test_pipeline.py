@@ -386,3 +386,10 @@ def test_pipeline_a_charge_abroad_is_by_the_charged_party_s_country(coder):
 def test_pipeline_a_word_or_town_that_is_some_office_holder_s_surname_names_no_one(coder):
     records = _code(coder, "Liverpool urged the government to act. Andrew criticised the plan.", dt.date(2005, 3, 1))
     assert not {"DMA", "CAN"} & {r["actor"]["country"] for r in records}
+
+
+def test_pipeline_a_country_that_labels_a_war_s_topic_is_no_party(coder):
+    day = dt.date(2005, 3, 1)
+    records = _code(coder, "Tony Blair has rejected calls for the publication of advice on the legality of the Iraq war.", day)
+    assert not [r for r in records if r["event"] == "REJECT" and "IRQ" in _members(r["recipient"])]
+    assert ("ACCUSE", "IRN", "USA") in _dyads(_code(coder, "Iran condemned the US war in Iraq.", day))  # its owner

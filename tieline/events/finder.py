@@ -99,7 +99,8 @@ class EventFinder:
         future = is_future(verb)
         event_type, mode, cameo, negated = self.recoder.recode(found, verb, actors, recipients,
                                                                negated=is_negated(verb), future=future)
-        pairs = [(a, r) for a, r in self._pairs(verb, actors, recipients, event_type) if takes_part(event_type, a, r)]
+        pairs = [(a, r) for a, r in self._pairs(verb, actors, recipients, event_type, pattern.event)
+                 if takes_part(event_type, a, r)]
         if pattern.requires == "pair" and not any(r is not None for _, r in pairs) and not (
                 event_type in AMONG_MEMBERS_TYPES and len(actors) == 1 and members_of_body(actors[0])):
             return []  # "the ministers met" names no meeting, "EC ministers met" one among the body's members
@@ -196,13 +197,13 @@ class EventFinder:
                     or (pattern.event == "COERCE" and not parties.recipients))
 
     def _pairs(self, verb: Token, actors: list[Mention], recipients: list[Mention],
-               event_type: str) -> list[tuple[Mention | None, Mention | None]]:
+               event_type: str, written_as: str) -> list[tuple[Mention | None, Mention | None]]:
         reciprocal = len(actors) > 1 and any(t.lower_ == "other" and t.head.i == verb.i or
                                              (t.lower_ == "other" and t.head.head.i == verb.i)
                                              for t in verb.subtree if t.dep_ in ("dobj", "pobj", "amod", "det"))
         if reciprocal and not recipients:  # "accused each other": both ways
             return reciprocal_pairs(actors)
-        return combine(actors, recipients, event_type)
+        return combine(actors, recipients, event_type, written_as=written_as)
 
     def _armed_conflict(self, sent: Span, recipients: list[Mention]) -> bool:
         """Unattributed violence is political when it hits a state party or the sentence speaks of

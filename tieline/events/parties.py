@@ -34,6 +34,8 @@ KIN_NOUNS = frozenset({"father", "mother", "husband", "wife", "son", "daughter",
 # Nouns of place and time that a preposition phrase names as a setting.
 SETTING_NOUNS = frozenset("city town capital village region province area district border country territory "
                           "camp zone street road week month year day time period".split())
+# Nouns whose compound name is often only their topic: "the Iraq war", "the Kashmir dispute".
+TOPIC_NOUNS = frozenset("war conflict scandal affair crisis offensive pullout dispute issue question".split())
 # Types whose compound actor without a recipient is a dyad: "Iran and Armenia are cooperating".
 PAIRED_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE", "SUPPORT", "ASSAULT"})
 MAX_COMBINATIONS = 6
@@ -118,6 +120,8 @@ class PartyFinder:
             if tok.pos_ == "PRON" and tok.dep_ == "poss" and tok is not start and (
                     not possessives or tok.head.lemma_.lower() in KIN_NOUNS):
                 continue  # "her father accused ...": the father, not her
+            if tok is not start and _names_a_topic(tok):
+                continue
             if tok.pos_ in ("NOUN", "PROPN", "PRON", "ADJ"):
                 parties = self.resolve(tok, names, offset, ctx, allow_places=allow_places)
                 parties = [p for p in parties if p.actor not in avoid]  # "his commitment": the actor's own
@@ -264,8 +268,10 @@ def _names_place_or_time(prep: Token, names: dict[int, Name]) -> bool:
 
 
 # ---- pairing ----------------------------------------------------------------------------------
-def combine(actors: list[Mention], recipients: list[Mention], event_type: str) -> list[Pair]:
-    """The (actor, recipient) pairs an event's parties make, at most MAX_COMBINATIONS."""
+def combine(actors: list[Mention], recipients: list[Mention], event_type: str, *, written_as: str = "") -> list[Pair]:
+    """The (actor, recipient) pairs an event's parties make, at most MAX_COMBINATIONS. Co-subjects
+    are two sides of an act done together (PAIRED_TYPES), also when it is written as one and
+    coded as another: "X and Y failed to reach agreement" (``written_as`` AGREE) is X -> Y."""
     actors = _unique(actors)
     recipients = [r for r in _unique(recipients) if not any(_same(r, a) for a in actors)]
     pairs: list[Pair] = []
@@ -278,7 +284,7 @@ def combine(actors: list[Mention], recipients: list[Mention], event_type: str) -
                         and a.actor.abbrev == r.actor.abbrev and not _two_persons(a, r):
                     continue  # one party named twice ("US officials ... the US administration")
                 pairs.append((a, r))
-    elif len(actors) > 1 and event_type in PAIRED_TYPES:
+    elif len(actors) > 1 and (event_type in PAIRED_TYPES or written_as in PAIRED_TYPES):
         first = actors[0]
         for other in actors[1:]:
             if other.actor.country != first.actor.country or other.actor.abbrev != first.actor.abbrev:
@@ -334,6 +340,15 @@ def takes_part(event_type: str, actor: Mention | None, recipient: Mention | None
     if event_type == "ASSAULT":  # violence between private people is crime, not politics
         return actor is None or _political(actor) or _political(recipient)
     return event_type in CIVIL_TYPES | CLAIM_TYPES | {"THREATEN"} or actor is None or _political(actor)
+
+
+def _names_a_topic(tok: Token) -> bool:
+    """A name that labels what a war, scandal or dispute is about ("calls for advice on the
+    legality of the Iraq war", "the Iran arms scandal"), not a party; "the US war in Iraq" and
+    "the Israeli offensive" keep their owners."""
+    head = tok.head
+    return tok.dep_ == "compound" and head.lemma_.lower() in TOPIC_NOUNS \
+        and not any(c.dep_ == "prep" and c.lower_ in ("in", "on", "against", "with") for c in head.children)
 
 
 def _two_persons(a: Mention, b: Mention) -> bool:
