@@ -393,3 +393,9 @@ def test_pipeline_a_country_that_labels_a_war_s_topic_is_no_party(coder):
     records = _code(coder, "Tony Blair has rejected calls for the publication of advice on the legality of the Iraq war.", day)
     assert not [r for r in records if r["event"] == "REJECT" and "IRQ" in _members(r["recipient"])]
     assert ("ACCUSE", "IRN", "USA") in _dyads(_code(coder, "Iran condemned the US war in Iraq.", day))  # its owner
+
+
+def test_pipeline_european_leaders_are_the_eu(coder):
+    records = _code(coder, "Tony Blair is urging European leaders to wake up from their state of denial.",
+                    dt.date(2004, 11, 1))
+    assert ("REQUEST", "GBR", "EU") in _dyads(records)
