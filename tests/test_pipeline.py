@@ -399,3 +399,9 @@ def test_pipeline_european_leaders_are_the_eu(coder):
     records = _code(coder, "Tony Blair is urging European leaders to wake up from their state of denial.",
                     dt.date(2004, 11, 1))
     assert ("REQUEST", "GBR", "EU") in _dyads(records)
+
+
+def test_pipeline_a_war_s_topic_is_not_the_country_a_story_is_about(coder):
+    text = ("Mr Mates joined calls for an inquiry into the Iraq war. "
+            "Mr Mates accused the government of misleading MPs over the Iraq war.")
+    assert "IRQ" not in {r["actor"]["country"] for r in _code(coder, text, dt.date(2005, 3, 1))}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from tieline.coref import DocumentContext, reported_speaker
+from tieline.coref import DocumentContext, labels_a_topic, reported_speaker
 from tieline.lexicon import Lexicon
 from tieline.names import NameFinder, possessive
 from tieline.types import Actor, Mention, Name, ParsedDocument, Resolution
@@ -87,8 +87,9 @@ class ActorFinder:
             context.count_countries(parsed.story_countries)
             for words, actor in parsed.story_persons or ():  # "David Blunkett" named in a sentence not parsed
                 context.remember_name(words, actor)
-        else:
-            context.read_story(segment_names)
+        else:  # "the Iraq war" is no country the story is about
+            context.read_story([{i: n for i, n in names.items() if not labels_a_topic(segment.doc[n.end - 1])}
+                                for names, segment in zip(segment_names, parsed.segments)])
         return context, segment_names
 
 

@@ -46,6 +46,19 @@ LESSER_TITLES = frozenset({"vice", "deputy", "former", "acting", "ex"})
 REPORTING_VERBS = frozenset({"say", "tell", "announce", "report", "state", "add", "confirm", "declare", "tweet", "write"})
 
 
+# Nouns whose compound name is often only their topic: "the Iraq war", "the Kashmir dispute".
+TOPIC_NOUNS = frozenset("war conflict scandal affair crisis offensive pullout dispute issue question".split())
+
+
+def labels_a_topic(tok: Token) -> bool:
+    """A name that labels what a war, scandal or dispute is about ("calls for advice on the
+    legality of the Iraq war", "the Iran arms scandal"): no party, and no country the story is
+    about; "the US war in Iraq" and "the Israeli offensive" keep their owners."""
+    head = tok.head
+    return tok.dep_ == "compound" and head.lemma_.lower() in TOPIC_NOUNS \
+        and not any(c.dep_ == "prep" and c.lower_ in ("in", "on", "against", "with") for c in head.children)
+
+
 # Nouns naming the other side of a pair: "his Australian counterpart" is not Australian himself.
 COUNTERPART_NOUNS = frozenset({"counterpart", "counterparts", "opposite", "host", "hosts", "guest", "guests"})
 
@@ -123,7 +136,8 @@ class DocumentContext:
         seen: set[int] = set()
         for tok in sent:
             name = names.get(tok.i)
-            if name is not None and name.kind in COUNTRY_KINDS and id(name) not in seen and name.actor.country:
+            if name is not None and name.kind in COUNTRY_KINDS and id(name) not in seen and name.actor.country \
+                    and not labels_a_topic(tok):
                 seen.add(id(name))
                 self.countries.append((offset + tok.idx, name.actor))
                 self.country_counts[name.actor.country] += 1

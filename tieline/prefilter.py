@@ -38,7 +38,7 @@ from spacy.tokens import Doc, Span, Token
 
 from tieline.actors import PERSONAL_PRONOUNS, POINTING_NOUNS
 from tieline.attributes.topics import POLITICAL_WORDS, lemmas_off_topic
-from tieline.coref import COUNTRY_KINDS
+from tieline.coref import COUNTRY_KINDS, TOPIC_NOUNS
 from tieline.events.triggers import TriggerMatcher
 from tieline.lexicon import Lexicon
 from tieline.names import NameFinder
@@ -218,7 +218,9 @@ class SentenceFilter:
             doc = self.make_doc(text)
             spans = self.sentences(doc)
             names = list({id(n): n for n in self.names.find_names(doc, None).values()}.values())
-            story_countries += [n.actor for n in names if n.kind in COUNTRY_KINDS and n.actor.country]
+            story_countries += [n.actor for n in names if n.kind in COUNTRY_KINDS and n.actor.country
+                                and not (n.kind != "adjective" and n.end < len(doc)
+                                         and doc[n.end].lower_ in TOPIC_NOUNS)]  # "the Iraq war"
             # full names only: a lone "Howard" read without a parse may be another Howard
             story_persons += [(doc[n.start:n.end].text, n.actor) for n in names
                               if n.kind == "leader" and n.end - n.start > 1]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from tieline.actors import ActorFinder
-from tieline.coref import PERSON_KINDS, DocumentContext
+from tieline.coref import PERSON_KINDS, DocumentContext, labels_a_topic
 from tieline.events.syntax import complements, person_entities
 from tieline.events.triggers import Found
 from tieline.types import Actor, Mention, Name
@@ -34,8 +34,6 @@ KIN_NOUNS = frozenset({"father", "mother", "husband", "wife", "son", "daughter",
 # Nouns of place and time that a preposition phrase names as a setting.
 SETTING_NOUNS = frozenset("city town capital village region province area district border country territory "
                           "camp zone street road week month year day time period".split())
-# Nouns whose compound name is often only their topic: "the Iraq war", "the Kashmir dispute".
-TOPIC_NOUNS = frozenset("war conflict scandal affair crisis offensive pullout dispute issue question".split())
 # Types whose compound actor without a recipient is a dyad: "Iran and Armenia are cooperating".
 PAIRED_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE", "SUPPORT", "ASSAULT"})
 MAX_COMBINATIONS = 6
@@ -120,7 +118,7 @@ class PartyFinder:
             if tok.pos_ == "PRON" and tok.dep_ == "poss" and tok is not start and (
                     not possessives or tok.head.lemma_.lower() in KIN_NOUNS):
                 continue  # "her father accused ...": the father, not her
-            if tok is not start and _names_a_topic(tok):
+            if tok is not start and labels_a_topic(tok):
                 continue
             if tok.pos_ in ("NOUN", "PROPN", "PRON", "ADJ"):
                 parties = self.resolve(tok, names, offset, ctx, allow_places=allow_places)
@@ -340,15 +338,6 @@ def takes_part(event_type: str, actor: Mention | None, recipient: Mention | None
     if event_type == "ASSAULT":  # violence between private people is crime, not politics
         return actor is None or _political(actor) or _political(recipient)
     return event_type in CIVIL_TYPES | CLAIM_TYPES | {"THREATEN"} or actor is None or _political(actor)
-
-
-def _names_a_topic(tok: Token) -> bool:
-    """A name that labels what a war, scandal or dispute is about ("calls for advice on the
-    legality of the Iraq war", "the Iran arms scandal"), not a party; "the US war in Iraq" and
-    "the Israeli offensive" keep their owners."""
-    head = tok.head
-    return tok.dep_ == "compound" and head.lemma_.lower() in TOPIC_NOUNS \
-        and not any(c.dep_ == "prep" and c.lower_ in ("in", "on", "against", "with") for c in head.children)
 
 
 def _two_persons(a: Mention, b: Mention) -> bool:
