@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -177,8 +177,9 @@ class NameFinder:
         or something else (or the office holder was not in office on ``day``)."""
         if kind == "surname" and end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title:
             return None  # "Donald Trump": a surname elsewhere, a first name here
-        if kind == "surname" and start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title \
-                and fold_diacritics(doc[start - 1].text) not in self._given_names(actor.name):
+        given = doc[start - 1].text if kind == "surname" and start > 0 and doc[start - 1].pos_ == "PROPN" \
+            and doc[start - 1].is_title else None
+        if given is not None and fold_diacritics(given) not in self._given_names(actor.name):
             return None  # "Diane Abbott" is not Tony Abbott
         if kind == "leader" and end - start == 1 and doc[start].ent_iob_ == "I" and doc[start - 1].ent_type_ == "PERSON" \
                 and doc[start - 1].lower_ not in self.lexicon.agents \
@@ -189,8 +190,6 @@ class NameFinder:
         if kind in ("leader", "surname") and _inside_longer_name(doc, start, end):
             return None  # "Faisal bin Farhan bin Abdullah", "Abdul-Ghani", "Mohamed bin Zayed": someone else's name
         if kind in ("leader", "surname"):
-            given = doc[start - 1].text if kind == "surname" and start > 0 and doc[start - 1].pos_ == "PROPN" \
-                and doc[start - 1].is_title else None
             resolved = self.leader(actor.name, day) if kind == "leader" else self._surname(actor.name, day, given)
             if resolved is None:
                 return None
@@ -263,8 +262,7 @@ class NameFinder:
         """Every other word of the names of the office holders with this surname (or this
         one-word name: "Kennedy" is an alias of John F. Kennedy)."""
         holders = self.surnames.get(key, ()) if kind == "surname" else self.leaders_by_key.get(key, ())
-        return {fold_diacritics(word) for leader in holders for name in (leader.name, *leader.aliases)
-                for word in name.split() if word != key}
+        return {fold_diacritics(word) for leader in holders for word in _name_words(leader) if word != key}
 
     def _first_name(self, doc: Doc, start: int, end: int) -> bool:
         """The name starts a person's name ("Stanley" in "Stanley Simon"): by the entity
@@ -284,8 +282,7 @@ class NameFinder:
                    and (day is None or r.start is not None)
                    and not (r.end is None and r.source == "leaders.csv" and day is not None and day > OPEN_POSTS_UNTIL)]
         if given is not None:
-            current = [r for r in current if fold_diacritics(given) in
-                       {fold_diacritics(word) for name in (r.name, *r.aliases) for word in name.split()}]
+            current = [r for r in current if fold_diacritics(given) in {fold_diacritics(word) for word in _name_words(r)}]
         people = {(r.name, r.country) for r in current}
         if len(people) != 1:
             return None
@@ -315,6 +312,11 @@ def _fold_table() -> dict[int, str]:
 _FOLD = _fold_table()
 
 PATRON_WORDS = frozenset({"backed", "funded", "sponsored", "supported", "armed", "trained", "allied", "aligned"})
+
+
+def _name_words(leader) -> Iterator[str]:
+    """The words of an office holder's name and aliases."""
+    return (word for name in (leader.name, *leader.aliases) for word in name.split())
 
 
 def possessive(tok: Token) -> bool:

@@ -26,6 +26,9 @@ DOMESTIC_TYPES = {"PROTEST": "GOV", "COERCE": "CVL", "CONCEDE": "CVL", "ASSAULT"
 # and a threat of what would happen abroad ("threatened to resume attacks in Israel") is aimed at it.
 HOSTED_TYPES = frozenset({"CONSULT", "AGREE", "AID", "COOPERATE", "SANCTION", "MOBILIZE", "THREATEN"})
 DEFAULT_CONTEXTS = {"CONSULT": "diplomatic", "AGREE": "diplomatic", "SUPPORT": "diplomatic"}
+# A prosecutor's and a court's acts: told in the passive with no agent ("was charged with"), they
+# are the state's, and the state of the one charged, wherever the crime was.
+PROSECUTION_LEMMAS = frozenset({"charge", "indict", "sentence", "convict"})
 # The members of one international body meeting or agreeing among themselves ("EC ministers
 # agreed a scheme", "members of the Security Council met") meet the body: EC -> EC, not the host.
 AMONG_MEMBERS_TYPES = frozenset({"CONSULT", "AGREE"})
@@ -122,7 +125,7 @@ def implied_actor(event: Event, attributes: Attributes) -> Actor | None:
     if event.actor is not None:
         return None
     place = attributes.location.country if attributes.location else None
-    if event.recipient is not None and event.trigger.lemma in ("charge", "indict", "sentence", "convict"):
+    if event.recipient is not None and event.trigger.lemma in PROSECUTION_LEMMAS:
         place = event.recipient.actor.country or place  # "a British soldier charged with murder in Iraq": by Britain
     if not place and event.trigger.event in ("PROTEST", "COERCE", "ACCUSE") and event.recipient is not None:
         # protesters against a government are its people; one detained or charged where the

@@ -16,7 +16,7 @@ from tieline.events.recoding import Recoder
 from tieline.events.syntax import complements, reports_an_act
 from tieline.events.triggers import Found, TriggerMatcher
 from tieline.lexicon import Lexicon
-from tieline.records import AMONG_MEMBERS_TYPES, members_of_body
+from tieline.records import AMONG_MEMBERS_TYPES, PROSECUTION_LEMMAS, members_of_body
 from tieline.types import Event, Mention, Name, ParsedDocument, Trigger
 
 NON_ANSWERS = frozenset({"comment", "elaborate", "say", "confirm", "disclose", "specify", "identify", "name",
@@ -27,7 +27,6 @@ PUBLIC_NOUNS = frozenset({"citizen", "resident", "national", "traveller", "trave
 # Violence is often reported without its perpetrator ("three soldiers were killed by a bomb"):
 # such events are kept, and the records stage names an unidentified actor where it happened.
 UNATTRIBUTED_TYPES = frozenset({"ASSAULT", "PROTEST", "COERCE"})
-LEGAL_CHARGES = frozenset({"charge", "indict"})  # passive, with no agent: a prosecutor's act
 
 
 @dataclass
@@ -189,7 +188,7 @@ class EventFinder:
         with neither agent nor identified detainee is crime news)."""
         pattern, subject = found.pattern, parties.subject
         unattributed = pattern.event in UNATTRIBUTED_TYPES or (pattern.event, pattern.mode) == ("ACCUSE", "investigate") \
-            or (pattern.event == "ACCUSE" and verb.lemma_.lower() in LEGAL_CHARGES and bool(parties.recipients)
+            or (pattern.event == "ACCUSE" and verb.lemma_.lower() in PROSECUTION_LEMMAS and bool(parties.recipients)
                 and any(c.dep_ == "auxpass" for c in verb.children))  # "was charged with": by the state
         return not (not unattributed or not reports_an_act(verb)
                     or (subject is not None and subject.lemma_.lower() in self.lexicon.hazards)
