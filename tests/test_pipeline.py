@@ -405,3 +405,28 @@ def test_pipeline_a_war_s_topic_is_not_the_country_a_story_is_about(coder):
     text = ("Mr Mates joined calls for an inquiry into the Iraq war. "
             "Mr Mates accused the government of misleading MPs over the Iraq war.")
     assert "IRQ" not in {r["actor"]["country"] for r in _code(coder, text, dt.date(2005, 3, 1))}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Israeli strikes on Gaza continued on Monday.", ("ASSAULT", "ISR", "PSE")),  # no labour strike
+    ("A strike by Brazilian dockers entered its third day.", ("PROTEST", "BRA", "BRA")),  # protesters' own act
+    ("Bangladesh's opposition parties called a nationwide strike.", ("PROTEST", "BGD", "BGD")),
+])
+def test_pipeline_strikes_of_workers_and_of_air_forces(coder, text, expected):
+    assert expected in _dyads(_code(coder, text, dt.date(1987, 4, 1)))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("India, which attends the G7 meeting, said it wanted more aid.", ("CONSULT", "IND", "G7")),
+    ("After an emergency meeting of NATO ambassadors, a statement was issued in Brussels.", ("CONSULT", "NATO", "NATO")),
+])
+def test_pipeline_a_body_s_own_meeting(coder, text, expected):
+    assert expected in _dyads(_code(coder, text, dt.date(1987, 4, 1)))
+
+
+def test_pipeline_a_group_named_by_what_it_is_belongs_to_the_story_s_country(coder):
+    text = ("Britain's government announced new pension rules. British pensioners were angry. "
+            "Unions called a strike over the pension plan. Two Palestinian bombers killed 23 people in Tel Aviv.")
+    dyads = _dyads(_code(coder, text, dt.date(2005, 3, 1)))
+    assert ("PROTEST", "GBR", "GBR") in dyads
+    assert ("ASSAULT", "PSE", "GBR") not in dyads  # "people" are anyone's: the victims of where it happened

@@ -53,6 +53,7 @@ def test_a_market_sentence_is_not_parsed(cheap):
 def test_a_trigger_needs_a_possible_actor(cheap):
     assert kept_texts(cheap, "Output was cut sharply last year.") == []
     assert kept_texts(cheap, "The government rejected the plan.") == ["The government rejected the plan."]
+    assert kept_texts(cheap, "Unions called a strike.") == ["Unions called a strike."]  # the table has "union"
 
 
 def test_say_is_a_trigger_only_with_an_obligation(cheap):

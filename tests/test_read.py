@@ -118,6 +118,8 @@ def test_parse_wire_datelines_are_set_apart():
     assert dateline_place("Colombo, Jan 13 (PTI) Newly-appointed Indian High Commissioner met him.") == "Colombo"
     assert dateline_place("HAVANA, Cuba, Jul 21 (ACN) Cuban President Miguel Diaz-Canel met him.") == "Havana"
     assert dateline_place("Paris, Jan 13 the minister (who arrived) met him.") is None
+    # a capitals dateline with a date and a year: the city is no subject of the story's first verb
+    assert dateline_place("GAZA CITY, Gaza Strip Sept. 7, 2004 - Israeli helicopters attacked.") == "Gaza City"
 
 
 def test_read_file_without_suffix_is_sniffed(tmp_path):

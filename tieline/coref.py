@@ -36,6 +36,12 @@ COUNTRY_KINDS = frozenset({"country", "adjective", "capital", "metonym", "region
 PERSON_KINDS = frozenset({"person", "leader"})  # mentions that name one person
 STATE_SECTORS = frozenset({"GOV", "COP", "MIL", "JUD", "LEG", "SPY"})
 CIVIL_STATE_SECTORS = frozenset({"GOV", "JUD", "LEG"})
+# Groups of the country's own public life, named only by what they are: "unions called a strike",
+# "the protesters", "employers criticised the plan" (the guidelines' unnamed domestic actors)
+HOME_GROUP_SECTORS = frozenset({"LAB", "CVL", "OPP", "EDU", "AGR", "REB"})
+# ... but not anyone at all: "killed 23 people" names the victims of where it happened
+ANYONE_NOUNS = frozenset({"people", "persons", "person", "individuals", "individual", "victims", "civilians",
+                          "others", "men", "women", "children", "residents", "citizens", "inhabitants"})
 STORY_COUNTRY_MIN = 2  # a story's country is named at least this often
 STORY_COUNTRY_LEAD = 2  # and this many times as often as the next country
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
@@ -282,6 +288,11 @@ class DocumentContext:
             if titled:
                 actor = max(titled, key=lambda seen: seen.mention.start).mention.actor
                 return Resolution((Mention(head.text, start, start + len(head.text), actor, "definite"),))
+        if agent in HOME_GROUP_SECTORS and _names_home_group(head):
+            home = self.story_country()  # a clear lead only: "rebels" of a story of many countries are anyone's
+            if home is not None:
+                actor = Actor(home.name, home.country, agent)
+                return Resolution((Mention(head.text, start, start + len(head.text), actor, "definite"),))
         if _names_home_state(head, agent):
             home = self.home_country()
             if home is not None:
@@ -400,6 +411,12 @@ def reported_speaker(head: Token) -> Token | None:
     if clause.dep_ not in ("ccomp", "parataxis") or clause.head.i != root.i:
         return None
     return subject
+
+
+def _names_home_group(head: Token) -> bool:
+    """ "Unions", "the protesters": a group named by what it is alone (no "its", no "some")."""
+    determiners = [c for c in head.children if c.dep_ in ("det", "poss")]
+    return head.tag_ in ("NNS", "NNPS") and head.lower_ not in ANYONE_NOUNS and all(c.lower_ == "the" for c in determiners)
 
 
 def _names_home_state(head: Token, agent: str | None) -> bool:

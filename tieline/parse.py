@@ -216,7 +216,7 @@ _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|
 DATELINE = re.compile(
     r"^\s*(?:"
     r"\(?(?:AP|AFP|Reuters|UPI|Xinhua|IRNA|dpa|ANSA|TASS|Bloomberg|CNN|BBC)\)?\s*[-\u2013\u2014]{1,2}\s+"
-    r"|[A-Z][A-Z.'\u2019-]{2,}(?:\s[A-Z][A-Z.'\u2019-]+){0,3}(?:,\s*[A-Z][\w.'\u2019-]*(?:\s[\w.'\u2019-]+){0,3}){0,2}"
+    r"|[A-Z][A-Z.'\u2019-]{2,}(?:\s[A-Z][A-Z.'\u2019-]+){0,3}(?:,\s*[A-Z][\w.'\u2019-]*(?:\s[\w.'\u2019-]+){0,3}){0,2}(?:,\s*\d{4})?"
     r"(?:\s*\([A-Za-z .]+\))?\s*(?:[-\u2013\u2014]{1,2}|:)\s+"
     r"|[A-Z][A-Za-z.'\u2019-]+(?:\s[A-Z][A-Za-z.'\u2019-]+){0,2},\s*(?:[A-Z][a-z]+,\s*)?"
     rf"(?:\d{{1,2}}\s+{_MONTH}|{_MONTH}\s+\d{{1,2}})(?:,?\s*\d{{4}})?"

@@ -270,8 +270,8 @@ class SentenceFilter:
         whom the guidelines give the story's country."""
         previous_title = False
         for n, t in enumerate(sentence):
-            if t.lower_ in self.referring or t.text in HONORIFICS:
-                return True
+            if t.text in HONORIFICS or not self.referring.isdisjoint(self.forms(t.lower_)):
+                return True  # a plural too: the tables hold "rebel", the news "rebels"
             title = n > 0 and t.is_title and t.is_alpha
             if title and previous_title:
                 return True

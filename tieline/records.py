@@ -33,7 +33,7 @@ PROSECUTION_LEMMAS = frozenset({"charge", "indict", "sentence", "convict"})
 # agreed a scheme", "members of the Security Council met") meet the body: EC -> EC, not the host.
 AMONG_MEMBERS_TYPES = frozenset({"CONSULT", "AGREE"})
 # (in lower case, or opening the phrase before "of": "Members of the Security Council", not "United Nations")
-_MEMBER_NOUNS = "ministers|members|leaders|governors|delegates|representatives|heads|envoys|states|countries|nations"
+_MEMBER_NOUNS = "ministers|members|leaders|governors|delegates|representatives|heads|envoys|ambassadors|states|countries|nations"
 MEMBERS = re.compile(rf"^(?i:(?:the )?(?:\w+ )?(?:{_MEMBER_NOUNS}) of )|\b(?:{_MEMBER_NOUNS})\b")
 
 

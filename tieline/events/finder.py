@@ -14,7 +14,7 @@ from tieline.coref import DocumentContext
 from tieline.events.parties import PAIRED_TYPES, PartyFinder, combine, compound, reciprocal_pairs, takes_part
 from tieline.events.recoding import Recoder
 from tieline.events.syntax import complements, reports_an_act
-from tieline.events.triggers import Found, TriggerMatcher
+from tieline.events.triggers import Found, TriggerMatcher, of_a_body
 from tieline.lexicon import Lexicon
 from tieline.records import AMONG_MEMBERS_TYPES, PROSECUTION_LEMMAS, members_of_body
 from tieline.types import Event, Mention, Name, ParsedDocument, Trigger
@@ -142,6 +142,10 @@ class EventFinder:
         if found.standalone:
             subject, actor_heads = None, set()
             actors = find.noun_owner(tok, names, offset, ctx)
+            members = of_a_body(tok) if pattern.event == "CONSULT" else None
+            if not actors and members is not None:  # "a meeting of EC farm ministers": among the body's members
+                res = find.actors.resolve(members, names, offset, ctx, allow_places=False)
+                actors = [m for m in (res.mentions if res is not None else ()) if members_of_body(m)]
         if not actors and found.carrier is not None:
             actors = find.noun_owner(tok, names, offset, ctx)
         if not actors and pattern.event == "ASSAULT":  # "killed in Israeli tank shelling", "by a US drone strike"

@@ -10,11 +10,13 @@ working on...").
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from spacy.tokens import Span, Token
 
 from tieline.actors import ActorFinder
 from tieline.coref import PERSON_KINDS, DocumentContext, labels_a_topic
-from tieline.events.syntax import complements, person_entities
+from tieline.events.syntax import agent_of_noun, complements, person_entities
 from tieline.events.triggers import Found
 from tieline.types import Actor, Mention, Name
 
@@ -26,6 +28,7 @@ SEARCH_DEPS = frozenset({"prep", "pobj", "pcomp", "dobj", "poss", "compound", "a
                          "appos", "nsubj", "conj", "ccomp", "advcl"})
 LEADING_VERBS = frozenset({"lead", "head"})
 TOPIC_VERBS = frozenset({"discuss", "negotiate", "talk", "debate", "review", "attend"})  # their object is a topic
+HOST_BODY_VERBS = frozenset({"attend"})  # ... save the body whose meeting it is: "attends the G7 meeting"
 # Acts whose recipient may be the subject of their clause: "demanded that the US cancel...".
 CLAUSE_RECIPIENT_TYPES = frozenset({"REQUEST", "THREATEN", "ACCUSE", "REJECT"})
 # People named by their relation to someone, who is then not the party.
@@ -165,12 +168,19 @@ class PartyFinder:
         return []
 
     def noun_owner(self, noun: Token, names: dict[int, Name], offset: int, ctx: DocumentContext) -> list[Mention]:
-        """The actor named inside an event noun's phrase: "Israeli air raids", "Iran's offer"."""
-        for c in noun.children:
-            if c.dep_ in ("poss", "amod", "compound", "nmod"):
-                res = self.actors.resolve(c, names, offset, ctx, allow_places=False)
-                if res is not None:
-                    return list(res.mentions)
+        """The actor named inside an event noun's phrase: "Israeli air raids", "Iran's offer", "a strike
+        by Brazilian seamen"."""
+        agent = agent_of_noun(noun)
+        for c in [*(c for c in noun.children if c.dep_ in ("poss", "amod", "compound", "nmod")), *filter(None, [agent])]:
+            res = self.actors.resolve(c, names, offset, ctx, allow_places=False)
+            if res is not None:
+                return list(res.mentions)
+        # "a strike by Brazilian dockers": no table knows dockers, but they are Brazilians, not the state
+        for c in (c for c in (agent.children if agent is not None else ()) if c.dep_ in ("amod", "compound")):
+            res = self.actors.resolve(c, names, offset, ctx, allow_places=False)
+            if res is not None and len(res.mentions) == 1 and res.mentions[0].kind in ("adjective", "country"):
+                m = res.mentions[0]
+                return [replace(m, actor=replace(m.actor, type="CVL"))]
         return []
 
     def learn_persons(self, sent: Span, names: dict[int, Name], offset: int, ctx: DocumentContext) -> None:
@@ -218,6 +228,10 @@ def _recipient_phrases(found: Found, tok: Token) -> list[Token]:
         preps.sort(key=lambda c: c.lower_ not in ("against", "over", "about", "of"))
         preps += [c for c in tok.children if c.dep_ == "prep" and c.lower_ == "as"]  # "denounced as a crime X's..."
     candidates += preps
+    if topic and tok.lemma_.lower() in HOST_BODY_VERBS:  # "attends the G7 meeting": the body that meets
+        meetings = [t for c in tok.children if c.dep_ == "dobj" for t in (c, *c.conjuncts)]
+        candidates += [c for m in meetings for c in m.children if c.dep_ in ("compound", "poss", "nmod")
+                       or (c.dep_ == "prep" and c.lower_ == "of")]
     if topic:  # "discussed developments in Syria with the Turkish president": "with" hangs off the topic
         candidates += [p for c in tok.children if c.dep_ == "dobj" for t in (c, *c.conjuncts) for p in t.children
                        if p.dep_ == "prep" and p.lower_ == "with"]

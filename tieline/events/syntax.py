@@ -47,6 +47,16 @@ def temporal(prep: Token) -> bool:
                                        for g in prep.children)
 
 
+def agent_of_noun(noun: Token) -> Token | None:
+    """Who does what an event noun names, written with "by": "a strike by 40,000 seamen"."""
+    for c in noun.children:
+        if c.dep_ in ("prep", "agent") and c.lower_ == "by":
+            for g in c.children:
+                if g.dep_ == "pobj" and g.ent_type_ not in ("DATE", "TIME"):
+                    return g
+    return None
+
+
 def describes_background(tok: Token) -> bool:
     """A verb that describes a noun rather than reports an event: "property seized by the army",
     "a helicopter that was captured last week", "Montenegro, where 28 people have been killed",

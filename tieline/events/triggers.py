@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from tieline.events.syntax import complements, describes_background, temporal, verb_lemmas
+from tieline.events.syntax import agent_of_noun, complements, describes_background, temporal, verb_lemmas
 from tieline.lexicon import Lexicon, TriggerPattern
 
 # Verbal acts whose infinitive or clausal content is no event of its own.
@@ -159,6 +159,12 @@ class TriggerMatcher:
             or self.noun_patterns.get(tok.lemma_.lower())
         if not patterns:
             return None
+        # a row naming a preposition of the noun comes first when the noun has it ("strikes on Gaza"
+        # are no labour strike), and not at all when it has not
+        preps = {c.lower_ for c in tok.children if c.dep_ == "prep" and not temporal(c)}
+        patterns = sorted((p for p in patterns if not p.particles or p.particles & preps), key=lambda p: not p.particles)
+        if not patterns:
+            return None
         carrier = self._light_carrier(tok)
         told_by_verb = tok.head.i in taken or (tok.dep_ == "nsubj" and any(c.i in taken for c in tok.head.children))
         if carrier is None and patterns[0].event in STANDALONE_TYPES and self._standalone(tok, patterns[0].event) \
@@ -192,7 +198,12 @@ class TriggerMatcher:
         target = any(c.dep_ == "prep" and c.lower_ in targets and any(g.dep_ == "pobj" for g in c.children)
                      for c in noun.children)
         between = event != "CONSULT" and any(c.dep_ == "prep" and c.lower_ == "between" for c in noun.children)
-        return (owner and target or between) and not describes_background(noun)  # "clashes between X and Y"
+        # a protest is its protesters' own act, with no target needed: "the strike by 40,000 seamen",
+        # "the miners' strike"; a country as owner is left out ("Israel's strikes" are mostly air strikes)
+        protesters = event == "PROTEST" and (agent_of_noun(noun) is not None or any(
+            c.dep_ == "poss" and c.ent_type_ not in ("GPE", "NORP", "DATE", "TIME") for c in noun.children))
+        return (owner and target or between or protesters or (event == "CONSULT" and of_a_body(noun) is not None)) \
+            and not describes_background(noun)  # "clashes between X and Y"
 
     def _light_carrier(self, noun: Token) -> Token | None:
         head = noun.head
@@ -257,3 +268,15 @@ def _governed(f: Found, by_token: dict[int, Found]) -> bool:
                                 (gov.pattern.event == f.pattern.event and f.token.dep_ == "advcl")):
             return True
     return False
+
+
+def of_a_body(noun: Token) -> Token | None:
+    """The members a meeting noun is "of", when an organisation names them: "a meeting of EC farm
+    ministers", "the session of NATO ambassadors" (a body meeting among its members)."""
+    for c in noun.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for g in c.children:
+                if g.dep_ == "pobj" and g.pos_ == "NOUN" and any(
+                        t.ent_type_ == "ORG" for t in g.children if t.dep_ in ("compound", "nmod", "amod")):
+                    return g
+    return None
