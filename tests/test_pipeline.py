@@ -430,3 +430,9 @@ def test_pipeline_a_group_named_by_what_it_is_belongs_to_the_story_s_country(cod
     dyads = _dyads(_code(coder, text, dt.date(2005, 3, 1)))
     assert ("PROTEST", "GBR", "GBR") in dyads
     assert ("ASSAULT", "PSE", "GBR") not in dyads  # "people" are anyone's: the victims of where it happened
+
+
+def test_pipeline_counterparts_of_a_body_are_the_body_not_where_they_met(coder):
+    text = ("Britain's Home Secretary David Blunkett criticised the plan on Sunday. "
+            "Mr Blunkett met his EU counterparts in Luxembourg on Monday.")
+    assert ("CONSULT", "GBR", "EU") in _dyads(_code(coder, text, dt.date(2005, 3, 1)))
