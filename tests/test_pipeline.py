@@ -436,3 +436,9 @@ def test_pipeline_counterparts_of_a_body_are_the_body_not_where_they_met(coder):
     text = ("Britain's Home Secretary David Blunkett criticised the plan on Sunday. "
             "Mr Blunkett met his EU counterparts in Luxembourg on Monday.")
     assert ("CONSULT", "GBR", "EU") in _dyads(_code(coder, text, dt.date(2005, 3, 1)))
+
+
+def test_pipeline_member_states_are_the_body_s_not_its_host_s(coder):
+    text = "The European Community's farm ministers met in Brussels. Member states rejected the Commission's proposal."
+    records = _code(coder, text, dt.date(1987, 3, 1))
+    assert [_members(r["actor"]) for r in records if r["event"] == "REJECT"] == [["EC"]]  # not Belgium

@@ -39,6 +39,7 @@ CIVIL_STATE_SECTORS = frozenset({"GOV", "JUD", "LEG"})
 # Groups of the country's own public life, named only by what they are: "unions called a strike",
 # "the protesters", "employers criticised the plan" (the guidelines' unnamed domestic actors)
 HOME_GROUP_SECTORS = frozenset({"LAB", "CVL", "OPP", "EDU", "AGR", "REB"})
+MEMBER_HEADS = frozenset({"state", "country", "nation", "government"})  # "member states" are a body's
 # ... but not anyone at all: "killed 23 people" names the victims of where it happened
 ANYONE_NOUNS = frozenset({"people", "persons", "person", "individuals", "individual", "victims", "civilians",
                           "others", "men", "women", "children", "residents", "citizens", "inhabitants"})
@@ -288,16 +289,23 @@ class DocumentContext:
             if titled:
                 actor = max(titled, key=lambda seen: seen.mention.start).mention.actor
                 return Resolution((Mention(head.text, start, start + len(head.text), actor, "definite"),))
+        home = self._home_party(head, agent, start)
+        return None if home is None else Resolution((Mention(head.text, start, start + len(head.text), home, "definite"),))
+
+    def _home_party(self, head: Token, agent: str | None, start: int) -> Actor | None:
+        """A party named only by what it is, of the body or country the story is about."""
+        if head.lemma_.lower() in MEMBER_HEADS and any(c.dep_ == "compound" and c.lower_ == "member" for c in head.children):
+            # "member states rejected the proposal": of the body the story has named last
+            body = next((seen.mention.actor for seen in reversed(self.history) if seen.mention.start < start
+                         and seen.mention.actor.type == "IGO" and seen.mention.actor.abbrev), None)
+            if body is not None:
+                return body
         if agent in HOME_GROUP_SECTORS and _names_home_group(head):
             home = self.story_country()  # a clear lead only: "rebels" of a story of many countries are anyone's
-            if home is not None:
-                actor = Actor(home.name, home.country, agent)
-                return Resolution((Mention(head.text, start, start + len(head.text), actor, "definite"),))
+            return None if home is None else Actor(home.name, home.country, agent)
         if _names_home_state(head, agent):
             home = self.home_country()
-            if home is not None:
-                actor = Actor(home.name, home.country, agent)
-                return Resolution((Mention(head.text, start, start + len(head.text), actor, "definite"),))
+            return None if home is None else Actor(home.name, home.country, agent)
         return None
 
     def named_half(self, half: str) -> Actor | None:
