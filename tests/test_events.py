@@ -139,7 +139,8 @@ def test_two_people_of_one_country_are_two_parties():
     officials = Mention("US officials", 0, 12, Actor("United States", "USA", "GOV"), "agent")
     administration = Mention("the Trump administration", 30, 54, Actor("Trump administration", "USA", "GOV"),
                              "organization")
-    assert combine([officials], [administration], "ACCUSE") == []  # one party named twice
+    # one party named twice: no pair of them, but the act stands, aimed at no other party
+    assert combine([officials], [administration], "ACCUSE") == [(officials, None)]
 
 
 def test_events_verbs_of_scolding_are_accusations(finders, make_doc):

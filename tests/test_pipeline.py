@@ -442,3 +442,8 @@ def test_pipeline_member_states_are_the_body_s_not_its_host_s(coder):
     text = "The European Community's farm ministers met in Brussels. Member states rejected the Commission's proposal."
     records = _code(coder, text, dt.date(1987, 3, 1))
     assert [_members(r["actor"]) for r in records if r["event"] == "REJECT"] == [["EC"]]  # not Belgium
+
+
+def test_pipeline_an_act_whose_object_is_the_actor_s_own_still_stands(coder):
+    records = _code(coder, "Nakasone ruled out Japanese military or financial help for the Gulf.", dt.date(1987, 9, 1))
+    assert [(r["event"], _members(r["actor"])) for r in records] == [("REJECT", ["JPN"])]

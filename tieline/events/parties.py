@@ -296,6 +296,8 @@ def combine(actors: list[Mention], recipients: list[Mention], event_type: str, *
                         and a.actor.abbrev == r.actor.abbrev and not _two_persons(a, r):
                     continue  # one party named twice ("US officials ... the US administration")
                 pairs.append((a, r))
+        if not pairs:  # "Nakasone ruled out Japanese military help": the act stands, aimed at no other party
+            pairs = [(a, None) for a in _unique(actors)]
     elif len(actors) > 1 and (event_type in PAIRED_TYPES or written_as in PAIRED_TYPES):
         first = actors[0]
         for other in actors[1:]:
