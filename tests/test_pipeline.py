@@ -452,3 +452,8 @@ def test_pipeline_member_states_are_the_body_s_not_its_host_s(coder):
 def test_pipeline_an_act_whose_object_is_the_actor_s_own_still_stands(coder):
     records = _code(coder, "Nakasone ruled out Japanese military or financial help for the Gulf.", dt.date(1987, 9, 1))
     assert [(r["event"], _members(r["actor"])) for r in records] == [("REJECT", ["JPN"])]
+
+
+def test_pipeline_a_disaster_is_no_attack_whoever_s_it_is(coder):
+    text = "China's worst mine explosion in years killed 33 miners in Shaanxi province."
+    assert not [r for r in _code(coder, text, dt.date(2004, 10, 1)) if r["event"] == "ASSAULT"]

@@ -180,11 +180,22 @@ class EventFinder:
             return True  # "sought to exploit the vacuum": an attempt (which the trigger still holds), not a request
         if is_unrealised(verb):
             return True  # "efforts to free them", "calls for the rulers to step down": an aim, not a deed
+        if event == "ASSAULT" and self._by_a_hazard(verb):
+            return True  # "the country's deadliest earthquake killed 24": a disaster, whoever's it is
         kept_from = verb
         while kept_from.dep_ == "conj" and kept_from.head is not kept_from:
             kept_from = kept_from.head  # "prevent people from being drawn in and travelling there"
         return kept_from.dep_ == "pcomp" and kept_from.head.lower_ in ("against", "from", "without") \
             and kept_from.tag_ in ("VBG", "VBN")  # "cautioned citizens against travelling": not done
+
+    def _by_a_hazard(self, verb: Token) -> bool:
+        """Whether what the verb's subject names is a disaster or disease ("a gas explosion in a coal mine")."""
+        subject = self.parties.subject(verb)
+        if subject is None:
+            return False
+        lemma = subject.lemma_.lower()
+        words = {lemma, *(f"{c.lemma_.lower()} {lemma}" for c in subject.children if c.dep_ in ("compound", "amod"))}
+        return not words.isdisjoint(self.lexicon.hazards)
 
     def _unattributed(self, found: Found, verb: Token, parties: Parties) -> bool:
         """Whether an event without an actor is kept: violence, protest and coercion reported as
