@@ -395,6 +395,11 @@ def test_pipeline_a_country_that_labels_a_war_s_topic_is_no_party(coder):
     assert ("ACCUSE", "IRN", "USA") in _dyads(_code(coder, "Iran condemned the US war in Iraq.", day))  # its owner
 
 
+def test_pipeline_european_nations_are_the_eu(coder):
+    text = "The Bush administration reached a tentative deal yesterday with three European nations."
+    assert ("AGREE", "USA", "EU") in _dyads(_code(coder, text, dt.date(2004, 11, 20)))
+
+
 def test_pipeline_gulf_arab_states_are_the_gcc(coder):
     records = _code(coder, "Iranian envoys toured Gulf Arab states to reassure them.", dt.date(1987, 3, 1))
     assert ("CONSULT", "IRN", "GCC") in _dyads(records)
