@@ -462,3 +462,9 @@ def test_pipeline_an_act_whose_object_is_the_actor_s_own_still_stands(coder):
 def test_pipeline_a_disaster_is_no_attack_whoever_s_it_is(coder):
     text = "China's worst mine explosion in years killed 33 miners in Shaanxi province."
     assert not [r for r in _code(coder, text, dt.date(2004, 10, 1)) if r["event"] == "ASSAULT"]
+
+
+def test_pipeline_a_labour_minister_holds_a_portfolio_of_no_british_party(coder):
+    records = _code(coder, "Labour Minister Almir Pazzionotto criticised the seamen's leaders.", dt.date(1987, 3, 1))
+    assert "GBR" not in {r["actor"]["country"] for r in records}
+    assert ("ACCUSE", "GBR", None) in _dyads(_code(coder, "The Labour Party criticised the plan.", dt.date(2005, 3, 1)))

@@ -25,6 +25,7 @@ from tieline.types import Actor, Name
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG", "SPY", "IGO"})
 RECENT_SEGMENTS = 64  # segments whose names are kept (a long story has a few dozen)
 REGNAL_NUMERALS = frozenset("II III IV V VI VII VIII IX X XI XII".split())
+PORTFOLIO_NOUNS = frozenset({"minister", "ministry", "department", "secretary"})  # "Labour Minister": an office
 # Letters NFKD does not split into a base letter and a mark.
 UNSPLIT_LETTERS = {"ı": "i", "İ": "I", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O"}
 NAME_KINDS_PRIORITY = {"user": -1, "leader": 0, "surname": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4,
@@ -198,6 +199,9 @@ class NameFinder:
             return None
         elif kind == "organization" and actor.type == "IGO" and _national_body(doc, start, end):
             return None  # "Iran's Supreme National Security Council", "the Security Council of Kyrgyzstan"
+        elif kind == "organization" and actor.type == "PTY" and end < len(doc) and doc[end].is_title \
+                and doc[end].lower_ in PORTFOLIO_NOUNS:
+            return None  # "Labour Minister Almir Pazzionotto" holds a portfolio, of no British party
         return Name(start, end, kind, actor)
 
     def _inside_firm_name(self, name: Name, organizations: list) -> Name:
