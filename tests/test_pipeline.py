@@ -400,6 +400,14 @@ def test_pipeline_european_nations_are_the_eu(coder):
     assert ("AGREE", "USA", "EU") in _dyads(_code(coder, text, dt.date(2004, 11, 20)))
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Brazil held talks with the Paris Club of creditor nations on its debt.", ("CONSULT", "BRA", "PARISCLUB")),
+    ("The EC asked GATT to set up a dispute panel on the Japanese chip pact.", ("REQUEST", "EC", "GATT")),
+])
+def test_pipeline_bodies_of_the_1980s_wire(coder, text, expected):
+    assert expected in _dyads(_code(coder, text, dt.date(1987, 3, 1)))
+
+
 def test_pipeline_gulf_arab_states_are_the_gcc(coder):
     records = _code(coder, "Iranian envoys toured Gulf Arab states to reassure them.", dt.date(1987, 3, 1))
     assert ("CONSULT", "IRN", "GCC") in _dyads(records)
