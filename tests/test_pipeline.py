@@ -395,28 +395,19 @@ def test_pipeline_a_country_that_labels_a_war_s_topic_is_no_party(coder):
     assert ("ACCUSE", "IRN", "USA") in _dyads(_code(coder, "Iran condemned the US war in Iraq.", day))  # its owner
 
 
-def test_pipeline_european_nations_are_the_eu(coder):
-    text = "The Bush administration reached a tentative deal yesterday with three European nations."
-    assert ("AGREE", "USA", "EU") in _dyads(_code(coder, text, dt.date(2004, 11, 20)))
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("Brazil held talks with the Paris Club of creditor nations on its debt.", ("CONSULT", "BRA", "PARISCLUB")),
-    ("The EC asked GATT to set up a dispute panel on the Japanese chip pact.", ("REQUEST", "EC", "GATT")),
+@pytest.mark.parametrize("text, day, expected", [
+    ("Tony Blair is urging European leaders to wake up from their state of denial.", dt.date(2004, 11, 1),
+     ("REQUEST", "GBR", "EU")),
+    ("The Bush administration reached a tentative deal yesterday with three European nations.", dt.date(2004, 11, 20),
+     ("AGREE", "USA", "EU")),
+    ("Iranian envoys toured Gulf Arab states to reassure them.", dt.date(1987, 3, 1), ("CONSULT", "IRN", "GCC")),
+    ("Brazil held talks with the Paris Club of creditor nations on its debt.", dt.date(1987, 3, 1),
+     ("CONSULT", "BRA", "PARISCLUB")),
+    ("The EC asked GATT to set up a dispute panel on the Japanese chip pact.", dt.date(1987, 3, 1),
+     ("REQUEST", "EC", "GATT")),
 ])
-def test_pipeline_bodies_of_the_1980s_wire(coder, text, expected):
-    assert expected in _dyads(_code(coder, text, dt.date(1987, 3, 1)))
-
-
-def test_pipeline_gulf_arab_states_are_the_gcc(coder):
-    records = _code(coder, "Iranian envoys toured Gulf Arab states to reassure them.", dt.date(1987, 3, 1))
-    assert ("CONSULT", "IRN", "GCC") in _dyads(records)
-
-
-def test_pipeline_european_leaders_are_the_eu(coder):
-    records = _code(coder, "Tony Blair is urging European leaders to wake up from their state of denial.",
-                    dt.date(2004, 11, 1))
-    assert ("REQUEST", "GBR", "EU") in _dyads(records)
+def test_pipeline_a_body_named_as_the_annotators_name_it(coder, text, day, expected):
+    assert expected in _dyads(_code(coder, text, day))
 
 
 def test_pipeline_a_war_s_topic_is_not_the_country_a_story_is_about(coder):
@@ -429,16 +420,10 @@ def test_pipeline_a_war_s_topic_is_not_the_country_a_story_is_about(coder):
     ("Israeli strikes on Gaza continued on Monday.", ("ASSAULT", "ISR", "PSE")),  # no labour strike
     ("A strike by Brazilian dockers entered its third day.", ("PROTEST", "BRA", "BRA")),  # protesters' own act
     ("Bangladesh's opposition parties called a nationwide strike.", ("PROTEST", "BGD", "BGD")),
-])
-def test_pipeline_strikes_of_workers_and_of_air_forces(coder, text, expected):
-    assert expected in _dyads(_code(coder, text, dt.date(1987, 4, 1)))
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("India, which attends the G7 meeting, said it wanted more aid.", ("CONSULT", "IND", "G7")),
+    ("India, which attends the G7 meeting, said it wanted more aid.", ("CONSULT", "IND", "G7")),  # a body's own meeting
     ("After an emergency meeting of NATO ambassadors, a statement was issued in Brussels.", ("CONSULT", "NATO", "NATO")),
 ])
-def test_pipeline_a_body_s_own_meeting(coder, text, expected):
+def test_pipeline_strikes_and_a_body_s_own_meetings(coder, text, expected):
     assert expected in _dyads(_code(coder, text, dt.date(1987, 4, 1)))
 
 

@@ -41,8 +41,8 @@ CIVIL_STATE_SECTORS = frozenset({"GOV", "JUD", "LEG"})
 HOME_GROUP_SECTORS = frozenset({"LAB", "CVL", "OPP", "EDU", "AGR", "REB"})
 MEMBER_HEADS = frozenset({"state", "country", "nation", "government"})  # "member states" are a body's
 # ... but not anyone at all: "killed 23 people" names the victims of where it happened
-ANYONE_NOUNS = frozenset({"people", "persons", "person", "individuals", "individual", "victims", "civilians",
-                          "others", "men", "women", "children", "residents", "citizens", "inhabitants"})
+ANYONE_NOUNS = frozenset({"people", "persons", "individuals", "victims", "civilians", "others", "men", "women",
+                          "children", "residents", "citizens", "inhabitants"})  # plurals: a group is named so
 STORY_COUNTRY_MIN = 2  # a story's country is named at least this often
 STORY_COUNTRY_LEAD = 2  # and this many times as often as the next country
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})

@@ -286,7 +286,8 @@ class NameFinder:
                    and (day is None or r.start is not None)
                    and not (r.end is None and r.source == "leaders.csv" and day is not None and day > OPEN_POSTS_UNTIL)]
         if given is not None:
-            current = [r for r in current if fold_diacritics(given) in {fold_diacritics(word) for word in _name_words(r)}]
+            folded = fold_diacritics(given)
+            current = [r for r in current if folded in {fold_diacritics(word) for word in _name_words(r)}]
         people = {(r.name, r.country) for r in current}
         if len(people) != 1:
             return None

@@ -86,7 +86,7 @@ class EventFinder:
         verb = found.carrier if found.carrier is not None else tok
         pattern = found.pattern
         parties = self._parties(found, verb, names, offset, ctx)
-        if self._not_an_act(found, verb):
+        if self._not_an_act(found, verb, parties.subject):
             return []
         if pattern.requires == "complement" and tok.pos_ == "ADJ" and not parties.recipients \
                 and self.triggers.complement_type(tok) is None:
@@ -142,8 +142,8 @@ class EventFinder:
         if found.standalone:
             subject, actor_heads = None, set()
             actors = find.noun_owner(tok, names, offset, ctx)
-            members = of_a_body(tok) if pattern.event == "CONSULT" else None
-            if not actors and members is not None:  # "a meeting of EC farm ministers": among the body's members
+            members = of_a_body(tok) if not actors and pattern.event == "CONSULT" else None
+            if members is not None:  # "a meeting of EC farm ministers": among the body's members
                 res = find.actors.resolve(members, names, offset, ctx, allow_places=False)
                 actors = [m for m in (res.mentions if res is not None else ()) if members_of_body(m)]
         if not actors and found.carrier is not None:
@@ -168,7 +168,7 @@ class EventFinder:
             if not actors:
                 parties.actors, parties.recipients = parties.recipients[:1], parties.recipients[1:]
 
-    def _not_an_act(self, found: Found, verb: Token) -> bool:
+    def _not_an_act(self, found: Found, verb: Token, subject: Token | None) -> bool:
         """What the trigger's grammar says is no act: "declined to comment", "warned its citizens
         against travelling", "efforts to free them", "barred from visiting"."""
         tok, event = found.token, found.pattern.event
@@ -180,7 +180,7 @@ class EventFinder:
             return True  # "sought to exploit the vacuum": an attempt (which the trigger still holds), not a request
         if is_unrealised(verb):
             return True  # "efforts to free them", "calls for the rulers to step down": an aim, not a deed
-        if event == "ASSAULT" and self._by_a_hazard(verb):
+        if event == "ASSAULT" and self._names_a_hazard(subject):
             return True  # "the country's deadliest earthquake killed 24": a disaster, whoever's it is
         kept_from = verb
         while kept_from.dep_ == "conj" and kept_from.head is not kept_from:
@@ -188,9 +188,8 @@ class EventFinder:
         return kept_from.dep_ == "pcomp" and kept_from.head.lower_ in ("against", "from", "without") \
             and kept_from.tag_ in ("VBG", "VBN")  # "cautioned citizens against travelling": not done
 
-    def _by_a_hazard(self, verb: Token) -> bool:
-        """Whether what the verb's subject names is a disaster or disease ("a gas explosion in a coal mine")."""
-        subject = self.parties.subject(verb)
+    def _names_a_hazard(self, subject: Token | None) -> bool:
+        """Whether a subject names a disaster or disease ("the virus", "a gas explosion in a coal mine")."""
         if subject is None:
             return False
         lemma = subject.lemma_.lower()
@@ -206,7 +205,7 @@ class EventFinder:
             or (pattern.event == "ACCUSE" and verb.lemma_.lower() in PROSECUTION_LEMMAS and bool(parties.recipients)
                 and any(c.dep_ == "auxpass" for c in verb.children))  # "was charged with": by the state
         return not (not unattributed or not reports_an_act(verb)
-                    or (subject is not None and subject.lemma_.lower() in self.lexicon.hazards)
+                    or self._names_a_hazard(subject)
                     or (pattern.event == "ASSAULT" and not self._armed_conflict(found.token.sent, parties.recipients))
                     or (pattern.event == "COERCE" and not parties.recipients))
 

@@ -175,9 +175,12 @@ class PartyFinder:
             res = self.actors.resolve(c, names, offset, ctx, allow_places=False)
             if res is not None:
                 return list(res.mentions)
+        if agent is None:
+            return []
         # "a strike by Brazilian dockers": no table knows dockers, but they are Brazilians, not the state
-        for c in (c for c in (agent.children if agent is not None else ()) if c.dep_ in ("amod", "compound")):
-            res = self.actors.resolve(c, names, offset, ctx, allow_places=False)
+        for c in agent.children:
+            res = self.actors.resolve(c, names, offset, ctx, allow_places=False) \
+                if c.dep_ in ("amod", "compound") else None
             if res is not None and len(res.mentions) == 1 and res.mentions[0].kind in ("adjective", "country"):
                 m = res.mentions[0]
                 return [replace(m, actor=replace(m.actor, type="CVL"))]

@@ -157,7 +157,7 @@ class TriggerMatcher:
         patterns = next((self.noun_patterns[f"{m} {tok.lemma_.lower()}"] for m in modifiers
                          if f"{m} {tok.lemma_.lower()}" in self.noun_patterns), None) \
             or self.noun_patterns.get(tok.lemma_.lower())
-        if not patterns:
+        if not patterns:  # most nouns: no event noun at all
             return None
         # a row naming a preposition of the noun comes first when the noun has it ("strikes on Gaza"
         # are no labour strike), and not at all when it has not
@@ -191,19 +191,23 @@ class TriggerMatcher:
 
     def _standalone(self, noun: Token, event: str) -> bool:
         """ "Israeli air strikes on Gaza", "US sanctions against Iran": an owner and a target;
-        a meeting with its owner and partner: "Iran's talks with the EU"."""
+        a meeting with its owner and partner ("Iran's talks with the EU") or of a body's members;
+        a protest by its protesters."""
+        if describes_background(noun):
+            return False
         owner = any(c.dep_ in ("amod", "compound", "poss", "nmod") and c.ent_type_ in ("NORP", "GPE", "ORG")
                     for c in noun.children)
         targets = ("with",) if event == "CONSULT" else ("on", "against", "into")
         target = any(c.dep_ == "prep" and c.lower_ in targets and any(g.dep_ == "pobj" for g in c.children)
                      for c in noun.children)
-        between = event != "CONSULT" and any(c.dep_ == "prep" and c.lower_ == "between" for c in noun.children)
-        # a protest is its protesters' own act, with no target needed: "the strike by 40,000 seamen",
-        # "the miners' strike"; a country as owner is left out ("Israel's strikes" are mostly air strikes)
-        protesters = event == "PROTEST" and (agent_of_noun(noun) is not None or any(
-            c.dep_ == "poss" and c.ent_type_ not in ("GPE", "NORP", "DATE", "TIME") for c in noun.children))
-        return (owner and target or between or protesters or (event == "CONSULT" and of_a_body(noun) is not None)) \
-            and not describes_background(noun)  # "clashes between X and Y"
+        if owner and target:
+            return True
+        if event == "CONSULT":  # "a meeting of EC farm ministers"
+            return of_a_body(noun) is not None
+        if event == "PROTEST" and (agent_of_noun(noun) is not None or any(
+                c.dep_ == "poss" and c.ent_type_ not in ("GPE", "NORP", "DATE", "TIME") for c in noun.children)):
+            return True  # "the strike by 40,000 seamen", "the miners' strike" ("Israel's strikes" are mostly air strikes)
+        return any(c.dep_ == "prep" and c.lower_ == "between" for c in noun.children)  # "clashes between X and Y"
 
     def _light_carrier(self, noun: Token) -> Token | None:
         head = noun.head
