@@ -65,6 +65,8 @@ class ActorFinder:
     def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self.names = NameFinder(nlp, lexicon)
+        # "Khan Younis", "Rafah": towns the tagger takes for persons
+        self.towns = frozenset(p.name.lower() for p in lexicon.places if p.feature == "city")
 
     # ---- find ---------------------------------------------------------------------------
     def find_names(self, doc: Doc, day: dt.date | None) -> dict[int, Name]:
@@ -313,7 +315,7 @@ class ActorFinder:
                 actor = Actor(country.name, country.country, agent)
                 context.remember_person(head, actor)
                 return mention(actor, "person")
-        home = context.story_country() if _named_person(head) else None
+        home = context.story_country() if _named_person(head) and _name_text(head).lower() not in self.towns else None
         if home is not None:  # "Mr Brown", "Vincent Cable" in a story about one country
             actor = Actor(home.name, home.country, agent or "ELI")
             context.remember_person(head, actor)
@@ -428,13 +430,25 @@ def _named_body(head: Token) -> bool:
     return head.ent_type_ == "ORG" and head.pos_ == "PROPN" and (head.is_title or (head.is_upper and len(head.text) > 1))
 
 
+def _name_words(head: Token) -> list[Token]:
+    """The words of a name ending at ``head``: it and the compounds before it ("Mr Brown")."""
+    return [t for t in head.doc[max(0, head.i - 3): head.i + 1]
+            if t.i == head.i or (t.dep_ in ("compound", "flat") and t.head.i == head.i)]
+
+
+def _name_text(head: Token) -> str:
+    """The whole name a word is part of ("Khan" in "Khan Younis")."""
+    while head.dep_ in ("compound", "flat") and head.head.pos_ == "PROPN" and head.head.i > head.i:
+        head = head.head
+    return " ".join(t.text for t in _name_words(head))
+
+
 def _named_person(head: Token) -> bool:
     """A phrase that surely names a person: a name the tagger calls a person ("Vincent Cable",
     "Kilroy-Silk") or an honorific and a name ("Mr Brown"); not a word that modifies a common noun."""
     if head.ent_type_ not in ("PERSON", "ORG", "") or (head.dep_ == "compound" and head.head.pos_ == "NOUN"):
         return False  # "Karen guerrillas": a people, not a person
-    words = [t for t in head.doc[max(0, head.i - 3): head.i + 1]
-             if t.i == head.i or (t.dep_ in ("compound", "flat") and t.head.i == head.i)]
+    words = _name_words(head)
     names = [t for t in words if t.pos_ == "PROPN" and t.is_title and t.lower_.rstrip(".") not in HONORIFICS]
     titled = any(t.lower_.rstrip(".") in HONORIFICS for t in words)
     return (titled and len(names) >= 1) or (len(names) >= 1 and head.ent_type_ == "PERSON")

@@ -206,6 +206,8 @@ class DocumentContext:
             key = tok.text.lower()
             if key in self.name_tokens:
                 return self.name_tokens[key]
+            if tok.pos_ == "PROPN" and tok.is_title:
+                break  # a name ending in a word no one here bore is someone or somewhere else ("Khan Younis")
         for tok in span:
             key = tok.text.lower()
             if len(key) >= 5:

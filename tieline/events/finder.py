@@ -182,6 +182,8 @@ class EventFinder:
             return True  # "efforts to free them", "calls for the rulers to step down": an aim, not a deed
         if event == "ASSAULT" and self._names_a_hazard(subject):
             return True  # "the country's deadliest earthquake killed 24": a disaster, whoever's it is
+        if event == "SUPPORT" and tok.dep_ == "acl" and tok.tag_ == "VBG":
+            return True  # "the coalition supporting the government said ...": who it is, not what it did
         kept_from = verb
         while kept_from.dep_ == "conj" and kept_from.head is not kept_from:
             kept_from = kept_from.head  # "prevent people from being drawn in and travelling there"
