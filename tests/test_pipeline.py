@@ -466,16 +466,14 @@ def test_pipeline_a_labour_minister_holds_a_portfolio_of_no_british_party(coder)
 @pytest.mark.parametrize("text, expected", [
     ("The new Belgian ambassador submitted his credentials to Iranian Foreign Minister Hossein Amir-Abdollahian.",
      ("CONSULT", "BEL", "IRN")),  # an envoy's first call on the host state
-    ("Pakistan's Prime Minister Imran Khan met Turkish officials. Israeli forces attacked Khan Younis in Gaza.",
-     ("ASSAULT", "ISR", "PSE")),  # a town, not Mr Khan, nor a person of the story's country
     ("Iran vowed to retaliate against Israel.", ("THREATEN", "IRN", "ISR")),  # not a promise to cooperate
     ("Bahrain downgraded its diplomatic ties with Iran.", ("SANCTION", "BHR", "IRN")),
+    ("Australia's Prime Minister John Howard offered his congratulations to Britain.", ("SUPPORT", "AUS", "GBR")),
 ])
-def test_pipeline_credentials_towns_retaliation_and_ties(coder, text, expected):
+def test_pipeline_an_act_named_by_its_verb_s_object_or_complement(coder, text, expected):
     dyads = _dyads(_code(coder, text, dt.date(2023, 12, 4)))
-    assert expected in dyads
-    assert {d for d in dyads if d[0] == expected[0]} == {expected}  # and no other of its type, nor AGREE
-    assert not [d for d in dyads if d[0] == "AGREE"]
+    assert {d for d in dyads if d[0] == expected[0]} == {expected}  # and no other of its type
+    assert not [d for d in dyads if d[0] == "AGREE"]  # "vowed to", "offered": no promise here
 
 
 def test_pipeline_a_body_described_by_whom_it_supports_does_nothing_by_it(coder):
@@ -483,9 +481,10 @@ def test_pipeline_a_body_described_by_whom_it_supports_does_nothing_by_it(coder)
     assert not [r for r in _code(coder, text, dt.date(2019, 6, 1)) if r["event"] == "SUPPORT"]
 
 
-def test_pipeline_a_town_is_no_person_named_earlier_nor_one_of_the_story_s_country(coder):
+@pytest.mark.parametrize("day", [dt.date(2005, 3, 1), dt.date(2023, 12, 4)])  # Imran Khan out of office, then just out
+def test_pipeline_a_town_is_no_person_named_earlier_nor_one_of_the_story_s_country(coder, day):
     text = ("Pakistan's opposition leader Imran Khan met Turkish officials on Monday. "
             "Israeli forces attacked Khan Younis in southern Gaza on Tuesday, killing five people. Mr Khan condemned Israel.")
-    dyads = _dyads(_code(coder, text, dt.date(2005, 3, 1)))
+    dyads = _dyads(_code(coder, text, day))
     assert ("ASSAULT", "ISR", "PSE") in dyads and ("ACCUSE", "PAK", "ISR") in dyads
     assert not [d for d in dyads if d[0] == "ASSAULT" and d[2] != "PSE"]
