@@ -264,6 +264,13 @@ def test_actors_a_one_word_name_after_another_given_name_is_someone_else(finders
         spoke VERB ROOT 2 speak
     """)
     assert {n.actor.country for n in actors.find_names(titled, dt.date(1962, 5, 1)).values()} == {"USA"}
+    mister = make_doc("""
+        Mr PROPN compound 1
+        Kennedy PROPN nsubj 2 ent=PERSON
+        spoke VERB ROOT 2 speak
+    """)
+    assert {n.actor.country for n in actors.find_names(mister, dt.date(1975, 5, 1)).values()} == {"USA"}  # him, then
+    assert not actors.find_names(mister, dt.date(2005, 1, 24))  # four decades out of office: a Kennedy of now
 
 
 def test_actors_parties_of_british_politics(finders, blank_nlp):

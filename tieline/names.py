@@ -28,6 +28,7 @@ REGNAL_NUMERALS = frozenset("II III IV V VI VII VIII IX X XI XII".split())
 PORTFOLIO_NOUNS = frozenset({"minister", "ministry", "department", "secretary"})  # "Labour Minister": an office
 # Letters NFKD does not split into a base letter and a mark.
 UNSPLIT_LETTERS = {"ı": "i", "İ": "I", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O"}
+FORGOTTEN_DAYS = 20 * 365  # a one-word name of someone out of office this long names someone else
 NAME_KINDS_PRIORITY = {"user": -1, "leader": 0, "surname": 0, "organization": 1, "metonym": 2, "country": 3, "capital": 4,
                        "adjective": 5, "region": 6}
 
@@ -258,6 +259,8 @@ class NameFinder:
             past = [r for r in rows if r.start is not None and r.start <= day]
             if past:
                 r = max(past, key=lambda r: r.start or dt.date.min)
+                if " " not in key and r.end is not None and (day - r.end).days > FORGOTTEN_DAYS:
+                    return None  # "Mr Kennedy" in 2005 is not John F. Kennedy: a bare surname is someone of now
                 return Actor(r.name, r.country, "ELI" if r.type == "GOV" else r.type)
         return None
 
