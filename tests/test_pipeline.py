@@ -488,3 +488,16 @@ def test_pipeline_a_town_is_no_person_named_earlier_nor_one_of_the_story_s_count
     dyads = _dyads(_code(coder, text, day))
     assert ("ASSAULT", "ISR", "PSE") in dyads and ("ACCUSE", "PAK", "ISR") in dyads
     assert not [d for d in dyads if d[0] == "ASSAULT" and d[2] != "PSE"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Britain's Liberal Democrat Vincent Cable spoke in London. Mr Cable attacked Labour's unfair taxes.",
+     ("ACCUSE", "GBR", "GBR")),
+    ("Britain's Prime Minister Tony Blair launched an attack on the Conservatives.", ("ACCUSE", "GBR", "GBR")),
+    ("Saddam Hussein launched an attack on Kuwait.", ("ASSAULT", "IRQ", "KWT")),  # on a country: arms
+    ("US troops attacked insurgents in Iraq.", ("ASSAULT", "USA", "IRQ")),  # by forces: arms
+])
+def test_pipeline_a_person_or_party_attacks_in_words(coder, text, expected):
+    dyads = _dyads(_code(coder, text, dt.date(2005, 3, 1)))
+    assert expected in dyads
+    assert not ({"ACCUSE", "ASSAULT"} - {expected[0]}) & {d[0] for d in dyads}

@@ -25,6 +25,9 @@ CONDITIONAL_TYPES = frozenset({"RETREAT", "SANCTION", "COERCE", "ASSAULT", "MOBI
 PROMISE_LEMMAS = frozenset({"offer", "promise", "pledge", "vow", "commit", "committed", "volunteer", "willing", "ready",
                             "prepared", "eager", "keen", "determined"})
 # Acts whose negated future or failure is a refusal, which PLOVER codes as REJECT.
+# sectors that attack only in words; and mentions that name a place, which only arms attack
+SPEAKING_SECTORS = frozenset({"PTY", "OPP", "LEG", "ELI", "JUD", "MED", "EDU", "NGO"})
+PLACE_KINDS = frozenset({"country", "capital", "region"})
 REFUSABLE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
 
 Coding = tuple[str, str | None, str]  # event, mode, CAMEO code
@@ -45,6 +48,8 @@ class Recoder:
         coding = self.by_parties(coding, actors, recipients)
         if coding[0] == "REQUEST" and courtesy_call(found.token, recipients):
             coding = self.lexicon.recode("courtesy_call", coding[0])
+        if coding[0] == "ASSAULT" and attack_in_words(found, actors, recipients):
+            coding = self.lexicon.recode("in_words", coding[0])
         event_type = coding[0]
         if event_type == "AGREE" and found.token.lemma_.lower() in PROMISE_LEMMAS and negated_complement(found.token):
             return (*self.lexicon.recode("vowed_not", event_type), negated)  # "vowed not to return the Golan"
@@ -86,6 +91,17 @@ class Recoder:
                 return self.lexicon.recode("peacekeepers", event_type)
             return self.lexicon.recode("by_troops", event_type)
         return coding
+
+
+def attack_in_words(found: Found, actors: list[Mention], recipients: list[Mention]) -> bool:
+    """ "Mr Cable attacked Labour's taxes", "Blair launched an attack on the Tories": an attack by
+    a person or a party on no country or place is criticism. Armed attacks are by forces, groups
+    and countries, or on places."""
+    words = {found.token.lemma_.lower(), *(c.lemma_.lower() for c in found.token.children if c.dep_ == "dobj")}
+    if "attack" not in words or not actors:
+        return False
+    by_words = all(m.kind in PERSON_KINDS or m.actor.type in SPEAKING_SECTORS for m in actors)
+    return by_words and not any(m.kind in PLACE_KINDS for m in recipients)
 
 
 def courtesy_call(verb: Token, recipients: list[Mention]) -> bool:
