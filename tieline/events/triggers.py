@@ -258,6 +258,8 @@ def _governed(f: Found, by_token: dict[int, Found]) -> bool:
     """Whether a trigger is the content of a statement, a protest's demand, or the same act told
     twice ("attacked the camp, killing 156 people")."""
     cur = f.token
+    if f.pattern.event == "CONSULT" and cur.dep_ == "pobj" and cur.head.lower_ in FRAME_PREPOSITIONS:
+        return False  # "At a meeting of EC ministers, Britain called for ...": the scene, not what was called for
     for _ in range(6):
         if cur.dep_ == "conj" and cur.head is not cur and cur.head.dep_ in EMBEDDING_DEPS:
             cur = cur.head  # a conjunct of an embedded verb is embedded too
