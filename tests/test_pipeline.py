@@ -423,6 +423,8 @@ def test_pipeline_a_war_s_topic_is_not_the_country_a_story_is_about(coder):
     ("India, which attends the G7 meeting, said it wanted more aid.", ("CONSULT", "IND", "G7")),  # a body's own meeting
     ("After an emergency meeting of NATO ambassadors, a statement was issued in Brussels.", ("CONSULT", "NATO", "NATO")),
     ("At a meeting of EC foreign ministers, Britain called for a debate on the tax.", ("CONSULT", "EC", "EC")),  # a scene
+    ("EC foreign ministers meeting here issued a statement deploring Japan's trade surplus.",
+     ("ACCUSE", "EC", "JPN")),  # the statement's issuer deplores, not the deplored
 ])
 def test_pipeline_strikes_and_a_body_s_own_meetings(coder, text, expected):
     assert expected in _dyads(_code(coder, text, dt.date(1987, 4, 1)))

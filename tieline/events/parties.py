@@ -24,6 +24,9 @@ RECIPIENT_PREPOSITIONS = frozenset({"with", "to", "against", "on", "upon", "towa
                                     "between", "among", "into", "over", "at", "about", "of"})
 PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "inside", "outside", "across", "throughout", "during",
                                 "since", "until", "after", "before", "within", "around", "amid", "via"})
+# what a party issues or sends that says something itself: "a statement deploring", "a letter urging"
+DOCUMENT_NOUNS = frozenset({"statement", "communique", "communiqué", "letter", "resolution", "declaration", "note",
+                            "message", "report"})
 SEARCH_DEPS = frozenset({"prep", "pobj", "pcomp", "dobj", "poss", "compound", "amod", "nmod", "xcomp", "acl",
                          "appos", "nsubj", "conj", "ccomp", "advcl"})
 LEADING_VERBS = frozenset({"lead", "head"})
@@ -77,6 +80,8 @@ class PartyFinder:
         if verb.dep_ == "advcl" and not passive and not any(c.dep_ == "mark" for c in verb.children) \
                 and (verb.tag_ == "VBG" or any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)):
             return self.subject(verb.head, depth + 1)  # "..., killing 156 people", "... to discuss ties"
+        if verb.dep_ == "acl" and verb.head.lemma_.lower() in DOCUMENT_NOUNS and verb.head.dep_ == "dobj":
+            return self.subject(verb.head.head, depth + 1)  # "issued a statement deploring ...": the issuer
         passive_participle = verb.dep_ == "acl" and verb.tag_ == "VBN"  # "citizens detained by...": patients
         if verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("NOUN", "PROPN", "PRON") and not passive_participle \
                 and not any(c.dep_ in ("nsubjpass", "expl") for c in verb.children):
