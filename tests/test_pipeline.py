@@ -425,6 +425,8 @@ def test_pipeline_a_war_s_topic_is_not_the_country_a_story_is_about(coder):
     ("At a meeting of EC foreign ministers, Britain called for a debate on the tax.", ("CONSULT", "EC", "EC")),  # a scene
     ("EC foreign ministers meeting here issued a statement deploring Japan's trade surplus.",
      ("ACCUSE", "EC", "JPN")),  # the statement's issuer deplores, not the deplored
+    ("EC foreign ministers meeting in Brussels issued a statement on trade.", ("CONSULT", "EC", "EC")),
+    ("Diplomats said EC environment ministers meeting here agreed to cut emissions.", ("CONSULT", "EC", "EC")),
 ])
 def test_pipeline_strikes_and_a_body_s_own_meetings(coder, text, expected):
     assert expected in _dyads(_code(coder, text, dt.date(1987, 4, 1)))

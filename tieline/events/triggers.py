@@ -168,7 +168,8 @@ class TriggerMatcher:
         carrier = self._light_carrier(tok)
         told_by_verb = tok.head.i in taken or (tok.dep_ == "nsubj" and any(c.i in taken for c in tok.head.children))
         if carrier is None and patterns[0].event in STANDALONE_TYPES and self._standalone(tok, patterns[0].event) \
-                and not told_by_verb:  # "air strikes killed five", "strikes hit villages, killing five"
+                and (not told_by_verb or (patterns[0].event == "CONSULT" and of_a_body(tok) is not None)):
+            # not "air strikes killed five" twice; but "EC ministers meeting here agreed" is a meeting and an agreement
             return Found(tok, patterns[0], None, standalone=True)
         if carrier is None:
             frame = self._frame_carrier(tok, patterns[0])
@@ -278,11 +279,11 @@ def _governed(f: Found, by_token: dict[int, Found]) -> bool:
 
 def of_a_body(noun: Token) -> Token | None:
     """The members a meeting noun is "of", when an organisation names them: "a meeting of EC farm
-    ministers", "the session of NATO ambassadors" (a body meeting among its members)."""
-    for c in noun.children:
-        if c.dep_ == "prep" and c.lower_ == "of":
-            for g in c.children:
-                if g.dep_ == "pobj" and g.pos_ == "NOUN" and any(
-                        t.ent_type_ == "ORG" for t in g.children if t.dep_ in ("compound", "nmod", "amod")):
-                    return g
+    ministers", "the session of NATO ambassadors", "EC foreign ministers meeting here" (which the
+    parser reads as a compound noun): a body meeting among its members."""
+    members = [g for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+    members += [c for c in noun.children if c.dep_ == "compound" and c.tag_ == "NNS"]
+    for g in members:
+        if g.pos_ == "NOUN" and any(t.ent_type_ == "ORG" for t in g.children if t.dep_ in ("compound", "nmod", "amod")):
+            return g
     return None
