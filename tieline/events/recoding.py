@@ -24,10 +24,10 @@ CONDITIONAL_TYPES = frozenset({"RETREAT", "SANCTION", "COERCE", "ASSAULT", "MOBI
 # Verbs whose complement carries their meaning over ("offered to send troops").
 PROMISE_LEMMAS = frozenset({"offer", "promise", "pledge", "vow", "commit", "committed", "volunteer", "willing", "ready",
                             "prepared", "eager", "keen", "determined"})
-# Acts whose negated future or failure is a refusal, which PLOVER codes as REJECT.
-# sectors that attack only in words; and mentions that name a place, which only arms attack
+# Sectors that attack only in words; and mentions that name a place, which only arms attack.
 SPEAKING_SECTORS = frozenset({"PTY", "OPP", "LEG", "ELI", "JUD", "MED", "EDU", "NGO"})
 PLACE_KINDS = frozenset({"country", "capital", "region"})
+# Acts whose negated future or failure is a refusal, which PLOVER codes as REJECT.
 REFUSABLE_TYPES = frozenset({"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"})
 
 Coding = tuple[str, str | None, str]  # event, mode, CAMEO code
