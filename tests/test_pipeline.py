@@ -476,6 +476,7 @@ def test_pipeline_a_labour_minister_holds_a_portfolio_of_no_british_party(coder)
     ("Australia's Prime Minister John Howard offered his congratulations to Britain.", ("SUPPORT", "AUS", "GBR")),
     ('"We will never accept the US sanctions," Iranian Foreign Minister Mohammad Javad Zarif said.',
      ("REJECT", "IRN", "USA")),  # accepting sanctions would be yielding; never to is a refusal
+    ("Turkey dispatched humanitarian aid to Syria.", ("AID", "TUR", "SYR")),
 ])
 def test_pipeline_an_act_named_by_its_verb_s_object_or_complement(coder, text, expected):
     dyads = _dyads(_code(coder, text, dt.date(2023, 12, 4)))
