@@ -477,11 +477,14 @@ def test_pipeline_a_labour_minister_holds_a_portfolio_of_no_british_party(coder)
     ('"We will never accept the US sanctions," Iranian Foreign Minister Mohammad Javad Zarif said.',
      ("REJECT", "IRN", "USA")),  # accepting sanctions would be yielding; never to is a refusal
     ("Turkey dispatched humanitarian aid to Syria.", ("AID", "TUR", "SYR")),
+    ("Qatar extended an invitation to the Kenyan president.", ("AGREE", "QAT", "KEN")),
+    ("Iran called in the Danish ambassador on Monday.", ("ACCUSE", "IRN", "DNK")),  # as summoned: the envoy is its object
 ])
 def test_pipeline_an_act_named_by_its_verb_s_object_or_complement(coder, text, expected):
     dyads = _dyads(_code(coder, text, dt.date(2023, 12, 4)))
     assert {d for d in dyads if d[0] == expected[0]} == {expected}  # and no other of its type
-    assert not [d for d in dyads if d[0] == "AGREE"]  # "vowed to", "offered": no promise here
+    if expected[0] != "AGREE":
+        assert not [d for d in dyads if d[0] == "AGREE"]  # "vowed to", "offered": no promise here
 
 
 def test_pipeline_a_body_described_by_whom_it_supports_does_nothing_by_it(coder):

@@ -229,8 +229,10 @@ def _recipient_phrases(found: Found, tok: Token) -> list[Token]:
         candidates += [c for c in tok.children
                        if (c.dep_ in ("dobj", "iobj", "dative") or (passive and c.dep_ == "nsubjpass"))
                        and not (found.carrier is not None and c is found.token)]
+    # a row's object after its particle is what the verb acts on, whatever the preposition: "called in the ambassador"
     preps = [c for c in tok.children
-             if c.dep_ == "prep" and (c.lower_ in RECIPIENT_PREPOSITIONS or (visit and c.lower_ in ("in", "at")))
+             if c.dep_ == "prep" and (c.lower_ in RECIPIENT_PREPOSITIONS or (visit and c.lower_ in ("in", "at"))
+                                      or (found.pattern.objects and c.lower_ in found.pattern.particles))
              and not (topic and c.lower_ not in ("with", "between", "among"))]
     if found.pattern.event == "ACCUSE":  # "complained to the UN over Israeli raids": the accused first
         preps.sort(key=lambda c: c.lower_ not in ("against", "over", "about", "of"))
