@@ -184,8 +184,9 @@ class PartyFinder:
             return []
         # "a strike by Brazilian dockers": no table knows dockers, but they are Brazilians, not the state
         for c in agent.children:
-            res = self.actors.resolve(c, names, offset, ctx, allow_places=False) \
-                if c.dep_ in ("amod", "compound") else None
+            if c.dep_ not in ("amod", "compound"):
+                continue
+            res = self.actors.resolve(c, names, offset, ctx, allow_places=False)
             if res is not None and len(res.mentions) == 1 and res.mentions[0].kind in ("adjective", "country"):
                 m = res.mentions[0]
                 return [replace(m, actor=replace(m.actor, type="CVL"))]
