@@ -145,6 +145,24 @@ def test_hybrid_keeps_agreed_rule_events_vetoes_and_adds(nlp):
 
 
 @pytest.mark.model
+def test_a_sentence_the_rules_wrote_nothing_in_takes_the_models_pairs_at_a_lower_bar(nlp):
+    coder = Coder(nlp, event_source="rules")
+    text = ("Iran's foreign minister met his Armenian counterpart in Yerevan on Monday. "
+            "Turkish planes brought blankets and tents to Syria on Tuesday.")
+    parsed = next(parse_documents(nlp, [Document("d", text, DAY)]))
+    model = FixedModel({("IRN", "ARM"): {"AGREE": 0.25, NONE_LABEL: 0.75},
+                        ("TUR", "SYR"): {"AID": 0.25, NONE_LABEL: 0.75}}, threshold=0.3)
+    coder.source = hybrid_with(coder, model)
+    assert {r.event for r in coder.code_parsed(parsed)} == {"CONSULT"}  # 0.25 is under the threshold
+    model.info = replace(model.info, uncoded_threshold=0.2)
+    records = coder.code_parsed(parsed)
+    # the second sentence had nothing from the rules: the model's pair stands at 0.25; the first
+    # had the rules' meeting, and the model's doubtful promise there still needs 0.3
+    assert {(r.event, r.rule.startswith("model")) for r in records} == {("CONSULT", False), ("AID", True)}
+    assert next(r for r in records if r.event == "AID").rule == "model 0.25"
+
+
+@pytest.mark.model
 def test_the_shipped_model_codes_offline_with_evidence(nlp):
     coder = Coder(nlp, event_source="model")
     assert coder.source.name == "model"

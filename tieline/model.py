@@ -77,6 +77,9 @@ class ModelInfo:
     # the model adds no pair of a type the rules already wrote in the sentence (one pair per
     # type and sentence, and the rules' pair comes with its trigger row)
     defer_to_rules: bool = False
+    # a pair in a sentence where the rules wrote nothing may be written at this lower bar: there
+    # the model is the only reader, and the record judge weighs what it writes (None: threshold)
+    uncoded_threshold: float | None = None
 
     @classmethod
     def read(cls, path: Path) -> ModelInfo:
@@ -87,6 +90,8 @@ class ModelInfo:
                        top_only=bool(data.get("top_only", False)), sentences=str(data.get("sentences", "all")),
                        domestic_threshold=float(data.get("domestic_threshold", data["threshold"])),
                        defer_to_rules=bool(data.get("defer_to_rules", False)),
+                       uncoded_threshold=(float(data["uncoded_threshold"]) if data.get("uncoded_threshold") is not None
+                                          else None),
                        calibration=Calibration({k: [(float(b), float(p)) for b, p in v]
                                                 for k, v in data.get("calibration", {}).items()}))
         except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -236,8 +236,9 @@ class ModelSource:
                 confirmed.add((event.sentence_start, event.trigger.event, party_key(event.actor),
                                party_key(event.recipient)))
                 written.add((event.sentence_start, event.trigger.event))
+        coded = {start for start, _ in written}
         for sentence, sentence_pairs, p in zip(candidates.sentences, candidates.pairs, candidates.probs):
-            for a, r, label, probability in self._decode(sentence, sentence_pairs, p):
+            for a, r, label, probability in self._decode(sentence, sentence_pairs, p, sentence.start not in coded):
                 actor = sentence.mentions[a]
                 recipient = sentence.mentions[r] if r is not None else None
                 keys = (party_key(actor), party_key(recipient))
@@ -268,10 +269,14 @@ class ModelSource:
 
     # ---- the model's own events ---------------------------------------------------------------------
     def _decode(self, sentence: SentenceMentions, pairs: Sequence[tuple[int, int | None]],
-                probs: np.ndarray) -> list[tuple[int, int | None, str, float]]:
-        """The pairs the model writes: each pair's likeliest type, when sure enough; one
+                probs: np.ndarray, uncoded: bool = False) -> list[tuple[int, int | None, str, float]]:
+        """The pairs the model writes: each pair's likeliest type, when sure enough (in a sentence
+        the rules wrote nothing in, ``uncoded``, to the lower ``uncoded_threshold``); one
         direction of a symmetric pair; with ``top_only``, one pair per type."""
         info = self.model.info
+        threshold = info.threshold
+        if uncoded and info.uncoded_threshold is not None:
+            threshold = min(threshold, info.uncoded_threshold)
         found: list[tuple[int, int | None, str, float]] = []
         for (a, r), row in zip(pairs, probs):
             if np.isnan(row[0]):
@@ -281,7 +286,7 @@ class ModelSource:
             best = int(masked.argmax())
             country = sentence.mentions[a].actor.country
             domestic = r is not None and country is not None and sentence.mentions[r].actor.country == country
-            if row[best] >= (info.domestic_threshold if domestic else info.threshold):
+            if row[best] >= (info.domestic_threshold if domestic else threshold):
                 found.append((a, r, self.model.labels[best], float(row[best])))
         # one pair per type and sentence (top_only), else one direction of a symmetric pair
         best_of: dict[tuple, tuple[int, int | None, str, float]] = {}
