@@ -46,6 +46,26 @@ def test_coref_the_two_sides_is_the_last_pair(make_doc):
     assert [m.actor.country for m in res.mentions] == ["IRN", "MYS"]
 
 
+def test_coref_the_two_countries_are_never_one_country_named_before(make_doc):
+    # "... US sanctions on the country. ... talks will strengthen ties between the two countries":
+    # with no pair of parties lately, the two are no one, not the last "country" (the US)
+    doc = make_doc("""
+        The DET det 1
+        country NOUN nsubj 2 country
+        suffered VERB ROOT 2 suffer
+        . PUNCT punct 2
+        The DET det 6
+        two NUM nummod 6
+        countries NOUN nsubj 7 country
+        agreed VERB ROOT 7 agree
+    """)
+    ctx = DocumentContext()
+    ctx.begin_sentence(doc[0:4], {}, 0)
+    ctx.observe(Mention("country", doc[1].idx, doc[1].idx + 7, Actor("United States", "USA", "GOV"), "definite"), doc[1])
+    ctx.begin_sentence(doc[4:8], {}, 0)
+    assert ctx.resolve_definite(doc[6], None, 0) is None
+
+
 def test_coref_subject_pronoun_continues_the_last_subject(make_doc):
     # "Yildirim met May. He accused the EU and thanked her.": he is Yildirim, the subject, not
     # May, named last; an object pronoun still takes the person named last

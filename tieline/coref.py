@@ -275,8 +275,8 @@ class DocumentContext:
         modifiers = {c.lower_ for c in head.children}
         if lower in PAIR_WORDS and (modifiers & PAIR_DETERMINERS or lower == "authorities"):
             pair = self._pair(head, offset)
-            if pair is not None:
-                return pair
+            if pair is not None or "both" in modifiers or {"the", "two"} <= modifiers:
+                return pair  # "the two countries" are the last pair or no one: never one country named before
         if lower in ("country", "nation"):
             for pos, actor in reversed(self.countries):
                 if pos < start:
