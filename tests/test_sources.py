@@ -114,11 +114,14 @@ def hybrid_with(coder, model: FixedModel) -> ModelSource:
     return source
 
 
+# a meeting the rules code, then aid they do not: the model's pairs IRN-ARM and TUR-SYR
+MEETING_THEN_AID = ("Iran's foreign minister met his Armenian counterpart in Yerevan on Monday. "
+                    "Turkish planes brought blankets and tents to Syria on Tuesday.")
+
+
 @pytest.mark.model
 def test_hybrid_keeps_agreed_rule_events_vetoes_and_adds(nlp):
-    coder = Coder(nlp, event_source="rules")
-    text = ("Iran's foreign minister met his Armenian counterpart in Yerevan on Monday. "
-            "Turkish planes brought blankets and tents to Syria on Tuesday.")
+    coder, text = Coder(nlp, event_source="rules"), MEETING_THEN_AID
     parsed = next(parse_documents(nlp, [Document("d", text, DAY)]))
     rules = coder.code_parsed(parsed)
     assert {(r.event, r.actor.first.country) for r in rules} >= {("CONSULT", "IRN")}
@@ -147,9 +150,7 @@ def test_hybrid_keeps_agreed_rule_events_vetoes_and_adds(nlp):
 @pytest.mark.model
 def test_a_sentence_the_rules_wrote_nothing_in_takes_the_models_pairs_at_a_lower_bar(nlp):
     coder = Coder(nlp, event_source="rules")
-    text = ("Iran's foreign minister met his Armenian counterpart in Yerevan on Monday. "
-            "Turkish planes brought blankets and tents to Syria on Tuesday.")
-    parsed = next(parse_documents(nlp, [Document("d", text, DAY)]))
+    parsed = next(parse_documents(nlp, [Document("d", MEETING_THEN_AID, DAY)]))
     model = FixedModel({("IRN", "ARM"): {"AGREE": 0.25, NONE_LABEL: 0.75},
                         ("TUR", "SYR"): {"AID": 0.25, NONE_LABEL: 0.75}}, threshold=0.3)
     coder.source = hybrid_with(coder, model)
