@@ -556,10 +556,11 @@ def cmd_tune(args: argparse.Namespace) -> None:
     best["standard_error"] = round(se, 4)
     print(json.dumps({"defer_to_rules": True, "f1": round(deferring.f1, 4)}), flush=True)
     info = replace(info, defer_to_rules=best["defer_to_rules"])
+    settled_f1 = deferring.f1 if info.defer_to_rules else chosen["f1"]  # dev F1 of the settings so far
     # a lower bar where the rules wrote nothing in the sentence: kept unless it costs dev F1 beyond
     # noise; its gain shows behind the record judge, fitted after this step (docs/learned_coder.md)
     lower = score(gold, code(replace(info, uncoded_threshold=UNCODED_THRESHOLD)))
-    if UNCODED_THRESHOLD < info.threshold and lower.f1 >= score(gold, code(info)).f1 - se:
+    if UNCODED_THRESHOLD < info.threshold and lower.f1 >= settled_f1 - se:
         info = replace(info, uncoded_threshold=UNCODED_THRESHOLD)
     best["uncoded_threshold"] = info.uncoded_threshold
     print(json.dumps({"uncoded_threshold": UNCODED_THRESHOLD, "f1": round(lower.f1, 4)}), flush=True)
