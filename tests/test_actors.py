@@ -371,3 +371,9 @@ def test_actors_a_portfolio_worded_as_another_countrys_party_is_the_named_countr
         met VERB ROOT 5 meet
     """)
     assert _resolve(finders, doc, 4)[0][0] == "GBR"
+
+
+def test_we_in_a_quotation_is_the_speaker_named_after_it(coder):
+    text = ("Turkish Foreign Minister Mevlut Cavusoglu spoke in Ankara on Monday. "
+            "\u201cIt was a good day. We signed a trade agreement with Malaysia.\u201d Cavusoglu said.")
+    assert ("SUPPORT", "TUR", "MYS") in _parties(coder, text, "2022-11-26")

@@ -109,3 +109,50 @@ def test_coref_the_president_is_the_person_named_with_that_title(make_doc):
     ctx.observe(Mention("Vice President Oktay", doc[3].idx, doc[5].idx + 5, turkey, "person"), doc[5])
     ctx.begin_sentence(doc[7:10], {}, 0)
     assert ctx.resolve_definite(doc[8], "GOV", 0).mentions[0].actor == azerbaijan
+
+
+def test_we_in_a_quotation_is_its_speaker_named_after_it_or_before_it(make_doc):
+    from tieline.coref import quoted_speaker
+
+    after = make_doc("""
+“ PUNCT punct 2
+We PRON nsubj 2
+signed VERB ROOT 2 sign
+a DET det 4
+deal NOUN dobj 2
+. PUNCT punct 2
+” PUNCT punct 2
+Cavusoglu PROPN nsubj 8
+said VERB ROOT 8 say
+. PUNCT punct 8
+""")
+    assert quoted_speaker(after[1]).text == "Cavusoglu"
+    assert quoted_speaker(after[7]) is None  # the speaker himself is outside the quotation
+
+    before = make_doc("""
+Sisi PROPN nsubj 1
+added VERB ROOT 1 add
+: PUNCT punct 1
+“ PUNCT punct 5
+It PRON nsubj 5
+is AUX ccomp 1 be
+good ADJ acomp 5
+. PUNCT punct 1
+We PRON nsubj 9
+agree VERB ROOT 9
+. PUNCT punct 9
+” PUNCT punct 9
+""")
+    assert quoted_speaker(before[8]).text == "Sisi"
+
+    unsaid = make_doc("""
+“ PUNCT punct 2
+We PRON nsubj 2
+agree VERB ROOT 2
+. PUNCT punct 2
+” PUNCT punct 2
+Talks PROPN nsubj 6
+ended VERB ROOT 6 end
+. PUNCT punct 6
+""")
+    assert quoted_speaker(unsaid[1]) is None  # no verb of saying names anyone

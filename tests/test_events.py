@@ -406,3 +406,26 @@ def test_events_any_national_actor_makes_claims_but_only_political_ones_meet():
     assert takes_part("REQUEST", schools_chief, None)
     assert not takes_part("CONSULT", schools_chief, schools)  # tourists visiting Italy are no meeting
     assert takes_part("CONSULT", minister, schools)
+
+
+def test_events_an_apology_is_a_concession_and_a_congratulatory_message_support(finders, make_doc):
+    # PLOVER's manual: "expressions of regret or remorse ... should be coded as CONCEDE"
+    apology = make_doc("""
+        Argentina PROPN nsubj 1 ent=GPE
+        apologized VERB ROOT 1 apologize
+        to ADP prep 1
+        Brazil PROPN pobj 2 ent=GPE
+        . PUNCT punct 1
+    """)
+    assert _summary(_events(finders, apology)) == [("CONCEDE", "ARG", "BRA", False, False)]
+    message = make_doc("""
+        Argentina PROPN nsubj 1 ent=GPE
+        sent VERB ROOT 1 send
+        a DET det 4
+        congratulatory ADJ amod 4
+        message NOUN dobj 1
+        to ADP prep 1
+        Brazil PROPN pobj 5 ent=GPE
+        . PUNCT punct 1
+    """)
+    assert _summary(_events(finders, message)) == [("SUPPORT", "ARG", "BRA", False, False)]

@@ -143,3 +143,10 @@ def test_the_parser_goes_on_from_the_first_passs_tokens(nlp, full):
         assert tokens.text == piece
         assert [(t.text, t.whitespace_, t.norm_) for t in tokens] == [(t.text, t.whitespace_, t.norm_) for t in again]
     assert any(t.norm_ == "not" for tokens in selection.tokenized for t in tokens)  # a special case's norm kept
+
+
+def test_the_sentence_after_a_quotation_spoken_by_we_is_parsed_for_its_speaker(full):
+    text = ("Prices of oil were steady. \u201cIt was a good day. We signed a trade deal with Malaysia.\u201d "
+            "Cavusoglu said. Markets closed higher.")
+    assert kept_texts(full, text) == [
+        "\u201cIt was a good day. We signed a trade deal with Malaysia.\u201d Cavusoglu said."]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from tieline.coref import DocumentContext, labels_a_topic, reported_speaker
+from tieline.coref import DocumentContext, labels_a_topic, quoted_speaker, reported_speaker
 from tieline.lexicon import Lexicon
 from tieline.names import NameFinder, possessive
 from tieline.types import Actor, Mention, Name, ParsedDocument, Resolution
@@ -166,6 +166,9 @@ class ActorFinder:
     def _resolve_pronoun(self, head: Token, names: dict[int, Name], offset: int, context: DocumentContext, *,
                          allow_places: bool) -> Resolution | None:
         speaker = self._reporting_subject(head)
+        if speaker is None and head.dep_ in ("nsubj", "nsubjpass") and head.lower_ in FIRST_PERSON:
+            speaker = quoted_speaker(head)  # "We will not allow it." Sisi said.
+            speaker = None if speaker is None or speaker.lower_ in FIRST_PERSON else speaker
         if speaker is None:
             return context.resolve_pronoun(head, offset)
         found = self.resolve(speaker, names, offset, context, allow_places=allow_places)

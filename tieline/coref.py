@@ -51,6 +51,9 @@ TITLES = frozenset("president minister premier king emir amir sultan chancellor 
                    "chairman speaker prince commander mayor".split())
 LESSER_TITLES = frozenset({"vice", "deputy", "former", "acting", "ex"})
 REPORTING_VERBS = frozenset({"say", "tell", "announce", "report", "state", "add", "confirm", "declare", "tweet", "write"})
+# verbs that attribute a quotation to its speaker ('"...," Sisi stressed'; 'Sisi added: "..."')
+QUOTING_VERBS = REPORTING_VERBS | frozenset({"note", "stress", "emphasize", "emphasise", "insist", "explain", "assert",
+                                             "affirm", "underline", "continue", "conclude", "remark", "reply", "argue"})
 
 
 # Nouns whose compound name is often only their topic: "the Iraq war", "the Kashmir dispute".
@@ -421,6 +424,47 @@ def reported_speaker(head: Token) -> Token | None:
     if clause.dep_ not in ("ccomp", "parataxis") or clause.head.i != root.i:
         return None
     return subject
+
+
+def quoted_speaker(head: Token) -> Token | None:
+    """Who speaks the quotation ``head`` sits in, when a verb of saying outside it names him: after
+    its closing mark ('"... we will not allow it." Sisi said.') or before its opening one ('Sisi
+    added: "We are ..."'). A quotation of several sentences has its speaker in none of the others."""
+    span = _quotation(head.doc.text, head.idx)
+    if span is None:
+        return None
+    opening, closing = span
+    after = next((t for t in head.doc if t.idx > closing and not t.is_punct and not t.is_space), None)
+    if after is not None:
+        verb = after.sent.root
+        subject = next((c for c in verb.children if c.dep_ == "nsubj" and c.idx > closing), None)
+        if verb.lemma_.lower() in QUOTING_VERBS and subject is not None and verb.idx > closing:
+            return subject
+    before = next((t for t in reversed(head.doc[:head.i]) if t.idx < opening and not t.is_punct and not t.is_space),
+                  None)
+    for verb in ([before, before.head, before.head.head] if before is not None else []):
+        subject = next((c for c in verb.children if c.dep_ == "nsubj" and c.idx < opening), None)
+        if verb.lemma_.lower() in QUOTING_VERBS and subject is not None:
+            return subject
+    return None
+
+
+def _quotation(text: str, at: int) -> tuple[int, int] | None:
+    """The character offsets of the opening and closing marks of the quotation around ``at``;
+    curly marks pair by their shape, straight ones in turn, and neither runs past a paragraph."""
+    opening: int | None = None
+    for i, ch in enumerate(text):
+        if ch == "\n" and i + 1 < len(text) and text[i + 1] == "\n":
+            opening = None
+        elif ch == "\u201c" or (ch == '"' and opening is None):
+            opening = i
+        elif (ch == "\u201d" or ch == '"') and opening is not None:
+            if opening < at < i:
+                return opening, i
+            opening = None
+        if i > at and opening is None:
+            return None
+    return None
 
 
 def _names_home_group(head: Token) -> bool:

@@ -36,7 +36,7 @@ from spacy.attrs import NORM
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from tieline.actors import PERSONAL_PRONOUNS, POINTING_NOUNS
+from tieline.actors import FIRST_PERSON, PERSONAL_PRONOUNS, POINTING_NOUNS
 from tieline.attributes.topics import POLITICAL_WORDS, lemmas_off_topic
 from tieline.coref import COUNTRY_KINDS, TOPIC_NOUNS
 from tieline.events.triggers import TriggerMatcher
@@ -48,6 +48,7 @@ from tieline.types import Actor
 SENTENCE_END = frozenset({".", "!", "?", "...", "\u2026"})
 CLOSERS = frozenset({'"', "'", "\u201d", "\u2019", ")", "]"})
 OBLIGATION = frozenset({"must", "should"})
+QUOTE_MARKS = frozenset({'"', "\u201c", "\u201d", "``", "''"})
 HONORIFICS = frozenset({"Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Sir", "Dame", "Lord", "Lady"})
 # Capitalised, these are months, not the verbs "march" and "may".
 MONTHS = frozenset({"March", "May"})
@@ -279,13 +280,20 @@ class SentenceFilter:
         return False
 
     def with_context(self, doc: Doc, spans: list[tuple[int, int]], keep: list[bool]) -> list[bool]:
-        """The sentences to parse: the candidates, and the sentence before each candidate that may
-        point back to it (a pronoun, "the two sides"). Always parsing the story's first sentence
-        too was measured and changed no score."""
+        """The sentences to parse: the candidates, the sentence before each candidate that may
+        point back to it (a pronoun, "the two sides"), and the sentence after a candidate whose
+        "I" or "we" speaks in a quotation, which may name the speaker ('... with Malaysia." Sisi
+        said.'). Always parsing the story's first sentence too was measured and changed no score."""
         chosen = list(keep)
-        for n in range(1, len(spans)):
-            if keep[n] and not chosen[n - 1] and any(t.lower_ in self.pointing for t in doc[spans[n][0]:spans[n][1]]):
+        for n in range(len(spans)):
+            if not keep[n]:
+                continue
+            words = doc[spans[n][0]:spans[n][1]]
+            if n > 0 and not chosen[n - 1] and any(t.lower_ in self.pointing for t in words):
                 chosen[n - 1] = True
+            if n + 1 < len(spans) and any(t.text in QUOTE_MARKS for t in words) \
+                    and any(t.lower_ in FIRST_PERSON for t in words):
+                chosen[n + 1] = True
         return chosen
 
     def _count(self, doc: Doc, spans: list[tuple[int, int]], chosen: list[bool]) -> None:
