@@ -156,3 +156,20 @@ ended VERB ROOT 6 end
 . PUNCT punct 6
 """)
     assert quoted_speaker(unsaid[1]) is None  # no verb of saying names anyone
+
+
+def test_the_story_country_counts_office_holders_named_in_full():
+    from tieline.types import Name
+
+    blair = Actor("Tony Blair", "GBR", "GOV")
+
+    def names(start: int, end: int) -> dict:
+        name = Name(start, end, "leader", blair)
+        return {i: name for i in range(start, end)}
+
+    in_full = DocumentContext()
+    in_full.read_story([names(0, 2), names(4, 6)])  # "Tony Blair ... Tony Blair"
+    assert in_full.story_country().country == "GBR"
+    by_surname = DocumentContext()
+    by_surname.read_story([names(0, 1), names(4, 5)])  # "Blair ... Blair": another Blair may be meant
+    assert by_surname.story_country() is None

@@ -119,6 +119,9 @@ def test_the_story_country_is_counted_over_the_whole_text(cheap):
     selection = cheap.select(split_segments(text, 20_000))
     assert [a.country for a in selection.story_countries] == ["GBR", "GBR"]
     assert [piece for _, piece in selection.pieces] == ["Mr Harwood accused Mr Pellow."]  # a name no table knows
+    # an office holder named in full tells the story's country too; a surname alone may be anyone's
+    text = "Tony Blair spoke in Sheffield.\nBlair said MPs had accused Mr Pellow."
+    assert [a.country for a in cheap.select(split_segments(text, 20_000)).story_countries] == ["GBR"]
 
 
 def test_a_sport_story_is_off_topic_from_its_whole_text(cheap):

@@ -341,9 +341,12 @@ class DocumentContext:
 
     def read_story(self, segment_names: list[dict[int, Name]]) -> None:
         """Count the country names of the whole story before reading it sentence by sentence,
-        for :meth:`story_country` (a person named in the first sentence is read with the rest)."""
+        for :meth:`story_country` (a person named in the first sentence is read with the rest).
+        An office holder named in full counts for his country ("Tony Blair" in a story that never
+        names Britain); a surname alone does not, being anyone's."""
         self.count_countries(name.actor for names in segment_names for name in {id(n): n for n in names.values()}.values()
-                             if name.kind in COUNTRY_KINDS and name.actor.country)
+                             if name.actor.country and (name.kind in COUNTRY_KINDS
+                                                        or name.kind == "leader" and name.end - name.start > 1))
 
     def count_countries(self, actors: Iterable[Actor]) -> None:
         """Count the story's country names (each one actor with a country), for :meth:`story_country`."""

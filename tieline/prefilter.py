@@ -15,8 +15,8 @@ The sentence before a candidate is parsed too when the candidate may point back 
 pronoun, "the two sides"), for the document context to resolve. Runs of kept sentences are
 parsed as segments at their own offsets, so the records' offsets and
 evidence are those of full parsing; the dateline is read from the raw text as before, and the
-story's country (:meth:`tieline.coref.DocumentContext.story_country`) from the country names of
-the whole text, which the first pass finds anyway; so is whether the story is off the topic
+story's country (:meth:`tieline.coref.DocumentContext.story_country`) from the country names and
+the office holders named in full of the whole text, which the first pass finds anyway; so is whether the story is off the topic
 of international relations (sport, entertainment, markets: :mod:`tieline.attributes.topics`),
 and nothing of such a story is parsed, since none of its events would be written.
 
@@ -219,9 +219,10 @@ class SentenceFilter:
             doc = self.make_doc(text)
             spans = self.sentences(doc)
             names = list({id(n): n for n in self.names.find_names(doc, None).values()}.values())
-            story_countries += [n.actor for n in names if n.kind in COUNTRY_KINDS and n.actor.country
-                                and not (n.kind != "adjective" and n.end < len(doc)
-                                         and doc[n.end].lower_ in TOPIC_NOUNS)]  # "the Iraq war"
+            story_countries += [n.actor for n in names if n.actor.country and (
+                n.kind in COUNTRY_KINDS and not (n.kind != "adjective" and n.end < len(doc)
+                                                 and doc[n.end].lower_ in TOPIC_NOUNS)  # "the Iraq war"
+                or n.kind == "leader" and n.end - n.start > 1)]  # "Tony Blair": a story of Britain
             # full names only: a lone "Howard" read without a parse may be another Howard
             story_persons += [(doc[n.start:n.end].text, n.actor) for n in names
                               if n.kind == "leader" and n.end - n.start > 1]
