@@ -16,9 +16,10 @@ pronoun, "the two sides"), for the document context to resolve. Runs of kept sen
 parsed as segments at their own offsets, so the records' offsets and
 evidence are those of full parsing; the dateline is read from the raw text as before, and the
 story's country (:meth:`tieline.coref.DocumentContext.story_country`) from the country names and
-the office holders named in full of the whole text, which the first pass finds anyway; so is whether the story is off the topic
-of international relations (sport, entertainment, markets: :mod:`tieline.attributes.topics`),
-and nothing of such a story is parsed, since none of its events would be written.
+the office holders named in full of the whole text, which the first pass finds anyway; so is
+whether the story is off the topic of international relations (sport, entertainment, markets:
+:mod:`tieline.attributes.topics`), and nothing of such a story is parsed, since none of its
+events would be written.
 
 Forms are matched generously (every base form the word's ending allows, and spaCy's own
 exception tables for irregular forms): a sentence kept for nothing costs time, a sentence
