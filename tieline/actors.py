@@ -166,9 +166,6 @@ class ActorFinder:
     def _resolve_pronoun(self, head: Token, names: dict[int, Name], offset: int, context: DocumentContext, *,
                          allow_places: bool) -> Resolution | None:
         speaker = self._reporting_subject(head)
-        if speaker is None and head.dep_ in ("nsubj", "nsubjpass") and head.lower_ in FIRST_PERSON:
-            speaker = quoted_speaker(head)  # "We will not allow it." Sisi said.
-            speaker = None if speaker is None or speaker.lower_ in FIRST_PERSON else speaker
         if speaker is None:
             return context.resolve_pronoun(head, offset)
         found = self.resolve(speaker, names, offset, context, allow_places=allow_places)
@@ -356,6 +353,8 @@ class ActorFinder:
         """The subject of the verb of saying whose clause a subject pronoun opens."""
         if pronoun.dep_ in ("nsubj", "nsubjpass") and pronoun.lower_ in FIRST_PERSON:  # "I" in a quote: its speaker
             speaker = reported_speaker(pronoun)
+            if speaker is None or speaker.lower_ in FIRST_PERSON:
+                speaker = quoted_speaker(pronoun)  # named in another sentence: '"We ..." Sisi said.'
             return None if speaker is None or speaker.lower_ in FIRST_PERSON else speaker
         if pronoun.dep_ not in ("nsubj", "nsubjpass") or pronoun.lower_ not in SUBJECT_PRONOUNS:
             return None

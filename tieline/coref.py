@@ -345,8 +345,7 @@ class DocumentContext:
         An office holder named in full counts for his country ("Tony Blair" in a story that never
         names Britain); a surname alone does not, being anyone's."""
         self.count_countries(name.actor for names in segment_names for name in {id(n): n for n in names.values()}.values()
-                             if name.actor.country and (name.kind in COUNTRY_KINDS
-                                                        or name.kind == "leader" and name.end - name.start > 1))
+                             if tells_story_country(name))
 
     def count_countries(self, actors: Iterable[Actor]) -> None:
         """Count the story's country names (each one actor with a country), for :meth:`story_country`."""
@@ -412,6 +411,17 @@ class DocumentContext:
         return None
 
 
+def named_in_full(name: Name) -> bool:
+    """An office holder named in full ("Tony Blair"), not by a surname alone, which may be anyone's."""
+    return name.kind == "leader" and name.end - name.start > 1
+
+
+def tells_story_country(name: Name) -> bool:
+    """Whether a name counts for the country a story is about: a country's name, or an office
+    holder's named in full ("Tony Blair" in a story that never names Britain)."""
+    return bool(name.actor.country) and (name.kind in COUNTRY_KINDS or named_in_full(name))
+
+
 def reported_speaker(head: Token) -> Token | None:
     """The subject of the sentence's verb of saying when ``head`` sits in the reported clause
     ('"We agree," Lavrov said'; "Putin said the US must ...")."""
@@ -437,7 +447,7 @@ def quoted_speaker(head: Token) -> Token | None:
     if span is None:
         return None
     opening, closing = span
-    after = next((t for t in head.doc if t.idx > closing and not t.is_punct and not t.is_space), None)
+    after = next((t for t in head.doc[head.i:] if t.idx > closing and not t.is_punct and not t.is_space), None)
     if after is not None:
         verb = after.sent.root
         subject = next((c for c in verb.children if c.dep_ == "nsubj" and c.idx > closing), None)

@@ -39,7 +39,7 @@ from spacy.tokens import Doc, Span, Token
 
 from tieline.actors import FIRST_PERSON, PERSONAL_PRONOUNS, POINTING_NOUNS
 from tieline.attributes.topics import POLITICAL_WORDS, lemmas_off_topic
-from tieline.coref import COUNTRY_KINDS, TOPIC_NOUNS
+from tieline.coref import COUNTRY_KINDS, TOPIC_NOUNS, named_in_full, tells_story_country
 from tieline.events.triggers import TriggerMatcher
 from tieline.lexicon import Lexicon
 from tieline.names import NameFinder
@@ -220,13 +220,11 @@ class SentenceFilter:
             doc = self.make_doc(text)
             spans = self.sentences(doc)
             names = list({id(n): n for n in self.names.find_names(doc, None).values()}.values())
-            story_countries += [n.actor for n in names if n.actor.country and (
-                n.kind in COUNTRY_KINDS and not (n.kind != "adjective" and n.end < len(doc)
-                                                 and doc[n.end].lower_ in TOPIC_NOUNS)  # "the Iraq war"
-                or n.kind == "leader" and n.end - n.start > 1)]  # "Tony Blair": a story of Britain
+            story_countries += [n.actor for n in names if tells_story_country(n)
+                                and not (n.kind in COUNTRY_KINDS and n.kind != "adjective" and n.end < len(doc)
+                                         and doc[n.end].lower_ in TOPIC_NOUNS)]  # "the Iraq war"
             # full names only: a lone "Howard" read without a parse may be another Howard
-            story_persons += [(doc[n.start:n.end].text, n.actor) for n in names
-                              if n.kind == "leader" and n.end - n.start > 1]
+            story_persons += [(doc[n.start:n.end].text, n.actor) for n in names if named_in_full(n)]
             named = [(_party(n.actor), n.start) for n in names]
             keep = self.candidates(doc, spans, named)
             lower = [t.lower_ for t in doc]
