@@ -1,5 +1,7 @@
 """Actor resolution on parses built by hand."""
 
+import datetime as dt
+
 from tieline.coref import DocumentContext
 
 
@@ -377,3 +379,48 @@ def test_we_in_a_quotation_is_the_speaker_named_after_it(coder):
     text = ("Turkish Foreign Minister Mevlut Cavusoglu spoke in Ankara on Monday. "
             "\u201cIt was a good day. We signed a trade agreement with Malaysia.\u201d Cavusoglu said.")
     assert ("SUPPORT", "TUR", "MYS") in _parties(coder, text, "2022-11-26")
+
+
+def test_actors_a_war_the_phrase_names_is_no_nationality(coder, finders, make_doc):
+    # "pro-Iraq war Labour MP Oona King": the parser reads "Iraq" as an adjective of "war"
+    story = ("George Galloway is to stand against pro-Iraq war Labour MP Oona King at the next election.\n"
+             "The Glasgow Kelvin MP accused Ms King of being a stooge.")
+    assert not [p for p in _parties(coder, story, "2005-03-01") if "IRQ" in p]
+    # an adjective of nationality still owns its offensive: "the Israeli offensive commander"
+    owned = make_doc("""
+        the DET det 3
+        Israeli ADJ amod 2 ent=NORP
+        offensive NOUN compound 3 offensive
+        commander NOUN nsubj 4 commander
+        spoke VERB ROOT 4 speak
+    """)
+    assert _resolve(finders, owned, 3)[0][0] == "ISR"
+
+
+def test_actors_a_surname_the_story_gives_someone_else_is_not_the_office_holder(coder):
+    # the tables hold Niels Bentsen of the Faroes (in office in 1987), not the US senator
+    story = ("Senate Finance Committee chairman Lloyd Bentsen said the resolution was a mistake.\n"
+             "Bentsen urged Canada to withdraw the proposal.")
+    assert not [p for p in _parties(coder, story, "1987-03-01") if "FRO" in p]
+    alone = "Bentsen urged Canada to withdraw the proposal."  # no one else of that name: the holder
+    assert ("REQUEST", "FRO", "CAN") in _parties(coder, alone, "1987-03-01")
+
+
+def test_actors_the_story_country_of_a_person_no_table_knows_is_named_as_a_country(coder):
+    # counted from "Tony Blair", the story's country still lends "Mr Harwood" Britain's name
+    story = "Tony Blair spoke on Monday. Tony Blair spoke again.\nMr Harwood accused Mr Pellow of lying."
+    [record] = [r for r in coder.code_text(story, date=dt.date(2005, 1, 24)) if r.event == "ACCUSE"]
+    assert record.to_dict()["actor"]["name"] == "United Kingdom"
+
+
+def test_actors_a_party_of_one_country_tells_the_story_country(coder):
+    # no country named; the Liberal Democrats and Labour are British parties
+    story = ("The Liberal Democrats launched their campaign on Monday. Labour said it was ready.\n"
+             "Mr Harwood accused Mr Pellow of lying.")
+    assert ("ACCUSE", "GBR", "GBR") in _parties(coder, story, "2005-01-24")
+
+
+def test_actors_the_government_before_any_country_is_named_is_the_story_country(coder):
+    story = ("The government rejected the Tories' proposal on Monday.\n"
+             "Britain will vote in May, and Britain's parties are ready.")
+    assert ("REJECT", "GBR", "GBR") in _parties(coder, story, "2005-01-24")

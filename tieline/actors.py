@@ -67,6 +67,7 @@ class ActorFinder:
         self.names = NameFinder(nlp, lexicon)
         # "Khan Younis", "Rafah": towns the tagger takes for persons
         self.towns = frozenset(p.name.lower() for p in lexicon.places if p.feature == "city")
+        self.names_of_countries = {c.iso3: c.name for c in lexicon.countries}
 
     # ---- find ---------------------------------------------------------------------------
     def find_names(self, doc: Doc, day: dt.date | None) -> dict[int, Name]:
@@ -81,16 +82,19 @@ class ActorFinder:
         """A fresh document context for a story, with its title's countries and the whole story's
         country names counted (:meth:`DocumentContext.story_country`); and each segment's names."""
         day = parsed.document.date
-        context = DocumentContext(day)
+        context = DocumentContext(day, self.names_of_countries)
         if parsed.document.title:
             context.read_title(self.country_names(parsed.document.title, day))
-        segment_names = [self.find_names(segment.doc, day) for segment in parsed.segments]
+        story = parsed.document.text
+        segment_names = [{i: name for i, name in self.find_names(segment.doc, day).items()
+                          if not self.names.borne_by_another(name, segment.doc, story)}
+                         for segment in parsed.segments]
         if parsed.story_countries is not None:  # only some sentences were parsed: the whole text's names
             context.count_countries(parsed.story_countries)
             for words, actor in parsed.story_persons or ():  # "David Blunkett" named in a sentence not parsed
                 context.remember_name(words, actor)
         else:  # "the Iraq war" is no country the story is about
-            context.read_story([{i: n for i, n in names.items() if not labels_a_topic(segment.doc[n.end - 1])}
+            context.read_story([{i: n for i, n in names.items() if not labels_a_topic(segment.doc[n.end - 1], n.kind)}
                                 for names, segment in zip(segment_names, parsed.segments)])
         return context, segment_names
 
@@ -226,8 +230,8 @@ class ActorFinder:
         seen: set[int] = set()
         for tok in tokens:
             name = names.get(tok.i)
-            if name is not None and id(name) not in seen:
-                seen.add(id(name))
+            if name is not None and id(name) not in seen and not labels_a_topic(head.doc[name.end - 1], name.kind):
+                seen.add(id(name))  # "pro-Iraq war Labour MP Oona King" is no Iraqi
                 modifier_names.append(name)
         agent, role_token = self.agent_type(tokens)
         is_person = head.ent_type_ == "PERSON" or (head.pos_ == "PROPN" and agent is None and not modifier_names)

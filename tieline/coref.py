@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
@@ -60,12 +60,16 @@ QUOTING_VERBS = REPORTING_VERBS | frozenset({"note", "stress", "emphasize", "emp
 TOPIC_NOUNS = frozenset("war conflict scandal affair crisis offensive pullout dispute issue question".split())
 
 
-def labels_a_topic(tok: Token) -> bool:
+def labels_a_topic(tok: Token, kind: str | None = None) -> bool:
     """A name that labels what a war, scandal or dispute is about ("calls for advice on the
-    legality of the Iraq war", "the Iran arms scandal"): no party, and no country the story is
-    about; "the US war in Iraq" and "the Israeli offensive" keep their owners."""
+    legality of the Iraq war", "the Iran arms scandal", "pro-Iraq war Labour MP Oona King"): no
+    party, and no country the story is about; "the US war in Iraq" and "the Israeli offensive"
+    keep their owners. ``kind`` is the name's kind when known: a country's name parsed as an
+    adjective ("pro-Iraq war") labels the topic as its compound does; an adjective of nationality
+    ("the Israeli offensive") names the owner."""
     head = tok.head
-    return tok.dep_ == "compound" and head.lemma_.lower() in TOPIC_NOUNS \
+    labels = tok.dep_ == "compound" or (tok.dep_ == "amod" and kind == "country")
+    return labels and head.lemma_.lower() in TOPIC_NOUNS \
         and not any(c.dep_ == "prep" and c.lower_ in ("in", "on", "against", "with") for c in head.children)
 
 
@@ -116,8 +120,9 @@ def _edit_distance_at_most_one(a: str, b: str) -> bool:
 class DocumentContext:
     """What one document has said so far (persons, mentions, the last pair of parties)."""
 
-    def __init__(self, day: dt.date | None = None) -> None:
+    def __init__(self, day: dt.date | None = None, country_names: Mapping[str, str] | None = None) -> None:
         self.day = day  # the story's date: who held an office then
+        self.country_names = country_names or {}  # ISO3 -> the country's name, for the story's country
         self.sentence = -1
         self.persons: dict[str, Actor] = {}
         self.name_tokens: dict[str, Actor] = {}
@@ -147,7 +152,7 @@ class DocumentContext:
         for tok in sent:
             name = names.get(tok.i)
             if name is not None and name.kind in COUNTRY_KINDS and id(name) not in seen and name.actor.country \
-                    and not labels_a_topic(tok):
+                    and not labels_a_topic(tok, name.kind):
                 seen.add(id(name))
                 self.countries.append((offset + tok.idx, name.actor))
                 self.country_counts[name.actor.country] += 1
@@ -321,9 +326,10 @@ class DocumentContext:
         return None
 
     def home_country(self) -> Actor | None:
-        """The country the story has named most so far (the title counts)."""
+        """The country the story has named most so far (the title counts); before it has named
+        any, the country the whole story is about ("The Tories are to back government plans")."""
         if not self.country_counts:
-            return None
+            return self.story_country()
         iso3, _ = self.country_counts.most_common(1)[0]
         for _, actor in reversed(self.countries):
             if actor.country == iso3:
@@ -353,7 +359,9 @@ class DocumentContext:
             if actor.country is None:
                 continue
             self.story_counts[actor.country] += 1
-            self.story_actors.setdefault(actor.country, actor)
+            # counted from a leader's name ("Tony Blair"), the story's country is still named as a country
+            name = self.country_names.get(actor.country, actor.name)
+            self.story_actors.setdefault(actor.country, Actor(name, actor.country, actor.type))
 
     def story_country(self) -> Actor | None:
         """The country the story is about, when one clearly is: named at least twice, and at
@@ -416,10 +424,16 @@ def named_in_full(name: Name) -> bool:
     return name.kind == "leader" and name.end - name.start > 1
 
 
+# Organisations of one country that tell what country a story is about: its parties and state bodies.
+HOME_BODY_TYPES = frozenset({"PTY", "GOV", "MIL", "SPY"})
+
+
 def tells_story_country(name: Name) -> bool:
-    """Whether a name counts for the country a story is about: a country's name, or an office
-    holder's named in full ("Tony Blair" in a story that never names Britain)."""
-    return bool(name.actor.country) and (name.kind in COUNTRY_KINDS or named_in_full(name))
+    """Whether a name counts for the country a story is about: a country's name, an office
+    holder's named in full ("Tony Blair" in a story that never names Britain), or a party or
+    state body of one country ("the Liberal Democrats")."""
+    return bool(name.actor.country) and (name.kind in COUNTRY_KINDS or named_in_full(name) or (
+        name.kind == "organization" and name.actor.type in HOME_BODY_TYPES))
 
 
 def reported_speaker(head: Token) -> Token | None:

@@ -10,6 +10,7 @@ the leaders' tables. Resolving a noun phrase to an actor is :mod:`tieline.actors
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -208,6 +209,26 @@ class NameFinder:
                 and doc[end].lower_ in PORTFOLIO_NOUNS:
             return None  # "Labour Minister Almir Pazzionotto" holds a portfolio, of no British party
         return Name(start, end, kind, actor)
+
+    def borne_by_another(self, name: Name, doc: Doc, story: str) -> bool:
+        """An office holder found by a bare surname whose surname the story gives in full only to
+        someone else: "Senate Finance Committee chairman Lloyd Bentsen ... Bentsen urged Mulroney"
+        is not Niels Bentsen of the Faroes, nor "Mr Kennedy" in a story of Charles Kennedy a
+        Kennedy of the tables. Known given names tell a person's name from a title ("Senator
+        Bentsen")."""
+        if name.kind != "leader" or name.end - name.start != 1:
+            return False
+        holder = [fold_diacritics(word) for word in name.actor.name.split()]
+        word = fold_diacritics(doc[name.start].text)
+        if len(holder) < 2 or holder[-1] != word:
+            return False
+        others = False
+        for found in re.finditer(rf"\b([A-Z][a-z'-]+)(?:\s+[A-Z]\.)*\s+{re.escape(word)}\b", fold_diacritics(story)):
+            given = found.group(1)
+            if given in holder:
+                return False  # the story names the holder himself in full
+            others = others or given in self.given_names
+        return others
 
     def _inside_firm_name(self, name: Name, organizations: list) -> Name:
         """A country inside a longer organisation name that is no state body ("Air France",

@@ -10,6 +10,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
+from tieline.coref import labels_a_topic
 from tieline.lexicon import Lexicon
 from tieline.types import Location
 
@@ -144,6 +145,8 @@ def _names_a_place(span: Span) -> bool:
     """True when the name is used as a place ("in Tashkent", "the Kuala Lumpur Summit", "visited
     Hungary"), not as an owner or a modifier ("Iran's sector", "Iranian officials")."""
     tok = span.root
+    if labels_a_topic(tok) and not (tok.head.dep_ == "pobj" and tok.head.head.lower_ in ("in", "during")):
+        return False  # "demonstrated against plans for the Iraq war": what the war is about; "killed in the Iraq war" is there
     if tok.dep_ == "poss" or any(c.dep_ == "case" for c in tok.children):
         if tok.dep_ == "poss" and tok.head.lemma_.lower() in AREA_NOUNS:
             tok = tok.head  # "in Afghanistan's eastern Paktika province"

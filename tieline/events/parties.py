@@ -126,7 +126,7 @@ class PartyFinder:
             if tok.pos_ == "PRON" and tok.dep_ == "poss" and tok is not start and (
                     not possessives or tok.head.lemma_.lower() in KIN_NOUNS):
                 continue  # "her father accused ...": the father, not her
-            if tok is not start and labels_a_topic(tok):
+            if tok is not start and labels_a_topic(tok, names[tok.i].kind if tok.i in names else None):
                 continue
             if tok.pos_ in ("NOUN", "PROPN", "PRON", "ADJ"):
                 parties = self.resolve(tok, names, offset, ctx, allow_places=allow_places)
