@@ -112,7 +112,7 @@ def test_coref_the_president_is_the_person_named_with_that_title(make_doc):
 
 
 def test_we_in_a_quotation_is_its_speaker_named_after_it_or_before_it(make_doc):
-    from tieline.coref import quoted_speaker
+    from tieline.speakers import quoted_speaker
 
     after = make_doc("""
 “ PUNCT punct 2

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from tieline.coref import DocumentContext, labels_a_topic, quoted_speaker, reported_speaker
+from tieline.coref import DocumentContext, labels_a_topic
 from tieline.lexicon import Lexicon
 from tieline.names import NameFinder, possessive
+from tieline.speakers import quoted_speaker, reported_speaker
 from tieline.types import Actor, Mention, Name, ParsedDocument, Resolution
 
 # Dependency labels that stay inside a noun phrase when collecting its modifiers.
