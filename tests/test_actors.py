@@ -424,3 +424,28 @@ def test_actors_the_government_before_any_country_is_named_is_the_story_country(
     story = ("The government rejected the Tories' proposal on Monday.\n"
              "Britain will vote in May, and Britain's parties are ready.")
     assert ("REJECT", "GBR", "GBR") in _parties(coder, story, "2005-01-24")
+
+
+def test_actors_a_leader_s_name_before_administration_is_his(finders, make_doc):
+    # "Reagan Administration" is one entity, like "Khan Younis", but names his administration
+    actors, _ = finders
+    doc = make_doc("""
+        Reagan PROPN compound 1 ent=ORG
+        Administration PROPN compound 2 ent=ORG+
+        officials NOUN nsubj 3 official
+        spoke VERB ROOT 3 speak
+    """)
+    assert {n.actor.country for n in actors.find_names(doc, dt.date(1987, 3, 20)).values()} == {"USA"}
+
+
+def test_actors_national_agencies_by_name_or_acronym(finders, blank_nlp):
+    for text, country in (("the Bundesbank said", "DEU"), ("the SEC said", "USA"), ("MITI said", "JPN"),
+                          ("the Federal Reserve said", "USA"), ("ISRO said", "IND")):
+        assert (country, "GOV") in {c[:2] for c in _countries(finders, blank_nlp, text, "1987-03-20")}, text
+
+
+def test_actors_the_treasury_is_the_state_of_the_story(coder):
+    story = ("Britain will vote in May, and Britain's parties are ready.\n"
+             "The Treasury rejected the Tories' proposal on Monday.")
+    [record] = [r.to_dict() for r in coder.code_text(story, date=dt.date(2005, 1, 24)) if r.event == "REJECT"]
+    assert (record["actor"]["country"], record["actor"]["type"]) == ("GBR", "GOV")  # a state body, not a firm

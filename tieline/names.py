@@ -181,9 +181,9 @@ class NameFinder:
         if kind == "surname" and end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title:
             return None  # "Donald Trump": a surname elsewhere, a first name here
         if kind == "leader" and end - start == 1 and end < len(doc) and doc[end].pos_ == "PROPN" \
-                and doc[end].is_title and doc[end].ent_iob_ == "I" \
+                and doc[end].is_title and doc[end].ent_iob_ == "I" and doc[end].lower_ not in self.lexicon.agents \
                 and fold_diacritics(doc[end].text) not in self._given_names(actor.name, kind):
-            return None  # "Khan Younis": a leader's one-word name, here the start of a longer name
+            return None  # "Khan Younis": the start of a longer name ("the Reagan Administration" is his)
         given = doc[start - 1].text if kind == "surname" and start > 0 and doc[start - 1].pos_ == "PROPN" \
             and doc[start - 1].is_title else None
         if given is not None and fold_diacritics(given) not in self._given_names(actor.name):
