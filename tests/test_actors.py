@@ -449,3 +449,8 @@ def test_actors_the_treasury_is_the_state_of_the_story(coder):
              "The Treasury rejected the Tories' proposal on Monday.")
     [record] = [r.to_dict() for r in coder.code_text(story, date=dt.date(2005, 1, 24)) if r.event == "REJECT"]
     assert (record["actor"]["country"], record["actor"]["type"]) == ("GBR", "GOV")  # a state body, not a firm
+
+
+def test_actors_a_country_s_word_after_an_honorific_is_a_surname(finders, blank_nlp):
+    assert "DEU" not in {c[0] for c in _countries(finders, blank_nlp, "Mr German said", "2005-01-24")}
+    assert "DEU" in {c[0] for c in _countries(finders, blank_nlp, "the German minister said", "2005-01-24")}

@@ -173,3 +173,43 @@ def test_the_story_country_counts_office_holders_named_in_full():
     by_surname = DocumentContext()
     by_surname.read_story([names(0, 1), names(4, 5)])  # "Blair ... Blair": another Blair may be meant
     assert by_surname.story_country() is None
+
+
+def test_an_it_that_stands_for_the_clause_after_it_is_no_party(make_doc):
+    from tieline.coref import expletive
+
+    unfair = make_doc("""
+        it PRON nsubj 1
+        was AUX ROOT 1 be
+        not PART neg 1
+        fair ADJ acomp 1
+        to PART aux 5
+        blame VERB xcomp 1 blame
+        them PRON dobj 5
+    """)
+    assert expletive(unfair[0])
+    ready = make_doc("""
+        it PRON nsubj 1
+        was AUX ROOT 1 be
+        ready ADJ acomp 1
+        to PART aux 4
+        talk VERB xcomp 2 talk
+    """)
+    assert not expletive(ready[0])  # "Iran said it was ready to talk": Iran
+    reported = make_doc("""
+        it PRON nsubjpass 2
+        is AUX auxpass 2 be
+        reported VERB ROOT 2 report
+        that SCONJ mark 5
+        Iran PROPN nsubj 5
+        talked VERB ccomp 2 talk
+    """)
+    assert expletive(reported[0])
+    asked = make_doc("""
+        it PRON nsubjpass 2
+        was AUX auxpass 2 be
+        asked VERB ROOT 2 ask
+        to PART aux 4
+        leave VERB xcomp 2 leave
+    """)
+    assert not expletive(asked[0])  # "Iran said it was asked to leave": Iran

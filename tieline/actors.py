@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from tieline.coref import DocumentContext, labels_a_topic
+from tieline.coref import DocumentContext, expletive, labels_a_topic
 from tieline.lexicon import Lexicon
-from tieline.names import NameFinder, possessive
+from tieline.names import HONORIFICS, NameFinder, possessive
 from tieline.speakers import quoted_speaker, reported_speaker
 from tieline.types import Actor, Mention, Name, ParsedDocument, Resolution
 
@@ -170,6 +170,8 @@ class ActorFinder:
 
     def _resolve_pronoun(self, head: Token, names: dict[int, Name], offset: int, context: DocumentContext, *,
                          allow_places: bool) -> Resolution | None:
+        if expletive(head):  # "Iran said it was not fair to blame ...": "it" is the clause, not Iran
+            return None
         speaker = self._reporting_subject(head)
         if speaker is None:
             return context.resolve_pronoun(head, offset)
@@ -404,9 +406,6 @@ ACTOR_NOUNS = frozenset(
     "national community group team delegation mission envoy neighbor neighbour ally partner "
     "regime state nation country government authority secretary council".split()
 )
-
-
-HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "baroness", "baron"})
 
 
 def _body(names: list[Name], countries: list[Name], doc: Doc) -> Name | None:

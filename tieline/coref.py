@@ -247,7 +247,7 @@ class DocumentContext:
             return None
         if lower in NEUTER_PRONOUNS:
             # "it" looks back one sentence at most, and not past an organisation no table knows
-            if (self.sentence - 1) in self.firm_subjects or self.sentence in self.firm_subjects:
+            if (self.sentence - 1) in self.firm_subjects or self.sentence in self.firm_subjects or expletive(tok):
                 return None
             reach = self.sentence_starts[-2] if len(self.sentence_starts) > 1 else 0
             for seen in reversed(self.history):
@@ -431,6 +431,19 @@ def tells_story_country(name: Name) -> bool:
     state body of one country ("the Liberal Democrats")."""
     return bool(name.actor.country) and (name.kind in COUNTRY_KINDS or named_in_full(name) or (
         name.kind == "organization" and name.actor.type in HOME_BODY_TYPES))
+
+
+def expletive(tok: Token) -> bool:
+    """ "It was not fair to blame the public", "it is said that ...": an "it" that stands for the
+    clause after it, no party."""
+    if tok.dep_ == "expl":
+        return True
+    verb = tok.head
+    deps = {c.dep_ for c in verb.children}
+    # "it was ready to talk" is a party: there "to talk" hangs off "ready", not off "was"
+    return tok.lower_ == "it" and (
+        tok.dep_ == "nsubj" and verb.lemma_ == "be" and bool(deps & {"acomp", "attr"}) and bool(deps & {"xcomp", "ccomp"})
+        or tok.dep_ == "nsubjpass" and "ccomp" in deps)  # "it is reported that ..."; not "it was asked to leave"
 
 
 def _names_home_group(head: Token) -> bool:

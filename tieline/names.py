@@ -192,6 +192,8 @@ class NameFinder:
                 and doc[start - 1].lower_ not in self.lexicon.agents \
                 and fold_diacritics(doc[start - 1].text) not in self._given_names(actor.name, kind):
             return None  # "Charles Kennedy" is not John F. Kennedy (whose one-word name is "Kennedy")
+        if kind in ("country", "adjective", "capital") and start > 0 and doc[start - 1].lower_.rstrip(".") in HONORIFICS:
+            return None  # "Mr German", "Ms Jordan": a surname
         if kind in ("leader", "surname") and end < len(doc) and doc[end].text in REGNAL_NUMERALS:
             return None  # "King Abdullah II" is not the King Abdullah of another country and time
         if kind in ("leader", "surname") and _inside_longer_name(doc, start, end):
@@ -374,6 +376,8 @@ def _patron(doc, end: int) -> bool:
 # leaders.csv (Phoenix) was last updated in early 2015; a post it leaves open is not known to be
 # held much later, so a bare surname is not read through it after this date.
 OPEN_POSTS_UNTIL = dt.date(2016, 12, 31)
+
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "baroness", "baron"})
 
 # Capitalised surnames that are also everyday words: too risky to read as a person alone.
 WORD_SURNAMES = frozenset("Rice Brown Young White Black Green King Price Power Hope Love Little Best Wise Strong "
