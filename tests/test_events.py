@@ -429,3 +429,18 @@ def test_events_an_apology_is_a_concession_and_a_congratulatory_message_support(
         . PUNCT punct 1
     """)
     assert _summary(_events(finders, message)) == [("SUPPORT", "ARG", "BRA", False, False)]
+
+
+def test_events_two_verbs_of_one_subject_share_the_object_after_them(finders, make_doc):
+    # "Israeli soldiers shot and killed a Palestinian": he was shot too
+    doc = make_doc("""
+        Israeli ADJ amod 1 ent=NORP
+        soldiers NOUN nsubj 2 soldier
+        shot VERB ROOT 2 shoot
+        and CCONJ cc 2
+        killed VERB conj 2 kill
+        a DET det 6
+        Palestinian PROPN dobj 4 ent=NORP
+        . PUNCT punct 2
+    """)
+    assert {(e[1], e[2]) for e in _summary(_events(finders, doc))} == {("ISR", "PSE")}

@@ -230,6 +230,8 @@ def _recipient_phrases(found: Found, tok: Token) -> list[Token]:
         candidates += [c for c in tok.children
                        if (c.dep_ in ("dobj", "iobj", "dative") or (passive and c.dep_ == "nsubjpass"))
                        and not (found.carrier is not None and c is found.token)]
+        if not passive and not any(c.dep_ == "dobj" for c in tok.children):
+            candidates += _shared_object(tok)
     # a row's object after its particle is what the verb acts on, whatever the preposition: "called in the ambassador"
     preps = [c for c in tok.children
              if c.dep_ == "prep" and (c.lower_ in RECIPIENT_PREPOSITIONS or (visit and c.lower_ in ("in", "at"))
@@ -249,6 +251,15 @@ def _recipient_phrases(found: Found, tok: Token) -> list[Token]:
     if not topic:
         candidates += complements(tok)
     return candidates
+
+
+def _shared_object(verb: Token) -> list[Token]:
+    """The object a verb shares with the next verb of its own subject: "shot and killed a Palestinian"."""
+    for conj in verb.children:
+        if conj.dep_ == "conj" and conj.pos_ == "VERB" and conj.i > verb.i \
+                and not any(c.dep_ in ("nsubj", "nsubjpass") for c in conj.children):
+            return [c for c in conj.children if c.dep_ == "dobj"]
+    return []
 
 
 def _clause_subjects(found: Found, tok: Token) -> list[Token]:
