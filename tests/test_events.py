@@ -444,3 +444,27 @@ def test_events_two_verbs_of_one_subject_share_the_object_after_them(finders, ma
         . PUNCT punct 2
     """)
     assert {(e[1], e[2]) for e in _summary(_events(finders, doc))} == {("ISR", "PSE")}
+
+
+def test_events_a_future_resignation_on_a_condition_is_a_threat_at_the_condition_s_subject(finders, make_doc):
+    # "Netanyahu said he would quit unless Sharon agreed": a threat aimed at Sharon (issue 10's "vowed to retaliate")
+    doc = make_doc("""
+        Israel PROPN nsubj 2 ent=GPE
+        will AUX aux 2
+        quit VERB ROOT 2 quit
+        unless SCONJ mark 5
+        Jordan PROPN nsubj 5 ent=GPE
+        agreed VERB advcl 2 agree
+        . PUNCT punct 2
+    """)
+    assert ("THREATEN", "ISR", "JOR") in [e[:3] for e in _summary(_events(finders, doc))]
+    conditional = make_doc("""
+        Israel PROPN nsubj 2 ent=GPE
+        will AUX aux 2
+        resign VERB ROOT 2 resign
+        if SCONJ mark 5
+        Jordan PROPN nsubj 5 ent=GPE
+        refused VERB advcl 2 refuse
+        . PUNCT punct 2
+    """)
+    assert ("THREATEN", "ISR", "JOR") in [e[:3] for e in _summary(_events(finders, conditional))]

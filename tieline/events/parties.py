@@ -264,15 +264,14 @@ def _shared_object(verb: Token) -> list[Token]:
 
 def _clause_subjects(found: Found, tok: Token) -> list[Token]:
     """Subjects of the clauses a threat or claim aims at: "threatened to ... unless Baghdad
-    accepted", "demanded that the US cancel..."."""
+    accepted", "would quit unless the prime minister agreed", "demanded that the US cancel..."."""
     out: list[Token] = []
-    if found.pattern.event == "THREATEN":
-        for clause in [tok, *complements(tok)]:
-            for c in clause.children:
-                if c.dep_ == "advcl" and any(m.lower_ in ("if", "unless") for m in c.children if m.dep_ == "mark"):
-                    subj = next((g for g in c.children if g.dep_ in ("nsubj", "nsubjpass")), None)
-                    if subj is not None:
-                        out.append(subj)
+    for clause in [tok, *complements(tok)] if found.pattern.event == "THREATEN" else [tok]:
+        for c in clause.children:
+            if c.dep_ == "advcl" and any(m.lower_ in ("if", "unless") for m in c.children if m.dep_ == "mark"):
+                subj = next((g for g in c.children if g.dep_ in ("nsubj", "nsubjpass")), None)
+                if subj is not None:
+                    out.append(subj)
     if found.pattern.event in CLAUSE_RECIPIENT_TYPES:
         for c in tok.children:
             if c.dep_ == "ccomp":

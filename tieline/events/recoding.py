@@ -19,8 +19,11 @@ from tieline.types import Mention
 
 COOPERATIVE_TYPES = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID"})
 CONFLICT_TYPES = frozenset({"ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "PROTEST"})
-# Acts that a condition turns into a threat: "will impose sanctions unless...".
+# Acts that a condition turns into a threat: "will impose sanctions unless...", and those that
+# "if" does too ("will impose sanctions if ...", "would resign if ..."; "will withdraw its
+# troops if ..." is an offer).
 CONDITIONAL_TYPES = frozenset({"RETREAT", "SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "PROTEST"})
+IF_CONDITIONAL_TYPES = frozenset({"SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "PROTEST"})
 # Verbs whose complement carries their meaning over ("offered to send troops").
 PROMISE_LEMMAS = frozenset({"offer", "promise", "pledge", "vow", "commit", "committed", "volunteer", "willing", "ready",
                             "prepared", "eager", "keen", "determined"})
@@ -68,7 +71,9 @@ class Recoder:
                 return self.lexicon.recode("promised", complement)
         if not future:
             return coding
-        if event_type in CONDITIONAL_TYPES and has_condition(found.carrier or found.token, "unless"):
+        verb = found.carrier or found.token
+        if event_type in CONDITIONAL_TYPES and has_condition(verb, "unless") or has_condition(verb, "if") and (
+                event_type in IF_CONDITIONAL_TYPES or mode == "resign"):
             return self.lexicon.recode("conditional", event_type)
         if event_type in COOPERATIVE_TYPES | {"RETREAT", "CONCEDE"} and mode != "resign":
             return self.lexicon.recode("future_cooperation", event_type)
