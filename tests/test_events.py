@@ -468,3 +468,34 @@ def test_events_a_future_resignation_on_a_condition_is_a_threat_at_the_condition
         . PUNCT punct 2
     """)
     assert ("THREATEN", "ISR", "JOR") in [e[:3] for e in _summary(_events(finders, conditional))]
+
+
+def test_events_a_row_s_preposition_hung_on_the_object_s_last_conjunct(finders, make_doc):
+    # "Washington charged France and Spain with unfair practices": "with" hangs off "Spain"
+    doc = make_doc("""
+        Washington PROPN nsubj 1 ent=GPE
+        charged VERB ROOT 1 charge
+        France PROPN dobj 1 ent=GPE
+        and CCONJ cc 2
+        Spain PROPN conj 2 ent=GPE
+        with ADP prep 4
+        unfair ADJ amod 7
+        practices NOUN pobj 5 practice
+        . PUNCT punct 1
+    """)
+    assert [e[:2] for e in _summary(_events(finders, doc))] == [("ACCUSE", "USA")]
+
+
+def test_events_charging_that_is_an_accusation(finders, make_doc):
+    # "Egypt's opposition charged that the election was rigged"
+    doc = make_doc("""
+        Egypt PROPN nsubj 1 ent=GPE
+        charged VERB ROOT 1 charge
+        that SCONJ mark 6
+        the DET det 4
+        election NOUN nsubjpass 6 election
+        was AUX auxpass 6 be
+        rigged VERB ccomp 1 rig
+        . PUNCT punct 1
+    """)
+    assert [e[:2] for e in _summary(_events(finders, doc))] == [("ACCUSE", "EGY")]

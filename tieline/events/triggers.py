@@ -101,6 +101,10 @@ class TriggerMatcher:
         if pattern.particles:
             kids = {c.lower_ for c in tok.children if c.dep_ in ("prt", "prep", "advmod", "dative", "agent")
                     and not temporal(c)}
+            # "charged France, Spain and the EC Commission with unfair practices": the parser hangs
+            # the verb's preposition on its object's last conjunct
+            kids |= {g.lower_ for c in tok.children if c.dep_ == "dobj" for o in c.conjuncts
+                     for g in o.children if g.dep_ == "prep" and not temporal(g)}
             if not pattern.particles & kids:
                 return False
         return True
