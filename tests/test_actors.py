@@ -454,3 +454,9 @@ def test_actors_the_treasury_is_the_state_of_the_story(coder):
 def test_actors_a_country_s_word_after_an_honorific_is_a_surname(finders, blank_nlp):
     assert "DEU" not in {c[0] for c in _countries(finders, blank_nlp, "Mr German said", "2005-01-24")}
     assert "DEU" in {c[0] for c in _countries(finders, blank_nlp, "the German minister said", "2005-01-24")}
+
+
+def test_actors_a_party_written_with_a_small_p_and_another_country_s_party_of_the_same_name(coder, finders, blank_nlp):
+    assert ("GBR", "PTY") in {c[:2] for c in _countries(finders, blank_nlp, "the Conservative party said", "2019-03-01")}
+    story = "Israel's Labour party criticised Ariel Sharon on Monday."
+    assert ("ACCUSE", "ISR", "ISR") in _parties(coder, story, "2004-12-01")  # no British party

@@ -193,6 +193,11 @@ class ActorFinder:
             base = home or own.actor
             return Actor(base.name, base.country, agent or "CVL")
         actor = own.actor
+        if own.kind == "organization" and actor.type == "PTY" and actor.country:
+            owners = [names[t.i].actor for t in tokens if t.i in names and t.i not in range(own.start, own.end)
+                      and names[t.i].kind in ("country", "adjective") and names[t.i].actor.country != actor.country]
+            if owners:  # "Israel's Labour party" is no British party: a party of the country named
+                return Actor(owners[0].name, owners[0].country, "PTY")
         if own.kind == "leader":
             actor = self._office_holder(head, tokens, own, names, context)
         if own.kind in ("leader", "user"):

@@ -66,6 +66,9 @@ class NameFinder:
                 forms.add(phrase[:1].upper() + phrase[1:])
             if kind == "organization" and phrase.isalpha() and phrase.isupper() and len(phrase) >= 4:
                 forms.add(phrase.capitalize())  # British style: "Nato", "Isis", "Opec"
+            if kind == "organization" and phrase.endswith((" Party", " Front", " Movement", " League")):
+                rest, last = phrase.rsplit(" ", 1)
+                forms.add(f"{rest} {last.lower()}")  # "the Conservative party"
             if "'" in phrase:
                 forms.add(phrase.replace("'", "’"))
             forms.add(fold_diacritics(phrase))  # "Erdoğan" is written "Erdogan" too
