@@ -499,3 +499,17 @@ def test_events_charging_that_is_an_accusation(finders, make_doc):
         . PUNCT punct 1
     """)
     assert [e[:2] for e in _summary(_events(finders, doc))] == [("ACCUSE", "EGY")]
+
+
+def test_events_branding_a_plan_is_an_accusation(finders, make_doc):
+    # "Labour branded the Tory proposal unworkable"
+    doc = make_doc("""
+        Labour PROPN nsubj 1 ent=ORG
+        branded VERB ROOT 1 brand
+        the DET det 4
+        Tory PROPN compound 4 ent=NORP
+        proposal NOUN dobj 1 proposal
+        unworkable ADJ oprd 1
+        . PUNCT punct 1
+    """)
+    assert [e[:3] for e in _summary(_events(finders, doc))] == [("ACCUSE", "GBR", "GBR")]
