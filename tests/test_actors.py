@@ -460,3 +460,12 @@ def test_actors_a_party_written_with_a_small_p_and_another_country_s_party_of_th
     assert ("GBR", "PTY") in {c[:2] for c in _countries(finders, blank_nlp, "the Conservative party said", "2019-03-01")}
     story = "Israel's Labour party criticised Ariel Sharon on Monday."
     assert ("ACCUSE", "ISR", "ISR") in _parties(coder, story, "2004-12-01")  # no British party
+
+
+def test_actors_the_administration_is_of_the_state_the_story_is_about(coder):
+    # Iraq is named most before "the administration"; the story is about the United States
+    story = ("Military operations in Iraq and Afghanistan will cost more, and troops in Iraq need armour.\n"
+             "The administration will seek the money from Congress.\n"
+             "The US deficit is large, the US Treasury said, and the US economy and the US dollar are weak, "
+             "US officials said.")
+    assert ("REQUEST", "USA", "USA") in _parties(coder, story, "2005-02-07")

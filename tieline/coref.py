@@ -310,8 +310,8 @@ class DocumentContext:
         if agent in HOME_GROUP_SECTORS and _names_home_group(head):
             home = self.story_country()  # a clear lead only: "rebels" of a story of many countries are anyone's
             return None if home is None else Actor(home.name, home.country, agent)
-        if _names_home_state(head, agent):
-            home = self.home_country()
+        if _names_home_state(head, agent):  # the state the story is about, else the one named most so far
+            home = self.story_country() or self.home_country()
             return None if home is None else Actor(home.name, home.country, agent)
         return None
 
