@@ -469,3 +469,11 @@ def test_actors_the_administration_is_of_the_state_the_story_is_about(coder):
              "The US deficit is large, the US Treasury said, and the US economy and the US dollar are weak, "
              "US officials said.")
     assert ("REQUEST", "USA", "USA") in _parties(coder, story, "2005-02-07")
+
+
+def test_actors_a_titled_person_without_a_country_is_of_the_state_the_story_is_about(coder):
+    # Taiwan is named most before the deputy secretary; the story is about the United States
+    story = ("South Korea and Taiwan should revalue, and the Taiwanese have a huge surplus.\n"
+             "Deputy Treasury Secretary Richard Darman criticised Congress on Sunday.\n"
+             "The US deficit is large, US officials said, and the US economy, the US dollar and US banks are weak.")
+    assert ("ACCUSE", "USA", "USA") in _parties(coder, story, "1987-03-30")

@@ -377,7 +377,8 @@ class DocumentContext:
         most likely belongs to, or None.
 
         For a state office, the country of the body whose words the sentence reports ("The
-        Interior Minister ..., the Pakistani government said"). Else, once the story has named
+        Interior Minister ..., the Pakistani government said"). Else the country the whole story
+        is about, when one clearly is (:meth:`story_country`); else, once the story has named
         countries, the one it has named most before this sentence, when one leads (not the
         title's: it names the topic as often as the actor). A country named in the sentence itself
         usually belongs to another party ("met his Australian counterpart", "urged India"), so it
@@ -391,6 +392,9 @@ class DocumentContext:
                     name = names.get(tok.i)
                     if name is not None and name.kind in COUNTRY_KINDS and name.actor.country:
                         return Actor(name.actor.name, name.actor.country, "GOV")
+        story = self.story_country()
+        if story is not None:  # "Deputy Treasury Secretary Richard Darman" in a story about the US
+            return Actor(story.name, story.country, "GOV")
         sent = head.sent
         start = head.doc[sent.start].idx + self._offset_hint
         earlier = Counter(a.country for pos, a in self.countries if pos < start and a.country)
