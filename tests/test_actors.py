@@ -477,3 +477,11 @@ def test_actors_a_titled_person_without_a_country_is_of_the_state_the_story_is_a
              "Deputy Treasury Secretary Richard Darman criticised Congress on Sunday.\n"
              "The US deficit is large, US officials said, and the US economy, the US dollar and US banks are weak.")
     assert ("ACCUSE", "USA", "USA") in _parties(coder, story, "1987-03-30")
+
+
+def test_actors_an_office_of_an_international_body_is_the_body_s(coder):
+    # Peter Mandelson is in the tables as a British minister; as EU trade commissioner he acts for the EU
+    story = ("New EU trade commissioner Peter Mandelson spoke on Tuesday.\n"
+             "Mr Mandelson criticised the United States.")
+    [record] = [r.to_dict() for r in coder.code_text(story, date=dt.date(2004, 11, 30)) if r.event == "ACCUSE"]
+    assert record["actor"]["abbrev"] == "EU" and record["recipient"]["country"] == "USA"

@@ -198,7 +198,15 @@ class ActorFinder:
                       and names[t.i].kind in ("country", "adjective") and names[t.i].actor.country != actor.country]
             if owners:  # "Israel's Labour party" is no British party: a party of the country named
                 return Actor(owners[0].name, owners[0].country, "PTY")
+        others = [names[t.i] for t in tokens if t.i in names and t.i not in range(own.start, own.end)]
+        if own.kind == "leader" and others and all(n.kind == "organization" and n.actor.type == "IGO" for n in others) \
+                and self.agent_type([t for t in tokens if t.i not in range(own.start, own.end)])[0] is not None:
+            context.remember_person(head, others[0].actor)  # "EU trade commissioner Peter Mandelson" acts
+            return others[0].actor  # for the EU, not for Britain
         if own.kind == "leader":
+            known = context.person(head)
+            if known is not None and known.type == "IGO":  # "Mr Mandelson" after "EU commissioner Peter Mandelson"
+                return known
             actor = self._office_holder(head, tokens, own, names, context)
         if own.kind in ("leader", "user"):
             context.remember_person(head, actor)

@@ -156,21 +156,24 @@ class DocumentContext:
 
     def remember_person(self, head: Token, actor: Actor) -> None:
         """Learn that the person named at ``head`` is ``actor`` (for later surnames)."""
-        full = self._person_span(head)
-        self._learn(full.text, [tok.text for tok in full if tok.pos_ == "PROPN"], actor)
+        full = self._person_span(head)  # what the phrase says ("EU commissioner Peter Mandelson") beats the tables
+        self._learn(full.text, [tok.text for tok in full if tok.pos_ == "PROPN"], actor, override=True)
 
     def remember_name(self, words: str, actor: Actor) -> None:
         """Learn a person the tables know from the words naming him (:meth:`remember_person`
         without a parse), for a story of which only some sentences are parsed."""
         self._learn(words, [word for word in words.split() if word.isalpha()], actor)
 
-    def _learn(self, full_name: str, names: list[str], actor: Actor) -> None:
+    def _learn(self, full_name: str, names: list[str], actor: Actor, *, override: bool = False) -> None:
         if actor.country is None and actor.abbrev is None:
             return
         self.persons[full_name.lower()] = actor
         for name in names:
             if len(name) >= 3 and name[:1].isupper():
-                self.name_tokens.setdefault(name.lower(), actor)
+                if override and actor.type == "IGO":
+                    self.name_tokens[name.lower()] = actor
+                else:
+                    self.name_tokens.setdefault(name.lower(), actor)
 
     def observe(self, mention: Mention, head: Token) -> None:
         """Record an actor mention used as a party of an event."""
