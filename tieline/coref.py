@@ -156,8 +156,10 @@ class DocumentContext:
 
     def remember_person(self, head: Token, actor: Actor) -> None:
         """Learn that the person named at ``head`` is ``actor`` (for later surnames)."""
-        full = self._person_span(head)  # what the phrase says ("EU commissioner Peter Mandelson") beats the tables
-        self._learn(full.text, [tok.text for tok in full if tok.pos_ == "PROPN"], actor, override=True)
+        full = self._person_span(head)
+        # an office of an international body, which the phrase says and the tables do not ("EU
+        # commissioner Peter Mandelson"), replaces the tables' person for his later surname
+        self._learn(full.text, [tok.text for tok in full if tok.pos_ == "PROPN"], actor, override=actor.type == "IGO")
 
     def remember_name(self, words: str, actor: Actor) -> None:
         """Learn a person the tables know from the words naming him (:meth:`remember_person`
@@ -170,7 +172,7 @@ class DocumentContext:
         self.persons[full_name.lower()] = actor
         for name in names:
             if len(name) >= 3 and name[:1].isupper():
-                if override and actor.type == "IGO":
+                if override:
                     self.name_tokens[name.lower()] = actor
                 else:
                     self.name_tokens.setdefault(name.lower(), actor)
@@ -327,7 +329,7 @@ class DocumentContext:
 
     def home_country(self) -> Actor | None:
         """The country the story has named most so far (the title counts); before it has named
-        any, the country the whole story is about ("The Tories are to back government plans")."""
+        any, the country the whole story is about ("The government rejected the Tories' proposal")."""
         if not self.country_counts:
             return self.story_country()
         iso3, _ = self.country_counts.most_common(1)[0]

@@ -72,8 +72,8 @@ class Recoder:
         if not future:
             return coding
         verb = found.carrier or found.token
-        if event_type in CONDITIONAL_TYPES and has_condition(verb, "unless") or has_condition(verb, "if") and (
-                event_type in IF_CONDITIONAL_TYPES or mode == "resign"):
+        if (event_type in CONDITIONAL_TYPES and has_condition(verb, "unless")) or (
+                has_condition(verb, "if") and (event_type in IF_CONDITIONAL_TYPES or mode == "resign")):
             return self.lexicon.recode("conditional", event_type)
         if event_type in COOPERATIVE_TYPES | {"RETREAT", "CONCEDE"} and mode != "resign":
             return self.lexicon.recode("future_cooperation", event_type)
