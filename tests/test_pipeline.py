@@ -512,3 +512,11 @@ def test_pipeline_a_person_or_party_attacks_in_words(coder, text, expected):
     dyads = _dyads(_code(coder, text, dt.date(2005, 3, 1)))
     assert expected in dyads
     assert not ({"ACCUSE", "ASSAULT"} - {expected[0]}) & {d[0] for d in dyads}
+
+
+def test_pipeline_a_conviction_without_an_agent_is_by_the_convicted_party_s_authorities(coder):
+    # PLOVER codes a conviction as SANCTION; the court is of the country of the convicted
+    [convicted] = _code(coder, "Three Russian police officers were convicted of criminal negligence on Monday.")
+    assert convicted["event"] == "SANCTION"
+    assert (convicted["actor"]["country"], convicted["actor"]["type"]) == ("RUS", "GOV")
+    assert convicted["recipient"]["country"] == "RUS"

@@ -133,7 +133,7 @@ def implied_actor(event: Event, attributes: Attributes) -> Actor | None:
         place = event.recipient.actor.country
     if not place:
         return None
-    if event.trigger.event in ("COERCE", "ACCUSE"):  # "was arrested in Lebanon": by the authorities there
+    if event.trigger.event in ("COERCE", "ACCUSE", "SANCTION"):  # "was arrested in Lebanon": by the authorities there
         return Actor("authorities", place, "GOV")
     return Actor("unidentified", place, "CVL" if event.trigger.event == "PROTEST" else "UNK")
 
