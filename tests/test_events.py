@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from tieline.types import Document, ParsedDocument, Segment
 
 
@@ -446,28 +448,21 @@ def test_events_two_verbs_of_one_subject_share_the_object_after_them(finders, ma
     assert {(e[1], e[2]) for e in _summary(_events(finders, doc))} == {("ISR", "PSE")}
 
 
-def test_events_a_future_resignation_on_a_condition_is_a_threat_at_the_condition_s_subject(finders, make_doc):
+@pytest.mark.parametrize("verb, marker, condition, lemma", [("quit", "unless", "agreed", "agree"),
+                                                          ("resign", "if", "refused", "refuse")])
+def test_events_a_future_resignation_on_a_condition_is_a_threat_at_the_condition_s_subject(
+        finders, make_doc, verb, marker, condition, lemma):
     # "Netanyahu said he would quit unless Sharon agreed": a threat aimed at Sharon (issue 10's "vowed to retaliate")
-    doc = make_doc("""
+    doc = make_doc(f"""
         Israel PROPN nsubj 2 ent=GPE
         will AUX aux 2
-        quit VERB ROOT 2 quit
-        unless SCONJ mark 5
+        {verb} VERB ROOT 2 {verb}
+        {marker} SCONJ mark 5
         Jordan PROPN nsubj 5 ent=GPE
-        agreed VERB advcl 2 agree
+        {condition} VERB advcl 2 {lemma}
         . PUNCT punct 2
     """)
     assert ("THREATEN", "ISR", "JOR") in [e[:3] for e in _summary(_events(finders, doc))]
-    conditional = make_doc("""
-        Israel PROPN nsubj 2 ent=GPE
-        will AUX aux 2
-        resign VERB ROOT 2 resign
-        if SCONJ mark 5
-        Jordan PROPN nsubj 5 ent=GPE
-        refused VERB advcl 2 refuse
-        . PUNCT punct 2
-    """)
-    assert ("THREATEN", "ISR", "JOR") in [e[:3] for e in _summary(_events(finders, conditional))]
 
 
 def test_events_a_row_s_preposition_hung_on_the_object_s_last_conjunct(finders, make_doc):

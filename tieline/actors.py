@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Token
 
 from tieline.coref import DocumentContext, expletive, labels_a_topic
 from tieline.lexicon import Lexicon
-from tieline.names import HONORIFICS, NameFinder, possessive
+from tieline.names import HONORIFICS, NameFinder, fold_diacritics, possessive
 from tieline.speakers import quoted_speaker, reported_speaker
 from tieline.types import Actor, Mention, Name, ParsedDocument, Resolution
 
@@ -86,7 +86,7 @@ class ActorFinder:
         context = DocumentContext(day, self.names_of_countries)
         if parsed.document.title:
             context.read_title(self.country_names(parsed.document.title, day))
-        story = parsed.document.text
+        story = fold_diacritics(parsed.document.text)
         segment_names = [{i: name for i, name in self.find_names(segment.doc, day).items()
                           if not self.names.borne_by_another(name, segment.doc, story)}
                          for segment in parsed.segments]
@@ -193,14 +193,14 @@ class ActorFinder:
             base = home or own.actor
             return Actor(base.name, base.country, agent or "CVL")
         actor = own.actor
+        rest = [t for t in tokens if t.i not in range(own.start, own.end)]
+        others = [names[t.i] for t in rest if t.i in names]
         if own.kind == "organization" and actor.type == "PTY" and actor.country:
-            owners = [names[t.i].actor for t in tokens if t.i in names and t.i not in range(own.start, own.end)
-                      and names[t.i].kind in ("country", "adjective") and names[t.i].actor.country != actor.country]
+            owners = [n.actor for n in others if n.kind in ("country", "adjective") and n.actor.country != actor.country]
             if owners:  # "Israel's Labour party" is no British party: a party of the country named
                 return Actor(owners[0].name, owners[0].country, "PTY")
-        others = [names[t.i] for t in tokens if t.i in names and t.i not in range(own.start, own.end)]
         if own.kind == "leader" and others and all(n.kind == "organization" and n.actor.type == "IGO" for n in others) \
-                and self.agent_type([t for t in tokens if t.i not in range(own.start, own.end)])[0] is not None:
+                and self.agent_type(rest)[0] is not None:
             context.remember_person(head, others[0].actor)  # "EU trade commissioner Peter Mandelson" acts
             return others[0].actor  # for the EU, not for Britain
         if own.kind == "leader":

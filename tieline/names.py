@@ -215,12 +215,12 @@ class NameFinder:
             return None  # "Labour Minister Almir Pazzionotto" holds a portfolio, of no British party
         return Name(start, end, kind, actor)
 
-    def borne_by_another(self, name: Name, doc: Doc, story: str) -> bool:
+    def borne_by_another(self, name: Name, doc: Doc, folded_story: str) -> bool:
         """An office holder found by a bare surname whose surname the story gives in full only to
         someone else: "Senate Finance Committee chairman Lloyd Bentsen ... Bentsen urged Mulroney"
         is not Niels Bentsen of the Faroes, nor "Mr Kennedy" in a story of Charles Kennedy a
         Kennedy of the tables. Known given names tell a person's name from a title ("Senator
-        Bentsen")."""
+        Bentsen"). ``folded_story`` is the story's text through :func:`fold_diacritics`."""
         if name.kind != "leader" or name.end - name.start != 1:
             return False
         holder = [fold_diacritics(word) for word in name.actor.name.split()]
@@ -228,7 +228,7 @@ class NameFinder:
         if len(holder) < 2 or holder[-1] != word:
             return False
         others = False
-        for found in re.finditer(rf"\b([A-Z][a-z'-]+)(?:\s+[A-Z]\.)*\s+{re.escape(word)}\b", fold_diacritics(story)):
+        for found in re.finditer(rf"\b([A-Z][a-z'-]+)(?:\s+[A-Z]\.)*\s+{re.escape(word)}\b", folded_story):
             given = found.group(1)
             if given in holder:
                 return False  # the story names the holder himself in full

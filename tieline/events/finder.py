@@ -203,10 +203,10 @@ class EventFinder:
         acts of a conflict, not as crime ("the virus has killed 2,600" has no attacker; an arrest
         with neither agent nor identified detainee is crime news)."""
         pattern, subject = found.pattern, parties.subject
+        # "was charged with", "were convicted": by the state
         unattributed = pattern.event in UNATTRIBUTED_TYPES or (pattern.event, pattern.mode) == ("ACCUSE", "investigate") \
             or (pattern.event in ("ACCUSE", "SANCTION") and verb.lemma_.lower() in PROSECUTION_LEMMAS
-                and bool(parties.recipients) and any(c.dep_ == "auxpass" for c in verb.children))  # "was charged
-        # with", "were convicted": by the state
+                and bool(parties.recipients) and any(c.dep_ == "auxpass" for c in verb.children))
         return not (not unattributed or not reports_an_act(verb)
                     or self._names_a_hazard(subject)
                     or (pattern.event == "ASSAULT" and not self._armed_conflict(found.token.sent, parties.recipients))

@@ -23,7 +23,7 @@ CONFLICT_TYPES = frozenset({"ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "PROTES
 # "if" does too ("will impose sanctions if ...", "would resign if ..."; "will withdraw its
 # troops if ..." is an offer).
 CONDITIONAL_TYPES = frozenset({"RETREAT", "SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "PROTEST"})
-IF_CONDITIONAL_TYPES = frozenset({"SANCTION", "COERCE", "ASSAULT", "MOBILIZE", "PROTEST"})
+IF_CONDITIONAL_TYPES = CONDITIONAL_TYPES - {"RETREAT"}
 # Verbs whose complement carries their meaning over ("offered to send troops").
 PROMISE_LEMMAS = frozenset({"offer", "promise", "pledge", "vow", "commit", "committed", "volunteer", "willing", "ready",
                             "prepared", "eager", "keen", "determined"})
